@@ -1,0 +1,53 @@
+"""The command line: thin click commands over the library's stages.
+
+Each command group lives in a module of its own and registers itself on ``main``.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..errors import QingdanError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="qingdan")
+def main() -> None:
+    """qingdan：把权力清单、责任清单、负面清单和地方性法规目录作为版本化数据校验、发布。"""
+
+
+def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn QingdanError into a clean message and exit status 2, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except QingdanError as exc:
+            click.echo(f"错误：{exc}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+def progress_printer(label: str, enabled: bool) -> Callable[[int, int, str], None] | None:
+    """A progress line on stderr for long work, only on a terminal."""
+    if not enabled or not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int, what: str) -> None:
+        end = "\n" if done == total else ""
+        click.echo(f"\r{label} {done}/{total} {what[:60]:<60}", err=True, nl=False)
+        if end:
+            click.echo("", err=True)
+
+    return show
+
+
+from . import validate as _validate  # noqa: E402,F401  (registers commands)

@@ -1,0 +1,117 @@
+"""Facts: the few values of each file that rules across records need.
+
+Facts are plain JSON data, so they can be cached by the content hash of the
+file: re-validating after a one-file change reads the facts of every other
+file from the cache instead of parsing and validating it again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import model
+from .layout import department_of
+
+Facts = dict[str, Any]
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _cites(basis: list[model.LegalBasis], loc: list, field_name: str) -> list[dict]:
+    return [
+        {"source": b.source, "articles": b.articles, "loc": [*loc, field_name, i, "source"]}
+        for i, b in enumerate(basis)
+    ]
+
+
+def extract(kind: str, record: Any, relpath: str) -> Facts:
+    """The facts of one valid record of the given kind."""
+    dept = department_of(relpath)
+    extractor = _EXTRACTORS[kind]
+    facts = extractor(record)
+    facts["department_folder"] = dept
+    return facts
+
+
+def _site(rec: model.SiteConfig) -> Facts:
+    return {"site": rec.model_dump(mode="json")}
+
+
+def _regions(rec: model.RegionList) -> Facts:
+    return {"regions": [
+        {"code": r.code, "name": r.name, "level": r.level, "parent": r.parent, "loc": ["items", i]}
+        for i, r in enumerate(rec.items)
+    ]}
+
+
+def _sources(rec: model.SourceList) -> Facts:
+    return {"sources": [
+        {"id": s.id, "title": s.title, "level": s.level, "status": s.status,
+         "repealed": _iso(s.repealed), "loc": ["items", i]}
+        for i, s in enumerate(rec.items)
+    ]}
+
+
+def _department(rec: model.Department) -> Facts:
+    return {"department": {"id": rec.id, "name": rec.name, "region": rec.region, "uscc": rec.uscc}}
+
+
+def _powers(rec: model.PowerList) -> Facts:
+    items = []
+    for i, item in enumerate(rec.items):
+        loc = ["items", i]
+        items.append({
+            "code": item.code, "name": item.name, "type": item.power_type, "loc": loc,
+            "status": item.status, "effective": _iso(item.effective),
+            "sub_codes": [[s.code, [*loc, "sub_items", j, "code"]] for j, s in enumerate(item.sub_items)],
+            "departments": [[d, [*loc, "co_implementers", j]] for j, d in enumerate(item.co_implementers)],
+            "cites": _cites(item.legal_basis, loc, "legal_basis")
+            + _cites(item.accountability_basis, loc, "accountability_basis"),
+        })
+    return {"powers": items}
+
+
+def _responsibilities(rec: model.ResponsibilityList) -> Facts:
+    refs, cites = [], []
+    for i, boundary in enumerate(rec.boundaries):
+        loc = ["boundaries", i]
+        refs += [[d, [*loc, "departments", j]] for j, d in enumerate(boundary.departments)]
+        cites += _cites(boundary.basis, loc, "basis")
+    for i, duty in enumerate(rec.main_duties):
+        cites += _cites(duty.accountability_basis, ["main_duties", i], "accountability_basis")
+    return {"department_refs": refs, "cites": cites}
+
+
+def _negative(rec: model.NegativeList) -> Facts:
+    items, measures = [], []
+    for i, item in enumerate(rec.items):
+        loc = ["items", i]
+        items.append({"code": item.code, "loc": [*loc, "code"]})
+        for j, measure in enumerate(item.measures):
+            mloc = [*loc, "measures", j]
+            measures.append({
+                "code": measure.code, "loc": [*mloc, "code"], "status": measure.status,
+                "effective": _iso(measure.effective), "cites": _cites(measure.legal_basis, mloc, "legal_basis"),
+            })
+    return {"negative_items": items, "measures": measures}
+
+
+def _regulations(rec: model.RegulationList) -> Facts:
+    return {"regulations": [
+        {
+            "code": r.code, "title": r.title, "loc": ["items", i], "industry": r.industry,
+            "adopted": _iso(r.adopted), "approved": _iso(r.approved),
+            "promulgated": _iso(r.promulgated), "effective": _iso(r.effective),
+            "validity": r.validity, "repealed": _iso(r.repealed), "result": r.cleanup.result,
+        }
+        for i, r in enumerate(rec.items)
+    ]}
+
+
+_EXTRACTORS = {
+    "site": _site, "regions": _regions, "sources": _sources, "department": _department,
+    "powers": _powers, "responsibilities": _responsibilities, "negative_list": _negative,
+    "regulations": _regulations,
+}

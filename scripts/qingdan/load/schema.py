@@ -1,0 +1,136 @@
+"""Checking plain data against the typed models, with messages in Chinese."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..model.common import TEXT_PATTERN
+from ..problems import Loc, Problem
+
+_TYPE_NAMES = {
+    "string_type": "文本", "int_type": "整数", "int_parsing": "整数", "bool_type": "true 或 false",
+    "bool_parsing": "true 或 false", "list_type": "列表（每项以“- ”开头）", "dict_type": "映射（字段: 值）",
+    "model_type": "映射（字段: 值）", "model_attributes_type": "映射（字段: 值）", "date_type": "日期",
+    "float_type": "数字",
+}
+
+
+def check(model: type[BaseModel], data: Any, relpath: str) -> tuple[BaseModel | None, list[Problem]]:
+    """Validate ``data``; return the record (or None) and the problems found."""
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        return None, [_problem(model, err, relpath) for err in exc.errors(include_url=False)]
+
+
+def _problem(model: type[BaseModel], err: dict, relpath: str) -> Problem:
+    loc: Loc = tuple(err["loc"])
+    kind, value = err["type"], err.get("input")
+    name = _label(model, loc)
+    if kind == "extra_forbidden":
+        return Problem("unknown-field", f"未知字段 {loc[-1]}", relpath, loc, hint=_suggest(model, loc))
+    if kind == "missing":
+        return Problem("missing-field", f"缺少必填字段 {name}", relpath, loc,
+                       hint=f"添加 {loc[-1]}: …" if loc and isinstance(loc[-1], str) else "")
+    if kind == "string_type" and isinstance(value, (bool, int, float, dt.date)):
+        return Problem("implicit-type", f"{name}需要文本，但未加引号的值被读成了{_reading(value)}",
+                       relpath, loc, hint="给这个值加上英文双引号，例如 \"0123\"")
+    if kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == TEXT_PATTERN:
+        if isinstance(value, str) and not value.strip():
+            return Problem("invalid-value", f"{name}不能为空", relpath, loc, hint="填写内容，或删除这个字段")
+        return Problem("whitespace", f"{name}的开头或结尾有空白字符（空格、全角空格或换行）", relpath,
+                       loc, hint=f"改为 {value.strip()!r}" if isinstance(value, str) else "")
+    if kind in _TYPE_NAMES:
+        return Problem("wrong-type", f"{name}应为{_TYPE_NAMES[kind]}，实际是{_reading(value)}",
+                       relpath, loc, hint=_type_hint(kind))
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return Problem("invalid-value", f"{name}的值 {value!r} 不在允许范围内", relpath, loc,
+                       hint=f"可选值：{expected.replace(' or ', ', ')}")
+    if kind.startswith("date") or (kind == "value_error" and "YYYY-MM-DD" in err["msg"]):
+        return Problem("invalid-date", f"{name}的值 {value} 不是有效日期", relpath, loc,
+                       hint="写成 YYYY-MM-DD，例如 2024-09-30，并确认日期真实存在")
+    if kind == "too_short":
+        return Problem("invalid-value", f"{name}至少需要一项", relpath, loc, hint="添加至少一项")
+    message = err["msg"].removeprefix("Value error, ")
+    return Problem("invalid-value", f"{name}：{message}", relpath, loc)
+
+
+def _reading(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"布尔值 {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"数字 {value}"
+    if isinstance(value, dt.date):
+        return f"日期 {value.isoformat()}"
+    if isinstance(value, list):
+        return "列表"
+    if isinstance(value, dict):
+        return "映射"
+    if value is None:
+        return "空值"
+    return f"文本 {value!r}"
+
+
+def _type_hint(kind: str) -> str:
+    if kind.startswith("bool"):
+        return "写 true 或 false（不要写 是/否、yes/no）"
+    if kind == "list_type":
+        return "改成列表：每一项单独一行，以“- ”开头"
+    return ""
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The model class inside list[X], X | None or Annotated[X, ...], if any."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (list, types.UnionType, typing.Union):
+        for arg in typing.get_args(annotation):
+            found = _unwrap(arg)
+            if isinstance(found, type) and issubclass(found, BaseModel):
+                return found
+    return annotation
+
+
+def model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
+    """The model class that holds the last key of ``loc``."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        info = current.model_fields.get(part)
+        if info is None:
+            return None
+        current = _unwrap(info.annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _label(model: type[BaseModel], loc: Loc) -> str:
+    keys = [i for i, part in enumerate(loc) if isinstance(part, str)]
+    if not keys:
+        return "该值"
+    key = loc[keys[-1]]
+    holder = model_at(model, loc[: keys[-1] + 1])
+    info = holder.model_fields.get(key) if holder else None
+    return f"{info.title}（{key}）" if info and info.title else key
+
+
+def _suggest(model: type[BaseModel], loc: Loc) -> str:
+    holder = model_at(model, loc)
+    if holder is None:
+        return "删除这个字段，或改成模型中已有的字段"
+    known = list(holder.model_fields)
+    close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+    if close:
+        info = holder.model_fields[close[0]]
+        return f"是不是要写 {close[0]}（{info.title}）？"
+    return "可用字段：" + "、".join(f"{k}（{v.title}）" for k, v in holder.model_fields.items())

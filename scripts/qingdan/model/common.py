@@ -1,0 +1,77 @@
+"""Building blocks shared by every record kind.
+
+Every field carries its Chinese label (``title``) and a description; the JSON
+Schema export, the validator's messages and the site all read them from here.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+
+def field(label: str, description: str = "", **kwargs: Any) -> Any:
+    """A pydantic ``Field`` with its Chinese label and description."""
+    return Field(title=label, description=description or label, **kwargs)
+
+
+def optional(label: str, description: str = "", **kwargs: Any) -> Any:
+    """An optional field: absent means None."""
+    return field(label, description, default=None, **kwargs)
+
+
+def _date_only(value: Any) -> Any:
+    # YAML readers turn 2024-01-01 into a date; a quoted "2024-01-01" stays a
+    # string. Both are fine. Integers are not: pydantic would read 20240101 as
+    # a Unix timestamp and silently produce 1970-08-23.
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, (_dt.date, str)):
+        return value
+    raise ValueError("日期应写成 YYYY-MM-DD，例如 2024-01-01")
+
+
+Date = Annotated[_dt.date, BeforeValidator(_date_only)]
+
+# Text written by people: not empty, no whitespace (full-width spaces included)
+# at either end. One final newline is allowed for block scalars (|). The
+# pattern runs in pydantic-core's Rust regex engine, so it costs little.
+TEXT_PATTERN = r"^\S(?s:.*\S)?\n?$"
+Text = Annotated[str, StringConstraints(pattern=TEXT_PATTERN)]
+
+StrictBool = Annotated[bool, Field(strict=True)]
+
+
+class Record(BaseModel):
+    """Base of every record: unknown fields are errors, never dropped."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=False,
+    )
+
+
+class LegalBasis(Record):
+    """One citation of a legal source: 【level】《title》article + quoted text."""
+
+    source: Text = field(
+        "法律依据来源",
+        "被引用的法律法规的标识（lists/sources.yml 或地方性法规目录中的 id/code）",
+    )
+    articles: Text | None = optional("条款", "引用的条、款、项，例如 第三十五条第一款")
+    text: Text | None = optional("条文内容", "引用的条文原文")
+
+
+Status = Literal["在用", "已废止"]
+
+STATUS_IN_FORCE = "在用"
+
+
+class Repeal(Record):
+    """Why and when an item stopped being in force."""
+
+    date: Date = field("废止日期", "事项依法停止实施的日期")
+    basis: Text = field("废止依据", "决定废止或取消该事项的文件，例如 国务院决定、政府令")
+    reason: Text | None = optional("废止原因", "")

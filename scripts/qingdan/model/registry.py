@@ -1,0 +1,71 @@
+"""Registries the lists depend on: regions, departments and legal sources."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from .common import optional, Date, Record, StrictBool, Text, field
+
+RegionLevel = Literal["省", "市", "县"]
+SourceLevel = Literal["法律", "行政法规", "国务院决定", "部门规章", "地方性法规", "地方政府规章", "规范性文件"]
+SourceStatus = Literal["现行有效", "已修改", "已废止", "尚未生效"]
+
+
+class Region(Record):
+    """A region with its GB/T 2260 code."""
+
+    code: Text = field("行政区划代码", "GB/T 2260 六位代码，例如 520000")
+    name: Text = field("名称", "")
+    level: RegionLevel = field("层级", "省、市 或 县")
+    parent: Text | None = optional("上级行政区划", "上级行政区划代码")
+    sample: StrictBool = field("示例数据", "true 表示这是示例，不是正式发布", default=False)
+
+
+class RegionList(Record):
+    """The file lists/regions.yml."""
+
+    items: list[Region] = field("行政区划", "", min_length=1)
+
+
+class Contact(Record):
+    """How the public reaches a department."""
+
+    address: Text | None = optional("地址", "")
+    phone: Text | None = optional("电话", "")
+    website: Text | None = optional("网站", "")
+
+
+class Department(Record):
+    """The file department.yml: the department whose folder it sits in."""
+
+    id: Text = field("部门标识", "与所在文件夹同名，只用小写字母、数字和连字符")
+    name: Text = field("部门名称", "")
+    uscc: Text = field("统一社会信用代码", "18 位，GB 32100-2015")
+    region: Text = field("所属行政区划", "GB/T 2260 代码，须在 lists/regions.yml 中")
+    contact: Contact | None = optional("联系方式", "")
+    reviewers: list[Text] = field(
+        "法制审核人员", "审核本部门变更的人员（代码托管平台用户名，如 @zhangsan）", min_length=1
+    )
+    sample: StrictBool = field("示例数据", "true 表示这是示例部门", default=False)
+
+
+class LegalSource(Record):
+    """A law, regulation, decision or rule that items cite."""
+
+    id: Text = field("标识", "被设定依据引用的 id，例如 law-food-safety")
+    title: Text = field("标题", "法律法规名称，不含书名号")
+    level: SourceLevel = field("效力层级", "法律、行政法规、国务院决定、部门规章、地方性法规、地方政府规章、规范性文件")
+    document_number: Text | None = optional("文号", "例如 主席令第二十一号、国务院令第663号")
+    issuer: Text | None = optional("制定机关", "")
+    promulgated: Date | None = optional("公布日期", "")
+    effective: Date | None = optional("施行日期", "")
+    status: SourceStatus = field("时效性", "现行有效、已修改、已废止 或 尚未生效", default="现行有效")
+    repealed: Date | None = optional("废止日期", "已废止时必填")
+    amended: Date | None = optional("最近修改日期", "")
+    url: Text | None = optional("原文链接", "国家法律法规数据库等官方来源")
+
+
+class SourceList(Record):
+    """The file lists/sources.yml."""
+
+    items: list[LegalSource] = field("法律法规", "", min_length=1)

@@ -1,0 +1,75 @@
+"""The site's own settings: lists/site.yml."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+from .common import optional, Record, StrictBool, Text, field
+
+# GB/T 4754-2017 门类: a reasonable default vocabulary for 行业分类.
+GBT4754_SECTIONS: dict[str, str] = {
+    "A": "农、林、牧、渔业",
+    "B": "采矿业",
+    "C": "制造业",
+    "D": "电力、热力、燃气及水生产和供应业",
+    "E": "建筑业",
+    "F": "批发和零售业",
+    "G": "交通运输、仓储和邮政业",
+    "H": "住宿和餐饮业",
+    "I": "信息传输、软件和信息技术服务业",
+    "J": "金融业",
+    "K": "房地产业",
+    "L": "租赁和商务服务业",
+    "M": "科学研究和技术服务业",
+    "N": "水利、环境和公共设施管理业",
+    "O": "居民服务、修理和其他服务业",
+    "P": "教育",
+    "Q": "卫生和社会工作",
+    "R": "文化、体育和娱乐业",
+    "S": "公共管理、社会保障和社会组织",
+    "T": "国际组织",
+}
+
+
+def _compiles(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"不是有效的正则表达式：{exc}") from None
+    return pattern
+
+
+Pattern = Annotated[str, AfterValidator(_compiles)]
+
+
+class CodePatterns(Record):
+    """Code layouts of this site (provinces use their own, see DOMAIN.md)."""
+
+    power: Pattern = field(
+        "权力事项编码格式",
+        "正则表达式；命名分组 region 为行政区划代码，base 为各地区共用的基本编码",
+        default=r"^(?P<region>\d{6})-(?P<base>[A-Z]{2}\d{5})(?P<sub>\d{3})$",
+    )
+    negative: Pattern = field("负面清单事项编码格式", "", default=r"^\d{6}$")
+    measure: Pattern = field("准入措施编码格式", "", default=r"^\d{6}-\d{2,3}$|^\d{6}-L\d{2,3}$")
+    regulation: Pattern = field("地方性法规编码格式", "", default=r"^(?P<region>\d{6})-DF-\d{4}-\d{3}$")
+
+
+class SiteConfig(Record):
+    """Settings of one publishing site."""
+
+    name: Text = field("站点名称", "")
+    sample: StrictBool = field("示例站点", "true 时每个页面显示“示例数据”提示", default=False)
+    repo_url: Text | None = optional("仓库地址", "用于“编辑此页”链接")
+    edit_branch: Text = field("主分支", "", default="main")
+    publication_deadline: Text | None = optional(
+        "公布期限", "每年须公布清单的期限，格式 MM-DD，例如 09-30"
+    )
+    code_patterns: CodePatterns = field("编码格式", "", default_factory=CodePatterns)
+    industries: dict[str, Text] = field(
+        "行业分类", "行业门类代码到名称，默认 GB/T 4754 门类", default_factory=lambda: dict(GBT4754_SECTIONS)
+    )
+    require_signing: StrictBool = field("要求签名", "true 时合并提交须有受信任的签名", default=False)

@@ -1,0 +1,131 @@
+"""Problems: user mistakes as data, with a stable code, a severity and a location.
+
+The catalogue below is the single list of problem codes. The CLI's --only and
+--skip, the generated reference page and the tests all read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    """One entry of the catalogue."""
+
+    code: str
+    severity: Severity
+    stage: int  # 0 file, 1 YAML, 2 schema, 3 across records: lower is shown first
+    title: str
+    description: str
+
+
+@dataclass
+class Problem:
+    """One finding, tied to a file and a place inside it."""
+
+    code: str
+    message: str
+    file: str
+    loc: Loc = ()
+    hint: str = ""
+    line: int | None = None
+    column: int | None = None
+    severity: Severity = field(default="error")
+
+    def __post_init__(self) -> None:
+        self.severity = CATALOGUE[self.code].severity
+
+    @property
+    def path(self) -> str:
+        """The place inside the record, like items[3].legal_basis[0].source."""
+        return format_loc(self.loc)
+
+    def sort_key(self) -> tuple:
+        """Most useful first: errors, then earlier stages, then by place."""
+        return (
+            self.severity != "error",
+            CATALOGUE[self.code].stage,
+            self.file,
+            self.line or 0,
+            self.column or 0,
+        )
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["loc"] = list(self.loc)
+        data["path"] = self.path
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Problem":
+        fields = {k: data[k] for k in ("code", "message", "file", "hint", "line", "column")}
+        return cls(loc=tuple(data["loc"]), **fields)
+
+
+def format_loc(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _catalogue(*types: ProblemType) -> dict[str, ProblemType]:
+    return {t.code: t for t in types}
+
+
+E, W = "error", "warning"
+
+CATALOGUE: dict[str, ProblemType] = _catalogue(
+    # stage 0: the file itself
+    ProblemType("file-too-large", E, 0, "文件过大", "单个数据文件超过大小上限。请按部门或清单拆分文件。"),
+    ProblemType("encoding-gbk", E, 0, "文件是 GBK/GB18030 编码", "文件不是 UTF-8 编码，看起来是 Windows 常用的 GBK/GB18030 编码。请另存为 UTF-8（无 BOM）。"),
+    ProblemType("encoding-invalid", E, 0, "文件不是 UTF-8 编码", "文件无法按 UTF-8 读取。请另存为 UTF-8（无 BOM）。"),
+    ProblemType("bom", W, 0, "文件带有 BOM", "文件开头有字节顺序标记（BOM）。请另存为 UTF-8（无 BOM）。"),
+    ProblemType("tab", E, 0, "使用了制表符", "YAML 只能用空格缩进；文本中的制表符也容易在比对时造成误会。请改用空格。"),
+    ProblemType("invisible-char", E, 0, "不可见字符", "零宽空格、零宽连接符等不可见字符会让检索和比对失效。请删除。"),
+    ProblemType("empty-file", E, 0, "文件为空", "数据文件没有内容。请填写内容或删除该文件。"),
+    ProblemType("unknown-file", W, 0, "无法识别的文件", "lists/ 下的文件名或位置不符合约定，不会被读取。"),
+    # stage 1: YAML
+    ProblemType("yaml-syntax", E, 1, "YAML 语法错误", "文件不是合法的 YAML，常见原因是缩进不一致、冒号后缺空格或引号未闭合。"),
+    ProblemType("duplicate-key", E, 1, "重复的字段", "同一记录中出现了两次相同的字段，后一个会覆盖前一个，造成数据丢失。"),
+    ProblemType("yaml-tag", E, 1, "不允许的 YAML 标签", "数据文件只能包含普通数据，不允许 !! 或 ! 开头的标签。"),
+    ProblemType("yaml-alias", E, 1, "不允许的锚点或别名", "数据文件中的每条记录都应完整写出，不允许使用 & 锚点和 * 别名。"),
+    ProblemType("yaml11-ambiguous", W, 1, "可能被误读的值", "未加引号的 yes、no、on、off、12:30 等值在部分工具中会被读成布尔值或数字。请加引号。"),
+    ProblemType("implicit-type", E, 2, "值被读成了数字、日期或布尔值", "未加引号的 0123、1e3、2024-01-01、no 等值会被读成数字、日期或布尔值，而这里需要文本。请加引号。"),
+    # stage 2: schema
+    ProblemType("unknown-field", E, 2, "未知字段", "模型中没有这个字段，常见原因是拼写错误。未知字段不会被忽略。"),
+    ProblemType("missing-field", E, 2, "缺少必填字段", "这个字段是必填的。"),
+    ProblemType("wrong-type", E, 2, "类型错误", "值的类型不对，例如需要列表却写了文本。"),
+    ProblemType("invalid-value", E, 2, "取值不合法", "值不在允许的范围内，或不符合规定的格式。"),
+    ProblemType("invalid-date", E, 2, "日期不合法", "日期应写成 YYYY-MM-DD，并且是真实存在的日期。"),
+    ProblemType("whitespace", W, 2, "多余的空白", "值的开头或结尾有空格、全角空格或换行。"),
+    # stage 3: across records
+    ProblemType("duplicate-code", E, 3, "编码重复", "编码在整个仓库中必须唯一，已废止事项的编码也不能复用。"),
+    ProblemType("code-format", E, 3, "编码格式不符", "编码不符合 lists/site.yml 中 code_patterns 规定的格式。"),
+    ProblemType("code-region", E, 3, "编码与所属地区不符", "事项编码中的行政区划代码应与所在部门的行政区划一致。"),
+    ProblemType("department-id", E, 3, "部门标识与文件夹不符", "department.yml 中的 id 必须与所在文件夹同名。"),
+    ProblemType("department-missing", E, 3, "缺少部门信息", "含有清单的文件夹必须有 department.yml。"),
+    ProblemType("unknown-region", E, 3, "行政区划不存在", "引用的行政区划代码不在 lists/regions.yml 中。"),
+    ProblemType("unknown-department", E, 3, "部门不存在", "引用的部门 id 没有对应的 lists/<id>/department.yml。"),
+    ProblemType("unknown-source", E, 3, "法律依据不存在", "引用的法律法规不在 lists/sources.yml 或地方性法规目录中。"),
+    ProblemType("source-repealed", E, 3, "引用了已废止的法律依据", "事项生效时该法律法规已经废止，不能作为依据。"),
+    ProblemType("source-amended", W, 3, "引用了已修改的法律依据", "该法律法规已被修改，请核对条款序号和条文内容是否仍然准确。"),
+    ProblemType("source-level", E, 3, "依据的效力层级不足", "负面清单的准入措施须以法律、行政法规、国务院决定或地方性法规为依据。"),
+    ProblemType("region-code", E, 3, "行政区划代码不合法", "GB/T 2260 代码为 6 位数字：省级以 0000 结尾，市级以 00 结尾，且前缀与上级一致。"),
+    ProblemType("uscc-format", E, 3, "统一社会信用代码格式不符", "统一社会信用代码为 18 位，只含数字和除 I、O、S、V、Z 以外的大写字母（GB 32100-2015）。"),
+    ProblemType("uscc-checksum", W, 3, "统一社会信用代码校验位不符", "第 18 位校验码与前 17 位不符。部分早期试点代码存在此情况，请核对。"),
+    ProblemType("inconsistent-item", W, 3, "同一事项标准不一致", "不同地区共用同一基本编码的事项，名称、类型和设定依据应当一致（同一事项同一标准）。"),
+    ProblemType("list-overdue", E, 3, "清单逾期未公布", "已过站点规定的公布期限，该部门仍缺少这份清单。"),
+    ProblemType("regulation-dates", E, 3, "法规日期顺序不对", "应满足 通过日期 ≤ 批准日期 ≤ 公布日期 ≤ 施行日期。"),
+    ProblemType("regulation-industry", E, 3, "行业分类不在目录中", "行业分类必须是 lists/site.yml 中 industries 列出的代码。"),
+    ProblemType("regulation-validity", E, 3, "时效性与清理结果矛盾", "清理结果为 废止 的法规，时效性应为 已废止 并填写废止日期；反之亦然。"),
+)
+
+
+def is_known(code: str) -> bool:
+    return code in CATALOGUE

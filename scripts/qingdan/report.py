@@ -1,0 +1,70 @@
+"""Reporters: the same Report as text for people, JSON for machines, GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+
+from .problems import CATALOGUE, Problem
+from .validate import Report
+
+SEVERITY_ZH = {"error": "错误", "warning": "警告"}
+DEFAULT_SHOWN = 20
+
+
+def text(report: Report, show_all: bool = False, limit: int = DEFAULT_SHOWN) -> str:
+    """Problems most useful first, the rest counted, and a one-line summary."""
+    shown = report.problems if show_all else report.problems[:limit]
+    lines = [_text_problem(p) for p in shown]
+    hidden = len(report.problems) - len(shown)
+    summary = (f"共检查 {report.files} 个文件：{len(report.errors)} 个错误，"
+               f"{len(report.warnings)} 个警告。")
+    if hidden:
+        summary += f"另有 {hidden} 个问题未显示，使用 --all 查看全部。"
+    if not report.problems:
+        summary = f"共检查 {report.files} 个文件，没有发现问题。"
+    return "\n".join([*lines, summary]) + "\n"
+
+
+def _text_problem(p: Problem) -> str:
+    where = p.file + (f":{p.line}" if p.line else "") + (f":{p.column}" if p.column else "")
+    out = f"{where}: {SEVERITY_ZH[p.severity]} [{p.code}] {p.message}"
+    if p.path:
+        out += f"\n    位置：{p.path}"
+    if p.hint:
+        out += f"\n    提示：{p.hint}"
+    return out
+
+
+def as_json(report: Report) -> str:
+    """A JSON array of problems with code, severity, file, line, column, path, message, hint."""
+    keys = ("code", "severity", "file", "line", "column", "path", "message", "hint")
+    rows = [{k: p.to_dict()[k] for k in keys} | {"title": CATALOGUE[p.code].title} for p in report.problems]
+    return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(report: Report) -> str:
+    """GitHub Actions workflow commands: one annotation per problem, on its file and line."""
+    lines = []
+    for p in report.problems:
+        level = "error" if p.severity == "error" else "warning"
+        props = [f"file={_escape_property(p.file)}"]
+        if p.line:
+            props.append(f"line={p.line}")
+        if p.column:
+            props.append(f"col={p.column}")
+        props.append(f"title={_escape_property(f'[{p.code}] {CATALOGUE[p.code].title}')}")
+        body = p.message + (f"\n提示：{p.hint}" if p.hint else "") + (f"\n位置：{p.path}" if p.path else "")
+        lines.append(f"::{level} {','.join(props)}::{_escape_data(body)}")
+    lines.append(f"::notice::共检查 {report.files} 个文件：{len(report.errors)} 个错误，{len(report.warnings)} 个警告")
+    return "\n".join(lines) + "\n"
+
+
+FORMATS = {"text": text, "json": as_json, "github": github}
