@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from . import __version__
 from .facts import extract
 from .load import discover, locate, read_file
@@ -29,6 +31,7 @@ class Report:
     problems: list[Problem]
     files: int
     facts: dict[str, dict] = field(default_factory=dict, repr=False)
+    records: dict[str, BaseModel] = field(default_factory=dict, repr=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -45,7 +48,7 @@ class Report:
     def select(self, only: Iterable[str] = (), skip: Iterable[str] = ()) -> "Report":
         only, skip = set(only), set(skip)
         kept = [p for p in self.problems if (not only or p.code in only) and p.code not in skip]
-        return Report(kept, self.files, self.facts)
+        return Report(kept, self.files, self.facts, self.records)
 
 
 class Cache:
@@ -88,11 +91,11 @@ def default_cache_dir(lists_dir: Path) -> Path:
     return Path(env) if env else lists_dir.resolve().parent / ".qingdan-cache" / "validate"
 
 
-def check_file(raw: bytes, relpath: str, prefix: str) -> dict:
-    """The cacheable result of one file: its own problems and its facts."""
+def check_file(raw: bytes, relpath: str, prefix: str) -> tuple[dict, BaseModel | None]:
+    """The cacheable result of one file (its own problems and its facts), and its record."""
     result = read_file(raw, relpath, prefix)
     facts = extract(result.kind.key, result.record, relpath) if result.record is not None else {}
-    return {"problems": [p.to_dict() for p in result.problems], "facts": facts}
+    return {"problems": [p.to_dict() for p in result.problems], "facts": facts}, result.record
 
 
 def validate(
@@ -102,20 +105,28 @@ def validate(
     today: dt.date | None = None,
     prefix: str | None = None,
     progress: Progress | None = None,
+    keep_records: bool = False,
 ) -> Report:
-    """Validate every data file under ``lists_dir`` and the rules across them."""
+    """Validate every data file under ``lists_dir`` and the rules across them.
+
+    With ``keep_records`` every file is read in full (no cache) and the typed
+    records are kept in the report, for the stages that need the data itself.
+    """
     prefix = _prefix(lists_dir) if prefix is None else prefix
-    cache = Cache(cache_dir, prefix)
+    cache = Cache(None if keep_records else cache_dir, prefix)
     relpaths = discover(lists_dir)
     problems: list[Problem] = []
     facts: dict[str, dict] = {}
+    records: dict[str, BaseModel] = {}
     for n, relpath in enumerate(relpaths, 1):
         raw = (lists_dir / relpath).read_bytes()
         digest = hashlib.sha256(raw).hexdigest()
         entry = cache.get(relpath, digest)
         if entry is None:
-            entry = check_file(raw, relpath, prefix)
+            entry, record = check_file(raw, relpath, prefix)
             cache.put(relpath, digest, entry)
+            if keep_records and record is not None:
+                records[relpath] = record
         problems += [Problem.from_dict(p) for p in entry["problems"]]
         facts[relpath] = entry["facts"]
         if progress:
@@ -124,7 +135,7 @@ def validate(
     _locate_across(lists_dir, prefix, across)
     problems += across
     problems.sort(key=Problem.sort_key)
-    return Report(problems, len(relpaths), facts)
+    return Report(problems, len(relpaths), facts, records)
 
 
 def _prefix(lists_dir: Path) -> str:

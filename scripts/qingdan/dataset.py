@@ -1,0 +1,81 @@
+"""The whole dataset as typed records, for the stages that render or export it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import model
+from .layout import department_of
+from .validate import Report, validate
+
+
+@dataclass
+class Dataset:
+    """Every record under lists/, indexed the way pages and exports look them up.
+
+    Items are keyed by code (their identity), never by file. ``owner`` maps a
+    power or regulation code to its department id; ``source_file`` maps codes and
+    department ids to their file under lists/ (for "edit this page" links).
+    """
+
+    lists_dir: Path
+    report: Report
+    site: model.SiteConfig
+    regions: dict[str, model.Region] = field(default_factory=dict)
+    departments: dict[str, model.Department] = field(default_factory=dict)
+    sources: dict[str, model.LegalSource] = field(default_factory=dict)
+    powers: dict[str, model.PowerItem] = field(default_factory=dict)
+    responsibilities: dict[str, model.ResponsibilityList] = field(default_factory=dict)
+    negative_lists: dict[str, model.NegativeList] = field(default_factory=dict)
+    regulations: dict[str, model.Regulation] = field(default_factory=dict)
+    owner: dict[str, str] = field(default_factory=dict)
+    source_file: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when the data has no errors (warnings allowed)."""
+        return not self.report.errors
+
+    def department_powers(self, dept_id: str) -> list[model.PowerItem]:
+        return [item for code, item in self.powers.items() if self.owner.get(code) == dept_id]
+
+    def department_regulations(self, dept_id: str) -> list[model.Regulation]:
+        return [r for code, r in self.regulations.items() if self.owner.get(code) == dept_id]
+
+
+def load_dataset(lists_dir: Path, *, today: dt.date | None = None, prefix: str | None = None) -> Dataset:
+    """Read and validate every file under ``lists_dir`` into a Dataset (check ``.ok``)."""
+    report = validate(lists_dir, today=today, prefix=prefix, keep_records=True)
+    records = report.records
+    site = records.get("site.yml") or model.SiteConfig(name="qingdan")
+    data = Dataset(lists_dir, report, site)
+    for relpath in sorted(records):
+        _add(data, relpath, records[relpath])
+    return data
+
+
+def _add(data: Dataset, relpath: str, record: object) -> None:
+    dept = department_of(relpath) or ""
+    if isinstance(record, model.RegionList):
+        data.regions.update((r.code, r) for r in record.items)
+    elif isinstance(record, model.SourceList):
+        data.sources.update((s.id, s) for s in record.items)
+    elif isinstance(record, model.Department):
+        data.departments[dept] = record
+        data.source_file[dept] = relpath
+    elif isinstance(record, model.PowerList):
+        for item in record.items:
+            data.powers.setdefault(item.code, item)
+            data.owner.setdefault(item.code, dept)
+            data.source_file.setdefault(item.code, relpath)
+    elif isinstance(record, model.RegulationList):
+        for reg in record.items:
+            data.regulations.setdefault(reg.code, reg)
+            data.owner.setdefault(reg.code, dept)
+            data.source_file.setdefault(reg.code, relpath)
+    elif isinstance(record, model.ResponsibilityList):
+        data.responsibilities[dept] = record
+    elif isinstance(record, model.NegativeList):
+        data.negative_lists[dept] = record
