@@ -103,7 +103,7 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     ProblemType("wrong-type", E, 2, "类型错误", "值的类型不对，例如需要列表却写了文本。"),
     ProblemType("invalid-value", E, 2, "取值不合法", "值不在允许的范围内，或不符合规定的格式。"),
     ProblemType("invalid-date", E, 2, "日期不合法", "日期应写成 YYYY-MM-DD，并且是真实存在的日期。"),
-    ProblemType("whitespace", W, 2, "多余的空白", "值的开头或结尾有空格、全角空格或换行。"),
+    ProblemType("whitespace", E, 2, "多余的空白", "值的开头或结尾有空格、全角空格或换行。"),
     # stage 3: across records
     ProblemType("duplicate-code", E, 3, "编码重复", "编码在整个仓库中必须唯一，已废止事项的编码也不能复用。"),
     ProblemType("code-format", E, 3, "编码格式不符", "编码不符合 lists/site.yml 中 code_patterns 规定的格式。"),

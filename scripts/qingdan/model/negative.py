@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import Field
 
 from .common import optional, Date, LegalBasis, Record, StrictBool, Text, field
 
@@ -31,7 +33,7 @@ class NegativeItem(Record):
     """One item (事项) of the market-access negative list."""
 
     code: Text = field("事项编码", "6 位数字，例如 100004")
-    number: int | None = optional("项目号", "清单中的序号")
+    number: Annotated[int, Field(strict=True)] | None = optional("项目号", "清单中的序号")
     name: Text = field("禁止或许可事项", "")
     category: Category = field("类别", "禁止准入类 或 许可准入类")
     measures: list[Measure] = field("准入措施", "", min_length=1)

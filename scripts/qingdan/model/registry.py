@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import model_validator
+
 from .common import optional, Date, Record, StrictBool, Text, field
 
 RegionLevel = Literal["省", "市", "县"]
@@ -63,6 +65,12 @@ class LegalSource(Record):
     repealed: Date | None = optional("废止日期", "已废止时必填")
     amended: Date | None = optional("最近修改日期", "")
     url: Text | None = optional("原文链接", "国家法律法规数据库等官方来源")
+
+    @model_validator(mode="after")
+    def _repeal_date_with_status(self) -> "LegalSource":
+        if self.status == "已废止" and self.repealed is None:
+            raise ValueError("时效性为 已废止 时必须填写 repealed（废止日期）")
+        return self
 
 
 class SourceList(Record):

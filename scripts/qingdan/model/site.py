@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StringConstraints
 
 from .common import optional, Record, StrictBool, Text, field
 
@@ -65,7 +65,7 @@ class SiteConfig(Record):
     sample: StrictBool = field("示例站点", "true 时每个页面显示“示例数据”提示", default=False)
     repo_url: Text | None = optional("仓库地址", "用于“编辑此页”链接")
     edit_branch: Text = field("主分支", "", default="main")
-    publication_deadline: Text | None = optional(
+    publication_deadline: Annotated[str, StringConstraints(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")] | None = optional(
         "公布期限", "每年须公布清单的期限，格式 MM-DD，例如 09-30"
     )
     code_patterns: CodePatterns = field("编码格式", "", default_factory=CodePatterns)
