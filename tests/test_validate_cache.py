@@ -1,0 +1,167 @@
+"""The validator's per-file cache and worker processes, on real files in temporary folders."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import CITY_DEPT, PROVINCE_DEPT, TODAY
+
+from qingdan.errors import QingdanError
+from qingdan.synth import write_dataset
+from qingdan.validate import Cache, Report, validate
+
+# One file with its own problems (a bad type, an unknown field) and one with a
+# problem found across files (an unknown legal source), so both kinds are cached.
+SPOILED = {
+    f"{PROVINCE_DEPT}/powers.yml": """\
+items:
+  - code: 520000-XK00001000
+    name: 食品经营许可
+    power_type: "01"
+    exercise_level: 省
+    legal_basis: 第三十五条
+    colour: 红
+""",
+    f"{CITY_DEPT}/powers.yml": """\
+items:
+  - code: 520100-XK00002000
+    name: 食品经营许可
+    power_type: "01"
+    exercise_level: 市
+    legal_basis:
+      - source: law-no-such-law
+""",
+}
+
+
+def _shown(report: Report) -> list[dict]:
+    return [p.to_dict() for p in report.problems]
+
+
+def _entries(cache_dir: Path) -> set[Path]:
+    return set(cache_dir.rglob("*.bin"))
+
+
+@pytest.fixture
+def spoiled(make_tree: Callable[..., Path]) -> Path:
+    return make_tree(SPOILED)
+
+
+def test_warm_run_gives_the_same_problems_as_a_cold_run(spoiled: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    cold = validate(spoiled, today=TODAY)
+    first = validate(spoiled, cache_dir=cache_dir, today=TODAY)
+    assert len(_entries(cache_dir)) == first.files
+    warm = validate(spoiled, cache_dir=cache_dir, today=TODAY)
+    codes = {p.code for p in cold.problems}
+    assert {"wrong-type", "unknown-field", "unknown-source"} <= codes
+    assert _shown(first) == _shown(cold)
+    assert _shown(warm) == _shown(cold)
+    assert warm.facts == cold.facts
+    assert all(p.line for p in warm.problems)  # lines survive the cache
+
+
+def test_warm_run_reads_the_cache(spoiled: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    validate(spoiled, cache_dir=cache_dir, today=TODAY)
+    # Planting an entry proves that a warm run takes the cached result as it is.
+    relpath = f"{CITY_DEPT}/responsibilities.yml"
+    digest = hashlib.sha256((spoiled / relpath).read_bytes()).hexdigest()
+    planted = {"code": "empty-file", "message": "来自缓存", "file": "x", "loc": [], "hint": "",
+               "line": 1, "column": 1}
+    Cache(cache_dir, f"{spoiled.as_posix()}/").put(relpath, digest, {"problems": [planted], "facts": {}})
+    warm = validate(spoiled, cache_dir=cache_dir, today=TODAY)
+    assert "来自缓存" in [p.message for p in warm.problems]
+
+
+def test_editing_a_file_invalidates_only_that_file(spoiled: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    validate(spoiled, cache_dir=cache_dir, today=TODAY)
+    before = {path: path.stat().st_mtime_ns for path in _entries(cache_dir)}
+
+    edited = spoiled / PROVINCE_DEPT / "powers.yml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("    colour: 红\n", ""), encoding="utf-8")
+    after = validate(spoiled, cache_dir=cache_dir, today=TODAY)
+
+    new = _entries(cache_dir) - set(before)
+    assert len(new) == 1  # the edited file's new content, nothing else
+    assert all(path.stat().st_mtime_ns == mtime for path, mtime in before.items())
+    assert "unknown-field" not in {p.code for p in after.problems}
+    assert _shown(after) == _shown(validate(spoiled, today=TODAY))
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])
+def test_a_damaged_cache_entry_is_ignored(spoiled: Path, tmp_path: Path, damage: str) -> None:
+    cache_dir = tmp_path / "cache"
+    cold = validate(spoiled, cache_dir=cache_dir, today=TODAY)
+    for path in _entries(cache_dir):
+        blob = path.read_bytes()
+        if damage == "truncate":
+            blob = blob[: len(blob) // 2]
+        elif damage == "flip":  # the payload changes, the checksum no longer fits
+            blob = blob[:-1] + bytes([blob[-1] ^ 0xFF])
+        elif damage == "garbage":
+            blob = os.urandom(len(blob))
+        else:
+            blob = b""
+        path.write_bytes(blob)
+    again = validate(spoiled, cache_dir=cache_dir, today=TODAY)
+    assert _shown(again) == _shown(cold)
+    assert again.facts == cold.facts
+    # The damaged entries were written again, whole.
+    assert _shown(validate(spoiled, cache_dir=cache_dir, today=TODAY)) == _shown(cold)
+    assert all(Cache.MAGIC == path.read_bytes()[:4] for path in _entries(cache_dir))
+
+
+def test_an_unwritable_cache_still_validates(spoiled: Path, tmp_path: Path) -> None:
+    cold = validate(spoiled, today=TODAY)
+    # A cache folder below a plain file can never be created, even by root.
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", encoding="utf-8")
+    assert _shown(validate(spoiled, cache_dir=blocked / "cache", today=TODAY)) == _shown(cold)
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes to read-only folders")
+def test_a_read_only_cache_dir_still_validates(spoiled: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    cold = validate(spoiled, cache_dir=cache_dir, today=TODAY)
+    for path in [cache_dir, *cache_dir.rglob("*")]:
+        if path.is_dir():
+            path.chmod(0o555)
+    try:
+        edited = spoiled / CITY_DEPT / "powers.yml"
+        edited.write_text(edited.read_text(encoding="utf-8") + "# 注释\n", encoding="utf-8")
+        assert _shown(validate(spoiled, cache_dir=cache_dir, today=TODAY)) == _shown(cold)
+    finally:
+        for path in [cache_dir, *cache_dir.rglob("*")]:
+            if path.is_dir():
+                path.chmod(0o755)
+
+
+def test_worker_processes_give_the_same_report(tmp_path: Path) -> None:
+    write_dataset(tmp_path, 400, seed=5)
+    lists = tmp_path / "lists"
+    spoiled = next(lists.glob("*/powers.yml"))
+    text = spoiled.read_text(encoding="utf-8")
+    spoiled.write_text(text.replace("power_type: ", "power_kind: ", 1), encoding="utf-8")
+    serial = validate(lists, workers=1, today=TODAY)
+    assert "unknown-field" in {p.code for p in serial.problems}
+    cache_dir = tmp_path / "cache"
+    parallel = validate(lists, workers=2, cache_dir=cache_dir, today=TODAY)
+    assert _shown(parallel) == _shown(serial)
+    assert parallel.facts == serial.facts
+    assert len(_entries(cache_dir)) == serial.files  # workers wrote the cache
+    assert _shown(validate(lists, cache_dir=cache_dir, today=TODAY)) == _shown(serial)
+
+
+def test_a_bad_worker_count_in_the_environment_is_a_clear_error(
+        valid_tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QINGDAN_WORKERS", "两个")
+    with pytest.raises(QingdanError, match="QINGDAN_WORKERS"):
+        validate(valid_tree, today=TODAY)
+    monkeypatch.setenv("QINGDAN_WORKERS", "1")
+    assert validate(valid_tree, today=TODAY).problems == []
