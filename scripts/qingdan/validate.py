@@ -208,7 +208,7 @@ def _check_files(lists_dir: Path, relpaths: list[str], prefix: str, cache: Cache
             progress(len(entries), len(relpaths), relpath)
     check = functools.partial(_check_path, lists_dir, prefix, cache, keep_records)
     # Typed records cost more to send back from a worker than to build here.
-    for relpath, entry, record in _map(check, missed, 1 if keep_records else workers):
+    for relpath, entry, record in map_files(check, missed, 1 if keep_records else workers):
         entries[relpath] = entry
         if record is not None:
             records[relpath] = record
@@ -233,7 +233,7 @@ def _check_path(lists_dir: Path, prefix: str, cache: Cache, keep_records: bool,
     return relpath, entry, record if keep_records else None
 
 
-def _map(check: Callable[[str], tuple], missed: list[tuple[str, int]], workers: int | None) -> Iterator[tuple]:
+def map_files(check: Callable[[str], tuple], missed: list[tuple[str, int]], workers: int | None) -> Iterator[tuple]:
     """``check`` over the missed files, in worker processes when that pays off."""
     count = _worker_count(workers, [size for _relpath, size in missed])
     if count < 2:

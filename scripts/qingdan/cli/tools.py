@@ -1,0 +1,215 @@
+"""qingdan import, export, fmt, new: the tools legal staff use beside validate."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+
+import click
+
+from ..dataset import load_dataset
+from ..errors import QingdanError
+from ..excel import issues as issue_report
+from ..excel.importer import import_file, kind_of
+from ..excel.issues import Issue
+from ..excel.merge import Plan, plan, summary
+from ..export import FORMATS, LISTS, downloads
+from ..fmt import default_fmt_cache, format_tree, write_atomic
+from ..load import discover
+from ..scaffold import WHAT, new, write
+from . import friendly, main
+
+_LISTS_OPTION = click.option("--lists", "lists_dir", type=click.Path(file_okay=False, path_type=Path),
+                             default="lists", show_default=True, help="清单数据文件夹")
+
+
+def _diff(old: str | None, new_text: str | None, name: str) -> str:
+    lines = difflib.unified_diff((old or "").splitlines(keepends=True), (new_text or "").splitlines(keepends=True),
+                                 f"a/{name}", f"b/{name}")
+    return "".join(lines)
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kind", required=True, type=click.Choice(["power", "responsibility", "negative", "regulations"]),
+              help="清单类型：power 权力清单、responsibility 责任清单、negative 负面清单、regulations 地方性法规目录")
+@click.option("--department", required=True, help="部门标识（lists/ 下的文件夹名），例如 520000-scjgj")
+@_LISTS_OPTION
+@click.option("--dry-run", is_flag=True, help="只显示会发生的变化，不写文件")
+@click.option("--merge", is_flag=True, help="合并：新增和修改表格中的事项，表格中没有的事项保留")
+@click.option("--force", is_flag=True, help="覆盖：文件内容以表格为准，表格中没有的事项删除")
+@click.option("--keep-going", is_flag=True, help="有未能导入的行时，仍写入其余内容（退出码仍为 1）")
+@click.option("--sheet", "sheets", multiple=True, help="只导入这些工作表（可多次使用）")
+@click.option("--include-hidden", is_flag=True, help="也导入隐藏的工作表")
+@click.option("--headers", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="表头同义词文件（默认使用仓库根目录的 qingdan-headers.yml，如有）")
+@click.option("--diff", "show_diff", is_flag=True, help="显示 YAML 文件的逐行差异")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="报告格式")
+@friendly
+def import_cmd(file: Path, kind: str, department: str, lists_dir: Path, dry_run: bool, merge: bool, force: bool,
+               keep_going: bool, sheets: tuple[str, ...], include_hidden: bool, headers: Path | None,
+               show_diff: bool, fmt: str) -> None:
+    """从 Excel（.xlsx）或 CSV 文件导入一个部门的清单，写成 YAML。
+
+    不会悄悄覆盖已有文件：已有文件会改变时，须加 --merge 或 --force。任何行、列
+    未能导入时，报告会列出工作表、行和列，退出码为 1，默认不写入任何文件。
+    """
+    if merge and force:
+        raise click.UsageError("--merge 和 --force 只能选一个")
+    imported = import_file(file, kind, department, lists_dir, headers=headers, sheets=sheets,
+                           include_hidden=include_hidden)
+    result = plan(imported, lists_dir, "replace" if force else "merge" if merge else "new")
+    problems = imported.issues + result.issues
+    errors = [i for i in problems if i.severity == "error"]
+    blocked = _blocked(result, errors, keep_going, merge or force)
+    written = not dry_run and not blocked and result.changed
+    if written:
+        write_atomic(lists_dir / result.relpath, result.text or "")
+    if fmt == "json":
+        click.echo(json.dumps({
+            "file": f"lists/{result.relpath}", "written": written, "blocked": blocked,
+            "changes": [c.to_dict() for c in result.changes if c.action != "unchanged"],
+            "issues": json.loads(issue_report.as_json(problems)),
+        }, ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(summary(result, kind_of(kind).label), nl=False)
+        if show_diff:
+            click.echo(_diff(result.old_text, result.text, f"lists/{result.relpath}"), nl=False)
+        click.echo(issue_report.as_text(problems), nl=False)
+        click.echo(_closing(result, dry_run, written, blocked))
+    raise SystemExit(1 if errors or blocked else 0)
+
+
+def _blocked(result: Plan, errors: list[Issue], keep_going: bool, may_overwrite: bool) -> str:
+    """Why nothing is written, or '' if it may be."""
+    if result.issues:
+        return "导入后的文件不能通过校验，没有写入。"
+    if errors and not keep_going:
+        return (f"有 {len(errors)} 处内容未能导入，没有写入任何文件。修正后重新导入，"
+                "或加 --keep-going 先写入其余内容。")
+    if result.exists and result.changed and not may_overwrite:
+        return (f"lists/{result.relpath} 已存在，导入会改变它（见上）。用 --merge 合并（保留表格中没有的事项），"
+                "或用 --force 以表格为准覆盖；可先加 --dry-run --diff 查看。")
+    return ""
+
+
+def _closing(result: Plan, dry_run: bool, written: bool, blocked: str) -> str:
+    if blocked:
+        return ("（试运行）" if dry_run else "") + blocked
+    if dry_run:
+        return "试运行：没有写入文件。" if result.changed else "试运行：文件不会改变。"
+    return f"已写入 lists/{result.relpath}。" if written else f"lists/{result.relpath} 没有变化。"
+
+
+@main.command("export")
+@_LISTS_OPTION
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default="export",
+              show_default=True, help="输出文件夹")
+@click.option("--department", "departments", multiple=True, help="只导出这些部门（可多次使用）；默认全部，另加全站汇总 all/")
+@click.option("--list", "lists", multiple=True, type=click.Choice(LISTS), help="只导出这些清单（可多次使用）")
+@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS), default=("xlsx",),
+              show_default=True, help="文件格式（可多次使用）")
+@click.option("--ignore-errors", is_flag=True, help="数据有错误时仍导出能读取的部分")
+@friendly
+def export_cmd(lists_dir: Path, output: Path, departments: tuple[str, ...], lists: tuple[str, ...],
+               formats: tuple[str, ...], ignore_errors: bool) -> None:
+    """把清单导出为 Excel（每个部门每份清单一个文件），也可导出 CSV、JSON。
+
+    导出的 Excel 可以修改后用 qingdan import 导回，结果与原 YAML 相同。
+    """
+    if not lists_dir.is_dir():
+        raise QingdanError(f"找不到清单文件夹 {lists_dir}")
+    data = load_dataset(lists_dir)
+    if data.report.errors and not ignore_errors:
+        raise QingdanError(f"数据有 {len(data.report.errors)} 个错误，有错误的文件无法完整导出。"
+                           "先运行 qingdan validate 修正，或加 --ignore-errors 只导出能读取的部分")
+    unknown = [d for d in departments if d not in data.departments]
+    if unknown:
+        raise QingdanError(f"部门 {'、'.join(unknown)} 不存在；可用：{'、'.join(sorted(data.departments))}")
+    files = downloads(data, formats=formats, departments=departments or None, kinds=lists or LISTS,
+                      site_wide=not departments, package=False)
+    for path, raw in sorted(files.items()):
+        target = output / path.split("/", 1)[1]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(raw)
+    click.echo(f"已导出 {len(files)} 个文件到 {output}/")
+
+
+@main.command("fmt")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--check", is_flag=True, help="只检查，不修改；有文件需要格式化时退出码为 1（用于 CI 和提交前检查）")
+@click.option("--diff", "show_diff", is_flag=True, help="显示格式化前后的差异")
+@click.option("--no-cache", is_flag=True, help="不使用缓存，重新检查每个文件")
+@friendly
+def fmt_cmd(paths: tuple[Path, ...], check: bool, show_diff: bool, no_cache: bool) -> None:
+    """把 YAML 数据文件整理成统一格式：字段顺序、引号、缩进。只改格式，不改数据，保留注释。"""
+    changed, failed, total = 0, 0, 0
+    for lists_dir, relpaths in _targets(paths or (Path("lists"),)):
+        prefix = lists_dir.as_posix().rstrip("/") + "/"
+        cache = None if no_cache else default_fmt_cache(lists_dir)
+        for result in format_tree(lists_dir, relpaths, write=not check, prefix=prefix, cache_dir=cache):
+            total += 1
+            for problem in result.problems:
+                click.echo(problem, err=True)
+            failed += result.text is None and bool(result.problems)
+            if result.changed:
+                changed += 1
+                click.echo(f"{'需要格式化' if check else '已格式化'}：{prefix}{result.relpath}")
+                if show_diff:
+                    click.echo(_diff(result.original, result.text, prefix + result.relpath), nl=False)
+    verb = "需要格式化" if check else "已格式化"
+    click.echo(f"共 {total} 个文件，{verb} {changed} 个" + (f"，{failed} 个无法处理" if failed else "") + "。")
+    raise SystemExit(1 if failed or (check and changed) else 0)
+
+
+def _targets(paths: tuple[Path, ...]) -> list[tuple[Path, list[str] | None]]:
+    """(lists folder, files in it or None for all) for each path given."""
+    found: list[tuple[Path, list[str] | None]] = []
+    for path in paths:
+        if path.is_dir():
+            root = path / "lists" if (path / "lists").is_dir() and not (path / "site.yml").exists() else path
+            found.append((root, discover(root)))
+            continue
+        for parent in path.resolve().parents:
+            if parent.name == "lists":
+                found.append((_shown(parent), [path.resolve().relative_to(parent).as_posix()]))
+                break
+        else:
+            raise QingdanError(f"{path} 不在 lists/ 文件夹中")
+    return found
+
+
+def _shown(folder: Path) -> Path:
+    try:
+        return folder.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return folder
+
+
+@main.command("new")
+@click.argument("what", type=click.Choice(WHAT))
+@click.option("--department", required=True, help="部门标识；new department 时为新部门的标识，例如 520100-jyj")
+@_LISTS_OPTION
+@click.option("--type", "power_type", default="01", show_default=True,
+              help="权力类型：代码（01）、字母（XK）或名称（行政许可），仅 power")
+@click.option("--name", help="名称（事项名称、法规标题、主要职责或部门名称）")
+@click.option("--code", help="指定编码，不自动编号")
+@click.option("--region", help="行政区划代码，仅 department（默认取部门标识的前 6 位）")
+@click.option("--year", type=int, help="法规编码中的年份，仅 regulation（默认今年）")
+@click.option("--dry-run", is_flag=True, help="只显示，不写文件")
+@friendly
+def new_cmd(what: str, department: str, lists_dir: Path, power_type: str, name: str | None, code: str | None,
+            region: str | None, year: int | None, dry_run: bool) -> None:
+    """在对应的文件中添加一条带注释的模板，编码自动取下一个可用编码。
+
+    模板中必填的字段是空的，填写之前校验不会通过，因此不会误发布。
+    """
+    result = new(what, lists_dir, department, power_type=power_type, name=name, code=code, region=region, year=year)
+    if dry_run:
+        click.echo(result.text, nl=False)
+        return
+    write(result, lists_dir)
+    action = "新建" if result.created else "已添加到"
+    click.echo(f"{action} lists/{result.relpath}" + (f"，编码 {result.code}" if result.code else "")
+               + "。请填写空白（\"\"）的字段，再运行 qingdan validate。")

@@ -1,0 +1,323 @@
+"""Cells ↔ field values, one converter per cell type named in tables.py.
+
+``read`` turns a raw cell (text, number, date or None) into a value, or raises
+CellError with a message and a hint in Chinese; ``write`` turns a value into
+what the cell shows. Export writes with ``write`` what import reads with ``read``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import POWER_TYPES
+from . import citations
+from .citations import SourceIndex
+from .headers import HeaderMap
+from .issues import CellError
+
+_SPLIT_NAMES = re.compile(r"[\n、；;，,]")
+_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_STAGE = re.compile(r"^(?:\d+[.、．)）]\s*)?(?P<stage>[^：:\n]{1,20}?)\s*[：:]\s*(?P<content>.*)$")
+_TRUE = {"是", "true", "y", "yes", "√", "1", "临时", "临时性"}
+_FALSE = {"否", "false", "n", "no", "×", "0", "非临时"}
+# Excel stores dates as days since 1899-12-30; a bare number in this range is such a date.
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+@dataclass
+class Context:
+    """What converters look up: sources, departments, industries, value spellings."""
+
+    headers: HeaderMap
+    sources: SourceIndex
+    departments: dict[str, str]  # id -> name
+    industries: dict[str, str]
+    department: str | None = None  # the department being imported
+    power_pattern: re.Pattern[str] | None = None  # the site's power code layout
+    _by_name: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_name = {name: dept_id for dept_id, name in self.departments.items()}
+
+    def department_id(self, token: str) -> str | None:
+        return token if token in self.departments else self._by_name.get(token)
+
+
+@dataclass
+class Read:
+    """A read value, and values it suggests for other fields unless they are filled."""
+
+    value: Any
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+# ---- basic shapes -------------------------------------------------------------
+
+def text(raw: Any) -> str | None:
+    """Cell content as text: numbers without a spurious .0, dates as YYYY-MM-DD, trimmed."""
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        value = "是" if raw else "否"
+    elif isinstance(raw, float) and raw.is_integer():
+        value = str(int(raw))
+    elif isinstance(raw, dt.datetime):
+        value = raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat(sep=" ")
+    elif isinstance(raw, dt.date):
+        value = raw.isoformat()
+    else:
+        value = str(raw)
+    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    value = value.strip(" \t\n\u3000")
+    return value or None
+
+
+def is_empty(raw: Any) -> bool:
+    return text(raw) is None
+
+
+def code(raw: Any) -> str:
+    """A code: full-width letters and digits folded to half-width, no spaces anywhere."""
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", text(raw) or ""))
+
+
+def parse_date(raw: Any) -> dt.date:
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if 20000 <= raw < 80000:
+            return _EXCEL_EPOCH + dt.timedelta(days=int(raw))
+        raw = str(int(raw))
+    value = unicodedata.normalize("NFKC", text(raw) or "")
+    if re.fullmatch(r"\d{8}", value):
+        value = f"{value[:4]}-{value[4:6]}-{value[6:]}"
+    match = _DATE_TEXT.match(value)
+    try:
+        if match:
+            return dt.date(*map(int, match.groups()))
+    except ValueError:
+        pass
+    raise CellError(f"“{text(raw)}”不是有效日期", "写成 2024-09-30 或 2024年9月30日，或设为 Excel 日期格式")
+
+
+# ---- converters: read ------------------------------------------------------------
+
+def _read_text(raw: Any, ctx: Context, path: str) -> Read:
+    return Read(text(raw))
+
+
+def _read_code(raw: Any, ctx: Context, path: str) -> Read:
+    return Read(code(raw))
+
+
+def _read_int(raw: Any, ctx: Context, path: str) -> Read:
+    value = code(raw)
+    if not re.fullmatch(r"-?\d+", value):
+        raise CellError(f"“{text(raw)}”不是整数", "填写阿拉伯数字，例如 12")
+    return Read(int(value))
+
+
+def _read_bool(raw: Any, ctx: Context, path: str) -> Read:
+    value = code(raw).lower()
+    if value in _TRUE:
+        return Read(True)
+    if value in _FALSE:
+        return Read(False)
+    raise CellError(f"“{text(raw)}”不是“是”或“否”", "填写 是 或 否")
+
+
+def _read_date(raw: Any, ctx: Context, path: str) -> Read:
+    return Read(parse_date(raw))
+
+
+def _read_choice(raw: Any, ctx: Context, path: str) -> Read:
+    value = text(raw) or ""
+    return Read(ctx.headers.values.get(path, {}).get(value, value))
+
+
+def _read_lines(raw: Any, ctx: Context, path: str) -> Read:
+    return Read([line.strip(" \u3000") for line in (text(raw) or "").split("\n") if line.strip(" \u3000")])
+
+
+def _read_names(raw: Any, ctx: Context, path: str) -> Read:
+    return Read([n.strip(" \u3000") for n in _SPLIT_NAMES.split(text(raw) or "") if n.strip(" \u3000")])
+
+
+def _read_departments(raw: Any, ctx: Context, path: str) -> Read:
+    names = _read_names(raw, ctx, path).value
+    ids = [ctx.department_id(n) for n in names]
+    unknown = [n for n, i in zip(names, ids) if i is None]
+    if unknown:
+        raise CellError(f"部门 {'、'.join(unknown)} 不存在",
+                        "填写部门名称或部门标识（lists/ 下的文件夹名），多个部门用顿号分隔")
+    return Read(ids)
+
+
+def _read_basis(raw: Any, ctx: Context, path: str) -> Read:
+    return Read(citations.read(text(raw) or "", ctx.sources))
+
+
+def _read_stages(raw: Any, ctx: Context, path: str) -> Read:
+    stages: list[dict] = []
+    for line in (text(raw) or "").split("\n"):
+        match = _STAGE.match(line.strip())
+        if match:
+            stages.append({"stage": match.group("stage").strip(), "content": match.group("content").strip()})
+        elif stages:
+            stages[-1]["content"] += "\n" + line
+        elif line.strip():
+            raise CellError(f"无法识别责任事项“{line.strip()[:30]}”",
+                            "每个环节一行，写成 环节：责任内容，例如 受理：公示应当提交的材料……")
+    return Read(stages)
+
+
+def _read_amendments(raw: Any, ctx: Context, path: str) -> Read:
+    found = []
+    for line in (text(raw) or "").split("\n"):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in re.split(r"[；;]", line.strip(), maxsplit=3)]
+        if len(parts) < 3:
+            raise CellError(f"无法识别修改记录“{line.strip()[:30]}”",
+                            "每次修改一行，写成 日期；修正或修订；机关；决定名称，例如 2017-11-30；修正；示例省人民代表大会常务委员会；关于修改…的决定")
+        entry = {"date": parse_date(parts[0]), "kind": parts[1], "body": parts[2]}
+        if len(parts) == 4 and parts[3]:
+            entry["instrument"] = parts[3]
+        found.append(entry)
+    return Read(found)
+
+
+def _read_power_type(raw: Any, ctx: Context, path: str) -> Read:
+    value = code(raw)
+    if re.fullmatch(r"\d{1,2}", value) and value.zfill(2) in POWER_TYPES:
+        return Read(value.zfill(2))
+    label = text(raw) or ""
+    standard = {name: key for key, name in POWER_TYPES.items()}
+    if label in standard:
+        return Read(standard[label])
+    local = ctx.headers.power_types.get(label)
+    if local:
+        return Read(local, {"local_type_label": label})
+    choices = "、".join(f"{k} {v}" for k, v in POWER_TYPES.items())
+    raise CellError(f"权力类型“{label}”无法识别",
+                    f"填写标准类型名称或代码：{choices}；本地叫法可在 qingdan-headers.yml 的 power_types 中登记")
+
+
+def _read_industry(raw: Any, ctx: Context, path: str) -> Read:
+    value = text(raw) or ""
+    head = unicodedata.normalize("NFKC", value).strip()[:1].upper()
+    rest = value[1:].strip()
+    if head in ctx.industries and (not rest or rest == ctx.industries[head]):
+        return Read(head)
+    by_name = {name: key for key, name in ctx.industries.items()}
+    if value in by_name:
+        return Read(by_name[value])
+    return Read(value)  # the validator names the allowed codes
+
+
+def _read_department(raw: Any, ctx: Context, path: str) -> Read:
+    value = text(raw) or ""
+    dept_id = ctx.department_id(value)
+    if ctx.department and dept_id != ctx.department:
+        expected = ctx.departments.get(ctx.department, ctx.department)
+        raise CellError(f"这一行属于“{value}”，不是本次导入的部门 {expected}",
+                        "只导入本部门的行：删除其他部门的行，或用 --department 指定对应部门分别导入")
+    return Read(None)
+
+
+def _read_level(raw: Any, ctx: Context, path: str) -> Read:
+    value = text(raw) or ""
+    if value not in ("主项", "子项"):
+        raise CellError(f"“{value}”不是 主项 或 子项", "填写 主项 或 子项")
+    return Read(value)
+
+
+# ---- converters: write ------------------------------------------------------------
+
+def _write_plain(value: Any, ctx: Context) -> Any:
+    return value
+
+
+def _write_bool(value: Any, ctx: Context) -> Any:
+    return None if value is None else ("是" if value else "否")
+
+
+def _write_lines(value: Any, ctx: Context) -> Any:
+    return "\n".join(value) if value else None
+
+
+def _write_names(value: Any, ctx: Context) -> Any:
+    return "、".join(value) if value else None
+
+
+def _write_departments(value: Any, ctx: Context) -> Any:
+    return "、".join(ctx.departments.get(v, v) for v in value) if value else None
+
+
+def _write_basis(value: Any, ctx: Context) -> Any:
+    return citations.write(value, ctx.sources) if value else None
+
+
+def _write_stages(value: Any, ctx: Context) -> Any:
+    return "\n".join(f"{s.stage}：{s.content}" for s in value) if value else None
+
+
+def _write_amendments(value: Any, ctx: Context) -> Any:
+    lines = ["；".join([a.date.isoformat(), a.kind, a.body] + ([a.instrument] if a.instrument else []))
+             for a in value or []]
+    return "\n".join(lines) or None
+
+
+def _write_power_type(value: Any, ctx: Context) -> Any:
+    return POWER_TYPES.get(value, value)
+
+
+def _write_industry(value: Any, ctx: Context) -> Any:
+    name = ctx.industries.get(value)
+    return f"{value} {name}" if name else value
+
+
+def _write_department(value: Any, ctx: Context) -> Any:
+    return ctx.departments.get(value, value)
+
+
+Reader = Callable[[Any, Context, str], Read]
+Writer = Callable[[Any, Context], Any]
+
+CONVERTERS: dict[str, tuple[Reader, Writer]] = {
+    "text": (_read_text, _write_plain),
+    "code": (_read_code, _write_plain),
+    "int": (_read_int, _write_plain),
+    "bool": (_read_bool, _write_bool),
+    "date": (_read_date, _write_plain),
+    "choice": (_read_choice, _write_plain),
+    "lines": (_read_lines, _write_lines),
+    "names": (_read_names, _write_names),
+    "departments": (_read_departments, _write_departments),
+    "basis": (_read_basis, _write_basis),
+    "stages": (_read_stages, _write_stages),
+    "amendments": (_read_amendments, _write_amendments),
+    "power_type": (_read_power_type, _write_power_type),
+    "industry": (_read_industry, _write_industry),
+    "department": (_read_department, _write_department),
+    "level": (_read_level, _write_plain),
+}
+
+
+def read(cell_type: str, raw: Any, ctx: Context, path: str) -> Read:
+    """The value of a non-empty cell; raises CellError."""
+    return CONVERTERS[cell_type][0](raw, ctx, path)
+
+
+def write(cell_type: str, value: Any, ctx: Context) -> Any:
+    """What a cell shows for a value (None for an empty cell)."""
+    if value is None:
+        return None
+    return CONVERTERS[cell_type][1](value, ctx)

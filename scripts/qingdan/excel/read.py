@@ -1,0 +1,116 @@
+"""Reading a workbook (or a CSV file) into plain grids of cell values.
+
+Merged cells are filled with the value of their top-left cell, so a 主项 that
+spans several 子项 rows, or a header merged over several columns, reads the
+same on every row and column it covers. A formula whose result was never
+computed (a workbook written by a program, not saved by Excel) is recorded so
+that import can report it instead of reading an empty cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..errors import QingdanError
+
+Cell = tuple[int, int]  # 0-based row, column
+
+
+@dataclass
+class Sheet:
+    """One sheet as rows of values, with where merged values came from."""
+
+    name: str
+    rows: list[list[Any]]
+    hidden: bool = False
+    origin: dict[Cell, Cell] = field(default_factory=dict)  # filled cell -> its merged range's top-left
+    formulas: dict[Cell, str] = field(default_factory=dict)  # formula without a computed value
+
+    def value(self, row: int, col: int) -> Any:
+        cells = self.rows[row] if row < len(self.rows) else []
+        return cells[col] if col < len(cells) else None
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+
+def read(path: Path) -> list[Sheet]:
+    """Every sheet of an .xlsx/.xlsm workbook, or the one table of a .csv file."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise QingdanError(f"找不到文件 {path}")
+    if suffix == ".csv":
+        return [read_csv(path.read_bytes(), path.stem)]
+    if suffix in (".xls", ".et", ".ods"):
+        raise QingdanError(f"{path.name} 是 {suffix} 格式，请在 Excel 或 WPS 中“另存为”.xlsx 后再导入")
+    if suffix not in (".xlsx", ".xlsm"):
+        raise QingdanError(f"{path.name} 不是 .xlsx 或 .csv 文件")
+    return read_xlsx(path.read_bytes(), path.name)
+
+
+def read_xlsx(raw: bytes, name: str = "工作簿") -> list[Sheet]:
+    """Sheets of a workbook given its bytes."""
+    try:
+        with_formulas = load_workbook(io.BytesIO(raw))
+        values = with_formulas
+        if _has_formulas(with_formulas.worksheets):
+            values = load_workbook(io.BytesIO(raw), data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise QingdanError(f"无法读取 {name}：不是有效的 .xlsx 文件（{exc}）。请用 Excel 或 WPS 打开后重新保存") from None
+    return [_sheet(ws, values[ws.title]) for ws in with_formulas.worksheets]
+
+
+def _has_formulas(sheets: list[Worksheet]) -> bool:
+    return any(cell.data_type == "f" for ws in sheets for row in ws.iter_rows() for cell in row)
+
+
+def _sheet(formulas: Worksheet, values: Worksheet) -> Sheet:
+    rows = [list(r) for r in values.iter_rows(values_only=True)]
+    while rows and all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
+        rows.pop()
+    sheet = Sheet(formulas.title, rows, hidden=formulas.sheet_state != "visible")
+    if formulas is not values:
+        for row in formulas.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and sheet.value(cell.row - 1, cell.column - 1) is None:
+                    sheet.formulas[(cell.row - 1, cell.column - 1)] = str(getattr(cell.value, "text", cell.value))
+    for merged in formulas.merged_cells.ranges:
+        top, left = merged.min_row - 1, merged.min_col - 1
+        first = sheet.value(top, left)
+        for r in range(top, merged.max_row):
+            for c in range(left, merged.max_col):
+                if (r, c) != (top, left) and r < len(rows):
+                    _put(rows[r], c, first)
+                    sheet.origin[(r, c)] = (top, left)
+    return sheet
+
+
+def _put(row: list[Any], col: int, value: Any) -> None:
+    row.extend([None] * (col + 1 - len(row)))
+    row[col] = value
+
+
+def read_csv(raw: bytes, name: str) -> Sheet:
+    """A CSV file as one sheet: UTF-8 (with or without BOM), or GB18030 as Excel saves it in China."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise QingdanError(f"{name}.csv 既不是 UTF-8 也不是 GBK 编码，请另存为“CSV UTF-8”")
+    rows = [[v if v != "" else None for v in row] for row in csv.reader(io.StringIO(text, newline=""))]
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    return Sheet(name, rows)

@@ -1,0 +1,9 @@
+"""Export stage: lists as XLSX, CSV and JSON files, and the site's downloads.
+
+``downloads(dataset)`` gives every download file by path; ``qingdan export``
+writes the same files (one writer per format) to a folder.
+"""
+
+from .downloads import FORMATS, LISTS, downloads, file_record, list_files
+
+__all__ = ["FORMATS", "LISTS", "downloads", "file_record", "list_files"]

@@ -1,0 +1,176 @@
+"""qingdan fmt: every data file in canonical YAML — lossless, comments kept, idempotent.
+
+A file is formatted only if the project's own reader reads the same data before
+and after; a file it cannot read is reported and left untouched.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ruamel.yaml.error import YAMLError
+
+from ..layout import kind_of
+# validate's worker pool: one way to spread files over processes (fork, biggest first).
+from ..validate import map_files
+from ..validate import default_cache_dir
+from ..load import discover
+from ..load.parse import parse
+from ..load.text import decode
+from ..problems import Problem
+from .emit import load_tree, dump, normalise, render, to_tree
+
+__all__ = ["Formatted", "default_fmt_cache", "dump", "format_text", "format_tree", "load_tree", "normalise",
+           "render", "to_tree", "write_atomic"]
+
+# The formatter's own code: a cached "already canonical" holds only for the code that said so.
+_FORMATTER = hashlib.sha256(b"".join(
+    p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py")))).hexdigest()[:16]
+
+# Problems that mean the file's data cannot be trusted to survive a rewrite.
+_BLOCKING = {"yaml-syntax", "duplicate-key", "yaml-tag", "yaml-alias", "file-too-large",
+             "encoding-gbk", "encoding-invalid", "empty-file"}
+
+
+@dataclass
+class Formatted:
+    """The outcome for one file: its canonical text, or why it was left alone."""
+
+    relpath: str
+    original: str | None
+    text: str | None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.text is not None and self.text != self.original
+
+
+def format_text(raw: bytes | str, relpath: str, prefix: str = "lists/") -> Formatted:
+    """Canonical text of one data file given its content and its path relative to lists/."""
+    shown = prefix + relpath
+    kind = kind_of(relpath)
+    if kind is None:
+        return Formatted(relpath, None, None, [f"{shown}: 不是清单数据文件，未格式化"])
+    raw = raw.encode("utf-8") if isinstance(raw, str) else raw
+    decoded = decode(raw, shown)
+    blocking = [p for p in decoded.problems if p.code in _BLOCKING]
+    if decoded.text is None or blocking:
+        return Formatted(relpath, None, None, [_line(p) for p in decoded.problems])
+    original = raw.decode("utf-8")  # with its BOM, if any: removing it is a change
+    before = parse(decoded.text, shown)
+    blocking = [p for p in before.problems if p.code in _BLOCKING]
+    if before.data is None or blocking:
+        return Formatted(relpath, original, None, [_line(p) for p in before.problems])
+    try:
+        text = dump(normalise(load_tree(decoded.text), kind.model))
+    except YAMLError as exc:
+        return Formatted(relpath, original, None, [f"{shown}: 无法按 YAML 读取：{exc}"])
+    if parse(text, shown).data != before.data:
+        return Formatted(relpath, original, None, [
+            f"{shown}: 格式化后读出的数据与原文件不同，为避免改动数据，未格式化（请把此文件报告给维护者）"])
+    return Formatted(relpath, original, text)
+
+
+def format_tree(lists_dir: Path, relpaths: list[str] | None = None, *, write: bool = False,
+                prefix: str = "lists/", cache_dir: Path | None = None) -> list[Formatted]:
+    """Format every data file under ``lists_dir`` (or the given ones); write changes if ``write``.
+
+    With ``cache_dir``, files already known to be canonical (same bytes, same
+    formatter) are not formatted again. Many files are formatted in worker
+    processes, as validate reads them (QINGDAN_WORKERS sets how many).
+    """
+    known = _Canonical(cache_dir, prefix)
+    order = list(relpaths) if relpaths is not None else discover(lists_dir)
+    done: dict[str, Formatted] = {}
+    missed: list[tuple[str, int]] = []
+    for relpath in order:
+        raw = (lists_dir / relpath).read_bytes()
+        if known.holds(relpath, hashlib.sha256(raw).hexdigest()):
+            text = raw.decode("utf-8")
+            done[relpath] = Formatted(relpath, text, text)
+        else:
+            missed.append((relpath, len(raw)))
+    one = functools.partial(_format_path, lists_dir, prefix, write)
+    for relpath, result, digest in map_files(one, missed, None):
+        done[relpath] = result
+        if digest is not None:
+            known.add(relpath, digest)
+    known.save()
+    return [done[relpath] for relpath in order]
+
+
+def _format_path(lists_dir: Path, prefix: str, write: bool, relpath: str) -> tuple[str, Formatted, str | None]:
+    """Format one file (and write it if asked); the digest of its canonical bytes, if it now has them."""
+    path = lists_dir / relpath
+    raw = path.read_bytes()
+    result = format_text(raw, relpath, prefix)
+    if result.text is None or (result.changed and not write):
+        return relpath, result, None
+    if result.changed:
+        write_atomic(path, result.text)
+        raw = result.text.encode("utf-8")
+    return relpath, result, hashlib.sha256(raw).hexdigest()
+
+
+class _Canonical:
+    """Files known to be canonical: path -> content digest, for this formatter's code only.
+
+    One small JSON file per formatter version; an entry only counts when the
+    file's bytes still have the recorded digest, so a stale cache costs time, never correctness.
+    """
+
+    def __init__(self, directory: Path | None, prefix: str) -> None:
+        self.path = directory / f"canonical-{_FORMATTER}.json" if directory else None
+        self.prefix = prefix
+        self.entries: dict[str, str] = {}
+        self.dirty = False
+        if self.path is not None:
+            try:
+                loaded = json.loads(self.path.read_text(encoding="utf-8"))
+                self.entries = loaded if isinstance(loaded, dict) else {}
+            except (OSError, ValueError):
+                pass  # no cache yet, or a damaged one: start afresh
+
+    def holds(self, relpath: str, digest: str) -> bool:
+        return self.entries.get(self.prefix + relpath) == digest
+
+    def add(self, relpath: str, digest: str) -> None:
+        if not self.holds(relpath, digest):
+            self.entries[self.prefix + relpath] = digest
+            self.dirty = True
+
+    def save(self) -> None:
+        if self.path is None or not self.dirty:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(self.entries, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+            tmp.replace(self.path)
+        except OSError:
+            pass  # a read-only checkout still formats, only slower
+
+
+def default_fmt_cache(lists_dir: Path) -> Path:
+    """Beside validate's cache: .qingdan-cache/fmt (or $QINGDAN_CACHE_DIR/fmt)."""
+    env = os.environ.get("QINGDAN_CACHE_DIR")
+    return Path(env) / "fmt" if env else default_cache_dir(lists_dir).with_name("fmt")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a data file whole or not at all: a temporary file beside it, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(text.encode("utf-8"))
+    tmp.replace(path)
+
+
+def _line(problem: Problem) -> str:
+    where = problem.file + (f":{problem.line}" if problem.line else "")
+    return f"{where}: [{problem.code}] {problem.message}" + (f"（{problem.hint}）" if problem.hint else "")

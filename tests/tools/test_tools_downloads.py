@@ -1,0 +1,164 @@
+"""The site's downloads: CSV, XLSX and JSON per department and for the whole site, and their data package."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from qingdan.dataset import Dataset
+from qingdan.export import downloads
+from qingdan.export.xlsx import FIXED_TIME
+
+from toolsupport import needs_sample
+
+pytestmark = needs_sample
+
+
+
+
+@pytest.fixture(scope="module")
+def files(sample: Dataset) -> dict[str, bytes]:
+    return downloads(sample)
+
+
+def _csv(raw: bytes) -> list[dict[str, str]]:
+    assert raw.startswith(b"\xef\xbb\xbf"), "CSV must start with a BOM so that Excel reads UTF-8"
+    return list(csv.DictReader(io.StringIO(raw[3:].decode("utf-8"), newline="")))
+
+
+def _xlsx(raw: bytes, sheet: str | None = None) -> list[dict]:
+    book = load_workbook(io.BytesIO(raw))
+    ws = book[sheet] if sheet else book.worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    return [dict(zip(rows[0], row)) for row in rows[1:]]
+
+
+def test_paths_cover_every_department_list_and_the_whole_site(sample: Dataset, files: dict[str, bytes]):
+    expected = {"downloads/datapackage.json"}
+    for dept in sample.departments:
+        kinds = ["powers" if sample.department_powers(dept) else None,
+                 "responsibilities" if dept in sample.responsibilities else None,
+                 "negative_list" if dept in sample.negative_lists else None,
+                 "regulations" if sample.department_regulations(dept) else None]
+        for kind in filter(None, kinds):
+            for folder in (dept, "all"):
+                expected |= {f"downloads/{folder}/{kind}.{ext}" for ext in ("csv", "xlsx", "json")}
+    assert set(files) == expected
+    assert all(re.fullmatch(r"downloads/[a-z0-9-]+/(powers|responsibilities|negative_list|regulations)\.(csv|xlsx|json)"
+                            "|downloads/datapackage.json", p) for p in files)
+
+
+def test_bytes_are_deterministic(sample: Dataset, files: dict[str, bytes]):
+    assert downloads(sample) == files
+    core = load_workbook(io.BytesIO(files["downloads/all/powers.xlsx"])).properties
+    assert core.created == FIXED_TIME and core.modified == FIXED_TIME
+
+
+def test_powers_csv_and_xlsx_hold_one_row_per_item_or_sub_item(sample: Dataset, files: dict[str, bytes]):
+    expected = []
+    for dept in sorted(sample.departments):
+        for item in sample.department_powers(dept):
+            for sub in item.sub_items or [None]:
+                expected.append((item.code, sub.code if sub else "", item.name))
+    for rows in (_csv(files["downloads/all/powers.csv"]), _xlsx(files["downloads/all/powers.xlsx"])):
+        got = [(r["事项编码"], r["子项编码"] or "", r["事项名称"]) for r in rows]
+        assert got == expected
+
+
+def test_csv_cells_match_the_yaml(sample: Dataset, files: dict[str, bytes]):
+    dept = "520000-scjgj"
+    rows = _csv(files[f"downloads/{dept}/powers.csv"])
+    first = sample.department_powers(dept)[0]
+    row = rows[0]
+    assert row["实施主体"] == sample.departments[dept].name
+    assert row["事项编码"] == first.code
+    assert row["依法生效日期"] == (first.effective.isoformat() if first.effective else "")
+    source = sample.sources[first.legal_basis[0].source]
+    assert f"《{source.title}》" in row["设定依据"]
+    assert row["设定依据"].count("\n") == len(first.legal_basis) - 1
+
+
+def test_xlsx_layout_frozen_header_widths_and_real_dates(files: dict[str, bytes]):
+    book = load_workbook(io.BytesIO(files["downloads/520000-sft/regulations.xlsx"]))
+    ws = book.worksheets[0]
+    assert ws.freeze_panes == "A2"
+    assert ws["A1"].value == "部门" and ws["A1"].font.bold
+    assert all(ws.column_dimensions[c].width and ws.column_dimensions[c].width <= 62 for c in "ABCDEFG")
+    header = [c.value for c in ws[1]]
+    adopted = ws.cell(2, header.index("通过日期") + 1)
+    assert adopted.is_date and adopted.number_format == "yyyy-mm-dd"
+
+
+def test_responsibilities_xlsx_has_a_sheet_per_section_and_csv_a_section_column(sample: Dataset,
+                                                                                files: dict[str, bytes]):
+    dept = "520000-scjgj"
+    record = sample.responsibilities[dept]
+    book = load_workbook(io.BytesIO(files[f"downloads/{dept}/responsibilities.xlsx"]))
+    assert book.sheetnames[0] == "主要职责"
+    duties = _xlsx(files[f"downloads/{dept}/responsibilities.xlsx"], "主要职责")
+    assert len(duties) == sum(max(len(d.tasks), 1) for d in record.main_duties)
+    sections = [r["部分"] for r in _csv(files[f"downloads/{dept}/responsibilities.csv"])]
+    assert sections.count("职责边界") == len(record.boundaries)
+    assert sections.count("公共服务事项") == len(record.public_services)
+
+
+def test_json_holds_the_records_as_in_yaml(sample: Dataset, files: dict[str, bytes]):
+    document = json.loads(files["downloads/all/negative_list.json"])
+    assert document["list"] == "negative_list" and document["title"] == "市场准入负面清单"
+    by_dept = {d["id"]: d for d in document["departments"]}
+    assert set(by_dept) == set(sample.negative_lists)
+    for dept, entry in by_dept.items():
+        assert entry["data"] == sample.negative_lists[dept].model_dump(mode="json")
+        assert entry["name"] == sample.departments[dept].name
+
+
+def test_datapackage_lists_every_file_with_hash_size_and_chinese_schema(files: dict[str, bytes]):
+    package = json.loads(files["downloads/datapackage.json"])
+    paths = {r["path"] for r in package["resources"]}
+    assert paths == {p[len("downloads/"):] for p in files if p != "downloads/datapackage.json"}
+    names = [r["name"] for r in package["resources"]]
+    assert len(names) == len(set(names)) and all(re.fullmatch(r"[a-z0-9._-]+", n) for n in names)
+    for resource in package["resources"]:
+        raw = files["downloads/" + resource["path"]]
+        assert resource["bytes"] == len(raw)
+        assert resource["hash"] == "sha256:" + hashlib.sha256(raw).hexdigest()
+        assert resource["mediatype"] and resource["format"] == resource["path"].rsplit(".", 1)[1]
+        if resource["format"] == "csv":
+            assert resource["encoding"] == "utf-8"
+            header = next(csv.reader(io.StringIO(raw[3:].decode("utf-8"))))
+            assert [f["name"] for f in resource["schema"]["fields"]] == header
+            assert all(f["title"] == f["name"] and re.search(r"[\u4e00-\u9fff]", f["title"])
+                       for f in resource["schema"]["fields"])
+    dates = [f for r in package["resources"] if r["format"] == "csv"
+             for f in r["schema"]["fields"] if f["type"] == "date"]
+    assert dates, "date columns are typed"
+
+
+def test_datapackage_validates_with_frictionless(files: dict[str, bytes], tmp_path: Path):
+    frictionless = pytest.importorskip("frictionless")
+    package = json.loads(files["downloads/datapackage.json"])
+    # The whole-site files and one department's: every kind of resource, in a fraction of the time.
+    package["resources"] = [r for r in package["resources"] if r["path"].startswith(("all/", "520000-scjgj/"))]
+    for resource in package["resources"]:
+        target = tmp_path / resource["path"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(files["downloads/" + resource["path"]])
+    (tmp_path / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False), encoding="utf-8")
+
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, [e.message for task in report.tasks for e in task.errors][:5]
+    assert len(report.tasks) >= 12
+
+    # A file changed after the package was written no longer matches its size and hash.
+    tampered = tmp_path / "all" / "regulations.csv"
+    tampered.write_bytes(tampered.read_bytes().replace("保留".encode(), "废止".encode(), 1))
+    one = {"name": "check", "resources": [r for r in package["resources"] if r["path"] == "all/regulations.csv"]}
+    (tmp_path / "one.json").write_text(json.dumps(one, ensure_ascii=False), encoding="utf-8")
+    assert not frictionless.validate(str(tmp_path / "one.json")).valid
