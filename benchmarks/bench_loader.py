@@ -9,7 +9,9 @@ Usage::
 ``--baseline`` names a folder holding a ``qingdan`` package (for example
 ``git archive <commit> scripts/qingdan | tar -x -C /tmp/base --strip-components=1``);
 each loader runs in its own process, several times, and the best CPU time
-(time.process_time, steadier than wall time on a shared machine) is kept.
+(time.process_time, steadier than wall time on a shared machine) is kept. The
+garbage collector is paused while timing, as qingdan.validate pauses it: left
+on, its timing depends on what earlier runs allocated, not on the loader.
 
 Cases:
 
@@ -49,7 +51,7 @@ ITEM = """\
 """
 
 MEASURE = r"""
-import json, sys, time
+import gc, json, sys, time
 from qingdan.load import locate, read_file
 from qingdan.problems import Problem
 text = open(sys.argv[1], encoding="utf-8").read()
@@ -57,7 +59,9 @@ runs = int(sys.argv[2])
 def best(fn):
     times = []
     for _ in range(runs):
+        gc.collect(); gc.disable()  # as validate runs: the collector would time its own history
         start = time.process_time(); fn(); times.append(time.process_time() - start)
+        gc.enable()
     return min(times)
 relpath = "520000-scjgj/powers.yml"
 clean = text.encode()

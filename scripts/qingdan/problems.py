@@ -68,8 +68,11 @@ class Problem:
 
 
 def format_loc(loc: Loc) -> str:
+    """A record path as people read it: ``items[3].legal_basis[0].source``."""
     out = ""
     for part in loc:
+        if part == "[key]":  # pydantic's marker for "the key itself", already named before it
+            continue
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
@@ -84,19 +87,19 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     # stage 0: the file itself
     ProblemType("file-too-large", E, 0, "文件过大", "单个数据文件超过大小上限。请按部门或清单拆分文件。"),
     ProblemType("encoding-gbk", E, 0, "文件是 GBK/GB18030 编码", "文件不是 UTF-8 编码，看起来是 Windows 常用的 GBK/GB18030 编码。请另存为 UTF-8（无 BOM）。"),
-    ProblemType("encoding-invalid", E, 0, "文件不是 UTF-8 编码", "文件无法按 UTF-8 读取。请另存为 UTF-8（无 BOM）。"),
+    ProblemType("encoding-invalid", E, 0, "文件不是 UTF-8 编码", "文件无法按 UTF-8 读取（例如 UTF-16 或其他编码）。请另存为 UTF-8（无 BOM）。"),
     ProblemType("bom", W, 0, "文件带有 BOM", "文件开头有字节顺序标记（BOM）。请另存为 UTF-8（无 BOM）。"),
     ProblemType("tab", E, 0, "使用了制表符", "YAML 只能用空格缩进；文本中的制表符也容易在比对时造成误会。请改用空格。"),
-    ProblemType("invisible-char", E, 0, "不可见字符", "零宽空格、零宽连接符等不可见字符会让检索和比对失效。请删除。"),
+    ProblemType("invisible-char", E, 0, "不可见字符", "零宽空格、零宽连接符、方向标记、控制字符等不可见字符会让编码、检索和比对失效。请删除。"),
     ProblemType("empty-file", E, 0, "文件为空", "数据文件没有内容。请填写内容或删除该文件。"),
     ProblemType("unknown-file", W, 0, "无法识别的文件", "lists/ 下的文件名或位置不符合约定，不会被读取。"),
     # stage 1: YAML
-    ProblemType("yaml-syntax", E, 1, "YAML 语法错误", "文件不是合法的 YAML，常见原因是缩进不一致、冒号后缺空格或引号未闭合。"),
+    ProblemType("yaml-syntax", E, 1, "YAML 语法错误", "文件不是合法的 YAML，常见原因是缩进不一致、冒号后缺空格、用了中文冒号、引号或括号未闭合、一个文件写了多个文档（---），或嵌套过深。"),
     ProblemType("duplicate-key", E, 1, "重复的字段", "同一记录中出现了两次相同的字段，后一个会覆盖前一个，造成数据丢失。"),
     ProblemType("yaml-tag", E, 1, "不允许的 YAML 标签", "数据文件只能包含普通数据，不允许 !! 或 ! 开头的标签。"),
-    ProblemType("yaml-alias", E, 1, "不允许的锚点或别名", "数据文件中的每条记录都应完整写出，不允许使用 & 锚点和 * 别名。"),
-    ProblemType("yaml11-ambiguous", W, 1, "可能被误读的值", "未加引号的 yes、no、on、off、12:30 等值在部分工具中会被读成布尔值或数字。请加引号。"),
-    ProblemType("implicit-type", E, 2, "值被读成了数字、日期或布尔值", "未加引号的 0123、1e3、2024-01-01、no 等值会被读成数字、日期或布尔值，而这里需要文本。请加引号。"),
+    ProblemType("yaml-alias", E, 1, "不允许的锚点或别名", "数据文件中的每条记录都应完整写出，不允许使用 & 锚点、* 别名和 << 合并键。别名不会被展开，“十亿笑声”式的别名炸弹也只报告问题。"),
+    ProblemType("yaml11-ambiguous", W, 1, "可能被误读的值", "未加引号的 yes、no、on、off、12:30 等值本工具按文本读取，但 PyYAML 等 YAML 1.1 工具会读成布尔值或数字。请加引号。"),
+    ProblemType("implicit-type", E, 2, "值被读成了数字或布尔值", "未加引号的 0123、0o17、1e3、01、true 等值会被读成数字或布尔值（0123 变成 123），而这里需要文本。请加引号。"),
     # stage 2: schema
     ProblemType("unknown-field", E, 2, "未知字段", "模型中没有这个字段，常见原因是拼写错误。未知字段不会被忽略。"),
     ProblemType("missing-field", E, 2, "缺少必填字段", "这个字段是必填的。"),
@@ -105,7 +108,7 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     ProblemType("invalid-date", E, 2, "日期不合法", "日期应写成 YYYY-MM-DD，并且是真实存在的日期。"),
     ProblemType("whitespace", E, 2, "多余的空白", "值的开头或结尾有空格、全角空格或换行。"),
     # stage 3: across records
-    ProblemType("duplicate-code", E, 3, "编码重复", "编码在整个仓库中必须唯一，已废止事项的编码也不能复用。"),
+    ProblemType("duplicate-code", E, 3, "编码重复", "事项、措施和法规的编码，法律法规标识和行政区划代码，在整个仓库中都必须唯一；已废止事项的编码也不能复用。"),
     ProblemType("code-format", E, 3, "编码格式不符", "编码不符合 lists/site.yml 中 code_patterns 规定的格式。"),
     ProblemType("code-region", E, 3, "编码与所属地区不符", "事项编码中的行政区划代码应与所在部门的行政区划一致。"),
     ProblemType("department-id", E, 3, "部门标识与文件夹不符", "department.yml 中的 id 必须与所在文件夹同名。"),
@@ -124,6 +127,9 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     ProblemType("regulation-dates", E, 3, "法规日期顺序不对", "应满足 通过日期 ≤ 批准日期 ≤ 公布日期 ≤ 施行日期。"),
     ProblemType("regulation-industry", E, 3, "行业分类不在目录中", "行业分类必须是 lists/site.yml 中 industries 列出的代码。"),
     ProblemType("regulation-validity", E, 3, "时效性与清理结果矛盾", "清理结果为 废止 的法规，时效性应为 已废止 并填写废止日期；反之亦然。"),
+    # stage 3, history: comparing a branch with its base (qingdan diff --check)
+    ProblemType("item-vanished", E, 3, "事项被删除", "事项不能从清单中直接删除：应先标记为已废止（写明废止日期、依据和原因），或移交给其他部门。已公布的事项页面永久保留。"),
+    ProblemType("repeal-incomplete", E, 3, "废止信息不完整", "废止事项须写明废止日期、废止依据和废止原因（地方性法规为废止日期、清理批次和理由），之后才能从清单中移出。"),
 )
 
 

@@ -37,8 +37,11 @@ def _text_problem(p: Problem) -> str:
 
 def as_json(report: Report) -> str:
     """A JSON array of problems with code, severity, file, line, column, path, message, hint."""
-    keys = ("code", "severity", "file", "line", "column", "path", "message", "hint")
-    rows = [{k: p.to_dict()[k] for k in keys} | {"title": CATALOGUE[p.code].title} for p in report.problems]
+    rows = [
+        {"code": p.code, "severity": p.severity, "file": p.file, "line": p.line, "column": p.column,
+         "path": p.path, "message": p.message, "hint": p.hint, "title": CATALOGUE[p.code].title}
+        for p in report.problems
+    ]
     return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
 
 

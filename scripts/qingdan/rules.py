@@ -3,17 +3,25 @@
 A rule is a plain generator over an :class:`Index`; the list ``RULES`` is the
 order they run in. Problems carry the record path; lines are filled in later,
 only for the files that have problems.
+
+A file that could not be read has no facts. Rules then stay silent about what
+that file would have told them (a department whose department.yml is broken
+still exists; nothing is "not in regions.yml" while regions.yml is broken), so
+one mistake gives one problem, not a cascade.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .layout import department_of, kind_of
 from .model.site import SiteConfig
 from .problems import Problem
 
@@ -21,8 +29,10 @@ USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _USCC = re.compile(f"^[{USCC_ALPHABET}]{{18}}$")
 _FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]")
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad\u180e\x00-\x1f\x7f-\x9f]")
 MEASURE_LEVELS = ("法律", "行政法规", "国务院决定", "地方性法规")
 REQUIRED_LISTS = (("powers", "权力清单"), ("responsibilities", "责任清单"))
+IN_FORCE = ("在用", "有效")
 
 
 @dataclass
@@ -36,21 +46,32 @@ class Index:
     def __post_init__(self) -> None:
         site = next((f["site"] for f in self.facts.values() if "site" in f), None)
         self.site = SiteConfig.model_validate(site) if site else SiteConfig(name="qingdan")
+        # ASCII: codes are half-width; Python's \d alone would accept full-width digits.
         self.patterns = {
-            name: re.compile(getattr(self.site.code_patterns, name))
+            name: re.compile(getattr(self.site.code_patterns, name), re.ASCII)
             for name in ("power", "negative", "measure", "regulation")
         }
+        self.unreadable = {path for path, f in self.facts.items() if not f and kind_of(path) is not None}
+        # Department folders are what records refer to; keyed by folder, not by the id inside.
         self.departments = {
-            f["department"]["id"]: (path, f["department"])
+            f["department_folder"]: (path, f["department"])
             for path, f in self.facts.items() if "department" in f
         }
+        self.folders = {
+            folder for path in self.facts
+            if (kind := kind_of(path)) is not None and kind.per_department
+            and (folder := department_of(path)) is not None
+        }
         self.regions = {r["code"]: (path, r) for path, f in self.facts.items() for r in f.get("regions", ())}
+        self.regions_known = "regions.yml" not in self.unreadable
         self.sources: dict[str, tuple[str, dict]] = {}
         for path, f in self.facts.items():
             for s in f.get("sources", ()):
                 self.sources.setdefault(s["id"], (path, s))
             for r in f.get("regulations", ()):
                 self.sources.setdefault(r["code"], (path, _regulation_as_source(r)))
+        self.sources_known = "sources.yml" not in self.unreadable
+        self.regulations_known = not any(p.endswith("/regulations.yml") for p in self.unreadable)
 
     def each(self, key: str) -> Iterator[tuple[str, dict[str, Any], Any]]:
         """(path, facts of the file, entry) for every entry of ``key`` in every file."""
@@ -65,10 +86,30 @@ class Index:
         found = self.departments.get(f.get("department_folder") or "")
         return found[1]["region"] if found else None
 
+    def region_unknown(self, code: str) -> bool:
+        """True when regions.yml was read and ``code`` is not in it."""
+        return self.regions_known and code not in self.regions
+
+    def source_unknown(self, source_id: str) -> bool:
+        """True when ``source_id`` is in no readable registry and no unreadable one could hold it."""
+        if source_id in self.sources:
+            return False
+        if not self.regulations_known and self.patterns["regulation"].match(source_id):
+            return False
+        return self.sources_known
+
 
 def _regulation_as_source(r: dict) -> dict:
     return {"id": r["code"], "title": r["title"], "level": "地方性法规", "status": r["validity"],
             "repealed": r["repealed"]}
+
+
+def _did_you_mean(wrong: str, known: list[str]) -> list[str]:
+    """Known names close to ``wrong``: similar spelling, or one contained in the other."""
+    close = difflib.get_close_matches(wrong, known, n=3, cutoff=0.8)
+    if len(wrong) >= 4:
+        close += [k for k in known if k not in close and len(k) >= 4 and (wrong in k or k in wrong)]
+    return close[:3]
 
 
 Rule = Callable[[Index], Iterator[Problem]]
@@ -89,14 +130,23 @@ def _all_codes(index: Index) -> Iterator[tuple[str, str, list, str]]:
 
 
 def unique_codes(index: Index) -> Iterator[Problem]:
+    """Item, measure and regulation codes, source ids and region codes are each used once."""
+    hint = "为新事项分配新的编码；编码永不复用，即使原事项已废止"
+    yield from _duplicates(index, ((c, p, loc) for c, p, loc, _k in _all_codes(index)), "编码", hint)
+    sources = ((s["id"], p, [*s["loc"], "id"]) for p, _f, s in index.each("sources"))
+    yield from _duplicates(index, sources, "法律法规标识", "每部法律法规只登记一次；不同版本用不同的 id")
+    regions = ((r["code"], p, [*r["loc"], "code"]) for p, _f, r in index.each("regions"))
+    yield from _duplicates(index, regions, "行政区划代码", "每个行政区划只登记一次")
+
+
+def _duplicates(index: Index, entries: Iterator[tuple[str, str, list]], what: str, hint: str) -> Iterator[Problem]:
     first: dict[str, tuple[str, list]] = {}
-    for code, path, loc, _kind in _all_codes(index):
-        if code in first:
-            where = index.prefix + first[code][0]
-            yield index.problem("duplicate-code", f"编码 {code} 已在 {where} 中使用", path, loc,
-                                "为新事项分配新的编码；编码永不复用，即使原事项已废止")
-        else:
+    for code, path, loc in entries:
+        if code not in first:
             first[code] = (path, loc)
+            continue
+        where = index.prefix + first[code][0]
+        yield index.problem("duplicate-code", f"{what} {code} 重复：已在 {where} 中使用", path, loc, hint)
 
 
 def code_formats(index: Index) -> Iterator[Problem]:
@@ -104,8 +154,11 @@ def code_formats(index: Index) -> Iterator[Problem]:
         if index.patterns[kind].match(code):
             continue
         hint = f"格式见 lists/site.yml 的 code_patterns.{kind}：{index.patterns[kind].pattern}"
+        fixed = _INVISIBLE.sub("", unicodedata.normalize("NFKC", code)).replace(" ", "")
         if _FULL_WIDTH.search(code):
-            hint = "编码中含有全角字符或全角空格，请改为半角；" + hint
+            hint = f"编码中含有全角字符或全角空格，请改为半角：{fixed}；" + hint
+        elif _INVISIBLE.search(code):
+            hint = f"编码中含有不可见字符，删除后为：{fixed}；" + hint
         yield index.problem("code-format", f"编码 {code} 不符合规定格式", path, loc, hint)
 
 
@@ -113,7 +166,7 @@ def code_regions(index: Index) -> Iterator[Problem]:
     for code, path, loc, kind in _all_codes(index):
         match = index.patterns[kind].match(code)
         region = index.department_region(index.facts[path])
-        if not match or region is None or "region" not in match.groupdict():
+        if not match or region is None or "region" not in match.groupdict() or index.region_unknown(region):
             continue
         if match.group("region") != region:
             yield index.problem(
@@ -122,22 +175,24 @@ def code_regions(index: Index) -> Iterator[Problem]:
 
 
 def departments(index: Index) -> Iterator[Problem]:
-    folders = {f["department_folder"] for f in index.facts.values() if f.get("department_folder")}
-    for folder in sorted(folders):
-        found = index.departments.get(folder)
+    for folder in sorted(index.folders):
         file = f"{folder}/department.yml"
         if file not in index.facts:
-            lists = sorted(p for p, f in index.facts.items() if f.get("department_folder") == folder)
+            lists = sorted(p for p in index.facts if department_of(p) == folder and kind_of(p) is not None)
             yield index.problem("department-missing", f"文件夹 {folder} 中有清单但没有 department.yml",
                                 lists[0], [], f"新建 lists/{folder}/department.yml（可用 qingdan new department）")
             continue
         dept = index.facts[file].get("department")
-        if dept and dept["id"] != folder:
+        if dept is None:
+            continue  # unreadable: its own problems say why
+        if dept["id"] != folder:
             yield index.problem("department-id", f"部门标识 {dept['id']} 与文件夹名 {folder} 不同", file,
                                 ["id"], f"把 id 改为 {folder}，或把文件夹改名为 {dept['id']}")
-        if found and dept and dept["region"] not in index.regions:
+        if index.region_unknown(dept["region"]):
+            close = _did_you_mean(dept["region"], sorted(index.regions))
+            hint = (f"是不是 {'、'.join(close)}？" if close else "") + "行政区划须先在 lists/regions.yml 中登记"
             yield index.problem("unknown-region", f"行政区划 {dept['region']} 不在 lists/regions.yml 中",
-                                file, ["region"], "先在 lists/regions.yml 中添加该行政区划")
+                                file, ["region"], hint)
 
 
 def department_refs(index: Index) -> Iterator[Problem]:
@@ -148,10 +203,16 @@ def department_refs(index: Index) -> Iterator[Problem]:
         for path, _f, (dept, loc) in index.each("department_refs"):
             yield path, dept, loc
 
+    known = sorted(index.folders)
     for path, dept, loc in refs():
-        if dept not in index.departments:
-            yield index.problem("unknown-department", f"部门 {dept} 不存在", path, loc,
-                                "写部门文件夹的名称（部门标识），例如 " + (next(iter(index.departments), "520000-scjgj")))
+        if dept in index.folders:
+            continue
+        close = _did_you_mean(dept, known)
+        hint = f"是不是 {'、'.join(close)}？" if close else "写部门文件夹的名称（部门标识）"
+        if known and not close:
+            hint += "，例如 " + known[0]
+        yield index.problem("unknown-department", f"部门 {dept} 不存在（lists/ 下没有这个部门文件夹）",
+                            path, loc, hint)
 
 
 def _cites(index: Index) -> Iterator[tuple[str, dict, dict | None]]:
@@ -167,27 +228,35 @@ def _cites(index: Index) -> Iterator[tuple[str, dict, dict | None]]:
 
 
 def legal_sources(index: Index) -> Iterator[Problem]:
+    """Every citation resolves, and the source is in force when the citing record takes effect."""
     for path, cite, record in _cites(index):
         found = index.sources.get(cite["source"])
         if found is None:
-            close = [s for s in index.sources if cite["source"] in s or s in cite["source"]][:3]
-            hint = f"是不是 {'、'.join(close)}？" if close else "先在 lists/sources.yml 中登记该法律法规，再引用它的 id"
-            yield index.problem("unknown-source", f"法律依据 {cite['source']} 不存在", path, cite["loc"], hint)
+            if index.source_unknown(cite["source"]):
+                yield _unknown_source(index, path, cite)
+            continue
+        if record is not None and record.get("status") not in IN_FORCE:
             continue
         source = found[1]
-        in_force = record is None or record.get("status") in ("在用", "有效")
-        if not in_force:
-            continue
-        title = f"《{source['title']}》"
+        title = f"《{source['title']}》（{source['id']}）"
         if source["status"] == "已废止":
-            on = record.get("effective") if record else None
-            if source["repealed"] is None or on is None or on >= source["repealed"]:
-                when = f"于 {source['repealed']} " if source["repealed"] else ""
-                yield index.problem("source-repealed", f"{title}{when}已废止，不能作为在用事项的依据",
+            # On the record's effective date; without one, on the day of validation.
+            on = (record or {}).get("effective") or index.today.isoformat()
+            if source["repealed"] is None or on >= source["repealed"]:
+                when = f"已于 {source['repealed']} 废止" if source["repealed"] else "已废止"
+                at = f"，早于或等于本事项的生效日期 {record['effective']}" if record and record.get("effective") else ""
+                yield index.problem("source-repealed", f"{title}{when}{at}，不能作为在用事项的依据",
                                     path, cite["loc"], "改引现行有效的法律法规，或把事项标记为已废止")
         elif source["status"] == "已修改":
             yield index.problem("source-amended", f"{title}已被修改，请核对引用的条款", path, cite["loc"],
                                 "核对条款序号和条文后，引用修改后的版本")
+
+
+def _unknown_source(index: Index, path: str, cite: dict) -> Problem:
+    close = _did_you_mean(cite["source"], sorted(index.sources))
+    hint = f"是不是 {'、'.join(close)}？" if close else ""
+    hint += "先在 lists/sources.yml 中登记该法律法规（或在地方性法规目录中收录），再引用它的 id"
+    return index.problem("unknown-source", f"法律依据 {cite['source']} 不存在", path, cite["loc"], hint)
 
 
 def measure_levels(index: Index) -> Iterator[Problem]:
@@ -197,7 +266,7 @@ def measure_levels(index: Index) -> Iterator[Problem]:
             if found and found[1]["level"] not in MEASURE_LEVELS:
                 yield index.problem(
                     "source-level", f"准入措施 {measure['code']} 以{found[1]['level']}《{found[1]['title']}》为依据",
-                    path, cite["loc"], "设立依据须为：" + "、".join(MEASURE_LEVELS))
+                    path, cite["loc"], "负面清单措施的设立依据须为：" + "、".join(MEASURE_LEVELS))
 
 
 def regions(index: Index) -> Iterator[Problem]:
@@ -206,16 +275,20 @@ def regions(index: Index) -> Iterator[Problem]:
         loc = [*region["loc"], "code"]
         wrong = _region_code_error(code, level, parent)
         if wrong:
-            yield index.problem("region-code", f"行政区划代码 {code}：{wrong}", path, loc,
-                                "例如 520000 示例省，520100 示例市（上级 520000），520102 区县（上级 520100）")
+            yield index.problem("region-code", f"{level}级行政区划代码 {code}：{wrong}", path, loc,
+                                "GB/T 2260 代码为 6 位半角数字，例如 520000 省级，520100 市级（上级 520000），"
+                                "520102 县级（上级 520100）")
         elif parent and parent not in index.regions:
             yield index.problem("unknown-region", f"上级行政区划 {parent} 不在 lists/regions.yml 中", path,
                                 [*region["loc"], "parent"], "先登记上级行政区划")
 
 
+_SIX_DIGITS = re.compile(r"\d{6}", re.ASCII)
+
+
 def _region_code_error(code: str, level: str, parent: str | None) -> str | None:
-    if not re.fullmatch(r"\d{6}", code):
-        return "应为 6 位数字"
+    if not _SIX_DIGITS.fullmatch(code):
+        return "应为 6 位半角数字"
     if level == "省":
         return None if code.endswith("0000") else "省级代码应以 0000 结尾"
     if level == "市" and (not code.endswith("00") or code.endswith("0000")):
@@ -224,7 +297,7 @@ def _region_code_error(code: str, level: str, parent: str | None) -> str | None:
         return "县级代码的最后两位不能是 00"
     prefix = code[:2] if level == "市" else code[:4]
     if parent and not parent.startswith(prefix):
-        return f"前缀 {prefix} 与上级 {parent} 不一致"
+        return f"前 {len(prefix)} 位 {prefix} 与上级 {parent} 不一致"
     return None
 
 
@@ -235,21 +308,35 @@ def uscc_check_char(first17: str) -> str:
 
 
 def usccs(index: Index) -> Iterator[Problem]:
-    for dept_id, (path, dept) in index.departments.items():
+    for _folder, (path, dept) in sorted(index.departments.items()):
         uscc = dept["uscc"]
         if not _USCC.match(uscc):
-            bad = sorted({c for c in uscc if c not in USCC_ALPHABET})
-            detail = f"含有不允许的字符 {'、'.join(bad)}" if bad else f"长度为 {len(uscc)}，应为 18"
-            yield index.problem("uscc-format", f"{dept['name']} 的统一社会信用代码 {uscc} {detail}", path,
-                                ["uscc"], "核对营业执照或登记证书上的代码（不含 I、O、S、V、Z）")
+            yield index.problem("uscc-format", f"{dept['name']}的统一社会信用代码 {uscc} {_uscc_error(uscc)}",
+                                path, ["uscc"], _uscc_hint(uscc))
             continue
         expected = uscc_check_char(uscc[:17])
         if uscc[17] != expected:
             yield index.problem("uscc-checksum", f"统一社会信用代码 {uscc} 的校验位是 {uscc[17]}，按前 17 位计算应为 {expected}",
-                                path, ["uscc"], "核对代码；部分早期试点代码确实如此，可保留")
+                                path, ["uscc"], "核对代码；部分早期试点代码确实如此，核对无误可保留")
+
+
+def _uscc_error(uscc: str) -> str:
+    bad = sorted({c for c in uscc if c not in USCC_ALPHABET})
+    if bad:
+        return "含有不允许的字符 " + "、".join(f"“{c}”" for c in bad)
+    return f"有 {len(uscc)} 位，应为 18 位"
+
+
+def _uscc_hint(uscc: str) -> str:
+    fixed = unicodedata.normalize("NFKC", uscc).upper()
+    hint = "核对登记证书上的代码：18 位，由数字和大写字母组成，不含 I、O、S、V、Z"
+    if fixed != uscc and _USCC.match(fixed):
+        return f"改为 {fixed}（字母大写、半角）；" + hint
+    return hint
 
 
 def consistency(index: Index) -> Iterator[Problem]:
+    """同一事项同一标准: items sharing a base code in different regions agree (reported item by item)."""
     groups: dict[str, list[tuple[str, dict, str]]] = defaultdict(list)
     pattern = index.patterns["power"]
     for path, f, item in index.each("powers"):
@@ -266,57 +353,86 @@ def consistency(index: Index) -> Iterator[Problem]:
             if found:
                 yield index.problem(
                     "inconsistent-item",
-                    f"事项 {item['code']} 与 {reference['code']}（基本编码 {base}）不一致：" + "；".join(found),
-                    path, item["loc"], "统一名称、权力类型和设定依据，或为不同的事项分配不同的基本编码")
+                    f"事项 {item['code']} 与 {index.prefix}{reference_path} 中的 {reference['code']}"
+                    f"（基本编码 {base}）不一致：" + "；".join(found),
+                    path, item["loc"], "同一事项同一标准：统一名称、权力类型和设定依据，或为不同的事项分配不同的基本编码")
 
 
 def differences(a: dict, b: dict) -> list[str]:
-    """What differs between the facts of two items that share a base code, in Chinese."""
+    """What differs between the facts of two items that share a base code, in Chinese (b's value first)."""
     out = []
     if a["name"] != b["name"]:
-        out.append(f"事项名称 “{a['name']}” ≠ “{b['name']}”")
+        out.append(f"事项名称为“{b['name']}”，对方为“{a['name']}”")
     if a["type"] != b["type"]:
-        out.append(f"权力类型 {a['type']} ≠ {b['type']}")
-    basis_a = sorted({c["source"] for c in a["cites"]})
-    basis_b = sorted({c["source"] for c in b["cites"]})
+        out.append(f"权力类型为 {b['type']}，对方为 {a['type']}")
+    basis_a, basis_b = _legal_basis(a), _legal_basis(b)
     if basis_a != basis_b:
-        out.append(f"设定依据 {'、'.join(basis_a)} ≠ {'、'.join(basis_b)}")
+        out.append(f"设定依据为 {'、'.join(basis_b) or '（无）'}，对方为 {'、'.join(basis_a) or '（无）'}")
     return out
 
 
+def _legal_basis(item: dict) -> list[str]:
+    """The sources of an item's 设定依据 (legal_basis), not of its 追责依据."""
+    return sorted({c["source"] for c in item["cites"] if c["loc"][-3] == "legal_basis"})
+
+
 def completeness(index: Index) -> Iterator[Problem]:
-    deadline = index.site.publication_deadline
-    if not deadline or not re.fullmatch(r"\d{2}-\d{2}", deadline):
+    """After the site's publication deadline, every department has published both lists."""
+    due = _deadline(index.site.publication_deadline, index.today.year)
+    if due is None or index.today <= due:
         return
-    due = dt.date.fromisoformat(f"{index.today.year}-{deadline}")
-    if index.today <= due:
-        return
-    for dept_id, (path, dept) in sorted(index.departments.items()):
+    for folder, (path, dept) in sorted(index.departments.items()):
         for key, label in REQUIRED_LISTS:
-            if f"{dept_id}/{key}.yml" not in index.facts:
-                yield index.problem("list-overdue", f"{dept['name']} 未在 {due} 前公布{label}", path, [],
-                                    f"添加 lists/{dept_id}/{key}.yml")
+            if f"{folder}/{key}.yml" not in index.facts:
+                yield index.problem("list-overdue", f"{dept['name']}未在公布期限 {due} 前公布{label}", path, [],
+                                    f"添加 lists/{folder}/{key}.yml")
+
+
+def _deadline(month_day: str | None, year: int) -> dt.date | None:
+    """MM-DD in ``year``; 02-29 in a common year is 02-28, and a day past the month's end its last day."""
+    match = re.fullmatch(r"(\d{2})-(\d{2})", month_day or "", re.ASCII)
+    if not match:
+        return None
+    month, day = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12 or day < 1:
+        return None
+    next_month = dt.date(year + month // 12, month % 12 + 1, 1)
+    return min(dt.date(year, month, 1) + dt.timedelta(days=day - 1), next_month - dt.timedelta(days=1))
 
 
 def regulations(index: Index) -> Iterator[Problem]:
     industries = index.site.industries
     for path, _f, reg in index.each("regulations"):
         loc = reg["loc"]
+        title = f"《{reg['title']}》"
         dates = [(k, reg[k]) for k in ("adopted", "approved", "promulgated", "effective") if reg[k]]
         for (k1, d1), (k2, d2) in zip(dates, dates[1:]):
             if d1 > d2:
-                yield index.problem("regulation-dates", f"《{reg['title']}》的{_DATE_LABEL[k1]} {d1} 晚于{_DATE_LABEL[k2]} {d2}",
-                                    path, [*loc, k2], "核对题注中的通过、批准、公布和施行日期")
+                yield index.problem("regulation-dates", f"{title}的{_DATE_LABEL[k1]} {d1} 晚于{_DATE_LABEL[k2]} {d2}",
+                                    path, [*loc, k2], "应为 通过日期 ≤ 批准日期 ≤ 公布日期 ≤ 施行日期；核对题注中的日期")
         if reg["industry"] not in industries:
-            yield index.problem("regulation-industry", f"《{reg['title']}》的行业分类 {reg['industry']} 不在目录中",
-                                path, [*loc, "industry"], "可选：" + "、".join(f"{k} {v}" for k, v in industries.items()))
-        repealed_result = reg["result"] == "废止"
-        repealed_validity = reg["validity"] == "已废止"
-        if repealed_result != repealed_validity or (repealed_validity and not reg["repealed"]):
-            yield index.problem("regulation-validity",
-                                f"《{reg['title']}》的清理结果为 {reg['result']}，时效性为 {reg['validity']}"
-                                + ("，但没有废止日期" if repealed_validity and not reg["repealed"] else ""),
-                                path, [*loc, "validity"], "清理结果为 废止 时，时效性写 已废止 并填写 repealed 日期")
+            close = _did_you_mean(reg["industry"].upper(), list(industries))
+            hint = f"是不是 {close[0]}（{industries[close[0]]}）？" if close else ""
+            yield index.problem("regulation-industry", f"{title}的行业分类 {reg['industry']} 不在 lists/site.yml 的 industries 中",
+                                path, [*loc, "industry"],
+                                hint + "可选：" + "；".join(f"{k} {v}" for k, v in industries.items()))
+        problem = _validity_problem(reg)
+        if problem:
+            yield index.problem("regulation-validity", f"{title}{problem[0]}", path, [*loc, problem[1]], problem[2])
+
+
+def _validity_problem(reg: dict) -> tuple[str, str, str] | None:
+    """(message, field, hint) when 时效性 contradicts 清理结果 or lacks its repeal date."""
+    result, validity = reg["result"], reg["validity"]
+    if result == "废止" and validity != "已废止":
+        return (f"的清理结果为 废止，时效性却为 {validity}", "validity",
+                "清理结果为 废止 时，时效性写 已废止，并填写废止日期 repealed")
+    if validity == "已废止" and result != "废止":
+        return (f"的时效性为 已废止，清理结果却为 {result}", "validity",
+                "已废止的法规，清理结果写 废止；仍要保留或修改的，时效性写 现行有效 或 已修改")
+    if validity == "已废止" and not reg["repealed"]:
+        return "已废止，但没有填写废止日期", "validity", "填写 repealed: YYYY-MM-DD"
+    return None
 
 
 _DATE_LABEL = {"adopted": "通过日期", "approved": "批准日期", "promulgated": "公布日期", "effective": "施行日期"}

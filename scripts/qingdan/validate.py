@@ -35,7 +35,8 @@ from pydantic import BaseModel
 from . import __version__
 from .errors import QingdanError
 from .facts import extract
-from .load import discover, locate, read_file
+from .load import discover, locate, read_file, read_path
+from .load.text import MAX_FILE_BYTES
 from .problems import CATALOGUE, Problem
 from .rules import Index, run
 
@@ -93,7 +94,7 @@ class Cache:
             return None
         # marshal's format may change between Python versions, so they do not share entries.
         python = f"{sys.version_info[0]}.{sys.version_info[1]}/{marshal.version}"
-        text = f"{__version__}\0{python}\0{self.prefix}\0{relpath}\0{digest}"
+        text = f"{__version__}\0{_code_digest()}\0{python}\0{self.prefix}\0{relpath}\0{digest}"
         key = hashlib.sha256(text.encode()).hexdigest()
         return self.directory / key[:2] / f"{key}.bin"
 
@@ -126,6 +127,22 @@ class Cache:
             tmp.replace(path)
         except (OSError, ValueError):
             pass  # a read-only checkout still validates, only slower
+
+
+# The modules whose code decides a file's own result: a change to any of them
+# makes every cached entry stale, even without a version bump.
+_PER_FILE_CODE = ("load", "model", "problems.py", "facts.py", "layout.py")
+
+
+@functools.lru_cache(maxsize=1)
+def _code_digest() -> str:
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in _PER_FILE_CODE:
+        target = package / name
+        for path in sorted(target.rglob("*.py")) if target.is_dir() else [target]:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def default_cache_dir(lists_dir: Path) -> Path:
@@ -201,7 +218,7 @@ def _check_files(lists_dir: Path, relpaths: list[str], prefix: str, cache: Cache
     for relpath in relpaths:
         entry = _cached(cache, lists_dir, relpath)
         if entry is None:
-            missed.append((relpath, (lists_dir / relpath).stat().st_size))
+            missed.append((relpath, _size(lists_dir / relpath)))
             continue
         entries[relpath] = entry
         if progress:
@@ -217,16 +234,34 @@ def _check_files(lists_dir: Path, relpaths: list[str], prefix: str, cache: Cache
     return entries, records
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
 def _cached(cache: Cache, lists_dir: Path, relpath: str) -> dict | None:
-    if cache.directory is None:
+    path = lists_dir / relpath
+    if cache.directory is None or _size(path) > MAX_FILE_BYTES:
         return None  # not even worth hashing the file
-    return cache.get(relpath, hashlib.sha256((lists_dir / relpath).read_bytes()).hexdigest())
+    try:
+        return cache.get(relpath, hashlib.sha256(path.read_bytes()).hexdigest())
+    except FileNotFoundError:
+        return None
 
 
 def _check_path(lists_dir: Path, prefix: str, cache: Cache, keep_records: bool,
                 relpath: str) -> tuple[str, dict, BaseModel | None]:
     """Check one file and cache its result under the digest of the bytes actually read."""
-    raw = (lists_dir / relpath).read_bytes()
+    path = lists_dir / relpath
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            result = read_path(lists_dir, relpath, prefix)  # reports the size without reading
+            return relpath, {"problems": [p.to_dict() for p in result.problems], "facts": {}}, None
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return relpath, {"problems": [], "facts": {}}, None  # removed while validating: nothing left to check
     entry, record = check_file(raw, relpath, prefix)
     if cache.directory is not None:
         cache.put(relpath, hashlib.sha256(raw).hexdigest(), entry)
@@ -294,7 +329,12 @@ def _locate_across(lists_dir: Path, prefix: str, problems: list[Problem]) -> Non
         by_file.setdefault(problem.file, []).append(problem)
     for shown, found in by_file.items():
         path = lists_dir / shown[len(prefix):]
-        text = path.read_bytes().decode("utf-8", errors="replace")
+        if _size(path) > MAX_FILE_BYTES:
+            continue
+        try:
+            text = path.read_bytes().decode("utf-8", errors="replace")
+        except FileNotFoundError:
+            continue  # removed while validating: the problem keeps its path, without a line
         locate(found, text)
 
 

@@ -7,18 +7,19 @@ A file that cannot be read is a result with problems, never an exception.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel
 
-from ..layout import FileKind, kind_of
+from ..layout import KINDS, FileKind, kind_of
 from ..problems import Problem
-from .marks import MarkedTree
+from .marks import Place, scan
 from .parse import parse
 from .schema import check
-from .text import decode
+from .text import MAX_FILE_BYTES, decode, too_large
 
 __all__ = ["FileResult", "discover", "locate", "read_file", "read_path"]
 
@@ -36,33 +37,71 @@ class FileResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def read_file(raw: bytes, relpath: str, prefix: str = "lists/") -> FileResult:
+def read_file(raw: bytes, relpath: str, prefix: str = "lists/", max_bytes: int = MAX_FILE_BYTES) -> FileResult:
     """Read one data file given its bytes and its path relative to lists/.
 
-    Problems name the file as ``prefix + relpath``, the path people see.
+    Problems name the file as ``prefix + relpath``, the path people see. A file
+    with YAML errors (syntax, tags, aliases) is not checked against the schema:
+    its data is not what its author meant, and the schema's complaints would be
+    noise; it has no record.
     """
     kind = kind_of(relpath)
     shown = prefix + relpath
     result = FileResult(relpath, kind, hashlib.sha256(raw).hexdigest())
     if kind is None:
-        result.problems.append(_unknown_file(shown))
+        result.problems.append(_unknown_file(relpath, shown))
         return result
-    text = decode(raw, shown)
+    text = decode(raw, shown, max_bytes)
     result.problems += text.problems
     if text.text is None:
         return result
     parsed = parse(text.text, shown)
-    result.problems += parsed.problems
-    if parsed.data is not None:
+    result.problems += _not_caused_by_text(parsed.problems, text.problems)
+    if parsed.data is None and not parsed.problems:
+        result.problems.append(Problem("empty-file", "文件中只有注释或空值，没有数据", shown, line=1, column=1,
+                                       hint="填写内容，或删除这个文件"))
+    elif parsed.data is not None and not any(p.severity == "error" for p in parsed.problems):
         result.record, found = check(kind.model, parsed.data, shown)
-        result.problems += found
-    locate(result.problems, text.text, parsed.tree)
+        result.problems = _without_shadowed(result.problems, found) + found
+    locate(result.problems, text.text)
+    _inside(result.problems, text.text)
     return result
 
 
+def _inside(problems: list[Problem], text: str) -> None:
+    """Keep every place inside the file: a parser may point just past its end."""
+    lines: list[str] | None = None
+    for problem in problems:
+        if problem.line is None:
+            continue
+        lines = lines if lines is not None else text.split("\n")
+        if problem.line > len(lines):
+            problem.line, problem.column = len(lines), len(lines[-1]) + 1
+        width = len(lines[problem.line - 1])
+        if problem.column is None or problem.column > width + 1:
+            problem.column = width + 1 if problem.column else 1
+
+
+def _not_caused_by_text(parsed: list[Problem], text: list[Problem]) -> list[Problem]:
+    """Syntax errors on a line whose tab or invisible character was already reported say it twice."""
+    lines = {p.line for p in text if p.code in ("tab", "invisible-char")}
+    return [p for p in parsed if not (p.code == "yaml-syntax" and p.line in lines)]
+
+
+def _without_shadowed(problems: list[Problem], schema: list[Problem]) -> list[Problem]:
+    """A YAML 1.1 warning on a value the schema already rejects (sample: yes) adds nothing."""
+    rejected = {p.loc for p in schema}
+    return [p for p in problems if not (p.code == "yaml11-ambiguous" and p.loc in rejected)]
+
+
 def read_path(lists_dir: Path, relpath: str, prefix: str = "lists/") -> FileResult:
-    """Read lists_dir/relpath from disk."""
-    return read_file((lists_dir / relpath).read_bytes(), relpath, prefix)
+    """Read lists_dir/relpath from disk; a file above the size limit is not read at all."""
+    path = lists_dir / relpath
+    size = path.stat().st_size
+    kind = kind_of(relpath)
+    if size > MAX_FILE_BYTES and kind is not None:
+        return FileResult(relpath, kind, "", problems=[too_large(size, prefix + relpath)])
+    return read_file(path.read_bytes(), relpath, prefix)
 
 
 def discover(lists_dir: Path) -> list[str]:
@@ -70,34 +109,53 @@ def discover(lists_dir: Path) -> list[str]:
     found = [
         path.relative_to(lists_dir).as_posix()
         for path in lists_dir.rglob("*")
-        if path.suffix in DATA_SUFFIXES and path.is_file()
+        if path.suffix.lower() in DATA_SUFFIXES and path.is_file()
     ]
     return sorted(found)
 
 
-def locate(problems: list[Problem], text: str, tree: MarkedTree | None = None) -> MarkedTree | None:
+def locate(problems: list[Problem], text: str) -> None:
     """Fill in line and column of problems that only know their path in the record.
 
-    The file is composed with marks at most once, and only if some problem needs it.
+    The text is scanned at most once, and only if some problem needs it. A
+    problem about the whole file (an empty path) stands on line 1.
     """
-    for problem in problems:
-        if problem.line is not None or not problem.loc:
-            continue
-        tree = tree or MarkedTree(text)
+    pending = [p for p in problems if p.line is None]
+    for problem in pending:
+        if not problem.loc:
+            problem.line, problem.column = 1, 1
+    pending = [p for p in pending if p.loc]
+    if not pending:
+        return
+    found = scan(text, [p.loc for p in pending])
+    for problem in pending:
         if problem.code == "implicit-type":
-            node = tree.node_at(problem.loc)
-            if node is not None and getattr(node, "value", None) is not None:
-                problem.message += f"（原文 {node.value}）"
-                problem.hint = f'给这个值加上英文双引号："{node.value}"'
-        key = problem.code == "unknown-field"
-        problem.line, problem.column = tree.position(problem.loc, key=key)
-    return tree
+            _quote_hint(problem, found.exact(problem.loc))
+        place = found.position(problem.loc, key=problem.code == "unknown-field")
+        problem.line, problem.column = (place.line, place.column) if place else (1, 1)
 
 
-def _unknown_file(relpath: str) -> Problem:
-    if relpath.endswith(".yaml"):
-        hint = "数据文件的扩展名统一用 .yml"
+def _quote_hint(problem: Problem, place: Place | None) -> None:
+    """Show the value as written (0123, not 123) and its quoted form."""
+    if place is None or place.value is None:
+        return
+    problem.message += f"（原文 {place.value}）"
+    problem.hint = f'给这个值加上英文双引号："{place.value}"'
+
+
+def _unknown_file(relpath: str, shown: str) -> Problem:
+    path = PurePosixPath(relpath)
+    name = path.name
+    canonical = path.stem + ".yml"
+    kind = next((k for k in KINDS if k.filename in (name, canonical.lower())), None)
+    if kind is not None and name != kind.filename:
+        hint = f"数据文件的扩展名统一用小写的 .yml：改名为 {kind.filename}"
+    elif kind is not None:
+        where = f"lists/<部门标识>/{kind.filename}" if kind.per_department else f"lists/{kind.filename}"
+        hint = f"{kind.label}应放在 {where}"
     else:
-        hint = ("lists/ 下只放 site.yml、regions.yml、sources.yml，以及每个部门文件夹中的 "
-                "department.yml、powers.yml、responsibilities.yml、negative_list.yml、regulations.yml")
-    return Problem("unknown-file", f"无法识别的数据文件 {relpath}", relpath, hint=hint)
+        close = difflib.get_close_matches(name, [k.filename for k in KINDS], n=1)
+        hint = (f"是不是 {close[0]}？" if close else "") + (
+            "lists/ 下只放 site.yml、regions.yml、sources.yml，以及每个部门文件夹中的 department.yml、"
+            "powers.yml、responsibilities.yml、negative_list.yml、regulations.yml")
+    return Problem("unknown-file", f"无法识别的数据文件 {shown}，它不会被读取", shown, line=1, column=1, hint=hint)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import types
 import typing
 from typing import Any
@@ -14,8 +15,8 @@ from ..model.common import TEXT_PATTERN
 from ..problems import Loc, Problem
 
 _TYPE_NAMES = {
-    "string_type": "文本", "int_type": "整数", "int_parsing": "整数", "bool_type": "true 或 false",
-    "bool_parsing": "true 或 false", "list_type": "列表（每项以“- ”开头）", "dict_type": "映射（字段: 值）",
+    "string_type": "文本", "int_type": "整数", "int_parsing": "整数", "bool_type": "布尔值 true 或 false",
+    "bool_parsing": "布尔值 true 或 false", "list_type": "列表（每项以“- ”开头）", "dict_type": "映射（字段: 值）",
     "model_type": "映射（字段: 值）", "model_attributes_type": "映射（字段: 值）", "date_type": "日期",
     "float_type": "数字",
 }
@@ -26,7 +27,19 @@ def check(model: type[BaseModel], data: Any, relpath: str) -> tuple[BaseModel | 
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        return None, [_problem(model, err, relpath) for err in exc.errors(include_url=False)]
+        found = [_problem(model, err, relpath) for err in exc.errors(include_url=False)]
+        return None, _without_misspelt(model, found)
+
+
+def _without_misspelt(model: type[BaseModel], problems: list[Problem]) -> list[Problem]:
+    """Drop "missing legal_basis" when the same mapping has "unknown legal_basiss": one mistake, one problem."""
+    misspelt = set()
+    for p in problems:
+        if p.code == "unknown-field":
+            close = _close_field(model, p.loc)
+            if close:
+                misspelt.add((*p.loc[:-1], close))
+    return [p for p in problems if not (p.code == "missing-field" and p.loc in misspelt)]
 
 
 def _problem(model: type[BaseModel], err: dict, relpath: str) -> Problem:
@@ -34,25 +47,45 @@ def _problem(model: type[BaseModel], err: dict, relpath: str) -> Problem:
     kind, value = err["type"], err.get("input")
     name = _label(model, loc)
     if kind == "extra_forbidden":
-        return Problem("unknown-field", f"未知字段 {loc[-1]}", relpath, loc, hint=_suggest(model, loc))
+        close = _close_field(model, loc)
+        if close:
+            return Problem("unknown-field", f"未知字段 {loc[-1]}，是不是 {close}（{_title(model, loc, close)}）？",
+                           relpath, loc, hint=f"把 {loc[-1]} 改为 {close}")
+        return Problem("unknown-field", f"未知字段 {loc[-1]}", relpath, loc, hint=_known_fields(model, loc))
+    if kind == "invalid_key":
+        shown = "（空）" if loc and loc[-1] == "None" else loc[-1] if loc else ""
+        return Problem("unknown-field", f"字段名 {shown} 无效：字段名应为英文文本", relpath, loc,
+                       hint=_known_fields(model, loc))
     if kind == "missing":
         return Problem("missing-field", f"缺少必填字段 {name}", relpath, loc,
                        hint=f"添加 {loc[-1]}: …" if loc and isinstance(loc[-1], str) else "")
     if kind == "string_type" and isinstance(value, (bool, int, float, dt.date)):
-        return Problem("implicit-type", f"{name}需要文本，但未加引号的值被读成了{_reading(value)}",
-                       relpath, loc, hint="给这个值加上英文双引号，例如 \"0123\"")
+        return _implicit(name, value, relpath, loc)
+    if kind == "literal_error" and isinstance(value, (bool, int, float)) and _string_choices(err):
+        return _implicit(name, value, relpath, loc)
     if kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == TEXT_PATTERN:
         if isinstance(value, str) and not value.strip():
             return Problem("invalid-value", f"{name}不能为空", relpath, loc, hint="填写内容，或删除这个字段")
         return Problem("whitespace", f"{name}的开头或结尾有空白字符（空格、全角空格或换行）", relpath,
-                       loc, hint=f"改为 {value.strip()!r}" if isinstance(value, str) else "")
+                       loc, hint=f"改为 {_quoted(value.strip())}" if isinstance(value, str) else "")
     if kind in _TYPE_NAMES:
+        hint = _type_hint(kind)
+        if kind.startswith("bool") and value in ("true", "false"):
+            hint = f"去掉引号，直接写 {value}"
+        elif value is None:
+            hint = "填写内容，或删除这一行"
+        elif not loc:
+            hint = "文件的第一层应写字段，例如 " + "、".join(f"{k}:" for k in list(model.model_fields)[:3])
+            if isinstance(value, str) and "：" in value:
+                hint = "把中文冒号“：”改为英文冒号加空格“: ”；" + hint
         return Problem("wrong-type", f"{name}应为{_TYPE_NAMES[kind]}，实际是{_reading(value)}",
-                       relpath, loc, hint=_type_hint(kind))
+                       relpath, loc, hint=hint)
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
-        return Problem("invalid-value", f"{name}的值 {value!r} 不在允许范围内", relpath, loc,
-                       hint=f"可选值：{expected.replace(' or ', ', ')}")
+        choices = "、".join(c.strip().strip("'") for c in expected.replace(" or ", ", ").split(","))
+        meaning = _description(model, loc)
+        return Problem("invalid-value", f"{name}的值 {_shown(value)} 不在允许范围内", relpath, loc,
+                       hint=f"可选值：{choices}" + (f"（{meaning}）" if meaning else ""))
     if kind.startswith("date") or (kind == "value_error" and "YYYY-MM-DD" in err["msg"]):
         return Problem("invalid-date", f"{name}的值 {value} 不是有效日期", relpath, loc,
                        hint="写成 YYYY-MM-DD，例如 2024-09-30，并确认日期真实存在")
@@ -60,6 +93,26 @@ def _problem(model: type[BaseModel], err: dict, relpath: str) -> Problem:
         return Problem("invalid-value", f"{name}至少需要一项", relpath, loc, hint="添加至少一项")
     message = err["msg"].removeprefix("Value error, ")
     return Problem("invalid-value", f"{name}：{message}", relpath, loc)
+
+
+def _implicit(name: str, value: Any, relpath: str, loc: Loc) -> Problem:
+    # The original text is added by load.locate, which has the file's nodes.
+    return Problem("implicit-type", f"{name}需要文本，但未加引号的值被读成了{_reading(value)}",
+                   relpath, loc, hint="给这个值加上英文双引号，例如 \"0123\"")
+
+
+def _string_choices(err: dict) -> bool:
+    """True when every allowed value of a Literal is text (like power_type '01')."""
+    expected = err.get("ctx", {}).get("expected", "")
+    return bool(expected) and all(c.strip().startswith("'") for c in expected.replace(" or ", ",").split(","))
+
+
+def _quoted(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _shown(value: Any) -> str:
+    return _quoted(value) if isinstance(value, str) else str(value)
 
 
 def _reading(value: Any) -> str:
@@ -75,7 +128,7 @@ def _reading(value: Any) -> str:
         return "映射"
     if value is None:
         return "空值"
-    return f"文本 {value!r}"
+    return f"文本 {_quoted(str(value))}"
 
 
 def _type_hint(kind: str) -> str:
@@ -115,22 +168,46 @@ def model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
 
 
 def _label(model: type[BaseModel], loc: Loc) -> str:
+    if loc and loc[-1] == "[key]":
+        return f"{_label(model, loc[:-2])}中的键“{loc[-2]}”"
+    if loc and isinstance(loc[-1], int) and len(loc) > 1:
+        return f"{_label(model, loc[:-1])}第 {loc[-1] + 1} 项"
     keys = [i for i, part in enumerate(loc) if isinstance(part, str)]
     if not keys:
-        return "该值"
+        return "文件的内容" if not loc else "该值"
     key = loc[keys[-1]]
     holder = model_at(model, loc[: keys[-1] + 1])
     info = holder.model_fields.get(key) if holder else None
-    return f"{info.title}（{key}）" if info and info.title else key
+    return f"{info.title}（{key}）" if info and info.title else str(key)
 
 
-def _suggest(model: type[BaseModel], loc: Loc) -> str:
+def _description(model: type[BaseModel], loc: Loc) -> str:
+    """The field's description, when it says more than its title (e.g. what codes mean)."""
+    holder = model_at(model, loc)
+    info = holder.model_fields.get(loc[-1]) if holder and loc and isinstance(loc[-1], str) else None
+    if info is None or not info.description or info.description == info.title:
+        return ""
+    return info.description
+
+
+def _close_field(model: type[BaseModel], loc: Loc) -> str | None:
+    """The known field closest to the unknown last key of ``loc``, if one is close."""
+    holder = model_at(model, loc)
+    if holder is None or not loc:
+        return None
+    close = difflib.get_close_matches(str(loc[-1]), list(holder.model_fields), n=1)
+    return close[0] if close else None
+
+
+def _title(model: type[BaseModel], loc: Loc, name: str) -> str:
+    holder = model_at(model, loc)
+    info = holder.model_fields.get(name) if holder else None
+    return (info.title if info else None) or name
+
+
+def _known_fields(model: type[BaseModel], loc: Loc) -> str:
     holder = model_at(model, loc)
     if holder is None:
         return "删除这个字段，或改成模型中已有的字段"
-    known = list(holder.model_fields)
-    close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-    if close:
-        info = holder.model_fields[close[0]]
-        return f"是不是要写 {close[0]}（{info.title}）？"
-    return "可用字段：" + "、".join(f"{k}（{v.title}）" for k, v in holder.model_fields.items())
+    return "删除这个字段，或改成已有的字段：" + "、".join(
+        f"{k}（{v.title}）" for k, v in holder.model_fields.items())
