@@ -44,6 +44,7 @@ class Index:
     prefix: str = "lists/"
 
     def __post_init__(self) -> None:
+        self.codes: list | None = None  # filled once by _all_codes
         site = next((f["site"] for f in self.facts.values() if "site" in f), None)
         self.site = SiteConfig.model_validate(site) if site else SiteConfig(name="qingdan")
         # ASCII: codes are half-width; Python's \d alone would accept full-width digits.
@@ -115,8 +116,18 @@ def _did_you_mean(wrong: str, known: list[str]) -> list[str]:
 Rule = Callable[[Index], Iterator[Problem]]
 
 
-def _all_codes(index: Index) -> Iterator[tuple[str, str, list, str]]:
-    """(code, path, loc, pattern name) of every coded record."""
+CodeEntry = tuple[str, str, list, str, "re.Match[str] | None"]
+
+
+def _all_codes(index: Index) -> list[CodeEntry]:
+    """(code, path, loc, pattern name, match) of every coded record, matched once per run."""
+    if index.codes is None:
+        index.codes = [(code, path, loc, kind, index.patterns[kind].match(code))
+                       for code, path, loc, kind in _coded(index)]
+    return index.codes
+
+
+def _coded(index: Index) -> Iterator[tuple[str, str, list, str]]:
     for path, _f, item in index.each("powers"):
         yield item["code"], path, [*item["loc"], "code"], "power"
         for code, loc in item["sub_codes"]:
@@ -132,7 +143,7 @@ def _all_codes(index: Index) -> Iterator[tuple[str, str, list, str]]:
 def unique_codes(index: Index) -> Iterator[Problem]:
     """Item, measure and regulation codes, source ids and region codes are each used once."""
     hint = "为新事项分配新的编码；编码永不复用，即使原事项已废止"
-    yield from _duplicates(index, ((c, p, loc) for c, p, loc, _k in _all_codes(index)), "编码", hint)
+    yield from _duplicates(index, ((c, p, loc) for c, p, loc, _k, _m in _all_codes(index)), "编码", hint)
     sources = ((s["id"], p, [*s["loc"], "id"]) for p, _f, s in index.each("sources"))
     yield from _duplicates(index, sources, "法律法规标识", "每部法律法规只登记一次；不同版本用不同的 id")
     regions = ((r["code"], p, [*r["loc"], "code"]) for p, _f, r in index.each("regions"))
@@ -150,8 +161,8 @@ def _duplicates(index: Index, entries: Iterator[tuple[str, str, list]], what: st
 
 
 def code_formats(index: Index) -> Iterator[Problem]:
-    for code, path, loc, kind in _all_codes(index):
-        if index.patterns[kind].match(code):
+    for code, path, loc, kind, match in _all_codes(index):
+        if match:
             continue
         hint = f"格式见 lists/site.yml 的 code_patterns.{kind}：{index.patterns[kind].pattern}"
         fixed = _INVISIBLE.sub("", unicodedata.normalize("NFKC", code)).replace(" ", "")
@@ -163,8 +174,7 @@ def code_formats(index: Index) -> Iterator[Problem]:
 
 
 def code_regions(index: Index) -> Iterator[Problem]:
-    for code, path, loc, kind in _all_codes(index):
-        match = index.patterns[kind].match(code)
+    for code, path, loc, _kind, match in _all_codes(index):
         region = index.department_region(index.facts[path])
         if not match or region is None or "region" not in match.groupdict() or index.region_unknown(region):
             continue
@@ -338,9 +348,9 @@ def _uscc_hint(uscc: str) -> str:
 def consistency(index: Index) -> Iterator[Problem]:
     """同一事项同一标准: items sharing a base code in different regions agree (reported item by item)."""
     groups: dict[str, list[tuple[str, dict, str]]] = defaultdict(list)
-    pattern = index.patterns["power"]
+    matches = {code: match for code, _p, _l, kind, match in _all_codes(index) if kind == "power"}
     for path, f, item in index.each("powers"):
-        match = pattern.match(item["code"])
+        match = matches.get(item["code"])
         if not match or "base" not in match.groupdict() or item["status"] != "在用":
             continue
         groups[match.group("base")].append((path, item, index.department_region(f) or ""))
