@@ -1,0 +1,23 @@
+"""Search that works in Chinese on a static site: a sharded index the browser fetches in pieces.
+
+- ``docs(dataset)``: one small record per item, department, regulation and legal source;
+- ``build(dataset)``: every file the site needs for search (index, script, style sheet);
+- ``page_html()``: the body of the /search/ page.
+
+The query engine and its ranking live in assets/search/search.js only; Python
+builds the index and runs that script under node for tests (node.py).
+"""
+
+from __future__ import annotations
+
+from ..dataset import Dataset
+from .index import build_index
+from .page import asset_files, page_html
+from .records import SearchDoc, docs
+
+__all__ = ["SearchDoc", "build", "build_index", "docs", "page_html"]
+
+
+def build(dataset: Dataset) -> dict[str, bytes]:
+    """Every file to add to the built site, by path relative to the site root."""
+    return {**build_index(docs(dataset)), **asset_files()}

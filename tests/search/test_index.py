@@ -1,0 +1,74 @@
+"""The files qingdan.search.build adds to the site, and how the index scales."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from qingdan.dataset import load_dataset
+from qingdan.search import SearchDoc, build_index, docs, node
+from qingdan.search.index import DOC_SHARD, SPLIT_BYTES
+from qingdan.synth import write_dataset
+
+
+def _meta(files: dict[str, bytes]) -> dict:
+    return json.loads(files["search-index/meta.json"])
+
+
+def test_build_adds_index_and_assets(sample_files: dict[str, bytes], sample) -> None:
+    meta = _meta(sample_files)
+    assert meta["docs"] == len(docs(sample))
+    assert "assets/qingdan/search.js" in sample_files and "assets/qingdan/search.css" in sample_files
+    index = [p for p in sample_files if p.startswith("search-index/")]
+    assert len(index) == len(sample_files) - 2
+    assert all(p.startswith(f"search-index/{meta['build']}/") for p in index if p != "search-index/meta.json")
+    assert all(not p.startswith("/") and ".." not in p for p in sample_files)
+    shards = [p for p in index if "/t/" in p]
+    assert len(shards) == meta["shards"] and meta["shards"] & (meta["shards"] - 1) == 0
+    tables = [p for p in index if "/d/" in p]
+    assert len(tables) == -(-meta["docs"] // DOC_SHARD)
+    for path in shards + tables:
+        json.loads(sample_files[path])
+
+
+def test_build_is_deterministic(sample, sample_files: dict[str, bytes]) -> None:
+    from qingdan import search
+
+    assert search.build(sample) == sample_files
+
+
+def test_build_folder_changes_with_content() -> None:
+    one = build_index([SearchDoc("power", "食品生产许可", "520000-XK00001000", "行政许可")])
+    two = build_index([SearchDoc("power", "食品经营许可", "520000-XK00002000", "行政许可")])
+    assert _meta(one)["build"] != _meta(two)["build"]
+
+
+def test_empty_index_answers_nothing(tmp_path: Path) -> None:
+    site = node.write_site(build_index([]), tmp_path)
+    assert node.query(site, ["食品"])[0]["total"] == 0
+
+
+def test_frequent_tokens_get_their_own_file(tmp_path: Path) -> None:
+    # 3,000 penalties share 行政处罚: its lists must not weigh on its shard.
+    records = [SearchDoc("power", f"对第{n}类违法行为的行政处罚", f"520000-CF{n:05d}000", "行政处罚")
+               for n in range(3000)]
+    records.append(SearchDoc("power", "食品生产许可", "520000-XK00001000", "行政许可"))
+    files = build_index(records)
+    split = [p for p in files if "/p/" in p]
+    assert split and all(len(files[p]) > SPLIT_BYTES for p in split)
+    site = node.write_site(files, tmp_path)
+    penalty, licence = node.query(site, ["行政处罚", "食品生产许可"])
+    assert penalty["total"] == 3000 and penalty["results"][0]["name"] == "对第0类违法行为的行政处罚"
+    assert licence["total"] == 1 and not any("/p/" in path for path, _size in licence["fetched"])
+
+
+def test_first_query_fetches_little(tmp_path: Path) -> None:
+    """A 2,000-item synthetic site: a first query reads a few shards, not the index."""
+    write_dataset(tmp_path / "data", 2000, seed=0)
+    data = load_dataset(tmp_path / "data" / "lists")
+    files = build_index(docs(data))
+    total = sum(len(v) for v in files.values())
+    site = node.write_site(files, tmp_path / "site")
+    for answer in node.query(site, ["食品生产许可", "罚款", "990000-CF", "示例省司法厅"]):
+        assert answer["total"] > 0, answer["query"]
+        assert answer["bytes"] < min(120_000, total / 5), answer
