@@ -21,7 +21,8 @@ git children, peak memory):
 - cold: ``load_history`` with an empty cache;
 - rebuild: one more pull request merged, then ``load_history`` again;
 - floor: what git alone costs for the same reading (the ``git log`` pass and
-  ``git cat-file --batch`` of every blob history reads, output thrown away);
+  ``git cat-file --batch`` of every blob history reads, with the same delta
+  base cache, output thrown away);
 - naive: the loader's ``read_file`` on every new version of every changed file
   (each distinct file content parsed once, as a simple implementation would),
   timed on the first steps and extrapolated.
@@ -206,7 +207,8 @@ def append_one_merge(repo: Path, items: int, steps: int) -> None:
     lists = Lists(items)
     for n in range(1, steps + 2):
         title, paths = lists.change(n)
-    tip = subprocess.run(["git", "rev-parse", "main"], cwd=repo, capture_output=True, text=True, check=True).stdout.strip()
+    tip = subprocess.run(["git", "rev-parse", "main"], cwd=repo, capture_output=True, text=True,
+                         check=True).stdout.strip()
     out = FastImport(repo)
     files = {f"lists/{p}": out.blob(lists.cuts[p].document(lists.cuts[p].entries)) for p in paths}
     merge_pull_request(out, steps + 1, title, files, tip)
@@ -217,23 +219,25 @@ def append_one_merge(repo: Path, items: int, steps: int) -> None:
 # ---------------------------------------------------------------- measurements
 
 LOAD = """
-import sys, time
+import resource, sys, time
 from qingdan.history import load_history
-t = time.perf_counter()
 h = load_history(sys.argv[1], cache_dir=sys.argv[2] if sys.argv[2] != "-" else None)
 n = sum(len(s.changes) for s in h.steps)
-print(f"{len(h.steps)} {n} {time.perf_counter() - t:.3f}")
+git = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(f"{len(h.steps)} {n} {time.process_time():.2f} {git.ru_utime + git.ru_stime:.2f}")
 """
 
 FLOOR = """
 import subprocess, sys
 import git
-from qingdan.history.gitlog import first_parent_log
-from qingdan.history.walk import plan
+from qingdan.history.gitlog import first_parent_log, tree_size
+from qingdan.history.walk import DELTA_CACHE_MAX, DELTA_CACHE_MIN, plan
 repo = git.Repo(sys.argv[1])
 commits = first_parent_log(repo, repo.head.commit.hexsha)
 wanted = "".join(f"{sha}\\n" for sha in plan(commits)).encode()
-subprocess.run(["git", "-C", sys.argv[1], "cat-file", "--batch"], input=wanted, stdout=subprocess.DEVNULL, check=True)
+cache = max(DELTA_CACHE_MIN, min(DELTA_CACHE_MAX, 3 * tree_size(repo, commits[-1].sha)))
+subprocess.run(["git", "-C", sys.argv[1], "-c", f"core.deltaBaseCacheLimit={cache}", "cat-file", "--batch"],
+               input=wanted, stdout=subprocess.DEVNULL, check=True)
 print(len(commits))
 """
 
@@ -279,7 +283,7 @@ def main() -> None:
         subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(repo), str(clone)], check=True)
         cache = work / "cache"
         cold = measure(LOAD, str(clone), str(cache))
-        steps, changes, _ = cold.output.split()
+        steps, changes, *_ = cold.output.split()
         append_one_merge(clone, args.items, args.steps)
         warm = measure(LOAD, str(clone), str(cache))
         floor = measure(FLOOR, str(clone))
@@ -287,6 +291,11 @@ def main() -> None:
         report(args, int(steps), int(changes), cold, warm, floor, float(naive.output.split()[-1]), repo)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _part(run: Run, index: int) -> str:
+    """Python's or git's share of a LOAD run's CPU, as the run printed it."""
+    return run.output.split()[index]
 
 
 def report(args: argparse.Namespace, steps: int, changes: int, cold: Run, warm: Run, floor: Run,
@@ -302,16 +311,22 @@ def report(args: argparse.Namespace, steps: int, changes: int, cold: Run, warm: 
         "Command: python benchmarks/bench_history.py" + (" --quick" if args.quick else
                                                           f" --items {args.items} --steps {args.steps}"),
         "",
-        "| run | wall s | CPU s | peak MB | steps/s (wall) |",
-        "|---|---:|---:|---:|---:|",
-        f"| cold (empty cache) | {cold.wall:.1f} | {cold.cpu:.1f} | {cold.peak_mb:.0f} | {steps / cold.wall:,.0f} |",
-        f"| rebuild after one new merge | {warm.wall:.2f} | {warm.cpu:.2f} | {warm.peak_mb:.0f} | |",
-        f"| floor: git log + git cat-file of the same blobs | {floor.wall:.1f} | {floor.cpu:.1f} | "
+        f"Load average when measured: {os.getloadavg()[0]:.1f} (wall times stretch when other work shares the 2 cores;",
+        "CPU times are steadier. Python and git run side by side, one core each.)",
+        "",
+        "| run | wall s | CPU s (all) | of which Python | of which git | peak MB | steps/s (wall) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        f"| cold (empty cache) | {cold.wall:.1f} | {cold.cpu:.1f} | {_part(cold, 2)} | {_part(cold, 3)} | "
+        f"{cold.peak_mb:.0f} | {steps / cold.wall:,.0f} |",
+        f"| rebuild after one new merge | {warm.wall:.2f} | {warm.cpu:.2f} | {_part(warm, 2)} | {_part(warm, 3)} | "
+        f"{warm.peak_mb:.0f} | |",
+        f"| floor: git log + git cat-file of the same blobs | {floor.wall:.1f} | {floor.cpu:.1f} | | | "
         f"{floor.peak_mb:.0f} | {steps / floor.wall:,.0f} |",
         f"| naive: read_file on every changed file (extrapolated from {args.naive_steps} steps) | "
-        f"{naive_total:.0f} | | | {1 / naive_per_step:,.1f} |",
+        f"{naive_total:.0f} | | | | | {1 / naive_per_step:,.1f} |",
         "",
-        f"Cold is {cold.wall / floor.wall:.1f}× the git floor and {naive_total / cold.wall:.0f}× faster than the naive way.",
+        f"Cold is {cold.wall / floor.wall:.1f}× the git floor (wall) and {naive_total / cold.wall:.0f}× faster than "
+        "the naive way.",
     ]
     text = "\n".join(lines) + "\n"
     print(text)

@@ -14,7 +14,7 @@ from .marks import MAX_DEPTH, Scan, TooDeep, mark_position, not_plain_data, scan
 from .text import line_col
 
 # Any alias is reported as a problem; the bound only keeps a bomb from costing time.
-_ALIAS_LIMITS = yaml_rs.AliasLimits(max_total_replayed_events=10_000, max_replay_stack_depth=16)
+ALIAS_LIMITS = yaml_rs.AliasLimits(max_total_replayed_events=10_000, max_replay_stack_depth=16)
 
 # Text that may hide what the fast reader accepts silently: tags, anchors and
 # aliases; YAML 1.1 booleans or base-60 numbers; merge keys; several documents;
@@ -82,7 +82,7 @@ def parse(text: str, relpath: str) -> Parsed:
         if found.error is not None:
             return Parsed(None, [_marked_error(found.error, relpath, text)], found)
     try:
-        data = yaml_rs.loads(text, parse_datetime=False, alias_limits=_ALIAS_LIMITS)
+        data = yaml_rs.loads(text, parse_datetime=False, alias_limits=ALIAS_LIMITS)
     except yaml_rs.YAMLDecodeError as exc:
         return Parsed(None, _decode_error(text, str(exc), relpath))
     parsed = Parsed(data)

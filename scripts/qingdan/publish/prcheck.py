@@ -85,8 +85,8 @@ def run(repo: Path, base: str, head: str, *, today: dt.date | None = None, with_
     changed = git.changed_files(repo, base_id, head_id)
     report = validate_revision(repo, head_id, today=today)
     missing = Step(available=False, ok=True)
-    diff = _qingdan(repo, "diff", base_id, head_id, "--format", "md") if with_diff else missing
-    vanish = _qingdan(repo, "diff", base_id, head_id, "--check") if with_diff else missing
+    diff = _qingdan(repo, "diff", base_id, head_id, "--merge-base", "--format", "md") if with_diff else missing
+    vanish = _qingdan(repo, "diff", base_id, head_id, "--merge-base", "--check") if with_diff else missing
     return PrCheck(base_id, head_id, changed, report, diff, vanish)
 
 

@@ -1,0 +1,134 @@
+"""Atom feeds of the change log: one for the whole site, one per department.
+
+Built with xml.etree, which escapes every text and attribute; the HTML shown
+by feed readers is built the same way and then carried as escaped text.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ..layout import BY_KEY
+from .changes import Change, Step, summary
+
+if TYPE_CHECKING:
+    from .store import History
+
+ATOM = "http://www.w3.org/2005/Atom"
+EPOCH = "1970-01-01T00:00:00+00:00"
+LIMIT = 50  # entries per feed
+SHOWN = 100  # record changes listed in one entry
+
+ChangeUrl = Callable[[Step], str]
+ItemUrl = Callable[[str], "str | None"]
+
+
+def feeds(history: "History", site_url: str, *, title: str | None = None, limit: int = LIMIT,
+          change_url: ChangeUrl | None = None, item_url: ItemUrl | None = None,
+          department_name: Callable[[str], str | None] | None = None) -> dict[str, bytes]:
+    """``feeds/atom.xml`` and ``feeds/<dept-id>.xml``, as bytes, by path in the site.
+
+    ``change_url(step)`` links an entry to the change log (default
+    ``<site>/changes/#<sha12>``); ``item_url(key)`` links a record to its page
+    (default: no link).
+    """
+    base = site_url.rstrip("/") + "/"
+    link = change_url or (lambda step: f"{base}changes/#{step.sha[:12]}")
+    site = title or f"{_latest_name(history, 'site') or '清单'}修订记录"
+    names = department_name or (lambda dept: _latest_name(history, f"department:{dept}"))
+    logs = _logs(history, limit)
+    out = {"feeds/atom.xml": _feed(logs.pop(""), f"{base}feeds/atom.xml", site, base, link, item_url)}
+    for dept in history.departments():
+        name = names(dept) or dept
+        out[f"feeds/{dept}.xml"] = _feed(logs.get(dept, []), f"{base}feeds/{dept}.xml", f"{name} {site}", base,
+                                         link, item_url)
+    return out
+
+
+def _logs(history: "History", limit: int) -> dict[str, list[tuple[Step, list[Change]]]]:
+    """The newest ``limit`` steps for the site ("") and for each department, in one pass."""
+    logs: dict[str, list[tuple[Step, list[Change]]]] = {"": []}
+    for step in reversed(history.steps):
+        if len(logs[""]) < limit:
+            logs[""].append((step, step.changes))
+        by_dept: dict[str, list[Change]] = {}
+        for change in step.changes:
+            for dept in {change.department, change.from_department} - {None}:
+                by_dept.setdefault(dept, []).append(change)
+        for dept, changes in by_dept.items():
+            log = logs.setdefault(dept, [])
+            if len(log) < limit:
+                log.append((step, changes))
+    return logs
+
+
+def _latest_name(history: "History", key: str) -> str | None:
+    changes = history.item_changes(key)
+    return changes[0].name if changes else None
+
+
+def _feed(log: list[tuple[Step, list[Change]]], self_url: str, title: str, base: str, link: ChangeUrl,
+          item_url: ItemUrl | None) -> bytes:
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "zh-CN"})
+    _text(feed, "id", self_url)
+    _text(feed, "title", title)
+    _text(feed, "updated", log[0][0].commit_date if log else EPOCH)
+    ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "self", "href": self_url, "type": "application/atom+xml"})
+    ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "alternate", "href": base, "type": "text/html"})
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    _text(author, "name", title)
+    _text(feed, "generator", "qingdan")
+    for step, changes in log:
+        feed.append(_entry(step, changes, link, item_url))
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _entry(step: Step, changes: list[Change], link: ChangeUrl, item_url: ItemUrl | None) -> ET.Element:
+    entry = ET.Element(f"{{{ATOM}}}entry")
+    _text(entry, "id", f"urn:qingdan:commit:{step.sha}")
+    pr = f"（#{step.pr}）" if step.pr else ""
+    _text(entry, "title", f"{step.title}{pr}")
+    _text(entry, "updated", step.commit_date)
+    _text(entry, "published", step.commit_date)
+    ET.SubElement(entry, f"{{{ATOM}}}link", {"rel": "alternate", "href": link(step), "type": "text/html"})
+    author = ET.SubElement(entry, f"{{{ATOM}}}author")
+    _text(author, "name", step.author.name or "未知")
+    _text(entry, "summary", summary(changes))
+    content = ET.SubElement(entry, f"{{{ATOM}}}content", {"type": "html"})
+    content.text = _html(step, changes, item_url)
+    return entry
+
+
+def _html(step: Step, changes: list[Change], item_url: ItemUrl | None) -> str:
+    root = ET.Element("div")
+    meta = ET.SubElement(root, "p")
+    approvers = "、".join(p.name for p in step.approvers) or "无"
+    meta.text = f"公布/修改日期：{step.day.isoformat()}；审核：{approvers}；提交：{step.sha[:12]}"
+    items = ET.SubElement(root, "ul")
+    for change in changes[:SHOWN]:
+        li = ET.SubElement(items, "li")
+        strong = ET.SubElement(li, "strong")
+        strong.text = change.action_label
+        kind = BY_KEY.get(change.list_kind or "")
+        strong.tail = f" {kind.label if kind else ''} "
+        url = item_url(change.key) if item_url else None
+        target = ET.SubElement(li, "a", {"href": url}) if url else ET.SubElement(li, "span")
+        target.text = change.label
+        if change.effective:
+            target.tail = f"（依法生效日期 {change.effective}）"
+        if change.fields:
+            fields = ET.SubElement(li, "ul")
+            for f in change.fields:
+                ET.SubElement(fields, "li").text = f.text()
+    if len(changes) > SHOWN:
+        ET.SubElement(root, "p").text = f"另有 {len(changes) - SHOWN} 项变更，详见修订记录。"
+    return ET.tostring(root, encoding="unicode", method="html")
+
+
+def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}")
+    element.text = text
+    return element

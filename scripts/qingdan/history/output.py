@@ -1,0 +1,204 @@
+"""Reporters for history: the same results as text, Markdown, CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+from ..layout import BY_KEY
+from .audit import FLAGS, AuditEntry, AuditReport
+from .changes import ACTIONS, Change, Step, summary
+from .compare import Comparison
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def md(text: str) -> str:
+    """Text safe inside Markdown (and the HTML it becomes): special characters escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+
+
+def _list_label(change: Change) -> str:
+    kind = BY_KEY.get(change.list_kind or "")
+    return kind.label if kind else ""
+
+
+def _where(change: Change) -> str:
+    if change.action == "transferred" and change.from_path:
+        return f"lists/{change.from_path} → lists/{change.path}"
+    return f"lists/{change.path}"
+
+
+def _headline(change: Change) -> str:
+    return f"{ACTIONS[change.action]} {_list_label(change)} {change.label}"
+
+
+# ------------------------------------------------------------ qingdan diff
+
+
+def diff_text(result: Comparison) -> str:
+    """Changes for people at a terminal."""
+    lines = [f"lists/ 从 {result.base[:12]} 到 {result.head[:12]}：{summary(result.changes)}"]
+    for change in result.changes:
+        lines.append(f"{_headline(change)}（{_where(change)}）")
+        lines += [f"    {f.text()}" for f in change.fields]
+        if change.vanished:
+            lines.append("    未标记废止即被删除")
+    lines += [f"注意：{note}" for note in result.notes]
+    return "\n".join(lines) + "\n"
+
+
+def diff_markdown(result: Comparison) -> str:
+    """Changes for a pull-request comment or release notes."""
+    lines = [f"### 清单变更：{md(summary(result.changes))}", ""]
+    if not result.changes:
+        lines.append("没有清单数据的变更。")
+    for change in result.changes:
+        lines.append(f"- **{ACTIONS[change.action]}** {md(_list_label(change))} {md(change.label)}"
+                     f"（{md(_where(change))}）")
+        lines += [f"  - {md(f.text())}" for f in change.fields]
+        if change.vanished:
+            lines.append("  - ⚠ 未标记废止即被删除")
+    for problem in result.problems():
+        lines.append(f"\n> **{md(problem.message)}**  \n> {md(problem.hint)}")
+    lines += ["", *[f"> 注意：{md(note)}" for note in result.notes]]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def diff_json(result: Comparison) -> str:
+    """Changes for machines."""
+    data = {
+        "base": result.base, "head": result.head, "summary": summary(result.changes),
+        "changes": [_change_json(c) for c in result.changes],
+        "problems": [p.to_dict() for p in result.problems()], "notes": result.notes,
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _change_json(change: Change) -> dict:
+    data = change.to_dict()
+    data["action_label"] = ACTIONS[change.action]
+    data["department"] = change.department
+    data["list"] = change.list_kind
+    data["changes_text"] = [f.text() for f in change.fields]
+    return data
+
+
+DIFF_FORMATS = {"text": diff_text, "md": diff_markdown, "json": diff_json}
+
+
+# ------------------------------------------------------------ qingdan history
+
+
+def log_text(log: list[tuple[Step, list[Change]]], limit: int) -> str:
+    """The change log, newest first."""
+    lines = []
+    for step, changes in log[:limit]:
+        pr = f" #{step.pr}" if step.pr else ""
+        approvers = "、".join(p.name for p in step.approvers) or "无审核记录"
+        lines.append(f"{step.day} {step.sha[:12]}{pr} {step.title}（审核：{approvers}）")
+        for change in changes[:20]:
+            lines.append(f"    {_headline(change)}")
+            lines += [f"        {f.text()}" for f in change.fields]
+        if len(changes) > 20:
+            lines.append(f"    …… 另有 {len(changes) - 20} 项")
+    if len(log) > limit:
+        lines.append(f"…… 另有 {len(log) - limit} 次变更，使用 --limit 查看更多")
+    return "\n".join(lines) + "\n" if lines else "没有修订记录。\n"
+
+
+# ------------------------------------------------------------ qingdan audit
+
+
+def _people(people) -> str:
+    return "；".join(str(p) for p in people)
+
+
+def audit_markdown(report: AuditReport) -> str:
+    """The audit report as Markdown: findings first, then one row per change."""
+    period = f"{report.since or '最早'} 至 {report.until or '最新'}"
+    found = report.all_flags()
+    lines = [f"# 清单变更审计报告（{period}）", "",
+             f"共 {len(report.entries)} 次变更，{len(found)} 项需要关注。", ""]
+    if found:
+        lines += ["## 需要关注", ""]
+        for entry, flag in found:
+            where = f"`{entry.step.sha[:12]}` " if entry else ""
+            lines.append(f"- **{FLAGS[flag.code]}**（{flag.code}）{where}{md(flag.message)}")
+        lines.append("")
+    lines += ["## 全部变更", "",
+              "| 合并日期 | 提交 | 请求 | 作者 | 合并人 | 审核人 | 签名 | 部门 | 变更 | 标记 |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for e in report.entries:
+        lines.append("| " + " | ".join([
+            e.step.day.isoformat(), f"`{e.step.sha[:12]}`", f"#{e.step.pr}" if e.step.pr else "",
+            md(_people(e.authors)), md(str(e.merger)), md(_people(e.approvers)) or "无",
+            md(e.signature.label) + ("（要求）" if e.require_signing else ""), md("、".join(e.departments)),
+            md(summary(e.changes)), md("、".join(FLAGS[f.code] for f in e.flags)),
+        ]) + " |")
+    lines += ["", "## 变更明细", ""]
+    for e in report.entries:
+        lines.append(f"### {e.step.day} `{e.step.sha[:12]}` {md(e.step.title)}")
+        lines.append(f"编写日期 {e.authored}，合并日期 {e.step.commit_date}")
+        lines.append("")
+        for change in e.changes:
+            lines.append(f"- {md(_headline(change))}")
+            lines += [f"  - {md(f.text())}" for f in change.fields]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+AUDIT_COLUMNS = ("提交", "请求编号", "合并提交", "编写日期", "合并日期", "作者", "合并人", "审核人", "审核链接",
+                 "签名状态", "签名人", "要求签名", "部门", "变更", "清单", "编码", "名称", "字段变更", "标记")
+
+
+def audit_csv(report: AuditReport) -> str:
+    """One row per changed record (one row for a change without records), with UTF-8 BOM for Excel."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(AUDIT_COLUMNS)
+    for e in report.entries:
+        for change in e.changes or [None]:
+            writer.writerow([*_entry_cells(e), *(_change_cells(change) if change else [""] * 5),
+                             "；".join(f"{f.code}: {f.message}" for f in e.flags)])
+    for flag in report.flags:
+        writer.writerow([""] * (len(AUDIT_COLUMNS) - 1) + [f"{flag.code}: {flag.message}"])
+    return "\ufeff" + out.getvalue()
+
+
+def _entry_cells(e: AuditEntry) -> list[str]:
+    s = e.step
+    return [s.sha, str(s.pr or ""), "是" if s.is_merge else "否", e.authored, s.commit_date, _people(e.authors),
+            str(e.merger), _people(e.approvers), s.review.reviewed_on or "", e.signature.label, e.signature.signer,
+            "是" if e.require_signing else "否", "、".join(e.departments)]
+
+
+def _change_cells(change: Change) -> list[str]:
+    return [ACTIONS[change.action], _list_label(change), change.key, change.name,
+            "；".join(f.text() for f in change.fields)]
+
+
+def audit_json(report: AuditReport) -> str:
+    """The audit report for machines."""
+    entries = []
+    for e in report.entries:
+        s = e.step
+        entries.append({
+            "commit": s.sha, "pr": s.pr, "merge": s.is_merge, "title": s.title, "authored": e.authored,
+            "commit_date": s.commit_date, "authors": [str(p) for p in e.authors], "merger": str(e.merger),
+            "approvers": [str(p) for p in e.approvers], "reviewed_on": s.review.reviewed_on,
+            "signature": {"status": e.signature.status, "label": e.signature.label, "signer": e.signature.signer,
+                          "key": e.signature.key},
+            "require_signing": e.require_signing, "departments": e.departments,
+            "changes": [_change_json(c) for c in e.changes],
+            "flags": [{"code": f.code, "title": FLAGS[f.code], "message": f.message} for f in e.flags],
+        })
+    data = {"since": str(report.since) if report.since else None, "until": str(report.until) if report.until else None,
+            "flags": [{"code": f.code, "title": FLAGS[f.code], "message": f.message} for f in report.flags],
+            "entries": entries}
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+AUDIT_FORMATS = {"md": audit_markdown, "csv": audit_csv, "json": audit_json}

@@ -1,0 +1,126 @@
+"""Feeds, snapshots, diffs and the CLI over the scenario repository."""
+
+from __future__ import annotations
+
+import json
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+
+from history_support import CITY_SFT, PROVINCE_DEPT
+from qingdan.cli import main
+from qingdan.errors import QingdanError
+from qingdan.history import load_history
+from qingdan.history.compare import compare
+from qingdan.history.gitlog import open_repo
+from qingdan.history.snapshot import commit_as_of, write_snapshot
+from qingdan.validate import validate
+
+
+@pytest.fixture(scope="module")
+def history(scenario):
+    return load_history(scenario.path, cache_dir=None)
+
+
+def test_feeds_are_valid_atom(history):
+    site = "https://lists.example.gov.cn/"
+    feeds = history.feeds(site, item_url=lambda key: f"{site}items/{key}/")
+    assert set(feeds) == {"feeds/atom.xml", f"feeds/{PROVINCE_DEPT}.xml", "feeds/520100-scjgj.xml",
+                          f"feeds/{CITY_SFT}.xml"}
+    whole = feedparser.parse(feeds["feeds/atom.xml"])
+    assert whole.bozo == 0 and whole.version == "atom10"
+    assert len(whole.entries) == len(history.steps)
+    assert whole.entries[0].title == "删除事项"
+    assert whole.feed.updated == history.steps[-1].commit_date
+    pr2 = next(e for e in whole.entries if e.title.startswith("修改食品经营许可"))
+    assert "事项名称: 食品经营许可 → 食品经营许可（省级）" in pr2.content[0].value
+    assert 'href="https://lists.example.gov.cn/items/520000-XK00001000/"' in pr2.content[0].value
+    city = feedparser.parse(feeds[f"feeds/{CITY_SFT}.xml"])
+    assert city.bozo == 0
+    assert [e.title for e in city.entries] == ["删除事项", "移交食品经营许可（#3）", "建立清单（#1）"]
+
+
+def test_feed_escapes_text(scenario_copy):
+    repo = scenario_copy
+    powers = repo.read(f"{PROVINCE_DEPT}/powers.yml").replace("name: 食品经营许可（省级）", 'name: "<script>x&y</script>"')
+    repo.pull_request(9, "改名 <b>&", {f"{PROVINCE_DEPT}/powers.yml": powers}, [("zhangsan", "zhangsan@example.gov.cn")])
+    feed = load_history(repo.path, cache_dir=None).feeds("https://x.example/")["feeds/atom.xml"]
+    assert b"<script>" not in feed and b"<b>" not in feed
+    parsed = feedparser.parse(feed)
+    assert parsed.bozo == 0 and parsed.entries[0].title == "改名 <b>&（#9）"
+
+
+def test_snapshot_as_of_a_date(history, scenario, tmp_path):
+    repo = open_repo(scenario.path)
+    day = history.steps[1].day  # the day PR #2 was merged
+    sha = commit_as_of(repo, scenario.shas["direct"], day)
+    assert sha == scenario.shas["pr2"]
+    target = write_snapshot(repo, sha, tmp_path / "out")
+    assert "食品经营许可（省级）" in (target / PROVINCE_DEPT / "powers.yml").read_text(encoding="utf-8")
+    assert not (target / CITY_SFT / "powers.yml").read_text(encoding="utf-8").count("520100-XK00001000")
+    assert validate(target, today=day).exit_code == 0
+    with pytest.raises(QingdanError):
+        write_snapshot(repo, sha, tmp_path / "out")  # never overwrites
+
+
+def test_diff_between_revisions(scenario):
+    result = compare(scenario.path, "v1", scenario.shas["pr3"])
+    by_key = {c.key: c for c in result.changes}
+    assert by_key["520000-XK00001000"].action == "modified"
+    assert by_key["520100-XK00001000"].action == "transferred"
+    assert result.problems() == []
+
+
+def test_diff_check_finds_the_vanished_item(scenario):
+    result = compare(scenario.path, scenario.shas["pr8"], scenario.shas["direct"])
+    (problem,) = result.problems()
+    assert problem.code == "item-vanished" and "520100-XK00001000" in problem.message
+    assert problem.file == f"lists/{CITY_SFT}/powers.yml"
+
+
+def test_repeal_without_reason_is_incomplete(scenario_copy):
+    repo = scenario_copy
+    base = repo.git("rev-parse", "HEAD")
+    text = repo.read(f"{PROVINCE_DEPT}/regulations.yml").replace(
+        "validity: 现行有效", "validity: 已废止\n    repealed: 2025-01-01")
+    repo.write({f"{PROVINCE_DEPT}/regulations.yml": text.replace("result: 保留", "result: 废止")})
+    head = repo.commit("废止法规")
+    codes = [p.code for p in compare(repo.path, base, head).problems()]
+    assert codes == ["repeal-incomplete"]
+
+
+def test_cli_diff_formats_and_check(scenario):
+    runner = CliRunner()
+    args = ["diff", scenario.shas["pr1"], scenario.shas["pr2"], "--repo", str(scenario.path)]
+    text = runner.invoke(main, args)
+    assert text.exit_code == 0 and "事项名称: 食品经营许可 → 食品经营许可（省级）" in text.output
+    md = runner.invoke(main, [*args, "--format", "md"])
+    assert "### 清单变更：修改 1 项" in md.output
+    data = json.loads(runner.invoke(main, [*args, "--format", "json"]).output)
+    assert data["changes"][0]["changes_text"][1] == "设定依据: 增加《中华人民共和国行政许可法》第十二条"
+    check = runner.invoke(main, ["diff", scenario.shas["pr8"], scenario.shas["direct"], "--check",
+                                 "--repo", str(scenario.path)])
+    assert check.exit_code == 1 and "item-vanished" in check.output
+    merge_base = runner.invoke(main, ["diff", "v1", scenario.shas["pr2"], "--merge-base", "--check",
+                                      "--format", "github", "--repo", str(scenario.path)])
+    assert merge_base.exit_code == 0 and "::notice::" in merge_base.output
+
+
+def test_cli_history_audit_snapshot(scenario, tmp_path):
+    runner = CliRunner()
+    repo = ["--repo", str(scenario.path)]
+    log = runner.invoke(main, ["history", *repo, "--limit", "3"])
+    assert log.exit_code == 0 and log.output.startswith("数据更新至 ") and "删除事项" in log.output
+    item = runner.invoke(main, ["history", "520000-XK00001000", *repo])
+    assert "第 3 版 废止" in item.output and "依法生效日期 2020-01-01" in item.output
+    missing = runner.invoke(main, ["history", "NO-SUCH", *repo])
+    assert missing.exit_code == 2 and "NO-SUCH" in missing.output
+    report = runner.invoke(main, ["audit", *repo, "--format", "json"])
+    assert report.exit_code == 1 and json.loads(report.output)["flags"]
+    snap = runner.invoke(main, ["snapshot", "--at", "v1", "--out", str(tmp_path / "v1"), *repo])
+    assert snap.exit_code == 0 and (tmp_path / "v1" / "lists" / "site.yml").is_file()
+    bad = runner.invoke(main, ["snapshot", "--as-of", "2000-01-01", "--out", str(tmp_path / "old"), *repo])
+    assert bad.exit_code == 2 and "还没有任何提交" in bad.output
+    not_repo = runner.invoke(main, ["history", "--repo", str(tmp_path)])
+    assert not_repo.exit_code == 2 and "不是 git 仓库" in not_repo.output
