@@ -4,7 +4,7 @@ Everything is checked offline from git alone: approvals are the
 ``Reviewed-by:`` trailers of the commit on the main line, authorisation is the
 ``reviewers`` list of the department's department.yml as it stood before the
 change, signatures are verified as ``git verify-commit`` does, against the
-``allowed_signers`` file committed at the top of the repository. See AUDIT.md.
+``allowed_signers`` file committed at the top of the repository. See content/audit.md.
 """
 
 from __future__ import annotations

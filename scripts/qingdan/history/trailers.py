@@ -2,7 +2,7 @@
 
 Gitea writes ``Reviewed-on: <url of the pull request>`` and one
 ``Reviewed-by: Name <email>`` per approval into the merge commit by default;
-a GitHub repository can be set up to do the same (see AUDIT.md). These
+a GitHub repository can be set up to do the same (see content/audit.md). These
 trailers make approvals verifiable offline, from git alone.
 """
 
