@@ -174,9 +174,11 @@ def code_formats(index: Index) -> Iterator[Problem]:
 
 
 def code_regions(index: Index) -> Iterator[Problem]:
-    for code, path, loc, _kind, match in _all_codes(index):
-        region = index.department_region(index.facts[path])
-        if not match or region is None or "region" not in match.groupdict() or index.region_unknown(region):
+    with_region = {kind for kind, pattern in index.patterns.items() if "region" in pattern.groupindex}
+    regions = {path: index.department_region(f) for path, f in index.facts.items()}
+    for code, path, loc, kind, match in _all_codes(index):
+        region = regions[path]
+        if not match or region is None or kind not in with_region or index.region_unknown(region):
             continue
         if match.group("region") != region:
             yield index.problem(
@@ -348,12 +350,15 @@ def _uscc_hint(uscc: str) -> str:
 def consistency(index: Index) -> Iterator[Problem]:
     """同一事项同一标准: items sharing a base code in different regions agree (reported item by item)."""
     groups: dict[str, list[tuple[str, dict, str]]] = defaultdict(list)
+    if "base" not in index.patterns["power"].groupindex:
+        return
     matches = {code: match for code, _p, _l, kind, match in _all_codes(index) if kind == "power"}
-    for path, f, item in index.each("powers"):
-        match = matches.get(item["code"])
-        if not match or "base" not in match.groupdict() or item["status"] != "在用":
-            continue
-        groups[match.group("base")].append((path, item, index.department_region(f) or ""))
+    for path, f in index.facts.items():
+        region = index.department_region(f) or ""
+        for item in f.get("powers", ()):
+            match = matches.get(item["code"])
+            if match and item["status"] == "在用":
+                groups[match.group("base")].append((path, item, region))
     for base, members in groups.items():
         if len({region for _p, _i, region in members}) < 2:
             continue
