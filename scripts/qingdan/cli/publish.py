@@ -62,8 +62,7 @@ def codeowners_cmd(lists_dir: Path, forge: str, output: Path | None, check: bool
 def pr_check_cmd(base: str, head: str, repo: Path, fmt: str, summary_file: Path | None,
                  github_output: Path | None, today: dt.datetime | None) -> None:
     """检查合并请求：校验、改动文件上的注释、变更摘要和“事项不得消失”规则。未通过时退出码为 1。"""
-    check = prcheck.run(repo, base, head, today=today.date() if today else None,
-                        with_diff="diff" in main.commands)
+    check = prcheck.run(repo, base, head, today=today.date() if today else None)
     full = prcheck.summary(check)
     if summary_file is not None:
         summary_file.write_text(full, encoding="utf-8")
