@@ -7,7 +7,7 @@ For each size: writes a synthetic lists/ (qingdan.synth.write_dataset), the
 repository's mkdocs.yml and content/ into a work folder, and times a real
 ``mkdocs build --strict`` in a subprocess. Peak memory is the largest sum over
 the whole process tree (the build forks a child for the search index and the
-downloads), sampled every 0.2 s from /proc: PSS (shared pages counted once) and
+downloads), sampled every second from /proc: PSS (shared pages counted once) and
 RSS. ``--stages`` also times the stages in this process (load, search,
 downloads, page bodies); ``--baseline`` builds the same number of plain
 Markdown pages with the same theme, for pages per second against plain MkDocs.
@@ -52,6 +52,18 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
 def _memory_kb(pid: int) -> tuple[int, int]:
     """(PSS, RSS) in kB of one process; zeros if it is gone."""
     pss = rss = 0
@@ -67,11 +79,12 @@ def _memory_kb(pid: int) -> tuple[int, int]:
 
 
 class TreeMemory:
-    """Samples the memory of a process and its descendants until stopped."""
+    """Samples the memory and CPU time of a process and its descendants until stopped."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.peak_pss = self.peak_rss = 0
+        self.cpu: dict[int, float] = {}  # last CPU seconds seen, by process
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -82,8 +95,9 @@ class TreeMemory:
             for pid in _descendants(self.pid):
                 p, r = _memory_kb(pid)
                 pss, rss = pss + p, rss + r
+                self.cpu[pid] = max(self.cpu.get(pid, 0.0), _cpu_seconds(pid))
             self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
-            self._stop.wait(0.2)
+            self._stop.wait(1.0)
 
     def stop(self) -> None:
         self._stop.set()
@@ -105,7 +119,12 @@ def timed_build(root: Path, config: Path) -> dict:
     site = root / "site"
     pages = sum(1 for _ in site.rglob("*.html"))
     size = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    # CPU of the builder itself and of its other processes (the background child):
+    # on a busy machine wall time includes waiting for a core, CPU time does not.
+    main_cpu = memory.cpu.get(proc.pid, 0.0)
+    other_cpu = sum(v for pid, v in memory.cpu.items() if pid != proc.pid)
     return {"seconds": round(seconds, 1), "pages": pages, "pages_per_s": round(pages / seconds, 1),
+            "cpu_main_s": round(main_cpu, 1), "cpu_children_s": round(other_cpu, 1),
             "peak_pss_mb": memory.peak_pss // 1024, "peak_rss_mb": memory.peak_rss // 1024,
             "site_mb": round(size / 1e6, 1)}
 
@@ -186,6 +205,7 @@ def main() -> None:
             print(f"  stages: {row['stages']}", flush=True)
         if args.baseline:
             row["baseline"] = baseline_build(args.work / f"baseline-{items}", row["qingdan"]["pages"])
+            shutil.rmtree(args.work / f"baseline-{items}", ignore_errors=True)
             row["ratio"] = round(row["qingdan"]["pages_per_s"] / row["baseline"]["pages_per_s"], 2)
             print(f"  baseline: {row['baseline']}", flush=True)
         shutil.rmtree(work, ignore_errors=True)
@@ -194,12 +214,14 @@ def main() -> None:
                "load_average": os.getloadavg()}
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "site.json").write_text(json.dumps({"machine": machine, "results": results}, indent=2), encoding="utf-8")
-    print("\n| items | pages | seconds | pages/s | peak PSS MB | peak RSS MB | plain MkDocs pages/s | ratio |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("\n| items | pages | seconds | pages/s | CPU s (builder + child) | peak PSS MB | peak RSS MB "
+          "| plain MkDocs pages/s | ratio |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in results:
         q, b = row["qingdan"], row.get("baseline", {})
-        print(f"| {row['items']} | {q['pages']} | {q['seconds']} | {q['pages_per_s']} | {q['peak_pss_mb']} "
-              f"| {q['peak_rss_mb']} | {b.get('pages_per_s', '—')} | {row.get('ratio', '—')} |")
+        print(f"| {row['items']} | {q['pages']} | {q['seconds']} | {q['pages_per_s']} "
+              f"| {q['cpu_main_s']} + {q['cpu_children_s']} | {q['peak_pss_mb']} | {q['peak_rss_mb']} "
+              f"| {b.get('pages_per_s', '—')} | {row.get('ratio', '—')} |")
     print(f"\nmachine: {machine}")
 
 

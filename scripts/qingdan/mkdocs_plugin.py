@@ -1,0 +1,208 @@
+"""The MkDocs plugin ``qingdan``: a thin adapter from the render stage to MkDocs.
+
+This is the only module that imports MkDocs. It loads and validates lists/,
+refuses to build when the data has errors (printing the validator's problem
+list), and adds the generated pages and files in memory. Page bodies are
+rendered by qingdan.render when MkDocs writes each page and dropped right
+after, so a site of 100,000 items never holds all of them in memory.
+
+    plugins:
+      - qingdan:
+          lists_dir: lists        # relative to mkdocs.yml
+          templates: overrides    # optional: site/<name>.html here replace ours
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+from . import report as reporters
+from .dataset import Dataset, load_dataset
+from .errors import QingdanError
+from .render import PageSpec, Renderer, Site, plan_site
+from .render.background import Contributions
+from .render.extras import SITE_CSS, SITE_JS
+from .render.site import page_title
+
+log = logging.getLogger("mkdocs.plugins.qingdan")
+
+
+class QingdanConfig(base.Config):
+    """Options of the plugin (flat, typed, with an ``enabled`` switch)."""
+
+    enabled = c.Type(bool, default=True)
+    lists_dir = c.Type(str, default="lists")
+    templates = c.Optional(c.Dir(exists=True))
+
+
+class GeneratedPage(Page):
+    """A page whose body comes from a template, not from Markdown.
+
+    MkDocs would convert Markdown for every page up front and keep every body
+    until the end of the build; these pages skip Markdown (their body is HTML)
+    and get their body only while MkDocs writes them (see QingdanPlugin).
+    """
+
+    def __init__(self, spec: PageSpec, file: File, config: MkDocsConfig) -> None:
+        super().__init__(page_title(spec.title), file, config)
+        self.spec = spec
+        self.edit_url = None  # the body links to the YAML file it shows
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        # As front matter would: Material prints meta.title as is, but pipes
+        # page.title through striptags, which would unescape it again.
+        self.markdown, self.meta = "", {"title": self.title}
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        self.content, self.toc = "", get_toc([])
+        self.present_anchor_ids, self.links_to_anchors = set(), {}
+
+
+class _Cache:
+    """``{% call qingdan_cached(key) %}…{% endcall %}``: the body rendered once per key."""
+
+    def __init__(self) -> None:
+        self._done: dict[Any, str] = {}
+
+    def __call__(self, key: Any, caller: Any) -> str:
+        if key not in self._done:
+            self._done[key] = caller()
+        return self._done[key]
+
+
+class QingdanPlugin(BasePlugin[QingdanConfig]):
+    """Adds the pages of lists/ to the site; see the module docstring."""
+
+    def __init__(self) -> None:
+        self.lists_dir: Path | None = None
+        self.dataset: Dataset | None = None
+        self.site: Site | None = None
+        self.renderer: Renderer | None = None
+        self.contributions: Contributions | None = None
+        self._written: set[str] = set()
+        self._in_nav: set[int] = set()
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        base_dir = Path(config.config_file_path or ".").resolve().parent
+        self.lists_dir = (base_dir / self.config.lists_dir).resolve()
+        if not self.lists_dir.is_dir():
+            raise PluginError(f"qingdan：找不到清单数据文件夹 {self.lists_dir}（插件选项 lists_dir）")
+        if not config.use_directory_urls:
+            raise PluginError("qingdan：事项页面使用目录式地址（/items/<编码>/），"
+                              "请在 mkdocs.yml 中保留 use_directory_urls: true")
+        if {"search", "material/search"} & set(config.plugins):
+            log.warning("qingdan：请在 mkdocs.yml 的 plugins 中去掉 search，"
+                        "内置搜索的索引对清单数据过大；本站使用 /search/ 页面")
+        theme_dir = str(resources.files("qingdan") / "templates" / "theme")
+        # After the site's custom_dir (so a site can still override), before Material.
+        position = 1 if config.theme.custom_dir else 0
+        config.theme.dirs.insert(position, theme_dir)
+        config.extra_css.append(SITE_CSS)
+        config.extra_javascript.append(SITE_JS)
+        return config
+
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        if not self.config.enabled:
+            return
+        assert self.lists_dir is not None
+        try:
+            dataset = load_dataset(self.lists_dir)
+        except QingdanError as exc:
+            raise PluginError(f"qingdan：{exc}") from None
+        if not dataset.ok:
+            # The validator's own report: every problem, most useful first.
+            problems = reporters.text(dataset.report, show_all=True)
+            raise PluginError(f"qingdan：清单数据有错误，不能生成网站。\n{problems}")
+        if dataset.report.warnings:
+            log.info("qingdan：清单数据有 %d 个警告（qingdan validate 可查看）", len(dataset.report.warnings))
+        self.dataset = dataset
+        # lists/site.yml names the site, not mkdocs.yml; escaped, as themes print it as is.
+        config.site_name = page_title(dataset.site.name)
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled or self.dataset is None:
+            return None
+        # The site folder was cleaned just before this event: from here the
+        # search index and downloads can be written into it, in the background.
+        self.contributions = Contributions(self.dataset, Path(config.site_dir))
+        self.site = plan_site(self.dataset, contributed=self._contributed_paths)
+        self.renderer = Renderer(self.site, Path(self.config.templates) if self.config.templates else None)
+        taken = [path for path in (*self.site.pages, *self.site.assets) if files.get_file_from_path(path)]
+        if taken:
+            raise PluginError(f"qingdan：{config.docs_dir} 中的文件与生成的页面同名，"
+                              f"请改名或删除：{'、'.join(taken[:10])}")
+        for path, spec in self.site.pages.items():
+            # Not in the nav unless mkdocs.yml names it: MkDocs renders the whole
+            # nav into every page, so 100,000 items there would be quadratic.
+            file = File.generated(config, path, content="", inclusion=InclusionLevel.NOT_IN_NAV)
+            GeneratedPage(spec, file, config)
+            files.append(file)
+        for path, content in self.site.assets.items():
+            files.append(File.generated(config, path, content=content))
+        self._written = {file.dest_uri for file in files}
+        return files
+
+    def _contributed_paths(self) -> list[str]:
+        assert self.contributions is not None
+        try:
+            return self.contributions.paths()
+        except QingdanError as exc:
+            raise PluginError(f"qingdan：{exc}") from None
+
+    def on_nav(self, nav: Any, config: MkDocsConfig, files: Files) -> Any:
+        self._in_nav = {id(page) for page in nav.pages}
+        return nav
+
+    def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
+        if self.config.enabled and self.dataset is not None:
+            env.globals["qingdan_sample"] = self.dataset.site.sample
+            env.globals["qingdan_cached"] = _Cache()
+        return env
+
+    def on_page_context(self, context: dict, page: Page, config: MkDocsConfig, nav: Any) -> dict | None:
+        if isinstance(page, GeneratedPage) and self.renderer is not None:
+            page.content = self.renderer.html(page.spec)
+            if id(page) not in self._in_nav:
+                # Nothing in the nav is active on a page outside it, and the page
+                # has no table of contents: its sidebars are those of every such
+                # page in the same folder (links are relative to the folder). The
+                # theme (templates/theme/main.html) renders them once per folder.
+                context["qingdan_nav_key"] = posixpath.dirname(page.url.rstrip("/"))
+        return context
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str | None:
+        if isinstance(page, GeneratedPage):
+            page.content = None  # written; drop the body
+        return output
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.contributions is None:
+            return
+        paths = self._contributed_paths()  # waits for the background work, raises its error
+        clash = sorted(set(paths) & self._written)
+        if clash:
+            raise PluginError(f"qingdan：搜索索引或下载文件与站点中的文件同名：{'、'.join(clash[:10])}")
+
+    def on_build_error(self, error: Exception) -> None:
+        if self.contributions is not None:
+            self.contributions.cancel()
+
+    def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
+        if self.config.enabled and self.lists_dir is not None:
+            server.watch(str(self.lists_dir))
+        return server

@@ -1,0 +1,73 @@
+"""Contributed files (search index, downloads) made in a child process.
+
+Building a large site is two kinds of work: writing one page per item, and
+building the search index and the download files. They do not depend on each
+other, and the machine has two cores, so the second runs in a forked child
+that writes its files straight into the output folder while the pages are
+written. Only the pages that link to downloads wait for it (:meth:`paths`).
+
+Where ``fork`` is not available, the work runs in this process instead.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import traceback
+from pathlib import Path
+from typing import Any
+
+from ..dataset import Dataset
+from ..errors import QingdanError
+from .extras import contributions
+from .history import History
+from .site import write_files
+
+
+def _produce(dataset: Dataset, history: History | None, out_dir: Path, conn: Any) -> None:
+    try:
+        paths: list[str] = []
+        for stage in contributions(dataset, history):
+            paths += write_files(stage, out_dir)
+            del stage  # one stage in memory at a time
+        conn.send(("ok", paths))
+    except BaseException:  # noqa: BLE001 - reported to the parent, which raises
+        conn.send(("error", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+class Contributions:
+    """The files of :func:`extras.contributions`, written under ``out_dir`` in the background."""
+
+    def __init__(self, dataset: Dataset, out_dir: Path, history: History | None = None) -> None:
+        self._paths: list[str] | None = None
+        self._process: Any = None
+        if "fork" not in multiprocessing.get_all_start_methods():
+            self._paths = []
+            for stage in contributions(dataset, history):
+                self._paths += write_files(stage, out_dir)
+            return
+        ctx = multiprocessing.get_context("fork")
+        self._conn, child = ctx.Pipe(duplex=False)
+        self._process = ctx.Process(target=_produce, args=(dataset, history, out_dir, child), daemon=True)
+        self._process.start()
+        child.close()
+
+    def paths(self) -> list[str]:
+        """The paths written (relative to ``out_dir``); waits for the child to finish."""
+        if self._paths is None:
+            try:
+                status, value = self._conn.recv()
+            except EOFError:
+                status, value = "error", "子进程意外退出（可能是内存不足）"
+            self._process.join()
+            if status != "ok":
+                raise QingdanError(f"生成搜索索引和下载文件时出错：\n{value}")
+            self._paths = value
+        return self._paths
+
+    def cancel(self) -> None:
+        """Stop the child (the build failed elsewhere)."""
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            self._process.join()

@@ -1,0 +1,49 @@
+"""Files the site carries besides its pages: our style sheet and script, and what
+other stages contribute (search index, downloads).
+
+:func:`contributions` is the one call site of the search and export stages;
+:func:`search_page_html` is the one place the /search/ page body comes from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from importlib import resources
+
+from .. import export, search
+from ..dataset import Dataset
+from .history import History
+
+ASSET_DIR = "assets/qingdan"
+SITE_CSS = f"{ASSET_DIR}/site.css"
+SITE_JS = f"{ASSET_DIR}/site.js"
+
+
+def site_assets() -> dict[str, bytes]:
+    """Our style sheet (screen and print) and the table filter script."""
+    folder = resources.files("qingdan") / "assets" / "site"
+    return {SITE_CSS: (folder / "site.css").read_bytes(), SITE_JS: (folder / "site.js").read_bytes()}
+
+
+StageFiles = Mapping[str, bytes] | Iterable[tuple[str, bytes]]
+
+
+def contributions(dataset: Dataset, history: History | None = None) -> Iterator[StageFiles]:
+    """What other stages add to the site, one stage at a time (paths relative to the site root).
+
+    This is the one call site of those stages. Each gives a large dict (or an
+    iterable of (path, bytes) pairs: site.write_files takes both), so a
+    consumer writes one out and drops it before asking for the next.
+
+    Search: ``qingdan.search.build`` (index shards, search.js, search.css).
+    Downloads: ``qingdan.export.downloads`` (``downloads/<dept>/powers.csv`` …);
+    list pages link to whatever paths it returns. ``history`` is for the feeds
+    the history stage will add here.
+    """
+    yield search.build(dataset)
+    yield export.downloads(dataset)
+
+
+def search_page_html(root: str) -> str:
+    """The body of the /search/ page; ``root`` leads from that page to the site root."""
+    return search.page_html(root)

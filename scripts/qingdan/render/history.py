@@ -1,0 +1,55 @@
+"""What the pages ask of the history stage (qingdan.history.History fits it).
+
+Every render function takes ``history``: None until the lead wires
+``qingdan.history.load_history`` in, then the History object. With None the
+pages leave out the timeline, the change log and "最近更新", and "数据更新至"
+falls back to the newest date found in the data, labelled as such — never the
+build time. Nothing here imports the history stage: these are the methods and
+attributes the templates use, nothing more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol
+
+
+class FieldChange(Protocol):
+    def text(self) -> str:
+        """The change as people read it, e.g. ``事项名称: 旧值 → 新值``."""
+
+
+class Entry(Protocol):
+    """One change of one record (a line of a timeline or of the change log)."""
+
+    key: str  # the record's code for items
+    name: str
+    action_label: str  # 新增、修改、废止、移交、删除 or 恢复
+    date: dt.datetime  # when it reached the main branch
+    sha: str
+    title: str
+    department: str | None
+    list_kind: str | None
+    fields: Sequence[FieldChange]
+
+
+class History(Protocol):
+    """The history of lists/ as the pages need it."""
+
+    def last_change_date(self) -> dt.date | None:
+        """数据更新至: the day of the newest change."""
+
+    def changes(self) -> Sequence[Entry]:
+        """The change log of the whole site, newest first."""
+
+    def item_changes(self, key: str) -> Sequence[Entry]:
+        """The timeline of one record, newest first."""
+
+
+def last_changed(history: History) -> dict[tuple[str | None, str | None], dt.datetime]:
+    """(department, list kind) → when that list last changed, in one pass over the log."""
+    newest: dict[tuple[str | None, str | None], dt.datetime] = {}
+    for entry in history.changes():
+        newest.setdefault((entry.department, entry.list_kind), entry.date)
+    return newest

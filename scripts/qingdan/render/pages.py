@@ -1,0 +1,412 @@
+"""Which pages the site has, each with its title, template and context builder.
+
+:func:`plan_pages` returns a :class:`PageSpec` per page without rendering
+anything: contexts are built when a page is rendered, so a 100,000-item site
+keeps one page body in memory at a time.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from .. import model
+from ..layout import KINDS
+from ..model.power import POWER_TYPES
+from ..problems import CATALOGUE
+from ..report import SEVERITY_ZH
+from ..rules import REQUIRED_LISTS
+from .extras import search_page_html
+from .history import History, last_changed
+from .labels import LIST_LABELS
+from .links import page_path, root_of
+from .lookup import Lookup
+
+Context = Callable[[], dict[str, Any]]
+
+# A power-type page lists every item of the type when there are at most this
+# many; above it, counts per department that link to the filtered lists.
+TYPE_TABLE_LIMIT = 1000
+
+LATEST_CHANGES = 10
+
+DATAPACKAGE = "downloads/datapackage.json"  # describes every download (export stage)
+
+# Stages of problems.ProblemType: where in the checking the problem is found.
+STAGE_ZH = {0: "文件", 1: "YAML 语法", 2: "字段", 3: "记录之间"}
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page: where it lives, its title (plain text), its template and context."""
+
+    path: str
+    title: str
+    template: str
+    context: Context
+    source: str | None = None  # the data file under lists/ it shows, for "编辑此页"
+    crumbs: tuple[tuple[str, str | None], ...] = ()  # (title, page path) from the home page
+    late: bool = False  # its context needs the contributed files: render it after the others
+
+
+Contributed = Callable[[], Collection[str]]
+
+
+def plan_pages(lookup: Lookup, contributed: Contributed, history: History | None = None) -> dict[str, PageSpec]:
+    """Every generated page of the site by path (a path of ``links.PAGE_PATHS``).
+
+    ``contributed`` gives the paths of the files other stages add; it is called
+    only when a page that links to downloads is rendered.
+    """
+    planners = (_home, _search, _departments, _regions, _items, _types, _negative, _regulations,
+                _sources, _publication, _consistency, _problem_codes)
+    pages: dict[str, PageSpec] = {}
+    for planner in planners:
+        for spec in planner(lookup, contributed, history):
+            pages[spec.path] = spec
+    # Late pages last, so the contributed files have time to be made meanwhile.
+    return dict(sorted(pages.items(), key=lambda kv: kv[1].late))
+
+
+Planner = Iterator[PageSpec]
+
+
+def _dept_name(lookup: Lookup, dept_id: str) -> str:
+    dept = lookup.data.departments.get(dept_id)
+    return dept.name if dept else dept_id
+
+
+def _dept_crumbs(lookup: Lookup, dept_id: str) -> tuple[tuple[str, str | None], ...]:
+    dept_path = page_path("department", dept_id) if dept_id in lookup.page_keys("department") else None
+    return (("部门", page_path("departments")), (_dept_name(lookup, dept_id), dept_path))
+
+
+# -- home and search -------------------------------------------------------------
+
+
+def _home(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
+    data = lookup.data
+
+    def context() -> dict[str, Any]:
+        counts = [
+            ("部门", len(data.departments), page_path("departments")),
+            ("权力事项（在用）", sum(lookup.type_counts.values()), page_path("types")),
+            ("责任清单", len(data.responsibilities), page_path("departments")),
+            ("负面清单事项", len(lookup.negative_items), page_path("negative_lists")),
+            ("地方性法规", len(data.regulations), page_path("regulations")),
+            ("法律法规", len(data.sources), page_path("sources")),
+        ]
+        return {
+            "counts": counts,
+            "type_counts": [(code, lookup.type_counts.get(code, 0)) for code in POWER_TYPES],
+            "as_of": history.last_change_date() if history else None,
+            "newest_date": lookup.newest_date,
+            "changes": list(history.changes()[:LATEST_CHANGES]) if history else None,
+        }
+
+    # Titled 首页 for the nav and the header; the h1 is the site's name.
+    yield PageSpec(page_path("home"), "首页", "site/home.html", context)
+
+
+def _search(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
+    path = page_path("search")
+    yield PageSpec(path, "搜索", "site/search.html", lambda: {"search_html": Markup(search_page_html(root_of(path)))})
+
+
+# -- departments and their lists ---------------------------------------------------
+
+
+def _downloads(contributed: Contributed, folder: str, kind: str | None = None) -> list[tuple[str, str]]:
+    """(label, path) of the download files under ``downloads/<folder>/`` (of one list if ``kind``)."""
+    prefix = f"downloads/{folder}/"
+    out = []
+    for path in sorted(p for p in contributed() if p.startswith(prefix)):
+        stem, _, ext = path[len(prefix):].rpartition(".")
+        if kind is None or stem == kind:
+            out.append((f"{LIST_LABELS.get(stem, stem)}（{ext.upper()}）", path))
+    return out
+
+
+def _departments(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
+    def index() -> dict[str, Any]:
+        package = [("数据包说明（datapackage.json）", DATAPACKAGE)] if DATAPACKAGE in contributed() else []
+        return {"regions": _region_rows(lookup), "downloads": _downloads(contributed, "all") + package}
+
+    yield PageSpec(page_path("departments"), "部门", "site/departments.html", index, late=True)
+    for dept_id in lookup.page_keys("department"):
+        yield from _department(lookup, contributed, dept_id)
+
+
+def _region_rows(lookup: Lookup) -> list[tuple[model.Region | None, str, list[str]]]:
+    """(region, region code, department ids) for every region that has departments."""
+    data = lookup.data
+    return [(data.regions.get(code), code, ids) for code, ids in sorted(lookup.depts_by_region.items())]
+
+
+def _department(lookup: Lookup, contributed: Contributed, dept_id: str) -> Planner:
+    data = lookup.data
+    dept = data.departments[dept_id]
+    crumbs = (("部门", page_path("departments")),)
+    lists = {kind.key: f"{dept_id}/{kind.filename}" for kind in KINDS if kind.per_department}
+    published = {key for key, rel in lists.items() if rel in data.report.records}
+
+    def context() -> dict[str, Any]:
+        return {
+            "dept": dept,
+            "dept_id": dept_id,
+            "region": data.regions.get(dept.region),
+            "published": published,
+            "powers": lookup.powers_by_dept.get(dept_id, []),
+            "type_counts": lookup.dept_type_counts(dept_id),
+            "regulations": lookup.regulations_by_dept.get(dept_id, []),
+            "negative": data.negative_lists.get(dept_id),
+            "responsibilities": data.responsibilities.get(dept_id),
+            "downloads": _downloads(contributed, dept_id),
+        }
+
+    yield PageSpec(page_path("department", dept_id), dept.name, "site/department.html", context,
+                   source=lists["department"], crumbs=crumbs, late=True)
+    dept_crumbs = _dept_crumbs(lookup, dept_id)
+    if "powers" in published:
+        def powers() -> dict[str, Any]:
+            items = lookup.powers_by_dept.get(dept_id, [])
+            return {"dept": dept, "dept_id": dept_id, "items": items,
+                    "types": sorted({i.power_type for i in items}),
+                    "downloads": _downloads(contributed, dept_id, "powers")}
+
+        yield PageSpec(page_path("powers", dept_id), f"{dept.name}权力清单", "site/powers.html", powers,
+                       source=lists["powers"], crumbs=dept_crumbs, late=True)
+    if "responsibilities" in published:
+        def responsibilities() -> dict[str, Any]:
+            return {"dept": dept, "dept_id": dept_id, "resp": data.responsibilities[dept_id],
+                    "mentions": lookup.boundary_mentions.get(dept_id, []),
+                    "downloads": _downloads(contributed, dept_id, "responsibilities")}
+
+        yield PageSpec(page_path("responsibilities", dept_id), f"{dept.name}责任清单",
+                       "site/responsibilities.html", responsibilities,
+                       source=lists["responsibilities"], crumbs=dept_crumbs, late=True)
+
+
+def _regions(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
+    data = lookup.data
+    tops = [code for code, r in sorted(data.regions.items()) if not r.parent or r.parent not in data.regions]
+    yield PageSpec(page_path("regions"), "地区", "site/regions.html", lambda: {"tops": tops})
+    crumbs = (("地区", page_path("regions")),)
+    for code in lookup.page_keys("region"):
+        region = data.regions[code]
+
+        def context(region: model.Region = region) -> dict[str, Any]:
+            return {"region": region, "parent": data.regions.get(region.parent or ""),
+                    "children": lookup.region_children.get(region.code, []),
+                    "depts": lookup.depts_by_region.get(region.code, [])}
+
+        yield PageSpec(page_path("region", code), region.name, "site/region.html", context, crumbs=crumbs)
+
+
+# -- power items -------------------------------------------------------------------
+
+
+def _items(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
+    yield PageSpec(page_path("items"), "权力事项", "site/items.html",
+                   lambda: {"regions": _region_rows(lookup)})
+    for code in lookup.page_keys("item"):
+        yield _item(lookup, history, code)
+
+
+def _item(lookup: Lookup, history: History | None, code: str) -> PageSpec:
+    data = lookup.data
+    item = data.powers[code]
+    dept_id = data.owner.get(code, "")
+
+    def context() -> dict[str, Any]:
+        base = lookup.base_of.get(code)
+        return {
+            "item": item,
+            "dept_id": dept_id,
+            "same_base": [c for c in lookup.base_groups.get(base, ()) if c != code] if base else [],
+            "base": base,
+            "changes": list(history.item_changes(code)) if history else None,
+        }
+
+    crumbs = (*_dept_crumbs(lookup, dept_id), ("权力清单", page_path("powers", dept_id)))
+    return PageSpec(page_path("item", code), item.name, "site/item.html", context,
+                    source=data.source_file.get(code), crumbs=crumbs)
+
+
+def _types(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
+    yield PageSpec(page_path("types"), "权力类型", "site/types.html",
+                   lambda: {"counts": [(c, lookup.type_counts.get(c, 0)) for c in POWER_TYPES]})
+    crumbs = (("权力类型", page_path("types")),)
+    for type_code, type_label in POWER_TYPES.items():
+        def context(type_code: str = type_code) -> dict[str, Any]:
+            by_dept = {dept_id: of_type for dept_id, items in sorted(lookup.powers_by_dept.items())
+                       if (of_type := [i for i in items if i.power_type == type_code])}
+            total = sum(len(v) for v in by_dept.values())
+            return {"type_code": type_code, "by_dept": by_dept, "total": total,
+                    "full": total <= TYPE_TABLE_LIMIT}
+
+        yield PageSpec(page_path("type", type_code), type_label, "site/type.html", context, crumbs=crumbs)
+
+
+# -- negative list, regulations, sources ---------------------------------------------
+
+
+def _negative(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
+    data = lookup.data
+    yield PageSpec(page_path("negative_lists"), "市场准入负面清单", "site/negative_lists.html",
+                   lambda: {"lists": sorted(data.negative_lists.items()),
+                            "downloads": _downloads(contributed, "all", "negative_list")}, late=True)
+    crumbs = (("市场准入负面清单", page_path("negative_lists")),)
+    for code in lookup.page_keys("negative_item"):
+        dept_id, item = lookup.negative_items[code]
+
+        def context(dept_id: str = dept_id, item: model.NegativeItem = item) -> dict[str, Any]:
+            return {"item": item, "dept_id": dept_id, "neg": data.negative_lists[dept_id]}
+
+        yield PageSpec(page_path("negative_item", code), item.name, "site/negative_item.html", context,
+                       source=f"{dept_id}/negative_list.yml", crumbs=crumbs)
+
+
+def _regulations(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
+    data = lookup.data
+    industries = data.site.industries
+
+    def index() -> dict[str, Any]:
+        groups: dict[str, list[model.Regulation]] = defaultdict(list)
+        for reg in data.regulations.values():
+            groups[reg.industry].append(reg)
+        ordered = [(k, industries.get(k, k), sorted(groups[k], key=lambda r: r.promulgated))
+                   for k in sorted(groups, key=lambda k: (k not in industries, k))]
+        results = ("保留", "修改", "废止")
+        return {"groups": ordered, "results": results, "result_options": [(r, r) for r in results],
+                "downloads": _downloads(contributed, "all", "regulations")}
+
+    yield PageSpec(page_path("regulations"), "地方性法规目录", "site/regulations.html", index, late=True)
+    crumbs = (("地方性法规目录", page_path("regulations")),)
+    for code in lookup.page_keys("regulation"):
+        reg = data.regulations[code]
+
+        def context(reg: model.Regulation = reg) -> dict[str, Any]:
+            return {"reg": reg, "industry": industries.get(reg.industry, reg.industry),
+                    "dept_id": data.owner.get(reg.code, ""),
+                    "history": sorted(_legislative_history(reg), key=lambda e: e[0]),
+                    "citations": lookup.citations.get(reg.code, [])}
+
+        yield PageSpec(page_path("regulation", code), reg.title, "site/regulation.html", context,
+                       source=data.source_file.get(code), crumbs=crumbs)
+
+
+def _legislative_history(reg: model.Regulation) -> Iterator[tuple[Any, str, str]]:
+    """(date, what happened, by whom) for every step of a regulation's life."""
+    yield reg.adopted, "通过", reg.enacting_body
+    if reg.approved:
+        yield reg.approved, "批准", reg.approving_body or ""
+    yield reg.promulgated, "公布", ""
+    yield reg.effective, "施行", ""
+    for a in reg.amendments:
+        yield a.date, a.kind, a.body + (f"《{a.instrument}》" if a.instrument else "")
+    if reg.repealed:
+        yield reg.repealed, "废止", ""
+
+
+def _sources(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
+    data = lookup.data
+
+    def index() -> dict[str, Any]:
+        levels: dict[str, list[model.LegalSource]] = defaultdict(list)
+        for src in data.sources.values():
+            levels[src.level].append(src)
+        return {"levels": sorted(levels.items(), key=lambda kv: _LEVEL_ORDER.get(kv[0], 99)),
+                "cited": {k: len(v) for k, v in lookup.citations.items()}}
+
+    yield PageSpec(page_path("sources"), "法律法规", "site/sources.html", index)
+    crumbs = (("法律法规", page_path("sources")),)
+    for source_id in lookup.page_keys("source"):
+        src = data.sources[source_id]
+
+        def context(src: model.LegalSource = src) -> dict[str, Any]:
+            return {"src": src, "citations": lookup.citations.get(src.id, [])}
+
+        yield PageSpec(page_path("source", source_id), src.title, "site/source.html", context,
+                       source="sources.yml", crumbs=crumbs)
+
+
+_LEVEL_ORDER = {level: n for n, level in enumerate(
+    ("法律", "行政法规", "国务院决定", "部门规章", "地方性法规", "地方政府规章", "规范性文件"))}
+
+
+# -- reports -----------------------------------------------------------------------
+
+
+def _publication(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
+    data = lookup.data
+    required = {key for key, _label in REQUIRED_LISTS}
+    kinds = [kind for kind in KINDS if kind.per_department and kind.key != "department"]
+
+    def context() -> dict[str, Any]:
+        # 最近更新 comes from the history stage; without it the column stays empty.
+        changed = last_changed(history) if history else {}
+        rows = []
+        for dept_id, dept in sorted(data.departments.items()):
+            cells = []
+            for kind in kinds:
+                cells.append({
+                    "published": f"{dept_id}/{kind.filename}" in data.report.records,
+                    "required": kind.key in required,
+                    "last_changed": changed.get((dept_id, kind.key)),
+                })
+            rows.append((dept_id, dept, cells))
+        return {"kinds": kinds, "rows": rows, "deadline": _deadline_zh(data.site.publication_deadline),
+                "with_history": history is not None}
+
+    yield PageSpec(page_path("publication"), "清单公布情况", "site/publication.html", context)
+
+
+def _deadline_zh(deadline: str | None) -> str | None:
+    """"09-30" → 每年9月30日前."""
+    if not deadline or len(deadline) != 5 or deadline[2] != "-" or not deadline.replace("-", "").isdigit():
+        return None
+    return f"每年{int(deadline[:2])}月{int(deadline[3:])}日前"
+
+
+def _consistency(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
+    data = lookup.data
+
+    def context() -> dict[str, Any]:
+        # The validator decides what is inconsistent (rules.consistency); this
+        # page only groups its findings by base code and shows the items side by side.
+        messages: dict[str, list[str]] = defaultdict(list)
+        for problem in data.report.problems:
+            code = _problem_item(lookup, problem) if problem.code == "inconsistent-item" else None
+            if code is not None:
+                messages[lookup.base_of.get(code, code)].append(problem.message)
+        groups = [(base, lookup.base_groups.get(base, []), msgs) for base, msgs in sorted(messages.items())]
+        return {"groups": groups}
+
+    yield PageSpec(page_path("consistency"), "同一事项同一标准", "site/consistency.html", context)
+
+
+def _problem_item(lookup: Lookup, problem: Any) -> str | None:
+    """The code of the power item a problem points at (file and items[i])."""
+    loc = problem.loc
+    if len(loc) < 2 or loc[0] != "items" or not isinstance(loc[1], int):
+        return None
+    for relpath, record in lookup.data.report.records.items():
+        if (problem.file == relpath or problem.file.endswith("/" + relpath)) and isinstance(record, model.PowerList):
+            return record.items[loc[1]].code if loc[1] < len(record.items) else None
+    return None
+
+
+def _problem_codes(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
+    def context() -> dict[str, Any]:
+        stages: dict[int, list[Any]] = defaultdict(list)
+        for kind in CATALOGUE.values():
+            stages[kind.stage].append(kind)
+        return {"stages": [(STAGE_ZH.get(s, str(s)), kinds) for s, kinds in sorted(stages.items())],
+                "severity": SEVERITY_ZH}
+
+    yield PageSpec(page_path("problem_codes"), "问题代码", "site/problem_codes.html", context)

@@ -1,0 +1,142 @@
+"""The whole site as plain data: pages (Markdown with HTML bodies) and files.
+
+    Dataset --plan_site--> Site --Renderer.markdown(page)--> text of one page
+
+The CLI writes every page to disk (:func:`write_site`); the MkDocs plugin
+hands the same pages to MkDocs one at a time (:meth:`Renderer.html`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from markupsafe import escape
+
+from ..dataset import Dataset
+from ..errors import QingdanError
+from ..model.power import POWER_TYPES
+from .extras import contributions, site_assets
+from .history import History
+from .labels import LABELS, LIST_LABELS
+from .links import Linker, commit_url, edit_url
+from .lookup import Lookup
+from .pages import PageSpec, plan_pages
+from .templates import environment
+
+
+@dataclass
+class Site:
+    """Every page of the generated part of the site, and our own assets."""
+
+    dataset: Dataset
+    lookup: Lookup
+    pages: dict[str, PageSpec]
+    assets: dict[str, bytes] = field(default_factory=dict)
+    history: History | None = None
+
+
+def plan_site(dataset: Dataset, history: History | None = None, *,
+              contributed: Callable[[], Collection[str]] = tuple) -> Site:
+    """Plan every page of ``dataset``; nothing is rendered yet.
+
+    ``contributed`` gives the paths of the files other stages add (search,
+    downloads); pages that link to downloads call it when they are rendered,
+    so those files may still be in the making while the other pages render.
+    """
+    lookup = Lookup(dataset)
+    return Site(dataset, lookup, plan_pages(lookup, contributed, history), site_assets(), history)
+
+
+class Renderer:
+    """Turns a PageSpec into its HTML body, or the Markdown file holding it.
+
+    ``templates_dir`` is the site's folder of template overrides (``site/<name>.html``).
+    """
+
+    def __init__(self, site: Site, templates_dir: Path | None = None) -> None:
+        self.site = site
+        self.env = environment(templates_dir)
+        data = site.dataset
+        self.env.globals.update(
+            L=LABELS, LIST_LABELS=LIST_LABELS, POWER_TYPES=POWER_TYPES, site=data.site,
+            data=data, lookup=site.lookup, history=site.history,
+            commit_url=functools.partial(commit_url, data.site.repo_url),
+        )
+
+    def html(self, page: PageSpec) -> str:
+        """The body of ``page``: one HTML block with its single h1."""
+        link = Linker(page.path, self.site.pages)
+        data = self.site.dataset
+        context: dict[str, Any] = {
+            "page": page,
+            "link": link,
+            "crumbs": [(title, link.page(path) if path in self.site.pages else None)
+                       for title, path in page.crumbs],
+            "edit_url": edit_url(data.site.repo_url, data.site.edit_branch, page.source),
+        }
+        context.update(page.context())
+        return self.env.get_template(page.template).render(context)
+
+    def markdown(self, page: PageSpec) -> str:
+        """The Markdown file of ``page``: front matter with its title, then the HTML body.
+
+        The title is HTML-escaped (see :func:`page_title`). The body is raw HTML,
+        which Markdown passes through untouched, so no data is read as Markdown.
+        """
+        title = json.dumps(page_title(page.title), ensure_ascii=False)
+        return f"---\ntitle: {title}\n---\n\n{self.html(page).strip()}\n"
+
+
+def page_title(title: str) -> str:
+    """A page title as themes need it: HTML-escaped, as MkDocs themes print titles unescaped."""
+    return str(escape(title))
+
+
+def iter_files(site: Site, templates_dir: Path | None = None) -> Iterator[tuple[str, str | bytes]]:
+    """(path, content) of every page and asset, pages rendered one at a time."""
+    renderer = Renderer(site, templates_dir)
+    for path, page in site.pages.items():
+        yield path, renderer.markdown(page)
+    yield from site.assets.items()
+
+
+def write_files(items: Iterable[tuple[str, str | bytes]] | Mapping[str, bytes], out_dir: Path) -> list[str]:
+    """Write (path, content) pairs, or a dict of them, under ``out_dir``; return the paths written.
+
+    A stage may give a generator of pairs instead of a dict, so that only one
+    file at a time is in memory.
+    """
+    written: list[str] = []
+    made: set[Path] = set()
+    pairs = items.items() if isinstance(items, Mapping) else items
+    for path, content in pairs:
+        parts = PurePosixPath(path).parts
+        if not parts or path.startswith("/") or ".." in parts:
+            raise QingdanError(f"不能写入 {path}：文件路径必须在输出文件夹之内")
+        target = out_dir / path
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        written.append(path)
+    return written
+
+
+def write_site(dataset: Dataset, out_dir: Path, history: History | None = None,
+               templates_dir: Path | None = None) -> int:
+    """Write every page, asset and contributed file under ``out_dir``; return how many.
+
+    Contributions are written one stage at a time, so at most one stage's
+    files are in memory; pages are rendered and written one at a time.
+    """
+    paths: list[str] = []
+    for stage in contributions(dataset, history):
+        paths += write_files(stage, out_dir)
+        del stage
+    site = plan_site(dataset, history, contributed=lambda: paths)
+    return len(paths) + len(write_files(iter_files(site, templates_dir), out_dir))

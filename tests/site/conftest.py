@@ -1,0 +1,52 @@
+"""Fixtures: the sample data loaded, rendered without MkDocs, and built with MkDocs once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qingdan.dataset import Dataset, load_dataset
+from qingdan.render import Renderer, Site, plan_site
+from site_support import SAMPLE, copy_sample, make_hostile, mkdocs_build
+
+
+@pytest.fixture(scope="session")
+def sample() -> Dataset:
+    """The sample lists/ of the repository, validated."""
+    data = load_dataset(SAMPLE)
+    assert data.ok, "the sample data must be valid for the site tests"
+    return data
+
+
+@pytest.fixture(scope="session")
+def sample_site(sample: Dataset) -> Site:
+    """Every page of the sample planned (no search index or downloads)."""
+    return plan_site(sample)
+
+
+@pytest.fixture(scope="session")
+def render(sample_site: Site):
+    """``render(path)`` → the HTML body of one page of the sample."""
+    renderer = Renderer(sample_site)
+    return lambda path: renderer.html(sample_site.pages[path])
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site folder of ``mkdocs build --strict`` over the sample data (built once)."""
+    root = tmp_path_factory.mktemp("built")
+    result = mkdocs_build(root, SAMPLE)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root / "site"
+
+
+@pytest.fixture(scope="session")
+def hostile_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site folder of ``mkdocs build --strict`` over the sample with hostile text everywhere."""
+    root = tmp_path_factory.mktemp("hostile")
+    lists = copy_sample(root)
+    make_hostile(lists)
+    result = mkdocs_build(root, lists)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root / "site"

@@ -1,0 +1,299 @@
+"""The render stage without MkDocs: which pages exist and what they say."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from pathlib import Path
+
+import markdown
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from qingdan.cli import main
+from qingdan.dataset import Dataset, load_dataset
+from qingdan.errors import QingdanError
+from qingdan.model import POWER_TYPES, PowerItem
+from qingdan.problems import CATALOGUE
+from qingdan.render import Renderer, iter_files, plan_site
+from qingdan.render.labels import LABELS
+from qingdan.render.links import commit_url, edit_url, external, is_slug, root_of, url_of
+from qingdan.render.site import write_files
+from site_support import REPO, copy_sample, dump, make_hostile, unsafe_markup
+
+ITEM = "520100-XK00001000"  # 食品生产许可 of 示例市市场监督管理局
+ITEM_PAGE = f"items/{ITEM}/index.md"
+
+
+def test_every_record_has_its_page(sample: Dataset, sample_site) -> None:
+    pages = set(sample_site.pages)
+    assert all(p == "index.md" or p.endswith("/index.md") for p in pages)
+    expected = {
+        "index.md", "search/index.md", "items/index.md", "departments/index.md", "regions/index.md",
+        "types/index.md", "negative-list/index.md", "regulations/index.md", "sources/index.md",
+        "publication/index.md", "consistency/index.md", "problem-codes/index.md",
+        *(f"items/{c}/index.md" for c in sample.powers),
+        *(f"departments/{d}/index.md" for d in sample.departments),
+        *(f"departments/{d}/powers/index.md" for d in sample.departments),
+        *(f"departments/{d}/responsibilities/index.md" for d in sample.responsibilities),
+        *(f"regions/{r}/index.md" for r in sample.regions),
+        *(f"types/{t}/index.md" for t in POWER_TYPES),
+        *(f"regulations/{c}/index.md" for c in sample.regulations),
+        *(f"sources/{s}/index.md" for s in sample.sources),
+        *(f"negative-list/{i.code}/index.md" for n in sample.negative_lists.values() for i in n.items),
+    }
+    assert expected <= pages
+
+
+def test_item_page_shows_every_field_with_its_model_label(render) -> None:
+    html = render(ITEM_PAGE)
+    for name, info in PowerItem.model_fields.items():
+        assert info.title in html, f"label of {name} missing"
+    assert "<h1>食品生产许可</h1>" in html
+    assert "第三十五条" in html and "国家对食品生产经营实行许可制度" in html
+    assert '<a href="../../sources/law-food-safety/">《中华人民共和国食品安全法》</a>' in html
+    for stage in ("受理", "审查", "决定", "送达", "事后监管"):
+        assert f'<th scope="row">{stage}</th>' in html
+    assert 'id="sub-520100-XK00001001"' in html
+    assert ('<a href="https://github.com/example/qingdan/edit/main/lists/520100-scjgj/powers.yml"'
+            in html)
+    assert html.count("<h1") == 1
+
+
+def test_repealed_item_says_since_when_and_why(sample: Dataset, render) -> None:
+    code = next(c for c, i in sample.powers.items() if i.repeal)
+    item = sample.powers[code]
+    html = render(f"items/{code}/index.md")
+    assert "qd-status--repealed" in html
+    assert f"已于{item.repeal.date.year}年{item.repeal.date.month}月{item.repeal.date.day}日废止" in html
+    assert LABELS["Repeal"]["basis"] in html
+
+
+def test_same_item_in_other_regions_is_linked(render) -> None:
+    html = render("items/520100-JC00001000/index.md")
+    assert "其他地区的同一事项" in html and "../../items/520000-JC00001000/" in html
+
+
+def test_power_list_is_complete_without_script_and_filterable_with_it(sample: Dataset, render) -> None:
+    html = render("departments/520100-scjgj/powers/index.md")
+    items = [i for c, i in sample.powers.items() if sample.owner[c] == "520100-scjgj"]
+    assert html.count("<tr data-type=") == len(items)
+    assert '<form class="qd-filter" data-qd-filter="qd-powers" hidden>' in html
+    assert '<option value="01">行政许可</option>' in html
+    assert '<th scope="col">设定依据</th>' in html
+
+
+def test_boundaries_are_linked_both_ways(render) -> None:
+    city = render("departments/520100-scjgj/responsibilities/index.md")
+    assert "食品生产许可的分级实施" in city
+    assert '<a href="../../../departments/520000-scjgj/responsibilities/">' in city
+    province = render("departments/520000-scjgj/responsibilities/index.md")
+    assert "其他部门列出的与本部门的职责边界" in province
+    link = '<a href="../../../departments/520100-scjgj/responsibilities/#boundary-1">食品生产许可的分级实施</a>'
+    assert link in province
+
+
+def test_regulation_catalogue_groups_by_industry_and_filters_by_cleanup(sample: Dataset, render) -> None:
+    html = render("regulations/index.md")
+    industries = {r.industry for r in sample.regulations.values()}
+    for key in industries:
+        assert f'id="industry-{key}"' in html
+        assert sample.site.industries[key] in html
+    assert html.count("<tr data-result=") == len(sample.regulations)
+    for result in ("保留", "修改", "废止"):
+        assert f'<option value="{result}">{result}</option>' in html
+
+
+def test_regulation_page_has_history_and_citations(render) -> None:
+    html = render("regulations/520000-DF-2007-001/index.md")
+    assert "立法沿革" in html and "被引用情况" in html
+    assert "共被引用 3 次" in html
+    assert html.count('<a href="../../items/') >= 1
+
+
+def test_source_page_lists_the_items_citing_it(render) -> None:
+    html = render("sources/law-food-safety/index.md")
+    assert f'<a href="../../items/{ITEM}/">食品生产许可</a>' in html
+
+
+def test_consistency_page_reuses_the_validator_findings(sample: Dataset, render) -> None:
+    html = render("consistency/index.md")
+    found = [p for p in sample.report.problems if p.code == "inconsistent-item"]
+    assert found, "the sample has an inconsistent item"
+    assert 'id="base-JC00001"' in html
+    for problem in found:
+        assert problem.message.replace("“", "&#34;")[:10] in html or problem.message[:10] in html
+    assert "520000-JC00001000" in html and "520100-JC00001000" in html
+
+
+def test_problem_code_reference_lists_the_whole_catalogue(render) -> None:
+    html = render("problem-codes/index.md")
+    for code, kind in CATALOGUE.items():
+        assert f'<tr id="{code}">' in html
+        assert kind.title in html
+    assert "错误" in html and "警告" in html
+
+
+def test_publication_status_against_the_deadline(render) -> None:
+    html = render("publication/index.md")
+    assert "每年9月30日前" in html
+    assert "已公布" in html
+    assert "最近更新日期将在接入版本历史后显示" in html
+
+
+def test_home_without_history_never_claims_a_build_date(sample: Dataset, sample_site, render) -> None:
+    html = render("index.md")
+    newest = sample_site.lookup.newest_date
+    assert "数据更新至" not in html
+    assert f"数据中最近的日期：<time datetime=\"{newest.isoformat()}\">" in html
+    assert dt.date.today().isoformat() not in html or newest == dt.date.today()
+    assert '<form class="qd-searchbox" action="search/" method="get" role="search">' in html
+
+
+def test_download_links_come_from_the_contributed_paths(sample: Dataset) -> None:
+    paths = ["downloads/520100-scjgj/powers.csv", "downloads/520100-scjgj/powers.xlsx", "downloads/all/powers.csv"]
+    site = plan_site(sample, contributed=lambda: paths)
+    html = Renderer(site).html(site.pages["departments/520100-scjgj/powers/index.md"])
+    assert '<a href="../../../downloads/520100-scjgj/powers.csv" download>权力清单（CSV）</a>' in html
+    assert "powers.xlsx" in html and "downloads/all/" not in html
+    other = Renderer(site).html(site.pages["departments/520000-scjgj/powers/index.md"])
+    assert "下载" not in other
+
+
+def test_body_passes_through_markdown_unchanged(render) -> None:
+    html = render(ITEM_PAGE).strip()
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    extensions = [e if isinstance(e, str) else next(iter(e)) for e in config["markdown_extensions"]]
+    assert markdown.markdown(html, extensions=extensions) == html
+
+
+def _pages(data: Dataset) -> dict[str, str | bytes]:
+    """Every page and asset, without the search index and downloads (fast)."""
+    return dict(iter_files(plan_site(data)))
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str | bytes]:
+    lists = copy_sample(tmp_path_factory.mktemp("hostile-render"))
+    make_hostile(lists)
+    data = load_dataset(lists)
+    assert data.ok
+    return _pages(data)
+
+
+def test_hostile_text_is_only_ever_text(hostile: dict[str, str | bytes]) -> None:
+    pages = {p: c for p, c in hostile.items() if p.endswith(".md")}
+    assert len(pages) > 200
+    one_per_kind = {p.split("/")[0] + str(p.count("/")): p for p in pages}.values()
+    for path, text in pages.items():
+        assert isinstance(text, str)
+        assert not unsafe_markup(text), path
+        if path not in one_per_kind:
+            continue
+        body = text.split("---\n", 2)[2]
+        converted = markdown.markdown(body, extensions=["attr_list", "md_in_html", "tables", "toc"])
+        assert not unsafe_markup(converted), path
+        assert "<em>强调</em>" not in converted and "<em>下划线</em>" not in converted, path
+    item = pages[ITEM_PAGE]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt; [x](javascript:alert(1))" in item
+
+
+def test_hostile_titles_are_escaped_in_front_matter(hostile: dict[str, str | bytes]) -> None:
+    text = hostile[ITEM_PAGE]
+    assert isinstance(text, str)
+    meta = yaml.safe_load(text.split("---\n")[1])
+    assert meta["title"].startswith("食品生产许可 &lt;script&gt;alert(1)&lt;/script&gt;")
+
+
+def test_hostile_urls_are_not_links(hostile: dict[str, str | bytes]) -> None:
+    source = hostile["sources/law-admin-licensing/index.md"]
+    assert isinstance(source, str)
+    assert "javascript:alert(1)" in source and 'href="javascript' not in source
+
+
+def test_codes_that_are_not_slugs_get_no_page(tmp_path: Path) -> None:
+    lists = copy_sample(tmp_path)
+    site_yml = yaml.safe_load((lists / "site.yml").read_text(encoding="utf-8"))
+    site_yml["code_patterns"] = {"power": r"^.+$"}  # a careless site pattern
+    (lists / "site.yml").write_text(dump(site_yml), encoding="utf-8")
+    powers = yaml.safe_load((lists / "520000-jyt" / "powers.yml").read_text(encoding="utf-8"))
+    powers["items"][0]["code"] = "../../../etc/passwd"
+    powers["items"][1]["code"] = "520000/XK"
+    (lists / "520000-jyt" / "powers.yml").write_text(dump(powers), encoding="utf-8")
+    data = load_dataset(lists)
+    assert data.ok
+    files = _pages(data)
+    assert not [p for p in files if "passwd" in p or "520000/XK" in p or ".." in p]
+    listing = files["departments/520000-jyt/powers/index.md"]
+    assert isinstance(listing, str)
+    assert "<code>../../../etc/passwd</code>" in listing
+    assert 'href="../../../items/../' not in listing
+
+
+def test_history_gives_timeline_date_and_last_changes(tmp_path: Path) -> None:
+    from qingdan.history import load_history
+
+    lists = copy_sample(tmp_path)
+    git = ["git", "-c", "user.name=测试", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-qm", "初始清单"], cwd=tmp_path, check=True)
+    powers = lists / "520100-scjgj" / "powers.yml"
+    text = powers.read_text(encoding="utf-8")
+    powers.write_text(text.replace("name: 食品生产许可\n", "name: 食品生产许可（新）\n", 1), encoding="utf-8")
+    subprocess.run([*git, "commit", "-qam", "修改名称"], cwd=tmp_path, check=True)
+    history = load_history(tmp_path, cache_dir=None)
+    site = plan_site(load_dataset(lists), history)
+    renderer = Renderer(site)
+    item = renderer.html(site.pages[ITEM_PAGE])
+    assert "变更记录" in item and "事项名称: 食品生产许可 → 食品生产许可（新）" in item
+    assert "https://github.com/example/qingdan/commit/" in item
+    home = renderer.html(site.pages["index.md"])
+    day = history.last_change_date()
+    assert f"数据更新至 <time datetime=\"{day.isoformat()}\">" in home
+    assert f'<a href="items/{ITEM}/">食品生产许可（新）</a>' in home
+    assert "最近更新" in renderer.html(site.pages["publication/index.md"])
+
+
+def test_site_templates_override_ours(sample: Dataset, tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "item.html").write_text(
+        '{% extends "site/base.html" %}{% block body %}<p>本地模板 {{ item.code }}</p>{% endblock %}', encoding="utf-8")
+    site = plan_site(sample)
+    html = Renderer(site, tmp_path).html(site.pages[ITEM_PAGE])
+    assert f"<p>本地模板 {ITEM}</p>" in html and "<h1>食品生产许可</h1>" in html
+
+
+def test_urls_come_only_from_checked_values() -> None:
+    assert url_of("index.md") == "" and url_of(f"items/{ITEM}/index.md") == f"items/{ITEM}/"
+    assert root_of(f"items/{ITEM}/index.md") == "../../" and root_of("index.md") == ""
+    assert is_slug(ITEM) and is_slug("law-food-safety")
+    assert not any(is_slug(v) for v in ("../x", "a/b", "a..b", ".hidden", "", "食品", "a b"))
+    assert external("javascript:alert(1)") is None and external("https://x.org/a b") is None
+    assert external("https://flk.npc.gov.cn/detail") == "https://flk.npc.gov.cn/detail"
+    assert edit_url("https://github.com/o/r/", "main", "a/powers.yml") == "https://github.com/o/r/edit/main/lists/a/powers.yml"
+    assert edit_url("javascript:alert(1)", "main", "a/powers.yml") is None
+    assert commit_url("https://github.com/o/r", "abc1234") == "https://github.com/o/r/commit/abc1234"
+    assert commit_url("https://github.com/o/r", "../x") is None
+
+
+def test_files_are_never_written_outside_the_folder(tmp_path: Path) -> None:
+    with pytest.raises(QingdanError):
+        write_files({"../outside.txt": b"x"}, tmp_path / "out")
+    assert not (tmp_path / "outside.txt").exists()
+
+
+def test_cli_render_refuses_bad_data_and_foreign_folders(tmp_path: Path) -> None:
+    lists = copy_sample(tmp_path)
+    runner = CliRunner()
+    foreign = tmp_path / "docs"
+    foreign.mkdir()
+    (foreign / "mine.md").write_text("# 手写\n", encoding="utf-8")
+    result = runner.invoke(main, ["render", str(lists), "--out", str(foreign)])
+    assert result.exit_code == 2 and "不会覆盖" in result.output
+    assert [p.name for p in foreign.iterdir()] == ["mine.md"]
+    (lists / "520000-jyt" / "powers.yml").write_text("items:\n  - code: 1\n", encoding="utf-8")
+    result = runner.invoke(main, ["render", str(lists), "--out", str(tmp_path / "new")])
+    assert result.exit_code == 1 and "没有生成页面" in result.output and "520000-jyt/powers.yml" in result.output
+    assert not (tmp_path / "new").exists()
