@@ -35,6 +35,7 @@ from .errors import QingdanError
 from .render import PageSpec, Renderer, Site, plan_site
 from .render.background import Contributions
 from .render.extras import SITE_CSS, SITE_JS
+from .render.history import History, history_for
 from .render.site import page_title
 
 log = logging.getLogger("mkdocs.plugins.qingdan")
@@ -89,6 +90,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
     def __init__(self) -> None:
         self.lists_dir: Path | None = None
         self.dataset: Dataset | None = None
+        self.history: History | None = None
         self.site: Site | None = None
         self.renderer: Renderer | None = None
         self.contributions: Contributions | None = None
@@ -131,6 +133,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         if dataset.report.warnings:
             log.info("qingdan：清单数据有 %d 个警告（qingdan validate 可查看）", len(dataset.report.warnings))
         self.dataset = dataset
+        self.history = history_for(self.lists_dir)
         # lists/site.yml names the site, not mkdocs.yml; escaped, as themes print it as is.
         config.site_name = page_title(dataset.site.name)
 
@@ -139,8 +142,8 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
             return None
         # The site folder was cleaned just before this event: from here the
         # search index and downloads can be written into it, in the background.
-        self.contributions = Contributions(self.dataset, Path(config.site_dir))
-        self.site = plan_site(self.dataset, contributed=self._contributed_paths)
+        self.contributions = Contributions(self.dataset, Path(config.site_dir), self.history)
+        self.site = plan_site(self.dataset, self.history, contributed=self._contributed_paths)
         self.renderer = Renderer(self.site, Path(self.config.templates) if self.config.templates else None)
         taken = [path for path in (*self.site.pages, *self.site.assets) if files.get_file_from_path(path)]
         if taken:

@@ -102,11 +102,6 @@ def test_item_page_shows_legal_basis_and_responsibility_stages(page: Any, demo: 
     assert cases.all_inner_texts() == list(item.accountability_cases)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="版本历史尚未接入 MkDocs 插件（render/history.py：history 为 None，直到接入 load_history）；"
-           "接入后本测试会通过，届时删除此标记",
-)
 def test_item_page_shows_its_history(page: Any, demo: Site, demo_data: Dataset) -> None:
     """The demonstration history renames the provincial food-production licence and changes its basis."""
     code = next(c for c in powers_named(demo_data, FOOD_PRODUCTION) if c.startswith("520000-"))

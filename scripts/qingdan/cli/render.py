@@ -12,6 +12,7 @@ from .. import report as reporters
 from ..dataset import load_dataset
 from ..errors import QingdanError
 from ..render import write_site
+from ..render.history import history_for
 from . import friendly, main
 from .validate import _lists_dir
 
@@ -42,7 +43,7 @@ def render_cmd(path: Path, out_dir: Path, templates_dir: Path | None) -> None:
     # Written aside and swapped in at the end: never a half-written folder.
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
-        count = write_site(dataset, staging, templates_dir=templates_dir)
+        count = write_site(dataset, staging, history_for(lists_dir), templates_dir=templates_dir)
         (staging / MARKER).write_text("由 qingdan render 生成；再次运行时整个文件夹会被替换。\n", encoding="utf-8")
         _swap(staging, out_dir)
     finally:

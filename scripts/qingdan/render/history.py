@@ -11,6 +11,8 @@ attributes the templates use, nothing more.
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+from pathlib import Path
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -53,3 +55,24 @@ def last_changed(history: History) -> dict[tuple[str | None, str | None], dt.dat
     for entry in history.changes():
         newest.setdefault((entry.department, entry.list_kind), entry.date)
     return newest
+
+
+def history_for(lists_dir: Path) -> History | None:
+    """The history of ``lists_dir`` from the git repository around it, or None outside one.
+
+    A site built from a folder that is not under git (a download, a snapshot)
+    simply has no timelines; that is not an error.
+    """
+    from ..errors import QingdanError
+    from ..history import load_history
+
+    lists_dir = Path(lists_dir).resolve()
+    found = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=lists_dir,
+                           capture_output=True, text=True, check=False)
+    if found.returncode != 0:
+        return None
+    root = Path(found.stdout.strip()).resolve()
+    try:
+        return load_history(root, lists_dir.relative_to(root).as_posix())
+    except QingdanError:
+        return None  # e.g. a repository without commits yet
