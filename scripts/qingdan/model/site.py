@@ -64,6 +64,9 @@ class SiteConfig(Record):
     name: Text = field("站点名称", "")
     sample: StrictBool = field("示例站点", "true 时每个页面显示“示例数据”提示", default=False)
     repo_url: Text | None = optional("仓库地址", "用于“编辑此页”链接")
+    site_url: Text | None = optional(
+        "网站地址", "公开网站的完整地址，以 / 结尾，用于订阅源（Atom）中的链接，例如 https://example.gov.cn/qingdan/"
+    )
     edit_branch: Text = field("主分支", "", default="main")
     publication_deadline: Annotated[str, StringConstraints(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")] | None = optional(
         "公布期限", "每年须公布清单的期限，格式 MM-DD，例如 09-30"

@@ -38,10 +38,15 @@ def contributions(dataset: Dataset, history: History | None = None) -> Iterator[
     Search: ``qingdan.search.build`` (index shards, search.js, search.css).
     Downloads: ``qingdan.export.downloads`` (``downloads/<dept>/powers.csv`` …);
     list pages link to whatever paths it returns. ``history`` is for the feeds
-    the history stage will add here.
+    written when the site knows its address (site_url in lists/site.yml).
     """
     yield search.build(dataset)
     yield export.downloads(dataset)
+    url = dataset.site.site_url
+    if history is not None and url:
+        base = url if url.endswith("/") else url + "/"
+        # Atom needs absolute links, so feeds exist only where the site knows its address.
+        yield history.feeds(base, item_url=lambda code: f"{base}items/{code}/")
 
 
 def search_page_html(root: str) -> str:

@@ -48,6 +48,9 @@ class History(Protocol):
     def item_changes(self, key: str) -> Sequence[Entry]:
         """The timeline of one record, newest first."""
 
+    def feeds(self, site_url: str, **options: object) -> dict[str, bytes]:
+        """Atom feeds: feeds/atom.xml for the site and feeds/<dept-id>.xml per department."""
+
 
 def last_changed(history: History) -> dict[tuple[str | None, str | None], dt.datetime]:
     """(department, list kind) → when that list last changed, in one pass over the log."""

@@ -61,6 +61,7 @@ PAGE_PATHS: dict[str, str] = {
     "sources": "sources/index.md",
     "source": "sources/{}/index.md",
     "publication": "publication/index.md",
+    "changes": "changes/index.md",
     "consistency": "consistency/index.md",
     "problem_codes": "problem-codes/index.md",
 }

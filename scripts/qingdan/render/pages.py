@@ -35,6 +35,7 @@ TYPE_TABLE_LIMIT = 1000
 LATEST_CHANGES = 10
 
 DATAPACKAGE = "downloads/datapackage.json"  # describes every download (export stage)
+FEED = "feeds/atom.xml"  # the site's Atom feed (history stage)
 
 # Stages of problems.ProblemType: where in the checking the problem is found.
 STAGE_ZH = {0: "文件", 1: "YAML 语法", 2: "字段", 3: "记录之间"}
@@ -63,7 +64,7 @@ def plan_pages(lookup: Lookup, contributed: Contributed, history: History | None
     only when a page that links to downloads is rendered.
     """
     planners = (_home, _search, _departments, _regions, _items, _types, _negative, _regulations,
-                _sources, _publication, _consistency, _problem_codes)
+                _sources, _publication, _changes, _consistency, _problem_codes)
     pages: dict[str, PageSpec] = {}
     for planner in planners:
         for spec in planner(lookup, contributed, history):
@@ -364,6 +365,20 @@ def _publication(lookup: Lookup, contributed: Contributed, history: History | No
                 "with_history": history is not None}
 
     yield PageSpec(page_path("publication"), "清单公布情况", "site/publication.html", context)
+
+
+def _changes(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
+    """修订记录: the site-wide change log, newest first (empty when not built from git)."""
+
+    def context() -> dict[str, Any]:
+        entries = list(history.changes()) if history is not None else []
+        seen = sorted({e.department for e in entries if e.department})
+        departments = [(d, _dept_name(lookup, d)) for d in seen]
+        labels = {kind.key: kind.label for kind in KINDS}
+        feed = FEED if FEED in contributed() else None
+        return {"entries": entries, "departments": departments, "list_labels": labels, "feed": feed}
+
+    yield PageSpec(page_path("changes"), "修订记录", "site/changes.html", context, late=True)
 
 
 def _deadline_zh(deadline: str | None) -> str | None:

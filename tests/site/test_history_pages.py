@@ -1,0 +1,54 @@
+"""History on the site: the change log page, item timelines and Atom feeds, from a real git repository."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+
+from qingdan.cli import main
+from qingdan.history.demo import build_demo
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`qingdan render` of the demonstration repository (reviewed merges of the sample data)."""
+    base = tmp_path_factory.mktemp("history-site")
+    repo = base / "repo"
+    build_demo(ROOT / "lists", repo, site_root=ROOT)
+    out = base / "docs"
+    result = CliRunner().invoke(main, ["render", str(repo / "lists"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_change_log_lists_changes_newest_first_with_field_changes(rendered: Path) -> None:
+    page = (rendered / "changes" / "index.md").read_text(encoding="utf-8")
+    assert "修订记录" in page
+    # The demonstration history renames the provincial food-production licence.
+    assert "事项名称: 食品生产许可事项 → 食品生产许可" in page
+    assert "所属部门: 示例省发展和改革委员会 → 示例省教育厅" in page  # a transfer, not delete + add
+    dates = [line.split('datetime="', 1)[1][:10] for line in page.splitlines() if '<time datetime="' in line]
+    assert len(dates) > 10 and dates == sorted(dates, reverse=True)
+
+
+def test_item_page_has_its_timeline(rendered: Path) -> None:
+    page = (rendered / "items" / "520000-XK00001000" / "index.md").read_text(encoding="utf-8")
+    timeline = page.split('id="changes"', 1)[1]
+    assert "修改" in timeline and "新增" in timeline
+    assert "设定依据: 增加《食品生产许可管理办法》第二条" in timeline
+
+
+def test_feeds_are_valid_atom_for_the_site_and_each_department(rendered: Path) -> None:
+    site = feedparser.parse((rendered / "feeds" / "atom.xml").read_bytes())
+    assert not site.bozo and site.entries
+    assert all(entry.link.startswith("https://example.github.io/qingdan/") for entry in site.entries)
+    department = feedparser.parse((rendered / "feeds" / "520000-scjgj.xml").read_bytes())
+    assert not department.bozo and department.entries
+    assert len(department.entries) < len(site.entries)
+    changes = (rendered / "changes" / "index.md").read_text(encoding="utf-8")
+    assert 'href="../feeds/atom.xml"' in changes
