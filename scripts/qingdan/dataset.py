@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,10 +40,19 @@ class Dataset:
         return not self.report.errors
 
     def department_powers(self, dept_id: str) -> list[model.PowerItem]:
-        return [item for code, item in self.powers.items() if self.owner.get(code) == dept_id]
+        return [self.powers[code] for code in self._codes_by_owner.get(dept_id, ()) if code in self.powers]
 
     def department_regulations(self, dept_id: str) -> list[model.Regulation]:
-        return [r for code, r in self.regulations.items() if self.owner.get(code) == dept_id]
+        return [self.regulations[code] for code in self._codes_by_owner.get(dept_id, ())
+                if code in self.regulations]
+
+    @functools.cached_property
+    def _codes_by_owner(self) -> dict[str, list[str]]:
+        """Department id -> its power and regulation codes in file order (one pass, not one per department)."""
+        grouped: dict[str, list[str]] = {}
+        for code, dept in self.owner.items():
+            grouped.setdefault(dept, []).append(code)
+        return grouped
 
 
 def load_dataset(lists_dir: Path, *, today: dt.date | None = None, prefix: str | None = None) -> Dataset:

@@ -69,12 +69,12 @@ def schema(table: TableData) -> dict:
     return {"fields": fields}
 
 
-def descriptor(site_name: str, resources: list[Resource]) -> bytes:
-    """The package descriptor as deterministic JSON bytes."""
+def descriptor(site_name: str, entries: list[dict]) -> bytes:
+    """The package descriptor as deterministic JSON bytes, from the resources' descriptor entries."""
     package = {
         "name": "qingdan-downloads",
         "title": f"{site_name}：清单数据下载",
         "description": "权力清单、责任清单、市场准入负面清单和地方性法规目录，按部门和全站提供 CSV、XLSX 和 JSON。",
-        "resources": [entry for r in resources for entry in r.descriptors()],
+        "resources": entries,
     }
     return (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -74,7 +74,8 @@ def downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departments: I
     ctx = context_for(data)
     chosen = sorted(departments if departments is not None else data.departments)
     files: dict[str, bytes] = {}
-    resources: list[Resource] = []
+    # Each file's package entry is made at once, so its tables are not kept to the end.
+    entries: list[dict] = []
     for kind in [k for k in LISTS if k in set(kinds)]:
         parts = [Part(d, rec) for d in chosen if (rec := file_record(data, d, kind)) is not None]
         groups = [(p.department, [p]) for p in parts] + ([(ALL, parts)] if site_wide and parts else [])
@@ -83,9 +84,9 @@ def downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departments: I
             for fmt, (raw, tables) in list_files(kind, members, ctx, formats, label).items():
                 path = f"{PREFIX}{folder}/{kind}.{fmt}"
                 files[path] = raw
-                resources.append(Resource(path[len(PREFIX):], fmt, raw, label, tables))
+                entries += Resource(path[len(PREFIX):], fmt, raw, label, tables).descriptors()
     if package:
-        files[f"{PREFIX}datapackage.json"] = descriptor(data.site.name, resources)
+        files[f"{PREFIX}datapackage.json"] = descriptor(data.site.name, entries)
     return files
 
 
