@@ -172,3 +172,14 @@ def test_any_bytes_give_problems_never_exceptions(raw: bytes) -> None:
             assert problem.line is not None and problem.line >= 1, problem
             assert problem.message
         assert result.record is None or not any(p.severity == "error" for p in result.problems)
+
+
+def test_site_name_with_html_characters_is_rejected_with_the_allowed_form() -> None:
+    """Themes print the site name both escaped and raw, so it may not hold < > & " '."""
+    from qingdan.load import read_file
+
+    result = read_file('name: 示例省<script>alert(1)</script>\n'.encode(), "site.yml")
+    assert result.record is None
+    [problem] = result.problems
+    assert (problem.code, problem.line, problem.column, problem.path) == ("invalid-value", 1, 7, "name")
+    assert "不符合规定的格式" in problem.message and "< > &" in problem.hint

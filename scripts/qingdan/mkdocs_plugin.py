@@ -134,8 +134,9 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
             log.info("qingdan：清单数据有 %d 个警告（qingdan validate 可查看）", len(dataset.report.warnings))
         self.dataset = dataset
         self.history = history_for(self.lists_dir)
-        # lists/site.yml names the site, not mkdocs.yml; escaped, as themes print it as is.
-        config.site_name = page_title(dataset.site.name)
+        # lists/site.yml names the site, not mkdocs.yml. The model admits no character
+        # HTML treats specially, so the theme's mix of escaped and raw uses is safe.
+        config.site_name = dataset.site.name
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled or self.dataset is None:

@@ -156,10 +156,16 @@ class Watch:
         page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(
             f"{page.url}: {msg.text}"))
         page.on("pageerror", lambda exc: self.page_errors.append(f"{page.url}: {exc}"))
-        page.on("requestfailed", lambda req: self.failed_requests.append(f"{req.url}: {req.failure}"))
+        page.on("requestfailed", self._request_failed)
         page.on("response", lambda res: res.status >= 400 and self.failed_requests.append(
             f"{res.url}: HTTP {res.status}"))
         page.on("dialog", self._dialog)
+
+    def _request_failed(self, request: Any) -> None:
+        # A request the browser cancels because the test moves on to the next
+        # page (net::ERR_ABORTED) is not a failure of the site; any other is.
+        if request.failure != "net::ERR_ABORTED":
+            self.failed_requests.append(f"{request.url}: {request.failure}")
 
     def _dialog(self, dialog: Any) -> None:
         self.dialogs.append(f"{dialog.type}: {dialog.message}")

@@ -129,8 +129,6 @@ ESCAPED_TWICE = """() => {
 }"""
 
 
-@pytest.mark.xfail(strict=True, reason="站点名称在 Material 页头标志的 title 属性中被转义两次（mkdocs_plugin 把已转义的名称写入 "
-                                       "config.site_name，主题又转义一次），读者看到 &lt;script&gt;；修复后删除此标记")
 def test_hostile_text_is_escaped_once(open_page: Any, hostile: Site, hostile_data: Dataset) -> None:
     page, _watch = open_page(width=1280)
     for name, path in hostile_pages(hostile_data).items():

@@ -213,7 +213,9 @@ def test_the_watch_sees_errors_failed_requests_and_dialogs(open_page: Any, demo:
     page.goto(demo.url("/"))
     page.evaluate("() => { console.error('planted'); setTimeout(() => { throw new Error('planted'); }); }")
     page.evaluate("() => alert('planted')")
-    page.wait_for_timeout(100)
+    page.evaluate("() => fetch('http://127.0.0.1:9/planted').catch(() => null)")  # nothing listens there
+    page.wait_for_timeout(300)
+    assert any("/planted" in r and "ERR_ABORTED" not in r for r in watch.failed_requests), watch.failed_requests
     assert any("/no-such-page/" in r and "404" in r for r in watch.failed_requests), watch.failed_requests
     assert any("planted" in e for e in watch.console_errors)
     assert any("planted" in e for e in watch.page_errors)

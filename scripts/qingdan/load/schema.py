@@ -68,6 +68,9 @@ def _problem(model: type[BaseModel], err: dict, relpath: str) -> Problem:
             return Problem("invalid-value", f"{name}不能为空", relpath, loc, hint="填写内容，或删除这个字段")
         return Problem("whitespace", f"{name}的开头或结尾有空白字符（空格、全角空格或换行）", relpath,
                        loc, hint=f"改为 {_quoted(value.strip())}" if isinstance(value, str) else "")
+    if kind == "string_pattern_mismatch":
+        return Problem("invalid-value", f"{name}的值 {_quoted(str(value))} 不符合规定的格式", relpath, loc,
+                       hint=_description(model, loc) or "")
     if kind in _TYPE_NAMES:
         hint = _type_hint(kind)
         if kind.startswith("bool") and value in ("true", "false"):

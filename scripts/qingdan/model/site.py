@@ -61,7 +61,11 @@ class CodePatterns(Record):
 class SiteConfig(Record):
     """Settings of one publishing site."""
 
-    name: Text = field("站点名称", "")
+    # Themes print the site name in places that escape it and places that do not,
+    # so it may hold no character that HTML treats specially.
+    name: Annotated[str, StringConstraints(pattern=r"^[^\s<>&\"'](?:[^<>&\"']*[^\s<>&\"'])?$")] = field(
+        "站点名称", "显示在每个页面的页头；不能含有 < > & \" ' 这些字符"
+    )
     sample: StrictBool = field("示例站点", "true 时每个页面显示“示例数据”提示", default=False)
     repo_url: Text | None = optional("仓库地址", "用于“编辑此页”链接")
     site_url: Text | None = optional(
