@@ -32,7 +32,8 @@ def test_change_log_lists_changes_newest_first_with_field_changes(rendered: Path
     # The demonstration history renames the provincial food-production licence.
     assert "事项名称: 食品生产许可事项 → 食品生产许可" in page
     assert "所属部门: 示例省发展和改革委员会 → 示例省教育厅" in page  # a transfer, not delete + add
-    dates = [line.split('datetime="', 1)[1][:10] for line in page.splitlines() if '<time datetime="' in line]
+    log = page.split("<table", 1)[1]
+    dates = [line.split('datetime="', 1)[1][:10] for line in log.splitlines() if '<time datetime="' in line]
     assert len(dates) > 10 and dates == sorted(dates, reverse=True)
 
 
@@ -52,3 +53,16 @@ def test_feeds_are_valid_atom_for_the_site_and_each_department(rendered: Path) -
     assert len(department.entries) < len(site.entries)
     changes = (rendered / "changes" / "index.md").read_text(encoding="utf-8")
     assert 'href="../feeds/atom.xml"' in changes
+
+
+def test_each_release_has_a_downloadable_snapshot_linked_from_the_change_log(rendered: Path) -> None:
+    import io
+    import zipfile
+
+    zips = sorted((rendered / "downloads" / "releases").glob("lists-*.zip"))
+    assert len(zips) == 2  # the demonstration history tags two releases
+    changes = (rendered / "changes" / "index.md").read_text(encoding="utf-8")
+    for path in zips:
+        assert f'href="../downloads/releases/{path.name}"' in changes
+        names = zipfile.ZipFile(io.BytesIO(path.read_bytes())).namelist()
+        assert any(name.endswith("powers.yml") for name in names), names

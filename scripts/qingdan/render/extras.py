@@ -17,6 +17,7 @@ from .history import History
 ASSET_DIR = "assets/qingdan"
 SITE_CSS = f"{ASSET_DIR}/site.css"
 SITE_JS = f"{ASSET_DIR}/site.js"
+RELEASES = "downloads/releases/"
 
 
 def site_assets() -> dict[str, bytes]:
@@ -42,6 +43,9 @@ def contributions(dataset: Dataset, history: History | None = None) -> Iterator[
     """
     yield search.build(dataset)
     yield export.downloads(dataset)
+    if history is not None:
+        # Each published release (a git tag on the main line) as the lists/ it held.
+        yield ((f"{RELEASES}{release.file_name}", history.snapshot_zip(release.name)) for release in history.tags())
     url = dataset.site.site_url
     if history is not None and url:
         base = url if url.endswith("/") else url + "/"

@@ -36,6 +36,16 @@ class Entry(Protocol):
     fields: Sequence[FieldChange]
 
 
+class Release(Protocol):
+    name: str
+    date: dt.datetime
+    message: str
+
+    @property
+    def file_name(self) -> str:
+        """The name of its snapshot download, e.g. lists-v2024.1.zip."""
+
+
 class History(Protocol):
     """The history of lists/ as the pages need it."""
 
@@ -47,6 +57,12 @@ class History(Protocol):
 
     def item_changes(self, key: str) -> Sequence[Entry]:
         """The timeline of one record, newest first."""
+
+    def tags(self) -> Sequence[Release]:
+        """Published releases (git tags on the main line), oldest first."""
+
+    def snapshot_zip(self, rev: str) -> bytes:
+        """The lists/ folder at ``rev`` as a zip file."""
 
     def feeds(self, site_url: str, **options: object) -> dict[str, bytes]:
         """Atom feeds: feeds/atom.xml for the site and feeds/<dept-id>.xml per department."""

@@ -36,6 +36,7 @@ LATEST_CHANGES = 10
 
 DATAPACKAGE = "downloads/datapackage.json"  # describes every download (export stage)
 FEED = "feeds/atom.xml"  # the site's Atom feed (history stage)
+RELEASES = "downloads/releases/"  # one zip of lists/ per published release (history stage)
 
 # Stages of problems.ProblemType: where in the checking the problem is found.
 STAGE_ZH = {0: "文件", 1: "YAML 语法", 2: "字段", 3: "记录之间"}
@@ -376,7 +377,9 @@ def _changes(lookup: Lookup, contributed: Contributed, history: History | None) 
         departments = [(d, _dept_name(lookup, d)) for d in seen]
         labels = {kind.key: kind.label for kind in KINDS}
         feed = FEED if FEED in contributed() else None
-        return {"entries": entries, "departments": departments, "list_labels": labels, "feed": feed}
+        releases = [(r, f"{RELEASES}{r.file_name}") for r in history.tags()] if history is not None else []
+        return {"entries": entries, "departments": departments, "list_labels": labels, "feed": feed,
+                "releases": [(r, path) for r, path in reversed(releases) if path in contributed()]}
 
     yield PageSpec(page_path("changes"), "修订记录", "site/changes.html", context, late=True)
 
