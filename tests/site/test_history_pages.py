@@ -66,3 +66,26 @@ def test_each_release_has_a_downloadable_snapshot_linked_from_the_change_log(ren
         assert f'href="../downloads/releases/{path.name}"' in changes
         names = zipfile.ZipFile(io.BytesIO(path.read_bytes())).namelist()
         assert any(name.endswith("powers.yml") for name in names), names
+
+
+def test_an_item_removed_from_the_data_keeps_its_page_marked_historic(tmp_path: Path) -> None:
+    """A URL once published never becomes a 404, even after an unreviewed deletion."""
+    import subprocess
+
+    import yaml
+
+    repo = tmp_path / "repo"
+    build_demo(ROOT / "lists", repo, site_root=ROOT)
+    powers = repo / "lists" / "520100-gaj" / "powers.yml"
+    data = yaml.safe_load(powers.read_text(encoding="utf-8"))
+    gone = data["items"].pop(0)
+    powers.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.invalid", "PATH": "/usr/bin:/bin"}
+    subprocess.run(["git", "commit", "-qam", "删除一个事项"], cwd=repo, check=True, env=env)
+    out = tmp_path / "docs"
+    result = CliRunner().invoke(main, ["render", str(repo / "lists"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    page = (out / "items" / gone["code"] / "index.md").read_text(encoding="utf-8")
+    assert "历史事项：已于" in page and "移除时未标记废止" in page
+    assert gone["name"] in page

@@ -14,7 +14,7 @@ import datetime as dt
 import subprocess
 from pathlib import Path
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class FieldChange(Protocol):
@@ -57,6 +57,12 @@ class History(Protocol):
 
     def item_changes(self, key: str) -> Sequence[Entry]:
         """The timeline of one record, newest first."""
+
+    def removed_items(self) -> dict[str, Any]:
+        """Items no longer in lists/, by code (kind, department, the step that removed them, vanished)."""
+
+    def record(self, key: str) -> dict | None:
+        """The plain data of the last version of a record, read from git."""
 
     def tags(self) -> Sequence[Release]:
         """Published releases (git tags on the main line), oldest first."""

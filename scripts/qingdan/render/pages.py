@@ -7,6 +7,9 @@ keeps one page body in memory at a time.
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
+import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
@@ -23,7 +26,7 @@ from ..rules import REQUIRED_LISTS
 from .extras import search_page_html
 from .history import History, last_changed
 from .labels import LIST_LABELS
-from .links import page_path, root_of
+from .links import is_slug, page_path, root_of
 from .lookup import Lookup
 
 Context = Callable[[], dict[str, Any]]
@@ -217,12 +220,29 @@ def _items(lookup: Lookup, contributed: Contributed, history: History | None) ->
                    lambda: {"regions": _region_rows(lookup)})
     for code in lookup.page_keys("item"):
         yield _item(lookup, history, code)
+    yield from _removed_items(lookup, history)
 
 
-def _item(lookup: Lookup, history: History | None, code: str) -> PageSpec:
+def _removed_items(lookup: Lookup, history: History | None) -> Planner:
+    """Items taken out of lists/ keep their page, marked historic: a published URL never becomes a 404."""
+    if history is None:
+        return
+    pattern = re.compile(lookup.data.site.code_patterns.power)
+    for code, removed in history.removed_items().items():
+        if removed.kind != "power" or code in lookup.data.powers or not (is_slug(code) and pattern.match(code)):
+            continue
+        try:
+            item = model.PowerItem.model_validate(history.record(code))
+        except ValidationError:
+            continue  # a last version that no longer reads has nothing trustworthy to show
+        yield _item(lookup, history, code, item, removed)
+
+
+def _item(lookup: Lookup, history: History | None, code: str, item: model.PowerItem | None = None,
+          removed: Any = None) -> PageSpec:
     data = lookup.data
-    item = data.powers[code]
-    dept_id = data.owner.get(code, "")
+    item = item if item is not None else data.powers[code]
+    dept_id = (removed.department if removed is not None else data.owner.get(code)) or ""
 
     def context() -> dict[str, Any]:
         base = lookup.base_of.get(code)
@@ -232,11 +252,12 @@ def _item(lookup: Lookup, history: History | None, code: str) -> PageSpec:
             "same_base": [c for c in lookup.base_groups.get(base, ()) if c != code] if base else [],
             "base": base,
             "changes": list(history.item_changes(code)) if history else None,
+            "removed": removed,
         }
 
     crumbs = (*_dept_crumbs(lookup, dept_id), ("权力清单", page_path("powers", dept_id)))
     return PageSpec(page_path("item", code), item.name, "site/item.html", context,
-                    source=data.source_file.get(code), crumbs=crumbs)
+                    source=data.source_file.get(code) if removed is None else None, crumbs=crumbs)
 
 
 def _types(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
