@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from qingdan.dataset import Dataset, load_dataset
+
 from tree_support import (  # noqa: F401  (re-exported for older imports)
     CITY_DEPT, CORPUS, PROVINCE_DEPT, TODAY, VALID_FILES, TreeFiles, assert_problems, changed_files,
     write_tree,
@@ -45,3 +47,13 @@ def make_tree(tmp_path: Path) -> Callable[..., Path]:
 def valid_tree(make_tree: Callable[..., Path]) -> Path:
     """The valid tree, unchanged."""
     return make_tree()
+
+
+@pytest.fixture(scope="session")
+def sample() -> Dataset:
+    """The repository's sample lists/, loaded and validated once per session."""
+
+
+    data = load_dataset(Path(__file__).resolve().parents[1] / "lists")
+    assert data.ok, "the sample lists/ must be valid"
+    return data

@@ -11,17 +11,10 @@ from pathlib import Path
 import pytest
 
 from qingdan import search
-from qingdan.dataset import Dataset, load_dataset
+from qingdan.dataset import Dataset
 from qingdan.search import node
 
 SAMPLE = Path(__file__).resolve().parents[2] / "lists"
-
-
-@pytest.fixture(scope="session")
-def sample() -> Dataset:
-    data = load_dataset(SAMPLE)
-    assert data.ok, "the sample lists/ must be valid"
-    return data
 
 
 @pytest.fixture(scope="session")

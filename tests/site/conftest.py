@@ -6,17 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from qingdan.dataset import Dataset, load_dataset
+from qingdan.dataset import Dataset
 from qingdan.render import Renderer, Site, plan_site
 from site_support import SAMPLE, copy_sample, make_hostile, mkdocs_build
-
-
-@pytest.fixture(scope="session")
-def sample() -> Dataset:
-    """The sample lists/ of the repository, validated."""
-    data = load_dataset(SAMPLE)
-    assert data.ok, "the sample data must be valid for the site tests"
-    return data
 
 
 @pytest.fixture(scope="session")
