@@ -52,8 +52,6 @@ def valid_tree(make_tree: Callable[..., Path]) -> Path:
 @pytest.fixture(scope="session")
 def sample() -> Dataset:
     """The repository's sample lists/, loaded and validated once per session."""
-
-
     data = load_dataset(Path(__file__).resolve().parents[1] / "lists")
     assert data.ok, "the sample lists/ must be valid"
     return data
