@@ -1,9 +1,10 @@
 """Export stage: lists as XLSX, CSV and JSON files, and the site's downloads.
 
-``downloads(dataset)`` gives every download file by path; ``qingdan export``
+``downloads(dataset)`` gives every download file by path (``iter_downloads``
+yields them one at a time, for the site build); ``qingdan export``
 writes the same files (one writer per format) to a folder.
 """
 
-from .downloads import FORMATS, LISTS, downloads, file_record, list_files
+from .downloads import FORMATS, LISTS, downloads, file_record, iter_downloads, list_files
 
-__all__ = ["FORMATS", "LISTS", "downloads", "file_record", "list_files"]
+__all__ = ["FORMATS", "LISTS", "downloads", "file_record", "iter_downloads", "list_files"]

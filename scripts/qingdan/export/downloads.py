@@ -10,7 +10,7 @@ where there is data. Bytes are deterministic, so release hashes are stable.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from pydantic import BaseModel
 
@@ -70,10 +70,17 @@ def downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departments: I
 
     The options narrow it down for ``qingdan export``; the site calls it with none.
     """
+    return dict(iter_downloads(data, formats=formats, departments=departments, kinds=kinds,
+                               site_wide=site_wide, package=package))
+
+
+def iter_downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departments: Iterable[str] | None = None,
+                   kinds: Iterable[str] = LISTS, site_wide: bool = True,
+                   package: bool = True) -> Iterator[tuple[str, bytes]]:
+    """The same files as :func:`downloads`, one at a time, so a site build never holds them all."""
     formats = tuple(formats)
     ctx = context_for(data)
     chosen = sorted(departments if departments is not None else data.departments)
-    files: dict[str, bytes] = {}
     # Each file's package entry is made at once, so its tables are not kept to the end.
     entries: list[dict] = []
     for kind in [k for k in LISTS if k in set(kinds)]:
@@ -81,13 +88,13 @@ def downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departments: I
         groups = [(p.department, [p]) for p in parts] + ([(ALL, parts)] if site_wide and parts else [])
         for folder, members in groups:
             label = _title(data, folder, kind, ctx)
-            for fmt, (raw, tables) in list_files(kind, members, ctx, formats, label).items():
+            for fmt in formats:
+                [(raw, tables)] = list_files(kind, members, ctx, (fmt,), label).values()
                 path = f"{PREFIX}{folder}/{kind}.{fmt}"
-                files[path] = raw
                 entries += Resource(path[len(PREFIX):], fmt, raw, label, tables).descriptors()
+                yield path, raw
     if package:
-        files[f"{PREFIX}datapackage.json"] = descriptor(data.site.name, entries)
-    return files
+        yield f"{PREFIX}datapackage.json", descriptor(data.site.name, entries)
 
 
 def _title(data: Dataset, folder: str, kind: str, ctx: Context) -> str:

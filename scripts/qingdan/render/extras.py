@@ -42,7 +42,7 @@ def contributions(dataset: Dataset, history: History | None = None) -> Iterator[
     written when the site knows its address (site_url in lists/site.yml).
     """
     yield search.build(dataset)
-    yield export.downloads(dataset)
+    yield export.iter_downloads(dataset)
     if history is not None:
         # Each published release (a git tag on the main line) as the lists/ it held.
         yield ((f"{RELEASES}{release.file_name}", history.snapshot_zip(release.name)) for release in history.tags())
