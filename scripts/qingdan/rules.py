@@ -13,6 +13,7 @@ one mistake gives one problem, not a cascade.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import difflib
 import re
 import unicodedata
@@ -44,7 +45,6 @@ class Index:
     prefix: str = "lists/"
 
     def __post_init__(self) -> None:
-        self.codes: list | None = None  # filled once by _all_codes
         site = next((f["site"] for f in self.facts.values() if "site" in f), None)
         self.site = SiteConfig.model_validate(site) if site else SiteConfig(name="qingdan")
         # ASCII: codes are half-width; Python's \d alone would accept full-width digits.
@@ -73,6 +73,11 @@ class Index:
                 self.sources.setdefault(r["code"], (path, _regulation_as_source(r)))
         self.sources_known = "sources.yml" not in self.unreadable
         self.regulations_known = not any(p.endswith("/regulations.yml") for p in self.unreadable)
+
+    @functools.cached_property
+    def codes(self) -> list[tuple[str, str, list, str, re.Match[str] | None]]:
+        """Every coded record with its pattern's match, shared by the rules on codes."""
+        return [(code, path, loc, kind, self.patterns[kind].match(code)) for code, path, loc, kind in _coded(self)]
 
     def each(self, key: str) -> Iterator[tuple[str, dict[str, Any], Any]]:
         """(path, facts of the file, entry) for every entry of ``key`` in every file."""
@@ -121,9 +126,6 @@ CodeEntry = tuple[str, str, list, str, "re.Match[str] | None"]
 
 def _all_codes(index: Index) -> list[CodeEntry]:
     """(code, path, loc, pattern name, match) of every coded record, matched once per run."""
-    if index.codes is None:
-        index.codes = [(code, path, loc, kind, index.patterns[kind].match(code))
-                       for code, path, loc, kind in _coded(index)]
     return index.codes
 
 
