@@ -11,7 +11,6 @@ attributes the templates use, nothing more.
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from pathlib import Path
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -90,14 +89,11 @@ def history_for(lists_dir: Path) -> History | None:
     """
     from ..errors import QingdanError
     from ..history import load_history
+    from ..history.gitlog import open_repo
 
     lists_dir = Path(lists_dir).resolve()
-    found = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=lists_dir,
-                           capture_output=True, text=True, check=False)
-    if found.returncode != 0:
-        return None
-    root = Path(found.stdout.strip()).resolve()
     try:
+        root = Path(open_repo(lists_dir).working_tree_dir or lists_dir).resolve()
         return load_history(root, lists_dir.relative_to(root).as_posix())
     except QingdanError:
-        return None  # e.g. a repository without commits yet
+        return None  # not under git, or a repository without commits yet

@@ -81,12 +81,16 @@ class Lookup:
         return self._page_keys[kind]
 
     @cached_property
+    def _code_patterns(self) -> dict[str, re.Pattern[str]]:
+        return {k: re.compile(getattr(self.site.code_patterns, k)) for k in ("power", "negative", "regulation")}
+
+    def may_have_page(self, key: str, pattern: str | None = None) -> bool:
+        """True when ``key`` is a plain slug (and matches the site's ``pattern`` of codes, if given)."""
+        return is_slug(key) and (pattern is None or bool(self._code_patterns[pattern].match(key)))
+
+    @cached_property
     def _page_keys(self) -> dict[str, list[str]]:
-        patterns = {k: re.compile(getattr(self.site.code_patterns, k)) for k in ("power", "negative", "regulation")}
-
-        def ok(key: str, pattern: str | None = None) -> bool:
-            return is_slug(key) and (pattern is None or bool(patterns[pattern].match(key)))
-
+        ok = self.may_have_page
         return {
             "item": [c for c in self.data.powers if ok(c, "power")],
             "regulation": [c for c in self.data.regulations if ok(c, "regulation")],

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from ..rules import REQUIRED_LISTS
 from .extras import search_page_html
 from .history import History, last_changed
 from .labels import LIST_LABELS
-from .links import is_slug, page_path, root_of
+from .links import page_path, root_of
 from .lookup import Lookup
 
 Context = Callable[[], dict[str, Any]]
@@ -227,9 +226,8 @@ def _removed_items(lookup: Lookup, history: History | None) -> Planner:
     """Items taken out of lists/ keep their page, marked historic: a published URL never becomes a 404."""
     if history is None:
         return
-    pattern = re.compile(lookup.data.site.code_patterns.power)
     for code, removed in history.removed_items().items():
-        if removed.kind != "power" or code in lookup.data.powers or not (is_slug(code) and pattern.match(code)):
+        if removed.kind != "power" or code in lookup.data.powers or not lookup.may_have_page(code, "power"):
             continue
         try:
             item = model.PowerItem.model_validate(history.record(code))
