@@ -30,11 +30,14 @@ from .tokens import compact, index_tokens
 
 FORMAT = 1
 FIELDS = "ncbo"  # name, code, basis, other: the order of lists in a token's value
+SLOT_BITS = 2  # a posting key is document number << SLOT_BITS | field (index in FIELDS)
 DOC_FIELDS = ("kind", "name", "code", "label", "dept", "basis", "codes", "status")
 DOC_SHARD = 16  # documents per document-table file
 SHARD_BYTES = 8_000  # aimed size of one token shard
 SPLIT_BYTES = 1_000  # a token value longer than this gets a file of its own
 ROOT = "search-index"
+_SLOT_MASK = (1 << SLOT_BITS) - 1
+assert len(FIELDS) <= 1 << SLOT_BITS
 
 
 def order_key(doc: SearchDoc) -> tuple[bool, int, int, str, str]:
@@ -45,7 +48,7 @@ def order_key(doc: SearchDoc) -> tuple[bool, int, int, str, str]:
 def build_index(docs: Iterable[SearchDoc], *, shard_bytes: int = SHARD_BYTES) -> dict[str, bytes]:
     """Every file of the index, by path relative to the site root."""
     ordered = sorted(docs, key=order_key)
-    entries = _entries(_postings(ordered))
+    entries = _entries(ordered)
     body = _split_frequent(entries)
     count = _shard_count(entries, shard_bytes)
     body.update(_shards(entries, count))
@@ -81,32 +84,43 @@ def _doc_tables(ordered: Sequence[SearchDoc]) -> dict[str, bytes]:
             for start in range(0, len(ordered), DOC_SHARD)}
 
 
-def _postings(ordered: Sequence[SearchDoc]) -> dict[str, tuple[list[int], ...]]:
+def _entries(ordered: Sequence[SearchDoc]) -> dict[str, str]:
+    """Every token with its encoded value: the posting lists of its fields joined by ``|``."""
+    postings, merged = _postings(ordered)
+    entries: dict[str, str] = {}
+    for token in list(postings):
+        keys = postings.pop(token)  # freed as encoded: the lists are the bulk of the memory
+        if token in merged:
+            keys = sorted(set(keys))
+        lists = [[key >> SLOT_BITS for key in keys if key & _SLOT_MASK == slot] for slot in range(len(FIELDS))]
+        entries[token] = "|".join(encode(ids) for ids in lists).rstrip("|")
+    return entries
+
+
+def _postings(ordered: Sequence[SearchDoc]) -> tuple[dict[str, list[int]], set[str]]:
+    """Each token's posting keys (see SLOT_BITS), and the tokens whose keys need sorting.
+
+    One list of keys per token, not one per field: a large site has millions of
+    tokens, and four lists each would take most of the memory of the build.
+    """
     # Texts recur (department names, law titles, quoted articles): tokenise each
     # distinct text once and add its documents to each token's list at once.
-    holders: dict[tuple[int, str], list[int]] = defaultdict(list)
+    holders: dict[str, list[int]] = defaultdict(list)
     for doc_id, doc in enumerate(ordered):
         for slot, texts in enumerate(doc.fields().values()):
             for text in set(texts):
-                holders[(slot, text)].append(doc_id)
-    postings: dict[str, tuple[list[int], ...]] = {}
-    merged: set[tuple[str, int]] = set()  # lists filled from several texts: to sort
-    for (slot, text), ids in holders.items():
+                holders[text].append(doc_id << SLOT_BITS | slot)
+    postings: dict[str, list[int]] = {}
+    merged: set[str] = set()  # lists filled from several texts
+    for text, keys in holders.items():
         for token in index_tokens(text):
-            lists = postings.get(token)
-            if lists is None:
-                lists = postings[token] = ([], [], [], [])
-            elif lists[slot]:
-                merged.add((token, slot))
-            lists[slot].extend(ids)
-    for token, slot in merged:
-        ids = postings[token][slot]
-        ids[:] = sorted(set(ids))
-    return postings
-
-
-def _entries(postings: dict[str, tuple[list[int], ...]]) -> dict[str, str]:
-    return {token: "|".join(encode(ids) for ids in lists).rstrip("|") for token, lists in postings.items()}
+            found = postings.get(token)
+            if found is None:
+                postings[token] = keys.copy()
+            else:
+                merged.add(token)
+                found.extend(keys)
+    return postings, merged
 
 
 def _shard_count(entries: dict[str, str], shard_bytes: int) -> int:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from functools import lru_cache
 
 HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
 JOINERS = "-_./"
@@ -84,11 +83,11 @@ def word_tokens(word: str) -> Iterator[str]:
                 yield tail[:end]
 
 
-@lru_cache(maxsize=65536)
 def index_tokens(text: str) -> frozenset[str]:
     """Every token a document field containing ``text`` is found by.
 
-    Cached: department names, law titles and quoted articles recur on many items.
+    Not cached: the index builder tokenises each distinct text once, and a
+    cache would keep every token set of a large site alive to the end.
     """
     tokens: set[str] = set()
     for kind, run in segments(text):
