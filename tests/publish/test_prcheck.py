@@ -103,7 +103,7 @@ def test_head_is_checked_as_committed_not_as_the_working_tree(repo: Path, git: G
     commit_on_branch(repo, git, "new-item", {POWERS: (repo / POWERS).read_text(encoding="utf-8") + NEW_ITEM},
                      "新增药品经营许可")
     (repo / POWERS).write_text("items: [\n", encoding="utf-8")  # broken, but never committed
-    check = prcheck.run(repo, "main", "new-item", today=dt.date(2025, 6, 1), with_diff=False)
+    check = prcheck.run(repo, "main", "new-item", today=dt.date(2025, 6, 1))
     assert check.ok and check.report.problems == []
     assert check.changed == [POWERS]
 
@@ -119,7 +119,7 @@ def test_an_item_that_vanishes_fails_the_check(repo: Path, git: GitRunner) -> No
 def test_summary_is_capped_for_a_comment_and_escapes_table_cells() -> None:
     report = Report([], 0)
     check = prcheck.PrCheck("a" * 40, "b" * 40, [], report,
-                            prcheck.Step(True, True, "- 新增事项\n" * 20_000), prcheck.Step(True, True))
+                            prcheck.Step(True, "- 新增事项\n" * 20_000), prcheck.Step(True))
     capped = prcheck.summary(check, limit=5_000)
     assert len(capped) <= 5_000
     assert "评论中只显示开头部分" in capped and capped.startswith(prcheck.MARKER)

@@ -33,9 +33,8 @@ _RUNNER = "import sys; from qingdan.cli import main; sys.argv[0] = 'qingdan'; ma
 
 @dataclass
 class Step:
-    """One external step's outcome: did it run, did it pass, what did it print."""
+    """One ``qingdan diff`` run: did it pass, what did it print."""
 
-    available: bool
     ok: bool
     output: str = ""
 
@@ -68,25 +67,21 @@ class PrCheck:
 
     @property
     def ok(self) -> bool:
-        return not self.report.errors and (self.vanish.ok or not self.vanish.available)
+        return not self.report.errors and self.vanish.ok
 
     @property
     def exit_code(self) -> int:
         return 0 if self.ok else 1
 
 
-def run(repo: Path, base: str, head: str, *, today: dt.date | None = None, with_diff: bool = True) -> PrCheck:
-    """Check ``head`` against ``base`` in the repository at ``repo``.
-
-    ``with_diff=False`` says ``qingdan diff`` is not installed, saving two processes.
-    """
+def run(repo: Path, base: str, head: str, *, today: dt.date | None = None) -> PrCheck:
+    """Check ``head`` against ``base`` in the repository at ``repo``."""
     repo = git.toplevel(repo)
     base_id, head_id = git.commit(repo, base), git.commit(repo, head)
     changed = git.changed_files(repo, base_id, head_id)
     report = validate_revision(repo, head_id, today=today)
-    missing = Step(available=False, ok=True)
-    diff = _qingdan(repo, "diff", base_id, head_id, "--merge-base", "--format", "md") if with_diff else missing
-    vanish = _qingdan(repo, "diff", base_id, head_id, "--merge-base", "--check") if with_diff else missing
+    diff = _qingdan(repo, "diff", base_id, head_id, "--merge-base", "--format", "md")
+    vanish = _qingdan(repo, "diff", base_id, head_id, "--merge-base", "--check")
     return PrCheck(base_id, head_id, changed, report, diff, vanish)
 
 
@@ -98,14 +93,12 @@ def validate_revision(repo: Path, rev: str, *, today: dt.date | None = None) -> 
 
 
 def _qingdan(repo: Path, *args: str) -> Step:
-    """Run a qingdan command in a fresh process; a command that is not installed is not a failure."""
+    """Run a qingdan command in a fresh process (as the workflow log would show it)."""
     done = subprocess.run([sys.executable, "-c", _RUNNER, *args], cwd=repo,
                           capture_output=True, check=False, stdin=subprocess.DEVNULL)
     out = done.stdout.decode("utf-8", errors="replace")
     err = done.stderr.decode("utf-8", errors="replace")
-    if done.returncode == 2 and ("No such command" in err or "No such option" in err):
-        return Step(available=False, ok=True)  # an older qingdan: said in the summary, not a failure
-    return Step(available=True, ok=done.returncode == 0, output=(out + err).strip())
+    return Step(ok=done.returncode == 0, output=(out + err).strip())
 
 
 def annotations(check: PrCheck) -> str:
@@ -113,7 +106,7 @@ def annotations(check: PrCheck) -> str:
     shown = Report(check.in_changed, len(check.changed_data))
     # The reporter's closing notice would count the whole tree: say it our way below.
     lines = [line for line in reporters.github(shown).splitlines() if not line.startswith("::notice::")]
-    if check.vanish.available and not check.vanish.ok:
+    if not check.vanish.ok:
         body = check.vanish.output or "有事项从清单中消失"
         lines.append(f"::error title=事项不得消失::{_escape(body)}")
     if check.elsewhere:
@@ -154,10 +147,7 @@ def _checks_table(check: PrCheck) -> list[str]:
         validation = f"{'❌' if errors else '⚠️'} {len(errors)} 个错误，{len(warnings)} 个警告"
     else:
         validation = "✅ 通过"
-    if not check.vanish.available:
-        vanish = "⚠️ 未运行（qingdan diff 不可用）"
-    else:
-        vanish = "✅ 通过" if check.vanish.ok else "❌ 有事项消失，须改为“已废止”或写明去向"
+    vanish = "✅ 通过" if check.vanish.ok else "❌ 有事项消失，须改为“已废止”或写明去向"
     elsewhere_errors = [p for p in check.elsewhere if p.severity == "error"]
     rows = [
         "| 检查 | 结果 |",
@@ -174,7 +164,7 @@ def _checks_table(check: PrCheck) -> list[str]:
 
 def _problem_section(check: PrCheck) -> list[str]:
     lines: list[str] = []
-    if check.vanish.available and not check.vanish.ok:
+    if not check.vanish.ok:
         lines += ["", "### 事项不得消失", "", "```text", check.vanish.output.replace("```", "ˋˋˋ"), "```"]
     problems = check.report.problems
     if not problems:
@@ -201,8 +191,6 @@ def _cell(text: str, keep_br: bool = False) -> str:
 
 def _diff_section(check: PrCheck) -> list[str]:
     lines = ["", "### 修改内容", ""]
-    if not check.diff.available:
-        return lines + ["变更摘要暂不可用：这个版本的 qingdan 还没有 `qingdan diff` 命令。"]
     if not check.diff.ok:
         return lines + ["生成变更摘要失败：", "", "```text", check.diff.output.replace("```", "ˋˋˋ"), "```"]
     return lines + [check.diff.output or "清单数据没有变化。"]
