@@ -91,3 +91,18 @@ def test_formats(report, scenario):
     assert data["flags"][0]["code"] == "history-rewritten"
     assert data["entries"][5]["flags"][0]["code"] == "unsigned"
     assert report.exit_code == 1
+
+
+def test_csv_cells_from_commits_never_run_as_formulas(tmp_path):
+    """Author names and titles are whatever a committer typed: a formula stays text in Excel."""
+    from history_support import GitRepo
+    from qingdan.synth import render
+
+    repo = GitRepo(tmp_path / "repo")
+    repo.write(dict(render(20, seed=1)))
+    hostile = '=HYPERLINK("http://evil.example","x")'
+    repo.commit("-导入", who=(hostile, "evil@example.gov.cn"))
+    rows = list(csv.reader(io.StringIO(audit_csv(audit(load_history(repo.path, cache_dir=None))).lstrip("\ufeff"))))
+    row = rows[1]
+    assert row[5] == f"'{hostile} <evil@example.gov.cn>"
+    assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)

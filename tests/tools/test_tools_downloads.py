@@ -14,7 +14,11 @@ from openpyxl import load_workbook
 
 from qingdan.dataset import Dataset
 from qingdan.export import downloads
-from qingdan.export.xlsx import FIXED_TIME
+from qingdan.errors import QingdanError
+from qingdan.excel.read import read_csv
+from qingdan.excel.rows import TableData
+from qingdan.export.csvfile import csv_bytes
+from qingdan.export.xlsx import FIXED_TIME, workbook_bytes
 
 from toolsupport import needs_sample
 
@@ -162,3 +166,32 @@ def test_datapackage_validates_with_frictionless(files: dict[str, bytes], tmp_pa
     one = {"name": "check", "resources": [r for r in package["resources"] if r["path"] == "all/regulations.csv"]}
     (tmp_path / "one.json").write_text(json.dumps(one, ensure_ascii=False), encoding="utf-8")
     assert not frictionless.validate(str(tmp_path / "one.json")).valid
+
+
+HOSTILE_CELLS = ['=HYPERLINK("http://evil.example","点击")', "+1+2", "-2+3", "@SUM(A1)", "\t=1", "普通文字", "a=b"]
+
+
+def _table(values: list[str]) -> TableData:
+    return TableData("事项", ["事项名称"], ["text"], [[v] for v in values])
+
+
+def test_csv_cells_a_spreadsheet_would_run_get_an_apostrophe_and_import_takes_it_off():
+    raw = csv_bytes(_table(HOSTILE_CELLS))
+    cells = [row["事项名称"] for row in _csv(raw)]
+    assert cells[:5] == ["'" + v for v in HOSTILE_CELLS[:5]]
+    assert cells[5:] == HOSTILE_CELLS[5:]  # text not starting with = + - @ is left as it is
+    assert [row[0] for row in read_csv(raw, "事项").rows[1:]] == HOSTILE_CELLS
+
+
+def test_xlsx_keeps_formula_like_text_as_text():
+    ws = load_workbook(io.BytesIO(workbook_bytes([_table(HOSTILE_CELLS)]))).worksheets[0]
+    cells = [ws.cell(row, 1) for row in range(2, len(HOSTILE_CELLS) + 2)]
+    assert [c.value for c in cells] == HOSTILE_CELLS
+    assert all(c.data_type == "s" for c in cells)
+
+
+def test_xlsx_refuses_a_control_character_with_the_row_and_column():
+    table = TableData("事项", ["事项编码", "事项名称"], ["text", "text"], [["A1", "好"], ["A2", "坏\x07"]])
+    with pytest.raises(QingdanError) as caught:
+        workbook_bytes([table])
+    assert "“事项”第 3 行“事项名称”" in str(caught.value) and "\\x07" in str(caught.value)

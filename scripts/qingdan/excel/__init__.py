@@ -6,4 +6,5 @@
     build.py     rows -> records (主项/子项 grouping), validated, issues by cell
     importer.py  the import stage;  merge.py  the change to the YAML file
     rows.py      records -> rows (the export side)
+    formula.py   the CSV formula-injection guard (written on export, removed on import)
 """

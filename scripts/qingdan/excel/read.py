@@ -21,6 +21,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import QingdanError
+from .formula import unguard_formula
 
 Cell = tuple[int, int]  # 0-based row, column
 
@@ -110,7 +111,7 @@ def read_csv(raw: bytes, name: str) -> Sheet:
             continue
     else:
         raise QingdanError(f"{name}.csv 既不是 UTF-8 也不是 GBK 编码，请另存为“CSV UTF-8”")
-    rows = [[v if v != "" else None for v in row] for row in csv.reader(io.StringIO(text, newline=""))]
+    rows = [[unguard_formula(v) if v != "" else None for v in row] for row in csv.reader(io.StringIO(text, newline=""))]
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
     return Sheet(name, rows)

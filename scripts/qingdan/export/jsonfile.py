@@ -1,23 +1,30 @@
-"""JSON for machines: a list's records per department, every field included."""
+"""JSON for machines: a list's records per department, every field included.
+
+One department per line, each serialised by pydantic on its own: the whole
+site's list is hundreds of megabytes, too much to hold as one tree of dicts.
+"""
 
 from __future__ import annotations
 
 import json
 
-from ..layout import BY_KEY
 from ..excel.cells import Context
 from ..excel.rows import Part
+from ..layout import BY_KEY
 
 
 def json_bytes(kind: str, parts: list[Part], ctx: Context) -> bytes:
     """``{"list", "title", "departments": [{"id", "name", "data"}]}`` as UTF-8 JSON, keys in model order."""
-    document = {
-        "list": kind,
-        "title": BY_KEY[kind].label,
-        "departments": [
-            {"id": part.department, "name": ctx.departments.get(part.department, part.department),
-             "data": part.file_record.model_dump(mode="json")}
-            for part in parts
-        ],
-    }
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    head = {"list": kind, "title": BY_KEY[kind].label}
+    chunks = [_open(head) + b',"departments":[\n']
+    for n, part in enumerate(parts):
+        entry = {"id": part.department, "name": ctx.departments.get(part.department, part.department)}
+        data = part.file_record.model_dump_json().encode("utf-8")
+        chunks.append((b",\n" if n else b"") + _open(entry) + b',"data":' + data + b"}")
+    chunks.append(b"\n]}\n")
+    return b"".join(chunks)
+
+
+def _open(value: dict[str, str]) -> bytes:
+    """A JSON object without its closing brace, so more members can follow."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))[:-1].encode("utf-8")

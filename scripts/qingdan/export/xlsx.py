@@ -4,6 +4,9 @@ Clean layout: one header row in Chinese, frozen and filtered; widths fitted to
 the content; long text wrapped; dates as real Excel dates. The bytes are
 deterministic (fixed timestamps in the metadata and the zip entries), so a
 release can publish their hashes.
+
+Sheets are written in openpyxl's write-only mode, row by row: a workbook of
+the whole site's 100,000 items would take gigabytes as a tree of cell objects.
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ import zipfile
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import IllegalCharacterError
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from ..errors import QingdanError
 from ..excel.rows import TableData
@@ -36,8 +40,9 @@ _CELL_ALIGN = Alignment(vertical="top", wrap_text=True)
 
 def workbook_bytes(tables: list[TableData], title: str = "") -> bytes:
     """An .xlsx file with one sheet per table."""
-    book = Workbook()
-    book.remove(book.active)
+    for table in tables:
+        _check(table)
+    book = Workbook(write_only=True)
     for table in tables:
         _sheet(book.create_sheet(table.title[:31]), table)
     props = book.properties
@@ -49,32 +54,39 @@ def workbook_bytes(tables: list[TableData], title: str = "") -> bytes:
     return _repack(out.getvalue())
 
 
-def _sheet(ws: Worksheet, table: TableData) -> None:
-    ws.append(table.headers)
-    for cell in ws[1]:
-        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN
-    for row, values in enumerate(table.rows, 2):
-        for col, value in enumerate(values, 1):
-            try:
-                _put(ws.cell(row, col), value)
-            except IllegalCharacterError:
-                raise QingdanError(f"“{table.title}”第 {row} 行“{table.headers[col - 1]}”的内容含有 Excel 不能保存的"
-                                   f"控制字符：{value!r}。请在 YAML 中删除这个字符") from None
+def _sheet(ws: WriteOnlyWorksheet, table: TableData) -> None:
+    # Layout first: a write-only sheet writes it ahead of the first row.
     ws.freeze_panes = "A2"
-    if table.rows:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(table.headers))}{len(table.rows) + 1}"
     for col, header in enumerate(table.headers, 1):
         widest = max([_width(header)] + [_width(row[col - 1]) for row in table.rows])
         ws.column_dimensions[get_column_letter(col)].width = min(widest + 2, MAX_WIDTH)
+    if table.rows:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(table.headers))}{len(table.rows) + 1}"
+    ws.append([_cell(ws, header, header=True) for header in table.headers])
+    for values in table.rows:
+        ws.append([_cell(ws, value) for value in values])
 
 
-def _put(cell: Any, value: Any) -> None:
-    cell.value = value
+def _check(table: TableData) -> None:
+    """Refuse a table holding characters Excel cannot store, before anything is written."""
+    for row, values in enumerate(table.rows, 2):
+        for col, value in enumerate(values):
+            if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+                raise QingdanError(f"“{table.title}”第 {row} 行“{table.headers[col]}”的内容含有 Excel 不能保存的"
+                                   f"控制字符：{value!r}。请在 YAML 中删除这个字符")
+
+
+def _cell(ws: WriteOnlyWorksheet, value: Any, *, header: bool = False) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value)
+    if header:
+        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN
+        return cell
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # text that looks like a formula stays text
     if isinstance(value, dt.date):
         cell.number_format = "yyyy-mm-dd"
     cell.alignment = _CELL_ALIGN
+    return cell
 
 
 def _width(value: Any) -> int:

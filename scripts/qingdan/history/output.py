@@ -7,6 +7,7 @@ import io
 import json
 import re
 
+from ..excel.formula import guard_formula
 from ..layout import BY_KEY
 from .audit import FLAGS, AuditEntry, AuditReport
 from .changes import ACTIONS, Change, Step, summary
@@ -161,10 +162,12 @@ def audit_csv(report: AuditReport) -> str:
     writer.writerow(AUDIT_COLUMNS)
     for e in report.entries:
         for change in e.changes or [None]:
-            writer.writerow([*_entry_cells(e), *(_change_cells(change) if change else [""] * 5),
-                             "；".join(f"{f.code}: {f.message}" for f in e.flags)])
+            cells = [*_entry_cells(e), *(_change_cells(change) if change else [""] * 5),
+                     "；".join(f"{f.code}: {f.message}" for f in e.flags)]
+            # Names and titles come from commits anyone can write: no cell may run as a formula.
+            writer.writerow([guard_formula(cell) for cell in cells])
     for flag in report.flags:
-        writer.writerow([""] * (len(AUDIT_COLUMNS) - 1) + [f"{flag.code}: {flag.message}"])
+        writer.writerow([""] * (len(AUDIT_COLUMNS) - 1) + [guard_formula(f"{flag.code}: {flag.message}")])
     return "\ufeff" + out.getvalue()
 
 
