@@ -41,6 +41,12 @@ Date = Annotated[_dt.date, BeforeValidator(_date_only)]
 TEXT_PATTERN = r"^\S(?s:.*\S)?\n?$"
 Text = Annotated[str, StringConstraints(pattern=TEXT_PATTERN)]
 
+# Identifiers that name a folder and a page address (department and source
+# ids): lower-case letters, digits and hyphens, starting and ending with a
+# letter or digit. Anything else would make a broken or surprising URL.
+ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+
 StrictBool = Annotated[bool, Field(strict=True)]
 
 

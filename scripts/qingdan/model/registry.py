@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from .common import optional, Date, Record, StrictBool, Text, field
+from .common import Date, Identifier, Record, StrictBool, Text, field, optional
 
 RegionLevel = Literal["省", "市", "县"]
 SourceLevel = Literal["法律", "行政法规", "国务院决定", "部门规章", "地方性法规", "地方政府规章", "规范性文件"]
@@ -40,7 +40,7 @@ class Contact(Record):
 class Department(Record):
     """The file department.yml: the department whose folder it sits in."""
 
-    id: Text = field("部门标识", "与所在文件夹同名，只用小写字母、数字和连字符")
+    id: Identifier = field("部门标识", "与所在文件夹同名，只用小写字母、数字和连字符（不超过 64 个字符），例如 520000-scjgj")
     name: Text = field("部门名称", "")
     uscc: Text = field("统一社会信用代码", "18 位，GB 32100-2015")
     region: Text = field("所属行政区划", "GB/T 2260 代码，须在 lists/regions.yml 中")
@@ -54,7 +54,7 @@ class Department(Record):
 class LegalSource(Record):
     """A law, regulation, decision or rule that items cite."""
 
-    id: Text = field("标识", "被设定依据引用的 id，例如 law-food-safety")
+    id: Identifier = field("标识", "被设定依据引用的 id，只用小写字母、数字和连字符，例如 law-food-safety")
     title: Text = field("标题", "法律法规名称，不含书名号")
     level: SourceLevel = field("效力层级", "法律、行政法规、国务院决定、部门规章、地方性法规、地方政府规章、规范性文件")
     document_number: Text | None = optional("文号", "例如 主席令第二十一号、国务院令第663号")
