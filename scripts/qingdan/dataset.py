@@ -59,6 +59,9 @@ def load_dataset(lists_dir: Path, *, today: dt.date | None = None, prefix: str |
     """Read and validate every file under ``lists_dir`` into a Dataset (check ``.ok``)."""
     report = validate(lists_dir, today=today, prefix=prefix, keep_records=True)
     records = report.records
+    # The facts served the rules only; a site build keeps the Dataset (and its
+    # report) to the end, and at 100,000 items they are 150 MB.
+    report.facts = {}
     site = records.get("site.yml") or model.SiteConfig(name="qingdan")
     data = Dataset(lists_dir, report, site)
     for relpath in sorted(records):
