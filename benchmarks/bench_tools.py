@@ -10,6 +10,7 @@ os.wait4: wall time and CPU time (user + system). CPU time is the steadier
 figure on a shared machine. Steps:
 
 - ``qingdan export --format xlsx --format csv`` of the whole dataset, and of one department;
+  baseline: openpyxl (write-only) writing that department's rows as bare values, no layout;
 - ``qingdan import`` of that department's XLSX against its unchanged YAML (``--force --dry-run``);
   baseline: openpyxl reading the same workbook (load only, no mapping or checks);
 - ``qingdan fmt`` once (the synthetic files are not in canonical form), then ``qingdan fmt --check``
@@ -41,6 +42,16 @@ for path in sys.argv[1:]:
         yaml.load(f, Loader=yaml.CSafeLoader)
 """
 LOAD_WORKBOOK = "import sys, openpyxl; openpyxl.load_workbook(sys.argv[1])"
+WRITE_ROWS = """
+import csv, sys, openpyxl
+with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
+    rows = list(csv.reader(f))
+book = openpyxl.Workbook(write_only=True)
+sheet = book.create_sheet("rows")
+for row in rows:
+    sheet.append(row)
+book.save(sys.argv[2])
+"""
 
 
 @dataclass
@@ -75,8 +86,12 @@ def run(items: int, work: Path) -> list[tuple[str, Run, str]]:
     env = {**os.environ, "QINGDAN_CACHE_DIR": str(work / "cache")}
     rows = [("导出全部（xlsx + csv）", measure([*QINGDAN, "export", "-o", "out", "--format", "xlsx", "--format", "csv"],
                                               work), "")]
-    rows.append((f"导出一个部门（{dept}，xlsx）", measure([*QINGDAN, "export", "-o", "one", "--department", dept],
-                                                       work), ""))
+    one = measure([*QINGDAN, "export", "-o", "one", "--department", dept, "--format", "xlsx"], work)
+    measure([*QINGDAN, "export", "-o", "one-csv", "--department", dept, "--format", "csv"], work)
+    written = measure([sys.executable, "-c", WRITE_ROWS, str(work / "one-csv" / dept / "powers.csv"),
+                       str(work / "bare.xlsx")], work)
+    rows.append((f"导出一个部门（{dept}，xlsx）", one, f"{one.cpu / written.cpu:.1f} × 基线"))
+    rows.append(("基线：openpyxl 只写模式写入同样的行（无格式）", written, ""))
     workbook = work / "one" / dept / "powers.xlsx"
     items_in_dept = sum(1 for line in (lists / dept / "powers.yml").read_text(encoding="utf-8").splitlines()
                         if line.startswith("  - code:"))

@@ -26,6 +26,7 @@ from .excel.importer import check_department
 from .layout import BY_KEY
 from .load.parse import parse
 from .load.schema import model_at
+from .model.common import ID_PATTERN
 from .model.power import POWER_TYPES
 
 # The two letters of the sample site's power codes (XK00001000) and the power
@@ -263,8 +264,8 @@ def _duty(name: str | None) -> CommentedMap:
 
 
 def _department(lists_dir: Path, dept_id: str, region: str | None, name: str | None) -> Scaffolded:
-    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", dept_id or ""):
-        raise QingdanError(f"部门标识 {dept_id!r} 只能用小写字母、数字和连字符，例如 520100-scjgj")
+    if not re.match(ID_PATTERN, dept_id or ""):
+        raise QingdanError(f"部门标识 {dept_id!r} 只能用小写字母、数字和连字符（不超过 64 个字符），例如 520100-scjgj")
     relpath = f"{dept_id}/department.yml"
     if (lists_dir / relpath).exists():
         raise QingdanError(f"lists/{relpath} 已存在")
