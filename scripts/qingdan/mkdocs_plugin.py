@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import posixpath
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,7 @@ from .dataset import Dataset, load_dataset
 from .errors import QingdanError
 from .render import PageSpec, Renderer, Site, plan_site
 from .render.background import Contributions
-from .render.extras import SITE_CSS, SITE_JS
+from .render.extras import SITE_CSS, SITE_JS, theme_root
 from .render.history import History, history_for
 from .render.site import page_title
 
@@ -110,7 +109,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         if {"search", "material/search"} & set(config.plugins):
             log.warning("qingdan：请在 mkdocs.yml 的 plugins 中去掉 search，"
                         "内置搜索的索引对清单数据过大；本站使用 /search/ 页面")
-        theme_dir = str(resources.files("qingdan") / "templates" / "theme")
+        theme_dir = str(theme_root())
         # After the site's custom_dir (so a site can still override), before Material.
         position = 1 if config.theme.custom_dir else 0
         config.theme.dirs.insert(position, theme_dir)

@@ -112,15 +112,22 @@ def test_strict_build_fails_with_the_problem_list(tmp_path: Path) -> None:
 def test_zensical_builds_the_rendered_tree(tmp_path: Path, sample: Dataset) -> None:
     docs = tmp_path / "content"
     cli = [sys.executable, "-c", "from qingdan.cli import main; main()"]
-    result = run([*cli, "render", str(SAMPLE), "--out", str(docs)], tmp_path)
+    result = run([*cli, "render", str(SAMPLE), "--out", str(docs), "--theme-out", str(tmp_path / "overrides")],
+                 tmp_path)
     assert result.returncode == 0, result.stderr
     config = write_config(tmp_path, SAMPLE, plugin=False)
+    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    settings["theme"]["custom_dir"] = "overrides"
+    settings["extra"] = {"qingdan_sample": True}
+    config.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
     result = run(["zensical", "build", "-f", str(config)], tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     for code in sample.powers:
         assert (tmp_path / "site" / "items" / code / "index.html").is_file(), code
     html = _read(tmp_path / "site", f"items/{ITEM}")
     assert "第三十五条" in html and html.count("<h1") == 1
+    # The theme overrides work without the plugin: simplified Chinese and the sample banner.
+    assert '<html lang="zh-CN"' in html and 'class="qd-sample"' in html
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed")

@@ -297,3 +297,24 @@ def test_cli_render_refuses_bad_data_and_foreign_folders(tmp_path: Path) -> None
     result = runner.invoke(main, ["render", str(lists), "--out", str(tmp_path / "new")])
     assert result.exit_code == 1 and "没有生成页面" in result.output and "520000-jyt/powers.yml" in result.output
     assert not (tmp_path / "new").exists()
+
+
+def test_cli_render_theme_out_checks_both_folders_before_writing(tmp_path: Path) -> None:
+    lists = copy_sample(tmp_path)
+    runner = CliRunner()
+    foreign = tmp_path / "overrides"
+    foreign.mkdir()
+    (foreign / "main.html").write_text("{# mine #}", encoding="utf-8")
+    out = tmp_path / "docs"
+    result = runner.invoke(main, ["render", str(lists), "--out", str(out), "--theme-out", str(foreign)])
+    assert result.exit_code == 2 and "不会覆盖" in result.output
+    assert not out.exists() and (foreign / "main.html").read_text(encoding="utf-8") == "{# mine #}"
+    result = runner.invoke(main, ["render", str(lists), "--out", str(out), "--theme-out", str(out)])
+    assert result.exit_code == 2 and "同一个文件夹" in result.output and not out.exists()
+    theme = tmp_path / "theme"
+    for _ in range(2):  # a second run replaces both folders
+        result = runner.invoke(main, ["render", str(lists), "--out", str(out), "--theme-out", str(theme)])
+        assert result.exit_code == 0, result.output
+    assert "theme.custom_dir" in result.output
+    assert 'zh-CN' in (theme / "partials" / "language.html").read_text(encoding="utf-8")
+    assert (theme / "main.html").is_file() and (out / "items" / "index.md").is_file()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 import tempfile
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from .. import report as reporters
 from ..dataset import load_dataset
 from ..errors import QingdanError
 from ..render import write_site
+from ..render.extras import theme_files
+from ..render.site import write_files
 from ..render.history import history_for
 from . import friendly, main
 from .validate import _lists_dir
@@ -25,31 +28,48 @@ MARKER = ".qingdan-render"
               help="输出文件夹：空文件夹、不存在的文件夹，或上次 qingdan render 的输出（会被整个替换）")
 @click.option("--templates", "templates_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="站点自己的模板文件夹，其中的 site/<名称>.html 替换同名模板")
+@click.option("--theme-out", "theme_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="同时把主题覆盖文件（lang=\"zh-CN\"、示例数据提示）写入这个文件夹，"
+                   "供不用 qingdan 插件的站点设为 theme.custom_dir")
 @friendly
-def render_cmd(path: Path, out_dir: Path, templates_dir: Path | None) -> None:
+def render_cmd(path: Path, out_dir: Path, templates_dir: Path | None, theme_dir: Path | None) -> None:
     """把 PATH（默认 lists/）的清单数据生成网站页面（Markdown）和文件，写入 --out。
 
-    输出可以直接作为 MkDocs 或 Zensical 的 docs 文件夹（再放入 content/ 中手写的页面）。
-    数据有错误时不生成任何文件，退出码为 1。
+    输出可以直接作为 MkDocs 或 Zensical 的 docs 文件夹（再放入 content/ 中手写的页面）；
+    这时请用 --theme-out 写出主题覆盖文件，并在配置中设置 theme.custom_dir（示例数据另设
+    extra.qingdan_sample: true）。数据有错误时不生成任何文件，退出码为 1。
     """
     lists_dir, _ = _lists_dir(path)
     _check_out(out_dir)
+    if theme_dir is not None:
+        _check_out(theme_dir)
+        if theme_dir.resolve() == out_dir.resolve():
+            raise QingdanError("--theme-out 不能与 --out 是同一个文件夹：主题文件不是页面")
     dataset = load_dataset(lists_dir)
     if not dataset.ok:
         click.echo(reporters.text(dataset.report), err=True, nl=False)
         click.echo("清单数据有错误，没有生成页面。请先改正错误（qingdan validate 可查看全部问题）。", err=True)
         raise SystemExit(1)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    # Written aside and swapped in at the end: never a half-written folder.
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    history = history_for(lists_dir)
+    count = _write_folder(out_dir, lambda staging: write_site(dataset, staging, history, templates_dir=templates_dir))
+    click.echo(f"已生成 {count} 个页面和文件：{out_dir}")
+    if theme_dir is not None:
+        _write_folder(theme_dir, lambda staging: len(write_files(theme_files(), staging)))
+        click.echo(f"已写出主题覆盖文件：{theme_dir}（在配置中设置 theme.custom_dir: {theme_dir}）")
+
+
+def _write_folder(folder: Path, fill: Callable[[Path], int]) -> int:
+    """Fill a staging folder beside ``folder`` and swap it in at the end: never a half-written folder."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
-        count = write_site(dataset, staging, history_for(lists_dir), templates_dir=templates_dir)
+        count = fill(staging)
         (staging / MARKER).write_text("由 qingdan render 生成；再次运行时整个文件夹会被替换。\n", encoding="utf-8")
-        _swap(staging, out_dir)
+        _swap(staging, folder)
     finally:
         if staging.exists():
             shutil.rmtree(staging)
-    click.echo(f"已生成 {count} 个页面和文件：{out_dir}")
+    return count
 
 
 def _check_out(out_dir: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 from .. import export, search
 from ..dataset import Dataset
@@ -18,6 +19,28 @@ ASSET_DIR = "assets/qingdan"
 SITE_CSS = f"{ASSET_DIR}/site.css"
 SITE_JS = f"{ASSET_DIR}/site.js"
 RELEASES = "downloads/releases/"
+
+
+def theme_root() -> Traversable:
+    """The folder of our Material theme overrides, inside the installed package."""
+    return resources.files("qingdan") / "templates" / "theme"
+
+
+def theme_files() -> Iterator[tuple[str, bytes]]:
+    """Our Material theme overrides (lang="zh-CN", the sample banner), by path under a custom_dir.
+
+    The plugin adds them itself; a site built from ``qingdan render`` output
+    without the plugin (Zensical, or MkDocs without it) names a copy of them as
+    ``theme.custom_dir``.
+    """
+    folders = [(theme_root(), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.is_dir():
+                folders.append((entry, f"{prefix}{entry.name}/"))
+            elif entry.name.endswith(".html"):
+                yield f"{prefix}{entry.name}", entry.read_bytes()
 
 
 def site_assets() -> dict[str, bytes]:
