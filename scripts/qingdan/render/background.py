@@ -48,6 +48,7 @@ class Contributions:
     def __init__(self, dataset: Dataset, out_dir: Path, history: History | None = None) -> None:
         self._paths: list[str] | None = None
         self._process: Any = None
+        self._frozen = False
         if "fork" not in multiprocessing.get_all_start_methods():
             self._paths = []
             for stage in contributions(dataset, history):
@@ -57,6 +58,7 @@ class Contributions:
         self._conn, child = ctx.Pipe(duplex=False)
         self._process = ctx.Process(target=_produce, args=(dataset, history, out_dir, child), daemon=True)
         gc.freeze()
+        self._frozen = True
         self._process.start()
         child.close()
 
@@ -68,7 +70,7 @@ class Contributions:
             except EOFError:
                 status, value = "error", "子进程意外退出（可能是内存不足）"
             self._process.join()
-            gc.unfreeze()
+            self._thaw()
             if status != "ok":
                 raise QingdanError(f"生成搜索索引和下载文件时出错：\n{value}")
             self._paths = value
@@ -79,4 +81,10 @@ class Contributions:
         if self._process is not None and self._process.is_alive():
             self._process.terminate()
             self._process.join()
+        self._thaw()
+
+    def _thaw(self) -> None:
+        """Give the objects frozen at the fork back to the garbage collector, once."""
+        if self._frozen:
             gc.unfreeze()
+            self._frozen = False
