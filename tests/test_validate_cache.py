@@ -148,3 +148,62 @@ def test_a_bad_worker_count_in_the_environment_is_a_clear_error(
         validate(valid_tree, today=TODAY)
     monkeypatch.setenv("QINGDAN_WORKERS", "1")
     assert validate(valid_tree, today=TODAY).problems == []
+
+
+# ---- file digests remembered by stat (digests.py) ---------------------------------
+
+
+def test_a_remembered_digest_is_trusted_only_for_a_settled_file(tmp_path: Path) -> None:
+    from qingdan.digests import FileDigests
+
+    data = tmp_path / "a.yml"
+    data.write_text("items: []\n", encoding="utf-8")
+    index = tmp_path / "digests.idx"
+    first = FileDigests(index, margin_ns=0)
+    digest = first.digest(data, "a.yml", data.stat())
+    assert digest == hashlib.sha256(data.read_bytes()).hexdigest()
+    first.save()
+    # Settled (older than the last run's start): the digest comes from the index, the file is not read.
+    trusting = FileDigests(index, margin_ns=0)
+    assert trusting.digest(tmp_path / "not-read", "a.yml", data.stat()) == digest
+    # Written within the margin of that run: read again.
+    careful = FileDigests(index)
+    with pytest.raises(FileNotFoundError):
+        careful.digest(tmp_path / "not-read", "a.yml", data.stat())
+
+
+def test_validate_reads_only_changed_files_and_sees_a_same_size_edit(make_tree: Callable[..., Path],
+                                                                      tmp_path: Path) -> None:
+    import time
+
+    lists = make_tree()
+    cache_dir = tmp_path / "cache"
+    time.sleep(2.1)  # the files are older than the margin when the first run starts
+    first = validate(lists, cache_dir=cache_dir, today=TODAY)
+    [index] = cache_dir.glob("digests-*.idx")
+    written = (index.read_bytes(), index.stat().st_mtime_ns)
+    second = validate(lists, cache_dir=cache_dir, today=TODAY)
+    assert _shown(second) == _shown(first)
+    assert (index.read_bytes(), index.stat().st_mtime_ns) == written  # every digest trusted: nothing re-hashed
+    # Same size, mtime put back: the ctime still changes, so the edit is seen.
+    powers = lists / f"{PROVINCE_DEPT}/powers.yml"
+    stat = powers.stat()
+    text = powers.read_text(encoding="utf-8")
+    assert "exercise_level: 省" in text
+    powers.write_text(text.replace("exercise_level: 省", "exercise_level: 乡"), encoding="utf-8")
+    os.utime(powers, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert powers.stat().st_size == stat.st_size
+    third = validate(lists, cache_dir=cache_dir, today=TODAY)
+    assert [p.code for p in third.problems if p.file.endswith(f"{PROVINCE_DEPT}/powers.yml")] == ["invalid-value"]
+    assert _shown(third) == _shown(validate(lists, today=TODAY))
+
+
+def test_a_damaged_digest_index_is_ignored_and_rewritten(make_tree: Callable[..., Path], tmp_path: Path) -> None:
+    lists = make_tree(SPOILED)
+    cache_dir = tmp_path / "cache"
+    first = validate(lists, cache_dir=cache_dir, today=TODAY)
+    [index] = cache_dir.glob("digests-*.idx")
+    index.write_bytes(b"QDS1" + b"\0" * 40)
+    again = validate(lists, cache_dir=cache_dir, today=TODAY)
+    assert _shown(again) == _shown(first)
+    assert index.read_bytes()[4:36] == hashlib.sha256(index.read_bytes()[36:]).digest()

@@ -5,7 +5,9 @@
 Where the time goes and why (measured in benchmarks/bench_validate.py):
 
 - A file's own result (its problems and facts) is cached by its content, so a
-  re-run reads and checks again only the files that changed.
+  re-run reads and checks again only the files that changed; the content
+  digests themselves are remembered by the files' stat (digests.py), so a
+  re-run reads only files whose size or timestamps changed.
 - Files missing from the cache are checked by a pool of processes when there
   is enough to read to pay for starting them.
 - The garbage collector is paused during a run: the run builds millions of
@@ -33,6 +35,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from . import __version__
+from .digests import FileDigests
 from .errors import QingdanError
 from .facts import extract
 from .load import discover, locate, read_file, read_path
@@ -97,6 +100,13 @@ class Cache:
         text = f"{__version__}\0{_code_digest()}\0{python}\0{self.prefix}\0{relpath}\0{digest}"
         key = hashlib.sha256(text.encode()).hexdigest()
         return self.directory / key[:2] / f"{key}.bin"
+
+    def digest_index(self, lists_dir: Path) -> Path | None:
+        """Where the file digests of ``lists_dir`` are remembered (digests.py), one index per folder."""
+        if self.directory is None:
+            return None
+        folder = hashlib.sha256(f"{lists_dir.resolve()}\0{self.prefix}".encode()).hexdigest()[:16]
+        return self.directory / f"digests-{folder}.idx"
 
     def get(self, relpath: str, digest: str) -> dict | None:
         path = self._path(relpath, digest)
@@ -215,8 +225,9 @@ def _check_files(lists_dir: Path, relpaths: list[str], prefix: str, cache: Cache
     entries: dict[str, dict] = {}
     records: dict[str, BaseModel] = {}
     missed: list[tuple[str, int]] = []
+    digests = FileDigests(cache.digest_index(lists_dir))
     for relpath in relpaths:
-        entry = _cached(cache, lists_dir, relpath)
+        entry = _cached(cache, digests, lists_dir, relpath)
         if entry is None:
             missed.append((relpath, _size(lists_dir / relpath)))
             continue
@@ -231,6 +242,7 @@ def _check_files(lists_dir: Path, relpaths: list[str], prefix: str, cache: Cache
             records[relpath] = record
         if progress:
             progress(len(entries), len(relpaths), relpath)
+    digests.save()
     return entries, records
 
 
@@ -241,12 +253,15 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _cached(cache: Cache, lists_dir: Path, relpath: str) -> dict | None:
+def _cached(cache: Cache, digests: FileDigests, lists_dir: Path, relpath: str) -> dict | None:
     path = lists_dir / relpath
-    if cache.directory is None or _size(path) > MAX_FILE_BYTES:
-        return None  # not even worth hashing the file
+    if cache.directory is None:
+        return None
     try:
-        return cache.get(relpath, hashlib.sha256(path.read_bytes()).hexdigest())
+        stat = path.stat()
+        if stat.st_size > MAX_FILE_BYTES:
+            return None  # not even worth hashing the file
+        return cache.get(relpath, digests.digest(path, relpath, stat))
     except FileNotFoundError:
         return None
 

@@ -1,0 +1,31 @@
+#!/bin/bash
+# Re-validation of a large tree after a one-file edit, as a user runs it.
+#
+#   qingdan synth --items 100000 --out /tmp/b100
+#   bash benchmarks/bench_revalidate.sh /tmp/b100 LABEL
+#
+# Fills a fresh cache (QINGDAN_CACHE_DIR=<dir>/cache-LABEL), then times three
+# runs with no change and three runs each after changing one item's name in the
+# first department's powers.yml. Compare two versions of qingdan by running it
+# once per version (e.g. with `git stash`) in the same session, with two labels.
+set -euo pipefail
+dir=${1:?usage: bench_revalidate.sh DIR LABEL}
+label=${2:-run}
+cd "$dir"
+export QINGDAN_CACHE_DIR="$dir/cache-$label"
+rm -rf "$QINGDAN_CACHE_DIR"
+sleep 2.1  # the files must be older than the digest index's 2-second margin
+timed() { /usr/bin/time -f "$label $1 %e s wall, %U+%S s CPU, %M KB" qingdan validate lists >/dev/null 2>"$dir/time.txt" || true; tail -1 "$dir/time.txt"; }
+timed "fill the cache"
+for _ in 1 2 3; do timed "no change"; done
+file=$(ls lists/*/powers.yml | head -1)
+for n in 1 2 3; do
+  python - "$file" "$n" <<'PY'
+import re, sys
+path, n = sys.argv[1], int(sys.argv[2])
+text = open(path, encoding="utf-8").read()
+text = re.sub(r"(\n    name: )([^\n]*)", lambda m: m.group(1) + m.group(2).rstrip("甲乙丙") + "甲乙丙"[n - 1], text, count=1)
+open(path, "w", encoding="utf-8").write(text)
+PY
+  timed "after editing one file"
+done
