@@ -21,8 +21,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from . import model
 from .errors import QingdanError
-from .fmt import dump, format_text, load_tree, normalise, to_tree, write_atomic
 from .excel.importer import check_department
+from .fmt import dump, format_text, load_tree, normalise, to_tree, write_atomic
 from .layout import BY_KEY
 from .load.parse import parse
 from .load.schema import model_at

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -14,8 +14,8 @@ from ..dataset import load_dataset
 from ..errors import QingdanError
 from ..render import write_site
 from ..render.extras import theme_files
-from ..render.site import write_files
 from ..render.history import history_for
+from ..render.site import write_files
 from . import friendly, main
 from .validate import _lists_dir
 

@@ -14,6 +14,7 @@ from typing import Any
 from ..excel.formula import guard_formula
 from ..excel.rows import TableData
 
+
 def csv_bytes(table: TableData) -> bytes:
     """A table as CSV bytes: header row, then one line per row; dates as YYYY-MM-DD."""
     out = io.BytesIO()
