@@ -38,6 +38,7 @@ from .render.history import History, history_for
 from .render.site import page_title
 
 log = logging.getLogger("mkdocs.plugins.qingdan")
+PROGRESS_EVERY = 10_000  # generated pages between progress lines (a large site takes minutes)
 
 
 class QingdanConfig(base.Config):
@@ -95,6 +96,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         self.contributions: Contributions | None = None
         self._written: set[str] = set()
         self._in_nav: set[int] = set()
+        self._pages_done = 0
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -132,6 +134,8 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         if dataset.report.warnings:
             log.info("qingdan：清单数据有 %d 个警告（qingdan validate 可查看）", len(dataset.report.warnings))
         self.dataset = dataset
+        log.info("qingdan：已读取并校验 %d 个数据文件（%d 个部门，%d 个权力事项）",
+                 dataset.report.files, len(dataset.departments), len(dataset.powers))
         self.history = history_for(self.lists_dir)
         # lists/site.yml names the site, not mkdocs.yml. The model admits no character
         # HTML treats specially, so the theme's mix of escaped and raw uses is safe.
@@ -158,6 +162,8 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         for path, content in self.site.assets.items():
             files.append(File.generated(config, path, content=content))
         self._written = {file.dest_uri for file in files}
+        self._pages_done = 0
+        log.info("qingdan：将生成 %d 个页面；搜索索引和下载文件同时在后台生成", len(self.site.pages))
         return files
 
     def _contributed_paths(self) -> list[str]:
@@ -191,12 +197,16 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str | None:
         if isinstance(page, GeneratedPage):
             page.content = None  # written; drop the body
+            self._pages_done += 1
+            if self._pages_done % PROGRESS_EVERY == 0 and self.site is not None:
+                log.info("qingdan：已生成 %d / %d 个页面", self._pages_done, len(self.site.pages))
         return output
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.contributions is None:
             return
         paths = self._contributed_paths()  # waits for the background work, raises its error
+        log.info("qingdan：搜索索引和下载文件已写出（%d 个文件）", len(paths))
         clash = sorted(set(paths) & self._written)
         if clash:
             raise PluginError(f"qingdan：搜索索引或下载文件与站点中的文件同名：{'、'.join(clash[:10])}")

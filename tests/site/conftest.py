@@ -30,6 +30,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("built")
     result = mkdocs_build(root, SAMPLE)
     assert result.returncode == 0, result.stdout + result.stderr
+    (root / "build.log").write_text(result.stdout + result.stderr, encoding="utf-8")  # beside site/
     return root / "site"
 
 

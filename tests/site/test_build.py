@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 import yaml
 
 from qingdan.dataset import Dataset
+from qingdan.search.page import asset_files as search_assets
 from site_support import (
     SAMPLE, Page, broken_links, copy_sample, dump, mkdocs_build, run, unsafe_markup, write_config,
 )
@@ -81,6 +83,19 @@ def test_links_resolve_and_contributions_are_written(built: Path) -> None:
     assert list((built / "search-index").rglob("*.json"))
     powers = _read(built, "departments/520100-scjgj/powers")
     assert 'href="../../../downloads/520100-scjgj/powers.csv"' in powers
+
+
+def test_build_reports_each_stage_in_chinese(built: Path, sample: Dataset, sample_site) -> None:
+    log = (built.parent / "build.log").read_text(encoding="utf-8")
+    assert (f"qingdan：已读取并校验 {sample.report.files} 个数据文件"
+            f"（{len(sample.departments)} 个部门，{len(sample.powers)} 个权力事项）") in log
+    assert f"qingdan：将生成 {len(sample_site.pages)} 个页面" in log
+    written = re.search(r"qingdan：搜索索引和下载文件已写出（(\d+) 个文件）", log)
+    # The search index and its script, the downloads, the feeds: every file the background child wrote.
+    contributed = [p for p in built.rglob("*") if p.is_file() and (
+        p.relative_to(built).parts[0] in ("search-index", "downloads", "feeds")
+        or p.relative_to(built).as_posix() in search_assets())]
+    assert written and int(written[1]) == len(contributed)
 
 
 def test_hostile_text_never_becomes_markup(hostile_built: Path) -> None:
