@@ -318,3 +318,14 @@ def test_cli_render_theme_out_checks_both_folders_before_writing(tmp_path: Path)
     assert "theme.custom_dir" in result.output
     assert 'zh-CN' in (theme / "partials" / "language.html").read_text(encoding="utf-8")
     assert (theme / "main.html").is_file() and (out / "items" / "index.md").is_file()
+
+
+def test_write_site_reports_progress_up_to_the_last_page(sample, tmp_path: Path) -> None:
+    from qingdan.render.site import write_site
+
+    heard: list[tuple[int, int]] = []
+    write_site(sample, tmp_path / "out", progress=lambda done, total, path: heard.append((done, total)))
+    assert heard, "no progress reported"
+    total = heard[-1][1]
+    assert heard[-1][0] == total and total == sum(1 for p in (tmp_path / "out").rglob("*.md")) + 2  # + css, js
+    assert [done for done, _ in heard] == sorted({done for done, _ in heard})

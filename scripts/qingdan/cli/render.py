@@ -16,7 +16,7 @@ from ..render import write_site
 from ..render.extras import theme_files
 from ..render.history import history_for
 from ..render.site import write_files
-from . import friendly, main
+from . import friendly, main, progress_printer
 from .validate import _lists_dir
 
 MARKER = ".qingdan-render"
@@ -51,7 +51,9 @@ def render_cmd(path: Path, out_dir: Path, templates_dir: Path | None, theme_dir:
         click.echo("清单数据有错误，没有生成页面。请先改正错误（qingdan validate 可查看全部问题）。", err=True)
         raise SystemExit(1)
     history = history_for(lists_dir)
-    count = _write_folder(out_dir, lambda staging: write_site(dataset, staging, history, templates_dir=templates_dir))
+    shown = progress_printer("生成页面", True)
+    count = _write_folder(out_dir, lambda staging: write_site(dataset, staging, history, templates_dir=templates_dir,
+                                                              progress=shown))
     click.echo(f"已生成 {count} 个页面和文件：{out_dir}")
     if theme_dir is not None:
         _write_folder(theme_dir, lambda staging: len(write_files(theme_files(), staging)))

@@ -127,16 +127,32 @@ def write_files(items: Iterable[tuple[str, str | bytes]] | Mapping[str, bytes], 
     return written
 
 
+PROGRESS_EVERY = 500  # pages between calls of write_site's progress callback
+
+
 def write_site(dataset: Dataset, out_dir: Path, history: History | None = None,
-               templates_dir: Path | None = None) -> int:
+               templates_dir: Path | None = None,
+               progress: Callable[[int, int, str], None] | None = None) -> int:
     """Write every page, asset and contributed file under ``out_dir``; return how many.
 
     Contributions are written one stage at a time, so at most one stage's
     files are in memory; pages are rendered and written one at a time.
+    ``progress(done, total, path)`` hears about every PROGRESS_EVERY-th page and the last.
     """
     paths: list[str] = []
     for stage in contributions(dataset, history):
         paths += write_files(stage, out_dir)
         del stage
     site = plan_site(dataset, history, contributed=lambda: paths)
-    return len(paths) + len(write_files(iter_files(site, templates_dir), out_dir))
+    files = iter_files(site, templates_dir)
+    if progress is not None:
+        files = _reporting(files, len(site.pages) + len(site.assets), progress)
+    return len(paths) + len(write_files(files, out_dir))
+
+
+def _reporting(files: Iterator[tuple[str, str | bytes]], total: int,
+               progress: Callable[[int, int, str], None]) -> Iterator[tuple[str, str | bytes]]:
+    for done, (path, content) in enumerate(files, 1):
+        yield path, content
+        if done % PROGRESS_EVERY == 0 or done == total:
+            progress(done, total, path)
