@@ -39,7 +39,7 @@ apt_install() {
 }
 
 install_test_tools() {
-  apt_install chromium fonts-noto-cjk nginx-light openssh-client git
+  apt_install chromium fonts-noto-cjk nginx-light openssh-client git gnupg
   if [ -f package.json ]; then
     log "安装 npm 依赖（package-lock.json）"
     npm ci --silent --no-audit --no-fund >/dev/null

@@ -94,9 +94,10 @@ class GitRepo:
         self.git("config", "user.name", "nobody")
         self.git("config", "user.email", "nobody@example.gov.cn")
 
-    def git(self, *args: str, who: tuple[str, str] = EDITOR, check: bool = True) -> str:
+    def git(self, *args: str, who: tuple[str, str] = EDITOR, check: bool = True,
+            env: dict[str, str] | None = None) -> str:
         self.clock += 86_400
-        env = git_env() | {
+        env = git_env() | (env or {}) | {
             "GIT_AUTHOR_NAME": who[0], "GIT_AUTHOR_EMAIL": who[1], "GIT_AUTHOR_DATE": f"{self.clock} +0800",
             "GIT_COMMITTER_NAME": who[0], "GIT_COMMITTER_EMAIL": who[1],
             "GIT_COMMITTER_DATE": f"{self.clock} +0800",

@@ -3,15 +3,13 @@
 Everything is checked offline from git alone: approvals are the
 ``Reviewed-by:`` trailers of the commit on the main line, authorisation is the
 ``reviewers`` list of the department's department.yml as it stood before the
-change, signatures are verified as ``git verify-commit`` does, against the
-``allowed_signers`` file committed at the top of the repository. See content/audit.md.
+change, signatures are verified as ``git verify-commit`` does (signatures.py).
+See content/audit.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +19,9 @@ import git
 from .changes import Change, Step
 from .gitlog import BlobReader
 from .records import load
+from .signatures import Signature, verify
 from .store import History
 from .trailers import Person
-
-ALLOWED_SIGNERS = "allowed_signers"
 
 FLAGS = {
     "no-approval": "未经审核",
@@ -33,12 +30,6 @@ FLAGS = {
     "unsigned": "未按要求签名",
     "history-rewritten": "已发布的历史被改写",
 }
-
-SIGNATURES = {
-    "G": "有效", "U": "有效（签名人未列入信任名单）", "X": "有效（签名已过期）", "Y": "有效（密钥已过期）",
-    "R": "密钥已吊销", "E": "无法验证", "N": "未签名", "B": "签名无效",
-}
-
 
 @dataclass(frozen=True)
 class Flag:
@@ -50,23 +41,6 @@ class Flag:
     @property
     def title(self) -> str:
         return FLAGS[self.code]
-
-
-@dataclass
-class Signature:
-    """What ``git verify-commit`` says of a commit: %G? status, signer and key."""
-
-    status: str = "N"
-    signer: str = ""
-    key: str = ""
-
-    @property
-    def label(self) -> str:
-        return SIGNATURES.get(self.status, self.status)
-
-    @property
-    def good(self) -> bool:
-        return self.status == "G"
 
 
 @dataclass
@@ -112,13 +86,17 @@ class AuditReport:
 
 
 def audit(history: History, since: dt.date | None = None, until: dt.date | None = None,
-          allowed_signers: Path | None = None) -> AuditReport:
-    """Audit every step of ``history`` whose commit date lies in [since, until]."""
+          allowed_signers: Path | None = None, signing_keys: Path | None = None) -> AuditReport:
+    """Audit every step of ``history`` whose commit date lies in [since, until].
+
+    ``allowed_signers`` (SSH) and ``signing_keys`` (OpenPGP) replace the trust
+    lists committed in the repository (signatures.py).
+    """
     repo = history.repo
     chosen = [(i, s) for i, s in enumerate(history.steps)
               if (since is None or s.day >= since) and (until is None or s.day <= until)]
     authors = BranchAuthors(repo, history.head)
-    signatures = verify(repo, history.head, [s.sha for _i, s in chosen], allowed_signers)
+    signatures = verify(repo, history.head, [s.sha for _i, s in chosen], allowed_signers, signing_keys)
     entries = []
     with BlobReader(repo) as reader:
         rules = Rules(history, reader)
@@ -282,51 +260,3 @@ class BranchAuthors:
                 if not any(person.same(p) for p in people):
                     people.append(person)
         return people
-
-
-# ------------------------------------------------------------ signatures
-
-
-def verify(repo: git.Repo, head: str, shas: list[str], allowed_signers: Path | None = None) -> dict[str, Signature]:
-    """Signature status of commits, as ``git verify-commit`` checks it, in one ``git log`` pass.
-
-    SSH signatures are checked against ``allowed_signers`` (by default the file
-    of that name committed at the top of the repository, as of ``head``).
-    """
-    if not shas:
-        return {}
-    with _signers_file(repo, head, allowed_signers) as signers:
-        options = ["-c", f"gpg.ssh.allowedSignersFile={signers}"] if signers else []
-        found: dict[str, Signature] = {}
-        for start in range(0, len(shas), 500):
-            chunk = shas[start:start + 500]
-            out = repo.git.execute(["git", *options, "log", "--no-walk=unsorted", "--format=%H%x00%G?%x00%GS%x00%GK",
-                                    "--end-of-options", *chunk])
-            for line in out.splitlines():
-                sha, status, signer, key = (line.split("\0") + ["", "", ""])[:4]
-                found[sha] = Signature(status or "N", signer, key)
-    return found
-
-
-class _signers_file:
-    """A temporary copy of the allowed_signers file (git needs a path, not a blob)."""
-
-    def __init__(self, repo: git.Repo, head: str, given: Path | None) -> None:
-        self.repo, self.head, self.given = repo, head, given
-        self.temp: str | None = None
-
-    def __enter__(self) -> str | None:
-        if self.given is not None:
-            return str(Path(self.given).resolve())
-        try:
-            text = self.repo.git.show(f"{self.head}:{ALLOWED_SIGNERS}", strip_newline_in_stdout=False)
-        except git.GitCommandError:
-            return None
-        handle, self.temp = tempfile.mkstemp(prefix="qingdan-signers-")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        return self.temp
-
-    def __exit__(self, *exc: object) -> None:
-        if self.temp:
-            os.unlink(self.temp)
