@@ -118,6 +118,11 @@ def test_cli_history_audit_snapshot(scenario, tmp_path):
     assert missing.exit_code == 2 and "NO-SUCH" in missing.output
     report = runner.invoke(main, ["audit", *repo, "--format", "json"])
     assert report.exit_code == 1 and json.loads(report.output)["flags"]
+    broken = tmp_path / "keys.asc"
+    broken.write_text("不是公钥\n", encoding="utf-8")
+    refused = runner.invoke(main, ["audit", *repo, "--signing-keys", str(broken)])
+    assert refused.exit_code == 2 and f"{broken} 中的公钥无法导入" in refused.output
+    assert "Traceback" not in refused.output
     snap = runner.invoke(main, ["snapshot", "--at", "v1", "--out", str(tmp_path / "v1"), *repo])
     assert snap.exit_code == 0 and (tmp_path / "v1" / "lists" / "site.yml").is_file()
     bad = runner.invoke(main, ["snapshot", "--as-of", "2000-01-01", "--out", str(tmp_path / "old"), *repo])

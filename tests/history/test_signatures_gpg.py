@@ -87,5 +87,5 @@ def test_a_broken_keys_file_is_a_clear_error(tmp_path: Path) -> None:
     broken = tmp_path / "broken.asc"
     broken.write_text("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nnot a key\n-----END PGP PUBLIC KEY BLOCK-----\n",
                       encoding="utf-8")
-    with pytest.raises(QingdanError, match="signing-keys.asc 中的公钥无法导入"):
+    with pytest.raises(QingdanError, match="broken.asc 中的公钥无法导入"):
         audit(load_history(repo.path, cache_dir=None), signing_keys=broken)

@@ -64,7 +64,8 @@ def verify(repo: git.Repo, head: str, shas: list[str], allowed_signers: Path | N
     if not shas:
         return {}
     with _trust_file(repo, head, ALLOWED_SIGNERS, allowed_signers) as signers, \
-            _trust_file(repo, head, SIGNING_KEYS, signing_keys) as keys, _gnupg_home(keys) as home:
+            _trust_file(repo, head, SIGNING_KEYS, signing_keys) as keys, \
+            _gnupg_home(keys, str(signing_keys) if signing_keys else SIGNING_KEYS) as home:
         options = ["-c", f"gpg.ssh.allowedSignersFile={signers}"] if signers else []
         env = {"GNUPGHOME": home} if home else None
         found: dict[str, Signature] = {}
@@ -99,20 +100,20 @@ def _trust_file(repo: git.Repo, head: str, name: str, given: Path | None) -> Ite
 
 
 @contextmanager
-def _gnupg_home(keys: str | None) -> Iterator[str | None]:
-    """A throw-away GnuPG home holding exactly the keys of ``keys``, each fully trusted."""
+def _gnupg_home(keys: str | None, shown: str) -> Iterator[str | None]:
+    """A throw-away GnuPG home holding exactly the keys of ``keys`` (``shown`` in messages), each fully trusted."""
     if keys is None:
         yield None
         return
     if shutil.which("gpg") is None:
-        raise QingdanError(f"仓库中有 {SIGNING_KEYS}，但本机没有安装 gpg，无法检查 OpenPGP 签名；"
+        raise QingdanError(f"有 OpenPGP 公钥文件 {shown}，但本机没有安装 gpg，无法检查 OpenPGP 签名；"
                            "请安装 GnuPG（Debian：apt-get install gnupg）后再运行")
     # Short and private: gpg puts sockets in its home, and socket paths are limited in length.
     home = tempfile.mkdtemp(prefix="qd-gpg-")
     try:
-        _gpg(home, "--import", keys)
-        primary = _primary_fingerprints(_gpg(home, "--with-colons", "--list-keys"))
-        _gpg(home, "--import-ownertrust", input_text="".join(f"{fpr}:6:\n" for fpr in primary))  # 6: ultimate
+        _gpg(home, shown, "--import", keys)
+        primary = _primary_fingerprints(_gpg(home, shown, "--with-colons", "--list-keys"))
+        _gpg(home, shown, "--import-ownertrust", input_text="".join(f"{fpr}:6:\n" for fpr in primary))  # ultimate
         yield home
     finally:
         if shutil.which("gpgconf"):
@@ -131,10 +132,10 @@ def _primary_fingerprints(listing: str) -> list[str]:
     return found
 
 
-def _gpg(home: str, *args: str, input_text: str | None = None) -> str:
+def _gpg(home: str, shown: str, *args: str, input_text: str | None = None) -> str:
     done = subprocess.run(["gpg", "--batch", "--no-tty", "--quiet", "--homedir", home, *args], input=input_text,
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise QingdanError(f"{SIGNING_KEYS} 中的公钥无法导入（gpg {' '.join(args[:1])}）：{done.stderr.strip()}。"
+        raise QingdanError(f"{shown} 中的公钥无法导入（gpg {args[0]}）：{done.stderr.strip()}。"
                            "请用 gpg --armor --export <密钥> 重新导出")
     return done.stdout
