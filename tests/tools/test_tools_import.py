@@ -262,10 +262,13 @@ def test_unknown_department_is_a_clear_error(lists: Path, tmp_path: Path):
         import_file(county_workbook(tmp_path / "c.xlsx"), "power", "520000-nope", lists)
 
 
-def test_old_excel_format_is_a_clear_error(lists: Path, tmp_path: Path):
+def test_truncated_xls_and_wps_formats_are_clear_errors(lists: Path, tmp_path: Path):
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
-    with pytest.raises(QingdanError, match="另存为"):
+    with pytest.raises(QingdanError, match="不是有效的 .xls 文件.*另存为"):
         _import(tmp_path / "old.xls", lists)
+    (tmp_path / "wps.et").write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(QingdanError, match="wps.et 是 .et 格式.*另存为"):
+        _import(tmp_path / "wps.et", lists)
 
 
 def test_a_row_whose_code_cannot_be_read_is_not_glued_to_the_item_above(lists: Path, tmp_path: Path):

@@ -50,7 +50,7 @@ def _diff(old: str | None, new_text: str | None, name: str) -> str:
 def import_cmd(file: Path, kind: str, department: str, lists_dir: Path, dry_run: bool, merge: bool, force: bool,
                keep_going: bool, sheets: tuple[str, ...], include_hidden: bool, headers: Path | None,
                show_diff: bool, fmt: str) -> None:
-    """从 Excel（.xlsx）或 CSV 文件导入一个部门的清单，写成 YAML。
+    """从 Excel（.xlsx、.xlsm 或旧版 .xls）或 CSV 文件导入一个部门的清单，写成 YAML。
 
     不会悄悄覆盖已有文件：已有文件会改变时，须加 --merge 或 --force。任何行、列
     未能导入时，报告会列出工作表、行和列，退出码为 1，默认不写入任何文件。

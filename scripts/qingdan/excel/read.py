@@ -1,4 +1,4 @@
-"""Reading a workbook (or a CSV file) into plain grids of cell values.
+"""Reading a workbook (.xlsx/.xlsm, the older .xls, or a CSV file) into plain grids of cell values.
 
 Merged cells are filled with the value of their top-left cell, so a 主项 that
 spans several 子项 rows, or a header merged over several columns, reads the
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import xlrd
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
@@ -24,6 +25,7 @@ from ..errors import QingdanError
 from .formula import unguard_formula
 
 Cell = tuple[int, int]  # 0-based row, column
+_ZIP = b"PK\x03\x04"  # .xlsx/.xlsm are zip files; .xls is an OLE2 compound file
 
 
 @dataclass
@@ -46,17 +48,19 @@ class Sheet:
 
 
 def read(path: Path) -> list[Sheet]:
-    """Every sheet of an .xlsx/.xlsm workbook, or the one table of a .csv file."""
+    """Every sheet of an .xlsx/.xlsm/.xls workbook, or the one table of a .csv file."""
     suffix = path.suffix.lower()
     if not path.is_file():
         raise QingdanError(f"找不到文件 {path}")
     if suffix == ".csv":
         return [read_csv(path.read_bytes(), path.stem)]
-    if suffix in (".xls", ".et", ".ods"):
+    if suffix in (".et", ".ods"):
         raise QingdanError(f"{path.name} 是 {suffix} 格式，请在 Excel 或 WPS 中“另存为”.xlsx 后再导入")
-    if suffix not in (".xlsx", ".xlsm"):
-        raise QingdanError(f"{path.name} 不是 .xlsx 或 .csv 文件")
-    return read_xlsx(path.read_bytes(), path.name)
+    if suffix not in (".xlsx", ".xlsm", ".xls"):
+        raise QingdanError(f"{path.name} 不是 .xlsx、.xls 或 .csv 文件")
+    raw = path.read_bytes()
+    # By content, not by name: a workbook saved as .xlsx but named .xls (or the reverse) still reads.
+    return read_xlsx(raw, path.name) if raw.startswith(_ZIP) else read_xls(raw, path.name)
 
 
 def read_xlsx(raw: bytes, name: str = "工作簿") -> list[Sheet]:
@@ -85,15 +89,60 @@ def _sheet(formulas: Worksheet, values: Worksheet) -> Sheet:
             for cell in row:
                 if cell.data_type == "f" and sheet.value(cell.row - 1, cell.column - 1) is None:
                     sheet.formulas[(cell.row - 1, cell.column - 1)] = str(getattr(cell.value, "text", cell.value))
-    for merged in formulas.merged_cells.ranges:
-        top, left = merged.min_row - 1, merged.min_col - 1
+    _fill_merged(sheet, [(m.min_row - 1, m.min_col - 1, m.max_row, m.max_col) for m in formulas.merged_cells.ranges])
+    return sheet
+
+
+def _fill_merged(sheet: Sheet, ranges: list[tuple[int, int, int, int]]) -> None:
+    """Give every cell of a merged range (top, left, bottom, right; 0-based, end exclusive) its top-left value."""
+    rows = sheet.rows
+    for top, left, bottom, right in ranges:
         first = sheet.value(top, left)
-        for r in range(top, merged.max_row):
-            for c in range(left, merged.max_col):
+        for r in range(top, bottom):
+            for c in range(left, right):
                 if (r, c) != (top, left) and r < len(rows):
                     _put(rows[r], c, first)
                     sheet.origin[(r, c)] = (top, left)
-    return sheet
+
+
+def read_xls(raw: bytes, name: str = "工作簿") -> list[Sheet]:
+    """Sheets of an Excel 97–2003 (.xls) workbook, as many offices still keep them.
+
+    Excel stores a formula's last result in the file, so there are no formulas to
+    report; numbers that are whole read as int, date cells as datetime, as openpyxl gives them.
+    """
+    try:
+        book = xlrd.open_workbook(file_contents=raw, formatting_info=True)
+    except Exception as exc:  # noqa: BLE001 - any damage in a binary file is the user's file, not our bug
+        raise QingdanError(f"无法读取 {name}：不是有效的 .xls 文件（{exc}）。"
+                           "请用 Excel 或 WPS 打开后“另存为”.xlsx 再导入") from None
+    sheets = []
+    for ws in book.sheets():
+        rows = [[_xls_value(ws.cell(r, c), book.datemode) for c in range(ws.ncols)] for r in range(ws.nrows)]
+        while rows and all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
+            rows.pop()
+        sheet = Sheet(ws.name, rows, hidden=ws.visibility != 0)
+        _fill_merged(sheet, [(top, left, bottom, right) for top, bottom, left, right in ws.merged_cells])
+        sheets.append(sheet)
+    return sheets
+
+
+def _xls_value(cell: xlrd.sheet.Cell, datemode: int) -> Any:
+    kind, value = cell.ctype, cell.value
+    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if kind == xlrd.XL_CELL_NUMBER:
+        return int(value) if float(value).is_integer() else value
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate.xldate_as_datetime(value, datemode)
+        except (xlrd.xldate.XLDateError, ValueError, OverflowError):
+            return value  # a number formatted as a date that is no date: the importer reports it
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return bool(value)
+    if kind == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(value, "#ERROR")
+    return value
 
 
 def _put(row: list[Any], col: int, value: Any) -> None:
