@@ -115,3 +115,17 @@ def test_an_xlsx_named_xls_still_reads(tmp_path: Path) -> None:
     renamed = tmp_path / "city.xls"
     renamed.write_bytes(xlsx.read_bytes())
     assert [s.rows for s in read(renamed)] == [s.rows for s in read(xlsx)]
+
+
+def test_an_xls_named_xlsx_still_reads_and_garbage_is_named_by_its_suffix(tmp_path: Path) -> None:
+    book = xlwt.Workbook(encoding="utf-8")
+    book.add_sheet("权力清单").write(0, 0, "事项编码")
+    real = tmp_path / "a.xls"
+    book.save(str(real))
+    renamed = tmp_path / "a.xlsx"
+    renamed.write_bytes(real.read_bytes())
+    assert read(renamed)[0].value(0, 0) == "事项编码"
+    garbage = tmp_path / "b.xlsx"
+    garbage.write_bytes(b"not a workbook")
+    with pytest.raises(QingdanError, match="无法读取 b.xlsx：不是有效的 .xlsx 文件"):
+        read(garbage)

@@ -25,7 +25,8 @@ from ..errors import QingdanError
 from .formula import unguard_formula
 
 Cell = tuple[int, int]  # 0-based row, column
-_ZIP = b"PK\x03\x04"  # .xlsx/.xlsm are zip files; .xls is an OLE2 compound file
+_ZIP = b"PK\x03\x04"  # .xlsx/.xlsm are zip files
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls is an OLE2 compound file
 
 
 @dataclass
@@ -59,8 +60,12 @@ def read(path: Path) -> list[Sheet]:
     if suffix not in (".xlsx", ".xlsm", ".xls"):
         raise QingdanError(f"{path.name} 不是 .xlsx、.xls 或 .csv 文件")
     raw = path.read_bytes()
-    # By content, not by name: a workbook saved as .xlsx but named .xls (or the reverse) still reads.
-    return read_xlsx(raw, path.name) if raw.startswith(_ZIP) else read_xls(raw, path.name)
+    # By content first: a workbook saved as .xlsx but named .xls (or the reverse) still reads.
+    if raw.startswith(_ZIP):
+        return read_xlsx(raw, path.name)
+    if raw.startswith(_OLE2) or suffix == ".xls":
+        return read_xls(raw, path.name)
+    return read_xlsx(raw, path.name)
 
 
 def read_xlsx(raw: bytes, name: str = "工作簿") -> list[Sheet]:
