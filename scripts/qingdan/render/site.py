@@ -29,6 +29,9 @@ from .pages import PageSpec, plan_pages
 from .templates import environment
 
 
+PROGRESS_EVERY = 500  # pages between calls of write_site's progress callback
+
+
 @dataclass
 class Site:
     """Every page of the generated part of the site, and our own assets."""
@@ -125,9 +128,6 @@ def write_files(items: Iterable[tuple[str, str | bytes]] | Mapping[str, bytes], 
         target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
         written.append(path)
     return written
-
-
-PROGRESS_EVERY = 500  # pages between calls of write_site's progress callback
 
 
 def write_site(dataset: Dataset, out_dir: Path, history: History | None = None,
