@@ -284,12 +284,17 @@ def test_files_are_never_written_outside_the_folder(tmp_path: Path) -> None:
     assert not (tmp_path / "outside.txt").exists()
 
 
+def _foreign(folder: Path, name: str, text: str) -> Path:
+    """A folder holding someone's own file: qingdan render must never replace it."""
+    folder.mkdir()
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
 def test_cli_render_refuses_bad_data_and_foreign_folders(tmp_path: Path) -> None:
     lists = copy_sample(tmp_path)
     runner = CliRunner()
-    foreign = tmp_path / "docs"
-    foreign.mkdir()
-    (foreign / "mine.md").write_text("# 手写\n", encoding="utf-8")
+    foreign = _foreign(tmp_path / "docs", "mine.md", "# 手写\n")
     result = runner.invoke(main, ["render", str(lists), "--out", str(foreign)])
     assert result.exit_code == 2 and "不会覆盖" in result.output
     assert [p.name for p in foreign.iterdir()] == ["mine.md"]
@@ -302,9 +307,7 @@ def test_cli_render_refuses_bad_data_and_foreign_folders(tmp_path: Path) -> None
 def test_cli_render_theme_out_checks_both_folders_before_writing(tmp_path: Path) -> None:
     lists = copy_sample(tmp_path)
     runner = CliRunner()
-    foreign = tmp_path / "overrides"
-    foreign.mkdir()
-    (foreign / "main.html").write_text("{# mine #}", encoding="utf-8")
+    foreign = _foreign(tmp_path / "overrides", "main.html", "{# mine #}")
     out = tmp_path / "docs"
     result = runner.invoke(main, ["render", str(lists), "--out", str(out), "--theme-out", str(foreign)])
     assert result.exit_code == 2 and "不会覆盖" in result.output
