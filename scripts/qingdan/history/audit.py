@@ -31,6 +31,7 @@ FLAGS = {
     "history-rewritten": "已发布的历史被改写",
 }
 
+
 @dataclass(frozen=True)
 class Flag:
     """A finding of the audit: a stable code and a message in Chinese."""
