@@ -24,7 +24,7 @@ from .errors import QingdanError
 from .files import read_regular
 from .excel.importer import check_department
 from .fmt import dump, format_text, load_tree, normalise, to_tree, write_atomic
-from .layout import BY_KEY
+from .layout import BY_KEY, kind_of
 from .load.parse import parse
 from .load.schema import model_at
 from .model.common import ID_PATTERN
@@ -282,8 +282,16 @@ def _department(lists_dir: Path, dept_id: str, region: str | None, name: str | N
 
 def _append(lists_dir: Path, department: str, kind: str, section: str, entry: CommentedMap,
             code: str | None, file_fields: dict[str, Any] | None = None) -> Scaffolded:
-    file_kind = BY_KEY[kind]
-    relpath = f"{department}/{file_kind.filename}"
+    relpath = f"{department}/{BY_KEY[kind].filename}"
+    return append_entry(lists_dir, relpath, section, entry, code, file_fields)
+
+
+def append_entry(lists_dir: Path, relpath: str, section: str, entry: CommentedMap, code: str | None = None,
+                 file_fields: dict[str, Any] | None = None) -> Scaffolded:
+    """A data file (not written) with ``entry`` appended to its list ``section``, comments kept."""
+    file_kind = kind_of(relpath)
+    if file_kind is None:
+        raise QingdanError(f"lists/{relpath} 不是清单数据文件")
     path = lists_dir / relpath
     created = not path.exists() and not path.is_symlink()
     if created:
