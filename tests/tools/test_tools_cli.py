@@ -100,7 +100,8 @@ def test_todos_are_written_with_comments_and_keep_the_exit_code_at_1(lists: Path
     assert code == 1
     assert "工作表“权力清单” 第 8 行 I 列" in out and "[todo]" in out and "还有 1 处待填写" in out
     text = (lists / DEPT / "powers.yml").read_text(encoding="utf-8")
-    assert '    supervision_phone: "" # 待填写：“监督电话”“=\"0851-\"&\"12345679\"”无法读取' in text
+    assert ('    supervision_phone: "" # 待填写：“监督电话”：公式 ="0851-"&"12345679" 没有计算结果'
+            '（工作表“权力清单”第 8 行）\n') in text
     code, again = _import(path, lists)  # a second run changes nothing, and still says what is left to do
     assert code == 1 and "没有变化" in again
     assert (lists / DEPT / "powers.yml").read_text(encoding="utf-8") == text

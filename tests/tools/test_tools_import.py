@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from qingdan import model
 from qingdan.errors import QingdanError
 from qingdan.excel.importer import Workbook as Imported, import_file
+from qingdan.excel.registrar import stub_id
 from qingdan.fmt import render
 from qingdan.problems import Problem
 
@@ -128,14 +129,15 @@ def test_city_workbook_reports_unmapped_column_unknown_law_and_hidden_data_sheet
 
     unmapped = _find(imported.errors, "办理时限")
     assert (unmapped.code, unmapped.sheet, unmapped.column) == ("import-unknown-column", "Sheet1", 11)
-    law = _find(imported.errors, "《示例市餐饮油烟管理办法》")
-    assert _at(law) == ("todo", "Sheet1", 5, 6)
-    assert "没有登记" in law.message and law.path == "items[1].legal_basis"
+    # A title the national catalogue does not hold becomes a stub source, never a refused row.
+    law = _find(imported.problems, "《示例市餐饮油烟管理办法》")
+    assert _at(law) == ("import-source-stub", "Sheet1", 5, 6)
+    assert "待核实的地方政府规章" in law.message and law.severity == "warning"
+    assert _plain(imported)["items"][1]["legal_basis"] == [{"source": stub_id("示例市餐饮油烟管理办法"),
+                                                          "articles": "第三十条"}]
     hidden = _find(imported.errors, "隐藏的工作表")
     assert (hidden.code, hidden.sheet) == ("import-hidden-sheet", "旧版")
-    # The missing legal basis is a consequence of the unknown law: reported once, not twice.
-    assert not [i for i in imported.errors if "缺少必填字段" in i.message]
-    assert len(imported.errors) == 3
+    assert len(imported.errors) == 2
 
 
 def test_hidden_data_sheet_is_imported_when_asked(lists: Path, tmp_path: Path):

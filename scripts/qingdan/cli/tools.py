@@ -78,10 +78,8 @@ def import_cmd(paths: tuple[Path, ...], kind: str, department: str | None, mappi
     result = run(list(paths), kind, lists_dir, department=department, mapping=rows, create=create_departments and not dry_run,
                  mode="replace" if force else "merge" if merge else "new", keep_going=keep_going, headers=headers,
                  sheets=sheets, include_hidden=include_hidden, progress=progress_printer("导入", fmt == "text"))
-    for dept, result_plan in sorted(result.plans.items()):
-        if not dry_run and dept not in result.blocked and result_plan.changed:
-            write_atomic(lists_dir / result_plan.relpath, result_plan.text or "")
-            result.written.append(result_plan.relpath)
+    if not dry_run:
+        result.write(lists_dir)
     if report_path is not None:
         _write_report(result, report_path)
     shown = Report(result.problems, len(result.files)).select(only, skip)
@@ -91,6 +89,7 @@ def import_cmd(paths: tuple[Path, ...], kind: str, department: str | None, mappi
             "written": [f"lists/{r}" for r in result.written],
             "blocked": {d: why for d, why in sorted(result.blocked.items())},
             "created": result.created,
+            "registered": result.registered,
             "changes": {f"lists/{p.relpath}": [c.to_dict() for c in p.changes if c.action != "unchanged"]
                         for p in result.plans.values()},
             "problems": json.loads(reporters.as_json(shown)),
@@ -117,6 +116,8 @@ def _closing(result: Run, dry_run: bool, report_path: Path | None) -> str:
     lines = []
     if result.created:
         lines.append(f"新建部门：{'、'.join(result.created)}（请填写 department.yml 中空白的字段）。")
+    if result.registered:
+        lines.append(f"已在 lists/sources.yml 中登记 {len(result.registered)} 部法律法规：{'、'.join(result.registered)}。")
     if not result.plans:
         lines.append("没有可导入的数据，没有写入任何文件。")
     for dept, result_plan in sorted(result.plans.items()):

@@ -24,6 +24,7 @@ from .context import context_for, departments_of, site_headers
 from .importer import Imported, Workbook, check_department, import_file, kind_of
 from .merge import Mode, Plan, plan
 from .read import read
+from .registrar import Registrar
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 # Mapping table headers (CSV or a sheet): file name pattern, department id, its name, its region.
@@ -80,6 +81,19 @@ class Run:
     blocked: dict[str, str] = field(default_factory=dict)  # department -> why nothing is written
     written: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list)  # departments created
+    registrar: Registrar | None = None  # laws to add to lists/sources.yml with the YAML
+    registered: list[str] = field(default_factory=list)  # source ids added
+
+    def write(self, lists_dir: Path) -> None:
+        """Write every department file that may be written, and the sources they cite, atomically each."""
+        from ..fmt import write_atomic
+
+        writable = [(d, p) for d, p in sorted(self.plans.items()) if d not in self.blocked and p.changed]
+        if writable and self.registrar is not None:
+            self.registered = self.registrar.write()
+        for _dept, result_plan in writable:
+            write_atomic(lists_dir / result_plan.relpath, result_plan.text or "")
+            self.written.append(result_plan.relpath)
 
     @property
     def problems(self) -> list[Problem]:
@@ -174,7 +188,9 @@ def run(paths: list[Path], kind: str, lists_dir: Path, *, department: str | None
     data = load_dataset(lists_dir)
     aliases = {m.name: m.department for m in mapping if m.name}
     ctx = context_for(data, site_headers(lists_dir, headers), None, aliases)
-    result = Run(files, created=created)
+    ctx.registrar = Registrar.open(lists_dir)
+    ctx.sources.learner = ctx.registrar.learn
+    result = Run(files, created=created, registrar=ctx.registrar)
     for number, item in enumerate(files, 1):
         try:
             item.workbook = import_file(item.path, kind, item.department, lists_dir, ctx=ctx, shown=item.shown,

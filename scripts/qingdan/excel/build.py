@@ -39,7 +39,8 @@ class Unread:
 
     pos: Pos
     raw: str
-    reason: str
+    message: str
+    hint: str
 
 
 @dataclass
@@ -71,6 +72,7 @@ class Group:
     notes: list[tuple[Loc, str]] = field(default_factory=list)  # path in the record -> YAML comment
     todos: list[tuple[Loc, Pos, str, str]] = field(default_factory=list)  # path, cell, message, hint
     derived: list[tuple[Loc, Pos, str]] = field(default_factory=list)  # path, cell, message
+    columns: dict[str, int] = field(default_factory=dict)  # field -> column of the record's first sheet
 
 
 @dataclass
@@ -156,17 +158,22 @@ class _Builder:
             column = table.column(field_path)
             where = self.sheet.origin.get((row, col), (row, col))
             if (row, col) in self.sheet.formulas:
-                unread[field_path] = Unread((self.sheet.name, *where), self.sheet.formulas[(row, col)],
-                                            "公式没有计算结果，在 Excel 或 WPS 中打开并保存一次后可直接导入")
+                formula = self.sheet.formulas[(row, col)]
+                unread[field_path] = Unread((self.sheet.name, *where), formula, f"公式 {formula} 没有计算结果",
+                                            "在 Excel 或 WPS 中打开并保存一次（保存时会计算公式）后重新导入，"
+                                            "或直接在 YAML 中填写")
                 cells[field_path] = col
                 continue
             raw = self.sheet.value(row, col)
             if is_empty(raw):
                 continue
+            if self.ctx.registrar is not None:
+                self.ctx.registrar.cell = (self.built.file, self.sheet.name, *where)
             try:
                 got = read(column.cell, raw, self.ctx, field_path)
             except CellError as exc:
-                unread[field_path] = Unread((self.sheet.name, *where), text(raw) or "", _reason(exc))
+                unread[field_path] = Unread((self.sheet.name, *where), text(raw) or "", str(exc),
+                                            (exc.hint + "；" if exc.hint else "") + "改正后重新导入，或直接在 YAML 中填写")
                 cells[field_path] = col
                 continue
             values[column.level][field_path] = got.value
@@ -176,7 +183,7 @@ class _Builder:
         if table.identity in unread:
             bad = unread[table.identity]
             self._problem("import-row-skipped", row, cells[table.identity],
-                          f"{self._header(table, table.identity)}“{bad.raw}”无法读取（{bad.reason}），这一行没有导入",
+                          f"{self._header(table, table.identity)}无法读取（{bad.message}），这一行没有导入",
                           f"改为{self._header(table, table.identity)}本身的值后重新导入")
             return
         department = self._department(values["pseudo"].get("@department"), row, cells.get("@department"))
@@ -226,7 +233,8 @@ class _Builder:
         if identity is not None and (table.child or identity not in groups):
             group = groups.get(identity)
             if group is None:
-                group = groups[identity] = Group(table, department, self.sheet.name, identity, row)
+                group = groups[identity] = Group(table, department, self.sheet.name, identity, row,
+                                                 columns={f: c for c, f in self.layout.fields[table.key].items()})
         elif identity is not None:
             first = groups[identity]
             self._problem("import-duplicate-row", row, cells.get(table.identity),
@@ -337,10 +345,6 @@ class _Builder:
         self.built.report(code, shown, self.sheet.name, row, col, hint)
 
 
-def _reason(exc: CellError) -> str:
-    return str(exc) + (f"；{exc.hint}" if exc.hint else "")
-
-
 def _short(value: Any) -> str:
     shown = str(value)
     return shown if len(shown) <= 40 else shown[:40] + "…"
@@ -362,14 +366,12 @@ def finish(built: Built, layouts: dict[str, Layout], ctx: Context) -> None:
             for key, bad in group.unread.items():
                 path = tuple(key.split("."))
                 _put_placeholder(data, group.table.model, path)
-                group.todos.append((path, bad.pos, f"{_label(group, path, ctx)}“{_short(bad.raw)}”无法读取：{bad.reason}",
-                                    "在表格中改正后重新导入，或直接在 YAML 中填写"))
+                group.todos.append((path, bad.pos, f"{_label(group, path, ctx)}：{bad.message}", bad.hint))
             for index, child in enumerate(group.children):
                 for key, bad in child.unread.items():
                     path = (group.table.child, index, key)
                     _put_placeholder(data, group.table.model, path)
-                    group.todos.append((path, bad.pos, f"{_label(group, path, ctx)}“{_short(bad.raw)}”无法读取：{bad.reason}",
-                                        "在表格中改正后重新导入，或直接在 YAML 中填写"))
+                    group.todos.append((path, bad.pos, f"{_label(group, path, ctx)}：{bad.message}", bad.hint))
             _fill(group, data, layouts, ctx, built)
 
 
@@ -529,10 +531,15 @@ def _position(group: Group, loc: tuple) -> Pos:
     if loc and loc[0] == table.child and len(loc) > 1 and isinstance(loc[1], int) and loc[1] < len(group.children):
         child = group.children[loc[1]]
         name = loc[2] if len(loc) > 2 and isinstance(loc[2], str) else None
-        return child.sheet, child.row, child.cells.get(name) if name else None
+        col = (child.cells.get(name) or group.columns.get(f"{table.child}.{name}")) if name else None
+        return child.sheet, child.row, col
     names = [str(p) for p in loc if isinstance(p, str)]
     for size in range(len(names), 0, -1):
         path = ".".join(names[:size])
         if path in group.cells:
             return group.cells[path]
+    for size in range(len(names), 0, -1):  # the column is there, the cell is empty
+        path = ".".join(names[:size])
+        if path in group.columns:
+            return group.sheet, group.first_row, group.columns[path]
     return group.sheet, group.first_row, None

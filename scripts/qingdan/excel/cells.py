@@ -41,6 +41,7 @@ class Context:
     power_pattern: re.Pattern[str] | None = None  # the site's power code layout
     levels: dict[str, str] = field(default_factory=dict)  # department id -> 行使层级 of its region
     aliases: dict[str, str] = field(default_factory=dict)  # other names of departments -> id
+    registrar: Any = None  # excel.registrar.Registrar: laws the sources do not hold yet (import only)
     _by_name: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:

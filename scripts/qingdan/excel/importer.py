@@ -20,6 +20,7 @@ from .cells import Context, is_empty
 from .columns import Layout, find_layout
 from .context import context_for, site_headers
 from .read import Sheet, read
+from .registrar import Registrar
 from .tables import KIND_NAMES, tables_of
 
 
@@ -60,6 +61,7 @@ class Workbook:
     parts: list[Imported]
     problems: list[Problem]
     rows: int = 0
+    registrar: Registrar | None = None  # sources to add to lists/sources.yml when the YAML is written
 
     @property
     def errors(self) -> list[Problem]:
@@ -99,6 +101,8 @@ def import_file(path: Path, kind: str, department: str | None, lists_dir: Path, 
     if ctx is None:
         data = dataset or load_dataset(lists_dir)
         ctx = context_for(data, site_headers(lists_dir, headers), department)
+        ctx.registrar = Registrar.open(lists_dir)
+        ctx.sources.learner = ctx.registrar.learn
     return import_sheets(read(path), file_kind, department, ctx, sheets=sheets, include_hidden=include_hidden,
                          file=shown or path.name)
 
@@ -129,10 +133,12 @@ def import_sheets(all_sheets: list[Sheet], kind: FileKind, department: str | Non
         built.report("import-no-data", "没有找到可导入的数据行，没有写入任何文件",
                      hint="检查工作簿是否选对，表头是否在前 20 行")
     problems = list(built.problems)
+    if ctx.registrar is not None:
+        problems += [p for p in ctx.registrar.problems if p.file == file]
     for part in parts:
         problems += part.problems
     problems.sort(key=Problem.sort_key)
-    return Workbook(file, kind, parts, problems, built.rows)
+    return Workbook(file, kind, parts, problems, built.rows, ctx.registrar)
 
 
 def _names_departments(layout: Layout) -> bool:
