@@ -203,6 +203,11 @@ def test_two_row_header_inline_laws_and_an_unreadable_type(lists: Path, tmp_path
 
 def test_a_province_folder_of_twenty_departments_in_one_run(lists: Path, tmp_path: Path):
     mapping = province_folder(tmp_path / "各县", 20, 4)
+    code, out = _run("import", tmp_path / "各县", "--kind", "power", "--lists", lists, "--mapping", mapping,
+                     "--create-departments", "--dry-run")
+    assert code == 0, out
+    assert "（试运行）将新建部门：" in out and out.count("没有写入") == 20
+    assert sorted(p.parent.name for p in lists.glob("*/department.yml")) == ["520000-scjgj", "520100-scjgj", COUNTY]
 
     code, out = _run("import", tmp_path / "各县", "--kind", "power", "--lists", lists, "--mapping", mapping,
                      "--create-departments", "--report", tmp_path / "报告.md")

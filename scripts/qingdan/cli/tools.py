@@ -75,7 +75,7 @@ def import_cmd(paths: tuple[Path, ...], kind: str, department: str | None, mappi
     if create_departments and mapping is None:
         raise click.UsageError("--create-departments 需要 --mapping 对照表（部门标识、部门名称、行政区划）")
     rows = read_mapping(mapping) if mapping else []
-    result = run(list(paths), kind, lists_dir, department=department, mapping=rows, create=create_departments and not dry_run,
+    result = run(list(paths), kind, lists_dir, department=department, mapping=rows, create=create_departments, dry_run=dry_run,
                  mode="replace" if force else "merge" if merge else "new", keep_going=keep_going, headers=headers,
                  sheets=sheets, include_hidden=include_hidden, progress=progress_printer("导入", fmt == "text"))
     if not dry_run:
@@ -114,7 +114,9 @@ def _write_report(result: Run, path: Path) -> None:
 def _closing(result: Run, dry_run: bool, report_path: Path | None) -> str:
     """What happened, in one paragraph: written, unchanged, blocked, to-dos left."""
     lines = []
-    if result.created:
+    if result.created and dry_run:
+        lines.append(f"（试运行）将新建部门：{'、'.join(result.created)}。")
+    elif result.created:
         lines.append(f"新建部门：{'、'.join(result.created)}（请填写 department.yml 中空白的字段）。")
     if result.registered:
         lines.append(f"已在 lists/sources.yml 中登记 {len(result.registered)} 部法律法规：{'、'.join(result.registered)}。")

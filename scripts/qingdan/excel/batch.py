@@ -20,7 +20,7 @@ from ..dataset import load_dataset
 from ..errors import QingdanError
 from ..problems import Problem
 from .cells import is_empty, text
-from .context import context_for, departments_of, site_headers
+from .context import context_for, departments_of, region_levels, site_headers
 from .importer import Imported, Workbook, check_department, import_file, kind_of
 from .merge import Mode, Plan, plan
 from .read import read
@@ -154,43 +154,59 @@ def department_of_file(path: Path, mapping: list[MappingRow]) -> str | None:
     return None
 
 
-def create_departments(lists_dir: Path, mapping: list[MappingRow], wanted: set[str]) -> list[str]:
-    """Create department folders (department.yml with placeholders, as qingdan new does) for ``wanted``."""
+def create_departments(lists_dir: Path, mapping: list[MappingRow], wanted: set[str], *,
+                       dry_run: bool = False) -> list[MappingRow]:
+    """Create department folders (department.yml with placeholders, as qingdan new does) for ``wanted``.
+
+    In a dry run nothing is written; the rows returned are the departments that would be created.
+    """
     from ..scaffold import new, write  # scaffold imports this package; imported late to keep the order simple
 
     known = departments_of(lists_dir)
-    made = []
+    made: list[MappingRow] = []
     for row in mapping:
-        if row.department in known or row.department not in wanted or row.department in made:
+        if row.department in known or row.department not in wanted or row.department in {m.department for m in made}:
             continue
-        write(new("department", lists_dir, row.department, name=row.name, region=row.region), lists_dir)
-        made.append(row.department)
+        created = new("department", lists_dir, row.department, name=row.name, region=row.region)
+        if not dry_run:
+            write(created, lists_dir)
+        made.append(row)
     return made
 
 
 def run(paths: list[Path], kind: str, lists_dir: Path, *, department: str | None = None,
-        mapping: list[MappingRow] | None = None, create: bool = False, mode: Mode = "new",
+        mapping: list[MappingRow] | None = None, create: bool = False, dry_run: bool = False, mode: Mode = "new",
         keep_going: bool = False, headers: Path | None = None, sheets: tuple[str, ...] = (),
         include_hidden: bool = False, progress: Progress | None = None) -> Run:
-    """Import every workbook of ``paths``; plan (not write) one file per department."""
+    """Import every workbook of ``paths``; plan (not write) one file per department.
+
+    Departments are created here when asked (``create``), except in a dry run, where they are only
+    assumed: the run then shows what importing into them would do.
+    """
     kind_of(kind)
     mapping = mapping or []
     files = [FileResult(p, _shown(p, paths), department or department_of_file(p, mapping))
              for p in find_workbooks(paths)]
     if not files:
         raise QingdanError("没有找到可导入的文件（.xlsx、.xlsm、.xls、.csv）")
-    created: list[str] = []
+    created: list[MappingRow] = []
     wanted = {f.department for f in files if f.department} | {m.department for m in mapping if m.name}
     if create:
-        created = create_departments(lists_dir, mapping, wanted)
-    for dept in sorted({f.department for f in files if f.department}):
+        created = create_departments(lists_dir, mapping, wanted, dry_run=dry_run)
+    assumed = {m.department for m in created} if dry_run else set()
+    for dept in sorted({f.department for f in files if f.department} - assumed):
         check_department(lists_dir, dept)
     data = load_dataset(lists_dir)
     aliases = {m.name: m.department for m in mapping if m.name}
     ctx = context_for(data, site_headers(lists_dir, headers), None, aliases)
+    levels = region_levels(lists_dir)
+    for row in created if dry_run else []:  # the departments a real run would create first
+        ctx.departments[row.department] = row.name or row.department
+        if row.region and levels.get(row.region) in ("省", "市", "县"):
+            ctx.levels[row.department] = levels[row.region]
     ctx.registrar = Registrar.open(lists_dir)
     ctx.sources.learner = ctx.registrar.learn
-    result = Run(files, created=created, registrar=ctx.registrar)
+    result = Run(files, created=[m.department for m in created], registrar=ctx.registrar)
     for number, item in enumerate(files, 1):
         try:
             item.workbook = import_file(item.path, kind, item.department, lists_dir, ctx=ctx, shown=item.shown,

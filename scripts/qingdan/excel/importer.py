@@ -96,9 +96,9 @@ def import_file(path: Path, kind: str, department: str | None, lists_dir: Path, 
                 ctx: Context | None = None, shown: str | None = None) -> Workbook:
     """Read a workbook or CSV file of ``kind``; rows go to ``department`` unless their 实施主体 names another."""
     file_kind = kind_of(kind)
-    if department is not None:
-        check_department(lists_dir, department)
     if ctx is None:
+        if department is not None:
+            check_department(lists_dir, department)
         data = dataset or load_dataset(lists_dir)
         ctx = context_for(data, site_headers(lists_dir, headers), department)
         ctx.registrar = Registrar.open(lists_dir)
