@@ -205,7 +205,7 @@ def _shown(folder: Path) -> Path:
 @click.option("--code", help="指定编码，不自动编号")
 @click.option("--region", help="行政区划代码，仅 department（默认取部门标识的前 6 位）")
 @click.option("--year", type=int, help="法规编码中的年份，仅 regulation（默认今年）")
-@click.option("--dry-run", is_flag=True, help="只显示，不写文件")
+@click.option("--dry-run", is_flag=True, help="只显示要添加的模板，不写文件")
 @friendly
 def new_cmd(what: str, department: str, lists_dir: Path, power_type: str, name: str | None, code: str | None,
             region: str | None, year: int | None, dry_run: bool) -> None:
@@ -215,9 +215,11 @@ def new_cmd(what: str, department: str, lists_dir: Path, power_type: str, name: 
     """
     result = new(what, lists_dir, department, power_type=power_type, name=name, code=code, region=region, year=year)
     if dry_run:
-        click.echo(result.text, nl=False)
+        where = "新建" if result.created else "添加到"
+        click.echo(f"# 将{where} lists/{result.relpath}（未写入）：", err=True)
+        click.echo(result.text if result.created else result.template, nl=False)
         return
     write(result, lists_dir)
     action = "新建" if result.created else "已添加到"
     click.echo(f"{action} lists/{result.relpath}" + (f"，编码 {result.code}" if result.code else "")
-               + "。请填写空白（\"\"）的字段，再运行 qingdan validate。")
+               + "。请填写空白（\"\"）的字段，再运行 qingdan check。")
