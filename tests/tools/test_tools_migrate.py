@@ -130,7 +130,7 @@ def test_county_transport_list_imports_on_the_first_try(lists: Path, tmp_path: P
     ]
     assert report["files"][0] | {"departments": None} == {
         "file": "交通运输局.xlsx", "departments": None, "rows": 5, "records": 3, "read": 3, "todos": 2, "errors": 0,
-        "warnings": 7}
+        "warnings": 3}
     # The catalogued law is registered with its metadata; the 部门规章 the catalogue lacks is a stub.
     sources = {s["id"]: s for s in yaml.safe_load((lists / "sources.yml").read_text(encoding="utf-8"))["items"]}
     assert sources[highway_id] | {"effective": None, "amended": None} == {
@@ -139,6 +139,11 @@ def test_county_transport_list_imports_on_the_first_try(lists: Path, tmp_path: P
     assert sources[stub_id("路政管理规定")] == {"id": stub_id("路政管理规定"), "title": "路政管理规定",
                                                 "level": "部门规章", "verified": False}
     assert sorted(report["registered"]) == sorted([highway_id, stub_id("路政管理规定")])
+    derived = [(p["line"], p["path"], p["message"]) for p in report["problems"] if p["code"] == "import-derived"]
+    assert derived == [
+        (3, "items[0].sub_items[0].code", "3 个子项的编码按主项编码和子项顺序推定（如第 3 行 “公路建设项目施工许可（新建）” → 520102-XK00001001）"),
+        (3, "items[0].exercise_level", "3 个事项的行使层级按部门所在行政区划推定为“县”"),
+    ]
 
     # qingdan validate reports exactly those to-dos (the legal basis at its placeholder's source) ...
     assert _validate_todos(lists, f"{COUNTY}/powers.yml") == [
@@ -220,7 +225,7 @@ def test_a_province_folder_of_twenty_departments_in_one_run(lists: Path, tmp_pat
     assert [len(i.get("sub_items", [])) for i in first] == [0, 3, 0, 3]
     summary = load_workbook(tmp_path / "报告.xlsx")["汇总"]
     assert summary.max_row == 21 and [c.value for c in summary[2]] == [
-        "001-示例1县交通运输局权力清单.xlsx", COUNTY, 8, 4, 0, 0, 11]
+        "001-示例1县交通运输局权力清单.xlsx", COUNTY, 8, 4, 0, 0, 3]
     assert "共 20 个文件，读取 160 行，写入 80 项；待填写 0 处" in (tmp_path / "报告.md").read_text(encoding="utf-8")
 
     before = {p: p.read_bytes() for p in lists.rglob("*.yml")}

@@ -71,7 +71,7 @@ class Group:
     plain: dict[str, Any] | None = None  # what is written, placeholders included
     notes: list[tuple[Loc, str]] = field(default_factory=list)  # path in the record -> YAML comment
     todos: list[tuple[Loc, Pos, str, str]] = field(default_factory=list)  # path, cell, message, hint
-    derived: list[tuple[Loc, Pos, str]] = field(default_factory=list)  # path, cell, message
+    derived: list[tuple[str, Loc, Pos, str]] = field(default_factory=list)  # kind, path, cell, example
     columns: dict[str, int] = field(default_factory=dict)  # field -> column of the record's first sheet
 
 
@@ -424,14 +424,13 @@ def _derive(group: Group, ctx: Context, built: Built) -> None:
             taken.add(code)
             path = (table.child, index, "code")
             group.notes.append((path, "推定：按主项编码和子项顺序编号，请核对"))
-            group.derived.append((path, (child.sheet, child.row, None),
-                                  f"子项“{child.values.get('name', '')}”的编码按主项编码和子项顺序推定为 {code}"))
+            group.derived.append(("sub-code", path, (child.sheet, child.row, None),
+                                  f"“{child.values.get('name', '')}” → {code}"))
     level = ctx.levels.get(group.department)
     if "exercise_level" not in group.values and "exercise_level" not in group.unread and level:
         group.values["exercise_level"] = level
         group.notes.append((("exercise_level",), "推定：按部门所在行政区划的层级，请核对"))
-        group.derived.append((("exercise_level",), (group.sheet, group.first_row, None),
-                              f"行使层级按部门所在行政区划推定为“{level}”"))
+        group.derived.append(("level", ("exercise_level",), (group.sheet, group.first_row, None), level))
 
 
 def _data(group: Group) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from ..dataset import Dataset, load_dataset
 from ..errors import QingdanError
 from ..layout import BY_KEY, FileKind
 from ..problems import Loc, Problem
-from .build import Built, Group, build_sheet, finish
+from .build import Built, Group, Pos, build_sheet, finish
 from .cells import Context, is_empty
 from .columns import Layout, find_layout
 from .context import context_for, site_headers
@@ -177,23 +177,34 @@ def _collect(built: Built, kind: FileKind, ctx: Context) -> list[Imported]:
     for department in built.departments():
         part = Imported(kind, department, {t.section: [] for t in tables_of(kind.key)}, {})
         part.file_fields = {path.lstrip("^"): value for path, (value, *_rest) in built.file_fields.items()}
+        derived: dict[tuple[str, str], list[tuple[Loc, Pos, str]]] = {}  # (sheet, kind) -> values derived
         for table in tables_of(kind.key):
             for identity, group in built.groups.get((department, table.key), {}).items():
                 index = len(part.sections[table.section])
                 part.sections[table.section].append((identity, group.plain or {}))
-                _problems_of(built.file, part, table.section, index, identity, group)
+                _todos_of(built.file, part, table.section, index, identity, group)
+                for what, path, pos, example in group.derived:
+                    derived.setdefault((pos[0], what), []).append(((table.section, index, *path), pos, example))
+        part.problems += [_derived(built.file, what, found) for (_sheet, what), found in derived.items()]
         parts.append(part)
     return parts
 
 
-def _problems_of(file: str, part: Imported, section: str, index: int, identity: Any, group: Group) -> None:
+def _todos_of(file: str, part: Imported, section: str, index: int, identity: Any, group: Group) -> None:
     notes = part.notes.setdefault((section, identity), [])
     notes += group.notes
     for path, (sheet, row, col), message, hint in group.todos:
         notes.append((path, f"待填写：{message}（工作表“{sheet}”第 {row + 1} 行）"))
         part.problems.append(Problem("todo", message, file, (section, index, *path), hint=hint, line=row + 1,
                                      column=col + 1 if col is not None else None, sheet=sheet))
-    for path, (sheet, row, col), message in group.derived:
-        part.problems.append(Problem("import-derived", message, file, (section, index, *path),
-                                     hint="核对后保留；有正式的值时在表格中填写这一列再导入", line=row + 1,
-                                     column=col + 1 if col is not None else None, sheet=sheet))
+
+
+def _derived(file: str, what: str, found: list[tuple[Loc, Pos, str]]) -> Problem:
+    """One warning per sheet and kind of derived value (each value also carries a comment in the YAML)."""
+    loc, (sheet, row, _col), example = found[0]
+    if what == "sub-code":
+        message = f"{len(found)} 个子项的编码按主项编码和子项顺序推定（如第 {row + 1} 行 {example}）"
+    else:
+        message = f"{len(found)} 个事项的行使层级按部门所在行政区划推定为“{example}”"
+    return Problem("import-derived", message, file, loc, line=row + 1, sheet=sheet,
+                   hint="YAML 中这些值注明了“推定”，请核对；有正式的值时在表格中补上这一列再导入")

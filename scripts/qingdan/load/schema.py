@@ -63,7 +63,11 @@ def _problem(model: type[BaseModel], err: dict, relpath: str) -> Problem:
                        hint=_known_fields(model, loc))
     if value == "" and kind in _PLACEHOLDER_KINDS:
         # The placeholder that qingdan new and qingdan import leave for staff to fill in.
-        return Problem("todo", f"{name}尚未填写", relpath, loc, hint=f"填写{name}（见这一行的注释）")
+        hint = _fill_in(model, loc)
+        if kind == "literal_error":
+            expected = err.get("ctx", {}).get("expected", "")
+            hint += "；可选值：" + "、".join(c.strip().strip("'") for c in expected.replace(" or ", ", ").split(","))
+        return Problem("todo", f"{name}尚未填写", relpath, loc, hint=hint)
     if kind == "missing":
         return Problem("missing-field", f"缺少必填字段 {name}", relpath, loc,
                        hint=f"添加 {loc[-1]}: …" if loc and isinstance(loc[-1], str) else "")
