@@ -129,7 +129,10 @@ def import_sheets(all_sheets: list[Sheet], kind: FileKind, department: str | Non
             build_sheet(layout, ctx, built)
     finish(built, layouts, ctx)
     parts = _collect(built, kind, ctx)
-    if not any(part.records for part in parts):
+    if not any(part.records for part in parts) and built.rows:
+        built.report("import-no-data", f"读到 {built.rows} 行，但没有一行能导入（原因见其他问题），没有写入任何文件",
+                     hint="按其他问题的提示改正后重新导入")
+    elif not any(part.records for part in parts):
         built.report("import-no-data", "没有找到可导入的数据行，没有写入任何文件",
                      hint="检查工作簿是否选对，表头是否在前 20 行")
     problems = list(built.problems)
