@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints
 
-from .common import optional, Record, StrictBool, Text, field
+from .common import NAME_MAX, optional, Record, StrictBool, Name, Text, field
 
 # GB/T 4754-2017 门类: a reasonable default vocabulary for 行业分类.
 GBT4754_SECTIONS: dict[str, str] = {
@@ -42,7 +42,7 @@ def _compiles(pattern: str) -> str:
     return pattern
 
 
-Pattern = Annotated[str, AfterValidator(_compiles)]
+Pattern = Annotated[str, StringConstraints(max_length=NAME_MAX), AfterValidator(_compiles)]
 
 
 class CodePatterns(Record):
@@ -63,7 +63,8 @@ class SiteConfig(Record):
 
     # Themes print the site name in places that escape it and places that do not,
     # so it may hold no character that HTML treats specially.
-    name: Annotated[str, StringConstraints(pattern=r"^[^\s<>&\"'](?:[^<>&\"']*[^\s<>&\"'])?$")] = field(
+    name: Annotated[str, StringConstraints(pattern=r"^[^\s<>&\"'](?:[^<>&\"']*[^\s<>&\"'])?$",
+                                           max_length=NAME_MAX)] = field(
         "站点名称", "显示在每个页面的页头；不能含有 < > & \" ' 这些字符"
     )
     sample: StrictBool = field("示例站点", "true 时每个页面显示“示例数据”提示", default=False)
@@ -71,7 +72,7 @@ class SiteConfig(Record):
     site_url: Text | None = optional(
         "网站地址", "公开网站的完整地址，以 / 结尾，用于订阅源（Atom）中的链接，例如 https://example.gov.cn/qingdan/"
     )
-    edit_branch: Text = field("主分支", "", default="main")
+    edit_branch: Name = field("主分支", "", default="main")
     publication_deadline: Annotated[str, StringConstraints(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")] | None = optional(
         "公布期限", "每年须公布清单的期限，格式 MM-DD，例如 09-30"
     )
