@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from .common import Date, Identifier, Record, StrictBool, Name, Text, field, optional
 
@@ -37,6 +37,20 @@ class Contact(Record):
     website: Text | None = optional("网站", "")
 
 
+# The lists a department publishes, by the labels of layout.KINDS (a test keeps them in step).
+ListLabel = Literal["权力清单", "责任清单", "市场准入负面清单", "地方性法规目录"]
+
+
+class Publication(Record):
+    """公布记录: one list published on the portal in one year."""
+
+    list: ListLabel = field("清单", "权力清单、责任清单、市场准入负面清单 或 地方性法规目录")
+    year: Annotated[int, Field(strict=True, ge=2000, le=2100)] = field("年度", "按哪一年的公布要求公布，例如 2025")
+    date: Date = field("公布日期", "在门户网站向社会公布的日期")
+    document: Text | None = optional("公布文件", "公布清单的文件名称及文号，例如 示例省人民政府关于公布2025年权责清单的通知（示政发〔2025〕8号）")
+    url: Text | None = optional("公布网址", "门户网站上公布页面的地址")
+
+
 class Department(Record):
     """The file department.yml: the department whose folder it sits in."""
 
@@ -48,6 +62,9 @@ class Department(Record):
     reviewers: list[Name] = field(
         "法制审核人员", "审核本部门变更的人员（代码托管平台用户名，如 @zhangsan）", min_length=1
     )
+    publications: list[Publication] = field(
+        "公布记录", "每份清单每年在门户网站公布的日期和文件；过了公布期限，没有当年记录的清单按逾期未公布处理",
+        default_factory=list)
     sample: StrictBool = field("示例数据", "true 表示这是示例部门", default=False)
 
 

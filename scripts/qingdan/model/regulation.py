@@ -7,7 +7,7 @@ from typing import Literal
 from .common import optional, Date, Record, Name, Text, field
 
 Validity = Literal["现行有效", "已修改", "已废止", "尚未生效"]
-CleanupResult = Literal["保留", "修改", "废止"]
+CleanupResult = Literal["保留", "修改", "废止", "宣布失效"]
 AmendmentKind = Literal["修正", "修订"]
 
 
@@ -21,11 +21,15 @@ class Amendment(Record):
 
 
 class Cleanup(Record):
-    """清理结果."""
+    """清理结果 of one batch, with the decision that made it."""
 
-    result: CleanupResult = field("清理结果", "保留、修改 或 废止")
+    result: CleanupResult = field("清理结果", "保留、修改、废止 或 宣布失效")
     batch: Name | None = optional("清理批次", "例如 2024年法规清理")
     reason: Text | None = optional("理由", "")
+    decision: Name | None = optional(
+        "决定文件", "作出清理决定的文件名称：地方性法规为人大常委会的决定，政府规章为政府令；修改、废止、宣布失效时必填")
+    decision_number: Name | None = optional("决定文号", "决定文件的文号、公告号或政府令号，例如 示例省人民代表大会常务委员会公告第12号")
+    decision_date: Date | None = optional("决定日期", "作出清理决定的日期")
 
 
 class Regulation(Record):
