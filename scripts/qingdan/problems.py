@@ -113,6 +113,7 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     ProblemType("invalid-value", E, 2, "取值不合法", "值不在允许的范围内，或不符合规定的格式。"),
     ProblemType("invalid-date", E, 2, "日期不合法", "日期应写成 YYYY-MM-DD，并且是真实存在的日期。"),
     ProblemType("todo", E, 2, "待填写", "必填字段是空的（\"\"）：由 qingdan new 或 qingdan import 留下的占位，旁边的注释说明应填写什么。填写之前校验不通过，不会误发布。"),
+    ProblemType("text-too-long", E, 2, "文字过长", "文字超过该字段的长度上限：名称、编码、机关等 500 个字符，描述、职责、理由、备注等 5,000 个字符，引用的条文内容 50,000 个字符。"),
     ProblemType("whitespace", E, 2, "多余的空白", "值的开头或结尾有空格、全角空格或换行。"),
     # stage 3: across records
     ProblemType("duplicate-code", E, 3, "编码重复", "事项、措施和法规的编码，法律法规标识和行政区划代码，在整个仓库中都必须唯一；已废止事项的编码也不能复用。"),

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from .common import Date, optional, Record, StrictBool, Text, field
+from .common import NAME_MAX, Date, optional, Record, StrictBool, Name, Text, field
 from .power import PowerType
 from .registry import ListLabel
 
@@ -45,7 +45,7 @@ def _compiles(pattern: str) -> str:
     return pattern
 
 
-Pattern = Annotated[str, AfterValidator(_compiles)]
+Pattern = Annotated[str, StringConstraints(max_length=NAME_MAX), AfterValidator(_compiles)]
 
 
 # DB52/T 1264-2018: the two letters of a power item's basic code -> GB/T 39046-2020 type code.
@@ -63,7 +63,7 @@ class Deadline(Record):
     lists: list[ListLabel] = field(
         "须公布的清单", "不写时为全部：权力清单、责任清单、市场准入负面清单、地方性法规目录",
         default_factory=lambda: ["权力清单", "责任清单", "市场准入负面清单", "地方性法规目录"])
-    document: Text | None = optional("要求文件", "规定公布期限的文件及文号，例如 效能提升年行动方案")
+    document: Name | None = optional("要求文件", "规定公布期限的文件及文号，例如 效能提升年行动方案")
 
 
 class CodePatterns(Record):
@@ -90,7 +90,8 @@ class SiteConfig(Record):
 
     # Themes print the site name in places that escape it and places that do not,
     # so it may hold no character that HTML treats specially.
-    name: Annotated[str, StringConstraints(pattern=r"^[^\s<>&\"'](?:[^<>&\"']*[^\s<>&\"'])?$")] = field(
+    name: Annotated[str, StringConstraints(pattern=r"^[^\s<>&\"'](?:[^<>&\"']*[^\s<>&\"'])?$",
+                                           max_length=NAME_MAX)] = field(
         "站点名称", "显示在每个页面的页头；不能含有 < > & \" ' 这些字符"
     )
     sample: StrictBool = field("示例站点", "true 时每个页面显示“示例数据”提示", default=False)
@@ -98,7 +99,7 @@ class SiteConfig(Record):
     site_url: Text | None = optional(
         "网站地址", "公开网站的完整地址，以 / 结尾，用于订阅源（Atom）中的链接，例如 https://example.gov.cn/qingdan/"
     )
-    edit_branch: Text = field("主分支", "", default="main")
+    edit_branch: Name = field("主分支", "", default="main")
     publication_deadline: Annotated[str, StringConstraints(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")] | None = optional(
         "公布期限", "每年须公布清单的期限，格式 MM-DD，例如 09-30；过了期限，部门须有当年的公布记录"
     )
