@@ -51,11 +51,9 @@ def history_cmd(code: str | None, repo: Path, lists_subdir: str, rev: str, depar
         if not versions:
             raise QingdanError(f"历史中没有事项 {code}；请核对编码")
         if fmt == "json":
-            rows = [{"version": v.version, "valid_from": v.valid_from.isoformat(),
-                     "valid_to": v.valid_to.isoformat() if v.valid_to else None, "commit": v.sha, "path": v.path,
-                     "name": v.name, "status": v.status, "effective": v.effective, "repeal": v.repeal,
-                     "action": v.action} for v in versions]
-            click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+            from ..history.output import versions_json
+
+            click.echo(versions_json(history, code), nl=False)
             return
         for entry in reversed(history.item_changes(code)):
             pr = f" #{entry.pr}" if entry.pr else ""

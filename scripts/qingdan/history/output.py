@@ -12,6 +12,7 @@ from ..layout import BY_KEY
 from .audit import FLAGS, AuditEntry, AuditReport
 from .changes import ACTIONS, Change, Step, summary
 from .compare import Comparison
+from .store import History
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -72,7 +73,8 @@ def diff_json(result: Comparison) -> str:
     """Changes for machines."""
     data = {
         "base": result.base, "head": result.head, "summary": summary(result.changes),
-        "changes": [_change_json(c) for c in result.changes],
+        # A diff sees two trees, not the history between them: it knows no version numbers.
+        "changes": [_change_json(c) | {"version": None} for c in result.changes],
         "problems": [p.to_dict() for p in result.problems()], "notes": result.notes,
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -91,6 +93,32 @@ DIFF_FORMATS = {"text": diff_text, "md": diff_markdown, "json": diff_json}
 
 
 # ------------------------------------------------------------ qingdan history
+
+
+def versions_json(history: History, key: str) -> str:
+    """Every version of one record and every removal of it, oldest first.
+
+    A removal is a row of its own (``action: removed``, ``valid_from`` the day
+    it was taken out): without it a deleted item would look still in force.
+    """
+    versions = iter(history.item_versions(key))  # one per change that is not a removal, in order
+    entries = list(reversed(history.item_changes(key)))
+    rows = []
+    for n, entry in enumerate(entries):
+        c = entry.change
+        if entry.action != "removed":
+            v = next(versions)
+            rows.append({"version": v.version, "valid_from": v.valid_from.isoformat(),
+                         "valid_to": v.valid_to.isoformat() if v.valid_to else None, "commit": v.sha,
+                         "path": v.path, "name": v.name, "status": v.status, "effective": v.effective,
+                         "repeal": v.repeal, "action": v.action})
+            continue
+        after = entries[n + 1].date.isoformat() if n + 1 < len(entries) else None
+        rows.append({"version": None, "valid_from": entry.date.isoformat(), "valid_to": after, "commit": entry.sha,
+                     "path": c.path, "name": c.name, "status": c.status, "effective": c.effective,
+                     "repeal": c.repeal, "action": "removed", "removed_version": c.version,
+                     "vanished": c.vanished})
+    return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
 
 
 def log_text(log: list[tuple[Step, list[Change]]], limit: int) -> str:
