@@ -100,6 +100,13 @@ class SiteConfig(Record):
         "行业分类", "行业门类代码到名称，默认 GB/T 4754 门类", default_factory=lambda: dict(GBT4754_SECTIONS)
     )
     require_signing: StrictBool = field("要求签名", "true 时合并提交须有受信任的签名", default=False)
+    maintainers: list[Annotated[str, StringConstraints(pattern=r"^@[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
+                                                          r"(?:/[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)?$")]] | None = optional(
+        "发布维护人员",
+        "代码托管平台用户名或团队，如 @example-gov/publishing；qingdan codeowners 让他们审查代码、网站页面、"
+        "构建与发布流程和信任名单的修改",
+        min_length=1,
+    )
     forge: Forge | None = optional(
         "代码托管平台的合并身份",
         "设置后，只有由平台写入并用其密钥签名的合并提交中的 Reviewed-by 才算审核证据；不设置时审计报告注明审核记录为自称",
