@@ -232,3 +232,25 @@ def test_only_merges_the_forge_wrote_and_signed_vouch_for_their_trailers(scenari
     data = json.loads(audit_json(report))
     assert data["approvals"]["forge"]["committer"] == "Gitea <gitea@git.example.gov.cn>"
     assert next(e for e in data["entries"] if e["commit"] == by_forge)["approval_evidence"] == "forge"
+
+
+def test_a_trust_root_published_in_site_settings_pins_the_first_trust_list(scenario_copy, tmp_path):
+    """lists/site.yml trust_root as first written anchors the chain; a later edit of it does not move the root."""
+    repo = scenario_copy
+    scenario_key = _find_scenario_key(repo)
+    fingerprint = _fingerprint(Path(f"{scenario_key}.pub").read_text())
+    site = repo.read("site.yml")
+    first = _merge(repo, 40, {"site.yml": site + f'trust_root:\n  - "{fingerprint}"\n'}, author=WANGWU,
+                   merger=ZHANGSAN, approvers=[f"{ZHANGSAN[0]} <{ZHANGSAN[1]}>"], key=scenario_key)
+    report = audit(load_history(repo.path, cache_dir=None))
+    assert report.chain.root.source == "site" and report.chain.root.commit == first
+    assert report.chain.root.fingerprints == {fingerprint}
+    assert [v.accepted for v in report.chain.versions] == [True]
+    assert "信任根：lists/site.yml 的 trust" in audit_markdown(report)
+
+    _other, public = _key(tmp_path / "other", "other")
+    _merge(repo, 41, {"site.yml": site + f'trust_root:\n  - "{_fingerprint(public)}"\n'}, author=WANGWU,
+           merger=ZHANGSAN, approvers=[f"{ZHANGSAN[0]} <{ZHANGSAN[1]}>"], key=scenario_key)
+    later = audit(load_history(repo.path, cache_dir=None))
+    assert later.chain.root.fingerprints == {fingerprint} and later.chain.root.commit == first
+    assert json.loads(audit_json(later))["trust_root"]["source"] == "site"

@@ -94,6 +94,9 @@ class Keys:
         return {ALLOWED_SIGNERS: _digest(self.allowed_signers), SIGNING_KEYS: _digest(self.signing_keys)}
 
 
+NO_KEYS = Keys("", "")  # empty trust lists: nothing is trusted, and never the auditor's own keyring
+
+
 def _join(a: str | None, b: str | None) -> str | None:
     if a is None or b is None:
         return a if b is None else b
@@ -175,7 +178,7 @@ class Chain:
         if self.fixed is not None:
             return self.fixed
         version = self.current(sha)
-        return version.keys if version else Keys("", "")
+        return version.keys if version else NO_KEYS
 
     def trusted_before(self, sha: str) -> frozenset[str]:
         """The fingerprints a change of the trust lists at ``sha`` must be signed with."""
