@@ -8,7 +8,7 @@ Usage::
 
 The repository (built once with ``git fast-import`` and kept in
 benchmarks/out/history-repo-<items>-<steps>/) starts with one commit importing
-``qingdan.synth.write_dataset(items)``; then every step on the first-parent
+``qingdan.samples.synth.write_dataset(items)``; then every step on the first-parent
 line of ``main`` is a pull request — one branch commit merged with
 ``--no-ff`` and ``Reviewed-by:``/``Reviewed-on:`` trailers — that renames
 items, adds a legal basis, adds items, repeals one, transfers one between two
@@ -44,7 +44,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from qingdan.history.fastimport import FastImport, Who, git_env, init
+from qingdan.samples.fastimport import FastImport, Who, git_env, init
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "out"
@@ -87,7 +87,7 @@ class Lists:
 
     def __init__(self, items: int) -> None:
         from qingdan.history.chunks import split
-        from qingdan.synth import render
+        from qingdan.samples.synth import render
 
         self.files = {path: text.encode() for path, text in render(items, 0)}
         self.cuts = {p: split(raw) for p, raw in self.files.items() if p.endswith("powers.yml")}

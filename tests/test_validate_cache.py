@@ -11,7 +11,7 @@ import pytest
 from tree_support import CITY_DEPT, PROVINCE_DEPT, TODAY
 
 from qingdan.errors import QingdanError
-from qingdan.synth import write_dataset
+from qingdan.samples.synth import write_dataset
 from qingdan.validate import Cache, Report, validate
 
 # One file with its own problems (a bad type, an unknown field) and one with a

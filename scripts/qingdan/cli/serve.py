@@ -22,7 +22,7 @@ def _checkout_root() -> Path:
 
 def _demo_repository(root: Path) -> Path:
     """A fresh demonstration repository whose history is a series of reviewed merges."""
-    from ..history.demo import build_demo
+    from ..samples.demo import build_demo
 
     target = root / ".qingdan-cache" / "demo"
     shutil.rmtree(target, ignore_errors=True)

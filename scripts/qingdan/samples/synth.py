@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import QingdanError
-from .rules import USCC_ALPHABET, uscc_check_char
+from ..errors import QingdanError
+from ..rules import USCC_ALPHABET, uscc_check_char
 
 MARKER = "# 由 qingdan synth 生成的合成数据，不是真实清单。\n"
 

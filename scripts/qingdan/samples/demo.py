@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import QingdanError
+from ..history.chunks import split
+from ..history.records import load
 from ..load import discover
-from .chunks import split
 from .fastimport import FastImport, Who, git_env, init
-from .records import load
 
 START = dt.datetime(2024, 3, 4, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 WEEK = dt.timedelta(days=7)
