@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from . import model
 from .layout import department_of
-from .validate import Report, validate
+from .validate import Report, check
 
 
 @dataclass
@@ -36,6 +36,7 @@ class Dataset:
     regulations: dict[str, model.Regulation] = field(default_factory=dict)
     owner: dict[str, str] = field(default_factory=dict)
     source_file: dict[str, str] = field(default_factory=dict)
+    record_files: set[str] = field(default_factory=set)  # the files under lists/ read into a record
 
     @property
     def ok(self) -> bool:
@@ -60,14 +61,14 @@ class Dataset:
 
 def load_dataset(lists_dir: Path, *, today: dt.date | None = None, prefix: str | None = None) -> Dataset:
     """Read and validate every file under ``lists_dir`` into a Dataset (check ``.ok``)."""
-    report = validate(lists_dir, today=today, prefix=prefix, keep_records=True)
-    records = report.records
-    # The facts served the rules only; a site build keeps the Dataset (and its
-    # report) to the end, and at 100,000 items they are 150 MB.
-    report.facts = {}
+    # The facts served the rules only and are dropped here: a site build keeps
+    # the Dataset to the end, and at 100,000 items they are 150 MB.
+    checked = check(lists_dir, today=today, prefix=prefix, keep_records=True)
+    report, records = checked.report, checked.records
+    del checked
     share_field_sets(records.values())
     site = records.get("site.yml") or model.SiteConfig(name="qingdan")
-    data = Dataset(lists_dir, report, site)
+    data = Dataset(lists_dir, report, site, record_files=set(records))
     for relpath in sorted(records):
         _add(data, relpath, records[relpath])
     return data

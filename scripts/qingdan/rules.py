@@ -86,7 +86,22 @@ class Index:
                 yield path, f, entry
 
     def problem(self, code: str, message: str, path: str, loc: list, hint: str = "") -> Problem:
-        return Problem(code, message, self.prefix + path, tuple(loc), hint)
+        """A problem at ``loc`` in ``path``, about the record that stands there (its subject)."""
+        subject = self.subjects.get((path, tuple(loc[:2])), "")
+        return Problem(code, message, self.prefix + path, tuple(loc), hint, subject=subject)
+
+    @functools.cached_property
+    def subjects(self) -> dict[tuple[str, tuple], str]:
+        """(file, place of a top-level record such as items[3]) -> that record's code or id."""
+        found: dict[tuple[str, tuple], str] = {}
+        for path, f in self.facts.items():
+            for entries in f.values():
+                for entry in entries if isinstance(entries, list) else ():
+                    if isinstance(entry, dict) and len(entry.get("loc", ())) == 2:
+                        name = entry.get("code") or entry.get("id")
+                        if isinstance(name, str):
+                            found[(path, tuple(entry["loc"]))] = name
+        return found
 
     def department_region(self, f: dict[str, Any]) -> str | None:
         found = self.departments.get(f.get("department_folder") or "")

@@ -16,13 +16,12 @@ from pathlib import Path
 from ruamel.yaml.error import YAMLError
 
 from ..layout import kind_of
-# validate's worker pool: one way to spread files over processes (fork, biggest first).
-from ..validate import map_files
-from ..validate import default_cache_dir
 from ..load import discover
 from ..load.parse import parse
 from ..load.text import decode
 from ..problems import Problem
+from ..workers import map_files
+from ..workspace import lists_cache_dir
 from .emit import load_tree, dump, normalise, render, to_tree
 
 __all__ = ["Formatted", "default_fmt_cache", "dump", "format_text", "format_tree", "load_tree", "normalise",
@@ -159,8 +158,7 @@ class _Canonical:
 
 def default_fmt_cache(lists_dir: Path) -> Path:
     """Beside validate's cache: .qingdan-cache/fmt (or $QINGDAN_CACHE_DIR/fmt)."""
-    env = os.environ.get("QINGDAN_CACHE_DIR")
-    return Path(env) / "fmt" if env else default_cache_dir(lists_dir).with_name("fmt")
+    return lists_cache_dir(lists_dir, "fmt")
 
 
 def write_atomic(path: Path, text: str) -> None:

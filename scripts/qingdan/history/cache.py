@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
+from ..workspace import cache_dir
 from .changes import Step
 
 FORMAT = 3
@@ -35,8 +36,8 @@ class Cached:
 
 
 def default_dir(repo_root: Path) -> Path:
-    """``.qingdan-cache/history`` at the top of the repository."""
-    return Path(repo_root) / ".qingdan-cache" / "history"
+    """``.qingdan-cache/history`` at the top of the repository (or $QINGDAN_CACHE_DIR/history)."""
+    return cache_dir(repo_root, "history")
 
 
 class HistoryCache:

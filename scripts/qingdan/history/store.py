@@ -294,7 +294,8 @@ def load_history(repo_path: Path | str, lists_subdir: str = "lists", rev: str = 
     """The History of ``lists_subdir`` along the first-parent line of ``rev``.
 
     Results are cached in ``.qingdan-cache/history/`` at the top of the
-    repository (``cache_dir=None`` turns the cache off), keyed by the commit
+    repository, or ``$QINGDAN_CACHE_DIR/history`` (``cache_dir=None`` turns
+    the cache off), keyed by the commit
     they reach, so a rebuild only reads the commits that are new.
     """
     repo = open_repo(repo_path)

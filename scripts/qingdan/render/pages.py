@@ -156,7 +156,7 @@ def _department(lookup: Lookup, contributed: Contributed, dept_id: str) -> Plann
     dept = data.departments[dept_id]
     crumbs = (("部门", page_path("departments")),)
     lists = {kind.key: f"{dept_id}/{kind.filename}" for kind in KINDS if kind.per_department}
-    published = {key for key, rel in lists.items() if rel in data.report.records}
+    published = {key for key, rel in lists.items() if rel in data.record_files}
 
     def context() -> dict[str, Any]:
         return {
@@ -376,7 +376,7 @@ def _publication(lookup: Lookup, contributed: Contributed, history: History | No
             cells = []
             for kind in kinds:
                 cells.append({
-                    "published": f"{dept_id}/{kind.filename}" in data.report.records,
+                    "published": f"{dept_id}/{kind.filename}" in data.record_files,
                     "required": kind.key in required,
                     "last_changed": changed.get((dept_id, kind.key)),
                 })
@@ -418,24 +418,13 @@ def _consistency(lookup: Lookup, contributed: Contributed, history: History | No
         # page only groups its findings by base code and shows the items side by side.
         messages: dict[str, list[str]] = defaultdict(list)
         for problem in data.report.problems:
-            code = _problem_item(lookup, problem) if problem.code == "inconsistent-item" else None
-            if code is not None:
+            code = problem.subject if problem.code == "inconsistent-item" else ""
+            if code:
                 messages[lookup.base_of.get(code, code)].append(problem.message)
         groups = [(base, lookup.base_groups.get(base, []), msgs) for base, msgs in sorted(messages.items())]
         return {"groups": groups}
 
     yield PageSpec(page_path("consistency"), "同一事项同一标准", "site/consistency.html", context)
-
-
-def _problem_item(lookup: Lookup, problem: Any) -> str | None:
-    """The code of the power item a problem points at (file and items[i])."""
-    loc = problem.loc
-    if len(loc) < 2 or loc[0] != "items" or not isinstance(loc[1], int):
-        return None
-    for relpath, record in lookup.data.report.records.items():
-        if (problem.file == relpath or problem.file.endswith("/" + relpath)) and isinstance(record, model.PowerList):
-            return record.items[loc[1]].code if loc[1] < len(record.items) else None
-    return None
 
 
 def _problem_codes(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
