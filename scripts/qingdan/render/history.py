@@ -64,7 +64,7 @@ class History(Protocol):
         """The plain data of the last version of a record, read from git."""
 
     def tags(self) -> Sequence[Release]:
-        """Published releases (git tags on the main line), oldest first."""
+        """Published releases (git tags on the main line), newest first."""
 
     def snapshot_zip(self, rev: str) -> bytes:
         """The lists/ folder at ``rev`` as a zip file."""
