@@ -7,6 +7,7 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -44,19 +45,27 @@ class Dataset:
         return not self.report.errors
 
     def department_powers(self, dept_id: str) -> list[model.PowerItem]:
-        return [self.powers[code] for code in self._codes_by_owner.get(dept_id, ()) if code in self.powers]
+        return self.powers_by_department.get(dept_id, [])
 
     def department_regulations(self, dept_id: str) -> list[model.Regulation]:
-        return [self.regulations[code] for code in self._codes_by_owner.get(dept_id, ())
-                if code in self.regulations]
+        return self.regulations_by_department.get(dept_id, [])
 
     @functools.cached_property
-    def _codes_by_owner(self) -> dict[str, list[str]]:
-        """Department id -> its power and regulation codes in file order (one pass, not one per department)."""
-        grouped: dict[str, list[str]] = {}
-        for code, dept in self.owner.items():
-            grouped.setdefault(dept, []).append(code)
-        return grouped
+    def powers_by_department(self) -> dict[str, list[model.PowerItem]]:
+        """Department id -> its power items in file order (one pass, not one per department)."""
+        return _by_owner(self.powers, self.owner)
+
+    @functools.cached_property
+    def regulations_by_department(self) -> dict[str, list[model.Regulation]]:
+        """Department id -> its regulations in file order."""
+        return _by_owner(self.regulations, self.owner)
+
+
+def _by_owner(records: dict[str, Any], owner: dict[str, str]) -> dict[str, list[Any]]:
+    grouped: dict[str, list[Any]] = {}
+    for code, record in records.items():
+        grouped.setdefault(owner.get(code, ""), []).append(record)
+    return grouped
 
 
 def load_dataset(lists_dir: Path, *, today: dt.date | None = None, prefix: str | None = None) -> Dataset:

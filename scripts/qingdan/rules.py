@@ -75,7 +75,7 @@ class Index:
         self.regulations_known = not any(p.endswith("/regulations.yml") for p in self.unreadable)
 
     @functools.cached_property
-    def codes(self) -> list[tuple[str, str, list, str, re.Match[str] | None]]:
+    def codes(self) -> list[CodeEntry]:
         """Every coded record with its pattern's match, shared by the rules on codes."""
         return [(code, path, loc, kind, self.patterns[kind].match(code)) for code, path, loc, kind in _coded(self)]
 
@@ -136,12 +136,7 @@ def _did_you_mean(wrong: str, known: list[str]) -> list[str]:
 Rule = Callable[[Index], Iterator[Problem]]
 
 
-CodeEntry = tuple[str, str, list, str, "re.Match[str] | None"]
-
-
-def _all_codes(index: Index) -> list[CodeEntry]:
-    """(code, path, loc, pattern name, match) of every coded record, matched once per run."""
-    return index.codes
+CodeEntry = tuple[str, str, list, str, "re.Match[str] | None"]  # (code, path, loc, pattern name, match)
 
 
 def _coded(index: Index) -> Iterator[tuple[str, str, list, str]]:
@@ -160,7 +155,7 @@ def _coded(index: Index) -> Iterator[tuple[str, str, list, str]]:
 def unique_codes(index: Index) -> Iterator[Problem]:
     """Item, measure and regulation codes, source ids and region codes are each used once."""
     hint = "为新事项分配新的编码；编码永不复用，即使原事项已废止"
-    yield from _duplicates(index, ((c, p, loc) for c, p, loc, _k, _m in _all_codes(index)), "编码", hint)
+    yield from _duplicates(index, ((c, p, loc) for c, p, loc, _k, _m in index.codes), "编码", hint)
     sources = ((s["id"], p, [*s["loc"], "id"]) for p, _f, s in index.each("sources"))
     yield from _duplicates(index, sources, "法律法规标识", "每部法律法规只登记一次；不同版本用不同的 id")
     regions = ((r["code"], p, [*r["loc"], "code"]) for p, _f, r in index.each("regions"))
@@ -178,7 +173,7 @@ def _duplicates(index: Index, entries: Iterator[tuple[str, str, list]], what: st
 
 
 def code_formats(index: Index) -> Iterator[Problem]:
-    for code, path, loc, kind, match in _all_codes(index):
+    for code, path, loc, kind, match in index.codes:
         if match:
             continue
         hint = f"格式见 lists/site.yml 的 code_patterns.{kind}：{index.patterns[kind].pattern}"
@@ -193,7 +188,7 @@ def code_formats(index: Index) -> Iterator[Problem]:
 def code_regions(index: Index) -> Iterator[Problem]:
     with_region = {kind for kind, pattern in index.patterns.items() if "region" in pattern.groupindex}
     regions = {path: index.department_region(f) for path, f in index.facts.items()}
-    for code, path, loc, kind, match in _all_codes(index):
+    for code, path, loc, kind, match in index.codes:
         region = regions[path]
         if not match or region is None or kind not in with_region or index.region_unknown(region):
             continue
@@ -369,7 +364,7 @@ def consistency(index: Index) -> Iterator[Problem]:
     groups: dict[str, list[tuple[str, dict, str]]] = defaultdict(list)
     if "base" not in index.patterns["power"].groupindex:
         return
-    matches = {code: match for code, _p, _l, kind, match in _all_codes(index) if kind == "power"}
+    matches = {code: match for code, _p, _l, kind, match in index.codes if kind == "power"}
     for path, f in index.facts.items():
         region = index.department_region(f) or ""
         for item in f.get("powers", ()):

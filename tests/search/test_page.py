@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
-from qingdan.search import page_html
+from qingdan.render.extras import search_page_html as page_html
 
 import node_runner as node
 from node_runner import ASSETS

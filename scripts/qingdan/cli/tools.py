@@ -16,7 +16,8 @@ from ..excel.importer import import_file, kind_of
 from ..excel.issues import Issue
 from ..excel.merge import Plan, plan, summary
 from ..export import FORMATS, LISTS, downloads
-from ..fmt import default_fmt_cache, format_tree, write_atomic
+from ..files import write_atomic
+from ..fmt import default_fmt_cache, format_tree
 from ..load import discover
 from ..scaffold import WHAT, new, write
 from . import friendly, main

@@ -9,12 +9,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ruamel.yaml.error import YAMLError
 
+from ..files import write_atomic
 from ..layout import kind_of
 from ..files import NotRegularFile, read_regular
 from ..load import list_tree, not_regular
@@ -26,7 +26,7 @@ from ..workspace import lists_cache_dir
 from .emit import load_tree, dump, normalise, render, to_tree
 
 __all__ = ["Formatted", "default_fmt_cache", "dump", "format_text", "format_tree", "load_tree", "normalise",
-           "render", "to_tree", "write_atomic"]
+           "render", "to_tree"]
 
 # The formatter's own code: a cached "already canonical" holds only for the code that said so.
 _FORMATTER = hashlib.sha256(b"".join(
@@ -162,10 +162,7 @@ class _Canonical:
         if self.path is None or not self.dirty:
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(self.entries, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-            tmp.replace(self.path)
+            write_atomic(self.path, json.dumps(self.entries, ensure_ascii=False, sort_keys=True))
         except OSError:
             pass  # a read-only checkout still formats, only slower
 
@@ -173,14 +170,6 @@ class _Canonical:
 def default_fmt_cache(lists_dir: Path) -> Path:
     """Beside validate's cache: .qingdan-cache/fmt (or $QINGDAN_CACHE_DIR/fmt)."""
     return lists_cache_dir(lists_dir, "fmt")
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a data file whole or not at all: a temporary file beside it, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(text.encode("utf-8"))
-    tmp.replace(path)
 
 
 def _line(problem: Problem) -> str:

@@ -2,7 +2,8 @@
 other stages contribute (search index, downloads).
 
 :func:`contributions` is the one call site of the search and export stages;
-:func:`search_page_html` is the one place the /search/ page body comes from.
+:func:`search_page_html` renders the /search/ page body alone (the site's pages
+include the same template, search/page.html, through their own environment).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from importlib.resources.abc import Traversable
 from .. import export, search
 from ..dataset import Dataset
 from .history import History
+from .templates import environment
 
 ASSET_DIR = "assets/qingdan"
 SITE_CSS = f"{ASSET_DIR}/site.css"
@@ -76,6 +78,10 @@ def contributions(dataset: Dataset, history: History | None = None) -> Iterator[
         yield history.feeds(base, item_url=lambda code: f"{base}items/{code}/")
 
 
-def search_page_html(root: str) -> str:
-    """The body of the /search/ page; ``root`` leads from that page to the site root."""
-    return search.page_html(root)
+def search_page_html(root: str = "../") -> str:
+    """The body of the /search/ page; ``root`` leads from that page to the site root.
+
+    The default fits a page at ``search/`` (MkDocs directory URLs). The script
+    finds the index from its own address, so the site may live under a sub-path.
+    """
+    return environment().get_template("search/page.html").render(root=root)

@@ -14,7 +14,6 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from markupsafe import Markup
 
 from .. import model
 from ..layout import KINDS
@@ -22,7 +21,6 @@ from ..model.power import POWER_TYPES
 from ..problems import CATALOGUE
 from ..report import SEVERITY_ZH
 from ..rules import REQUIRED_LISTS
-from .extras import search_page_html
 from .history import History, last_changed
 from .labels import LIST_LABELS
 from .links import page_path, root_of
@@ -118,7 +116,7 @@ def _home(lookup: Lookup, contributed: Contributed, history: History | None) -> 
 
 def _search(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
     path = page_path("search")
-    yield PageSpec(path, "搜索", "site/search.html", lambda: {"search_html": Markup(search_page_html(root_of(path)))})
+    yield PageSpec(path, "搜索", "site/search.html", lambda: {"root": root_of(path)})
 
 
 # -- departments and their lists ---------------------------------------------------

@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import QingdanError
-from ..files import read_regular
+from ..files import read_regular, staged_folder
 from ..history.chunks import split
 from ..history.records import load
 from ..load import discover
@@ -69,9 +67,7 @@ def build_demo(lists_dir: Path, out: Path, site_root: Path | None = None) -> str
         raise QingdanError(f"{lists_dir} 中没有数据文件")
     script = Script(final)
     extra = _site_files(site_root if site_root is not None else Path(lists_dir).resolve().parent)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".demo-", dir=out.parent))
-    try:
+    with staged_folder(out) as staging:  # out is absent or empty (checked above)
         init(staging)
         writer = FastImport(staging)
         script.write(writer, extra)
@@ -79,11 +75,6 @@ def build_demo(lists_dir: Path, out: Path, site_root: Path | None = None) -> str
         subprocess.run(["git", "reset", "-q", "--hard", "main"], cwd=staging, check=True, env=git_env())
         head = subprocess.run(["git", "rev-parse", "main"], cwd=staging, check=True, env=git_env(),
                               capture_output=True, text=True).stdout.strip()
-        if out.exists():
-            out.rmdir()
-        staging.rename(out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return head
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import marshal
-import os
 import sys
 from pathlib import Path
 
 from .. import __version__
+from ..files import write_atomic
 
 
 class Cache:
@@ -66,10 +66,7 @@ class Cache:
             return
         try:
             payload = marshal.dumps(entry)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(self.MAGIC + hashlib.sha256(payload).digest() + payload)
-            tmp.replace(path)
+            write_atomic(path, self.MAGIC + hashlib.sha256(payload).digest() + payload)
         except (OSError, ValueError):
             pass  # a read-only checkout still validates, only slower
 
