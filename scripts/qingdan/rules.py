@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .kinds import STATUS_IN_FORCE, in_force
 from .layout import department_of, kind_of
 from .model.site import SiteConfig
 from .problems import Problem
@@ -33,7 +34,6 @@ _FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]")
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad\u180e\x00-\x1f\x7f-\x9f]")
 MEASURE_LEVELS = ("法律", "行政法规", "国务院决定", "地方性法规")
 REQUIRED_LISTS = (("powers", "权力清单"), ("responsibilities", "责任清单"))
-IN_FORCE = ("在用", "有效")
 
 
 @dataclass
@@ -259,7 +259,7 @@ def legal_sources(index: Index) -> Iterator[Problem]:
             if index.source_unknown(cite["source"]):
                 yield _unknown_source(index, path, cite)
             continue
-        if record is not None and record.get("status") not in IN_FORCE:
+        if record is not None and not in_force(record.get("status")):
             continue
         source = found[1]
         title = f"《{source['title']}》（{source['id']}）"
@@ -369,7 +369,7 @@ def consistency(index: Index) -> Iterator[Problem]:
         region = index.department_region(f) or ""
         for item in f.get("powers", ()):
             match = matches.get(item["code"])
-            if match and item["status"] == "在用":
+            if match and item["status"] == STATUS_IN_FORCE:
                 groups[match.group("base")].append((path, item, region))
     for base, members in groups.items():
         if len({region for _p, _i, region in members}) < 2:

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import git
 
+from ..kinds import ITEM_KINDS
 from ..problems import Problem
 from .changes import Change
 from .gitlog import BlobReader, Commit, diff_trees, open_repo, resolve, tree_files
 from .items import State
-from .records import ITEM_KINDS, load
+from .records import load
 from .walk import walk
 
 REPEAL_NEEDS = {"negative": ("date",)}

@@ -10,12 +10,13 @@ from typing import Any
 
 import git
 
+from ..kinds import BY_NAME, ITEM_KINDS
 from .cache import HistoryCache, default_dir
 from .changes import Change, Step
 from .chunks import split
 from .feed import feeds as atom_feeds
 from .gitlog import NULL_SHA, BlobReader, open_repo, resolve
-from .records import BY_NAME, ITEM_KINDS, department_of, entries_data, entry_key, load
+from .records import department_of, entries_data, entry_key, load
 from .snapshot import Release, archive, releases
 from .walk import Progress, build
 

@@ -14,13 +14,12 @@ from importlib.resources.abc import Traversable
 
 from .. import export, search
 from ..dataset import Dataset
+from ..kinds import ASSET_DIR, RELEASES, page_url
 from .history import History
 from .templates import environment
 
-ASSET_DIR = "assets/qingdan"
 SITE_CSS = f"{ASSET_DIR}/site.css"
 SITE_JS = f"{ASSET_DIR}/site.js"
-RELEASES = "downloads/releases/"
 
 
 def theme_root() -> Traversable:
@@ -75,7 +74,7 @@ def contributions(dataset: Dataset, history: History | None = None) -> Iterator[
     if history is not None and url:
         base = url if url.endswith("/") else url + "/"
         # Atom needs absolute links, so feeds exist only where the site knows its address.
-        yield history.feeds(base, item_url=lambda code: f"{base}items/{code}/")
+        yield history.feeds(base, item_url=lambda code: base + page_url("item", code))
 
 
 def search_page_html(root: str = "../") -> str:

@@ -16,7 +16,7 @@ from functools import cached_property
 
 from .. import model
 from ..dataset import Dataset
-from ..model.common import STATUS_IN_FORCE
+from ..kinds import STATUS_IN_FORCE
 from .labels import LABELS
 from .links import is_slug
 

@@ -16,6 +16,7 @@ from typing import Any
 
 
 from .. import model
+from ..kinds import RELEASES
 from ..layout import KINDS
 from ..model.power import POWER_TYPES
 from ..problems import CATALOGUE
@@ -36,7 +37,6 @@ LATEST_CHANGES = 10
 
 DATAPACKAGE = "downloads/datapackage.json"  # describes every download (export stage)
 FEED = "feeds/atom.xml"  # the site's Atom feed (history stage)
-RELEASES = "downloads/releases/"  # one zip of lists/ per published release (history stage)
 
 # Stages of problems.ProblemType: where in the checking the problem is found.
 STAGE_ZH = {0: "文件", 1: "YAML 语法", 2: "字段", 3: "记录之间"}

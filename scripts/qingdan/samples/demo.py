@@ -23,6 +23,7 @@ from ..errors import QingdanError
 from ..files import read_regular, staged_folder
 from ..history.chunks import split
 from ..history.records import load
+from ..kinds import STATUS_IN_FORCE
 from ..load import discover
 from .fastimport import FastImport, Who, git_env, init
 
@@ -150,7 +151,7 @@ class Script:
         return str(data.get("name")) if ok and isinstance(data, dict) and data.get("name") else dept
 
     def _in_force(self, item: dict) -> bool:
-        return item.get("status", "在用") == "在用"
+        return item.get("status", STATUS_IN_FORCE) == STATUS_IN_FORCE
 
     def _amendment(self) -> Event | None:
         for dept in self.depts:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from importlib import resources
 
-ASSET_DIR = "assets/qingdan"  # where the site serves search.js and search.css
+from ..kinds import ASSET_DIR
+
 ASSETS = ("search.js", "search.css")
 
 
