@@ -129,8 +129,9 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     ProblemType("regulation-dates", E, 3, "法规日期顺序不对", "应满足 通过日期 ≤ 批准日期 ≤ 公布日期 ≤ 施行日期。"),
     ProblemType("regulation-industry", E, 3, "行业分类不在目录中", "行业分类必须是 lists/site.yml 中 industries 列出的代码。"),
     ProblemType("regulation-validity", E, 3, "时效性与清理结果矛盾", "清理结果为 废止 的法规，时效性应为 已废止 并填写废止日期；反之亦然。"),
-    # stage 3, history: comparing a branch with its base (qingdan diff --check)
+    # comparing a change with its base (qingdan check, qingdan diff --check)
     ProblemType("item-vanished", E, 3, "事项被删除", "事项不能从清单中直接删除：应先标记为已废止（写明废止日期、依据和原因），或移交给其他部门。已公布的事项页面永久保留。"),
+    ProblemType("not-formatted", E, 0, "文件未统一格式", "改动的文件与 qingdan fmt 的统一格式不同（缩进、引号、字段顺序、空行等）。运行 qingdan fmt 即可改好，数据不变。"),
     ProblemType("repeal-incomplete", E, 3, "废止信息不完整", "废止事项须写明废止日期、废止依据和废止原因（地方性法规为废止日期、清理批次和理由），之后才能从清单中移出。"),
 )
 

@@ -26,7 +26,7 @@ COMMAND_MODULES: dict[str, str] = {
     "import": "tools", "export": "tools", "fmt": "tools", "new": "tools", "schema": "tools",
     "render": "render", "serve": "serve",
     "history": "history", "diff": "history", "snapshot": "history", "audit": "history",
-    "codeowners": "publish", "pr-check": "publish", "manifest": "publish", "verify": "publish",
+    "codeowners": "publish", "check": "publish", "pr-check": "publish", "manifest": "publish", "verify": "publish",
     "publish": "publish",
     "sources": "sources",
 }

@@ -19,7 +19,7 @@ from ..layout import KINDS, FileKind, kind_of
 from ..problems import Problem
 from .marks import Place, scan
 from .parse import parse
-from .schema import check
+from .schema import QUOTE_HINT, check
 from .text import MAX_FILE_BYTES, decode, too_large
 
 __all__ = ["FileResult", "Listing", "discover", "list_tree", "locate", "not_regular", "read_file", "read_path"]
@@ -168,7 +168,8 @@ def _quote_hint(problem: Problem, place: Place | None) -> None:
     if place is None or place.value is None:
         return
     problem.message += f"（原文 {place.value}）"
-    problem.hint = f'给这个值加上英文双引号："{place.value}"'
+    if problem.hint == QUOTE_HINT:  # a hint naming the right value (a code) stays
+        problem.hint = f'给这个值加上英文双引号："{place.value}"'
 
 
 def _unknown_file(relpath: str, shown: str) -> Problem:

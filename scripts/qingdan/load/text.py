@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 
 from ..problems import Problem
 
+# Said in the hint of every mistake `qingdan fmt --fix` corrects (load/fixes.py, fmt/fix.py).
+FIXABLE = "；qingdan fmt --fix 可自动改正"
+
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 BOM = b"\xef\xbb\xbf"
@@ -118,8 +121,8 @@ def _scan(text: str, relpath: str) -> list[Problem]:
         line, column = line_col(text, match.start())
         start = text.rfind("\n", 0, match.start()) + 1
         if not text[start:match.start()].strip():
-            message, hint = "用制表符缩进", "用空格缩进（每层两个空格）"
+            message, hint = "用制表符缩进", "用空格缩进（每层两个空格）" + FIXABLE
         else:
-            message, hint = "文本中有制表符", "用空格代替制表符"
+            message, hint = "文本中有制表符", "用空格代替制表符" + FIXABLE
         problems.append(Problem("tab", message, relpath, line=line, column=column, hint=hint))
     return problems
