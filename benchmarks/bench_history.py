@@ -44,7 +44,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from qingdan.samples.fastimport import FastImport, Who, git_env, init
+from qingdan.gitrepo import FastImport, Who, git_env, init
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "out"
@@ -230,7 +230,7 @@ print(f"{len(h.steps)} {n} {time.process_time():.2f} {git.ru_utime + git.ru_stim
 FLOOR = """
 import subprocess, sys
 import git
-from qingdan.history.gitlog import first_parent_log, tree_size
+from qingdan.gitrepo import first_parent_log, tree_size
 from qingdan.history.walk import DELTA_CACHE_MAX, DELTA_CACHE_MIN, plan
 repo = git.Repo(sys.argv[1])
 commits = first_parent_log(repo, repo.head.commit.hexsha)
@@ -244,7 +244,7 @@ print(len(commits))
 NAIVE = """
 import sys, time
 import git
-from qingdan.history.gitlog import NULL_SHA, BlobReader, first_parent_log
+from qingdan.gitrepo import NULL_SHA, BlobReader, first_parent_log
 from qingdan.load import read_file
 repo = git.Repo(sys.argv[1])
 commits = first_parent_log(repo, repo.head.commit.hexsha)[1:int(sys.argv[2]) + 1]

@@ -117,7 +117,7 @@ def diff_cmd(base: str, head: str, repo: Path, lists_subdir: str, merge_base: bo
 @friendly
 def snapshot_cmd(as_of: dt.datetime | None, at: str | None, out: Path, repo: Path, lists_subdir: str, rev: str) -> None:
     """写出某一天（或某个发布版本）的清单，可直接用 qingdan validate 校验、用于建站。"""
-    from ..history.gitlog import open_repo, resolve
+    from ..gitrepo import open_repo, resolve
     from ..history.snapshot import commit_as_of, write_snapshot
 
     if (as_of is None) == (at is None):

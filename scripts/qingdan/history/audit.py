@@ -16,8 +16,8 @@ from pathlib import Path
 
 import git
 
+from ..gitrepo import BlobReader, author_log, unmerged_tags
 from .changes import Change, Step
-from .gitlog import BlobReader
 from .records import load
 from .signatures import Signature, verify
 from .store import History
@@ -146,8 +146,7 @@ def _authorised(person: Person, reviewers: list[str]) -> bool:
 def rewritten(history: History) -> list[Flag]:
     """Published releases that are no longer in the main branch's history, and rewrites seen by the cache."""
     flags = []
-    out = history.repo.git.tag("--no-merged", history.head)
-    for tag in out.split():
+    for tag in unmerged_tags(history.repo, history.head):
         flags.append(Flag("history-rewritten", f"发布版本 {tag} 指向的提交不在主分支的历史中：发布之后历史被改写"))
     for event in history.rewrites:
         flags.append(Flag("history-rewritten", f"主分支曾指向 {event['old_head'][:12]}，之后被改成了不包含它的 "
@@ -208,19 +207,14 @@ class BranchAuthors:
     """
 
     def __init__(self, repo: git.Repo, head: str) -> None:
-        out = repo.git.log("--format=%H%x00%P%x00%an%x00%ae%x00%aI%x00"
-                           "%(trailers:key=Co-authored-by,valueonly,separator=%x01)",
-                           "-z", "--end-of-options", head, stdout_as_string=False, strip_newline_in_stdout=False)
         self.parents: dict[str, list[str]] = {}
         self.people: dict[str, list[Person]] = {}
         self.dates: dict[str, str] = {}
-        fields = out.decode("utf-8", errors="replace").split("\0")
-        for i in range(0, len(fields) - 5, 6):
-            sha, parents, name, email, date, co = fields[i:i + 6]
-            sha = sha.strip()
-            self.parents[sha] = parents.split()
-            self.dates[sha] = date
-            self.people[sha] = [Person(name, email)] + [Person.parse(c) for c in co.split("\x01") if c.strip()]
+        for commit in author_log(repo, head):
+            self.parents[commit.sha] = commit.parents
+            self.dates[commit.sha] = commit.author_date
+            self.people[commit.sha] = [Person(commit.author_name, commit.author_email),
+                                       *(Person.parse(c) for c in commit.co_authors)]
         self._branch = self._branch_commits(head)
 
     def _branch_commits(self, head: str) -> dict[str, list[str]]:

@@ -27,6 +27,7 @@ from pathlib import Path
 import git
 
 from ..errors import QingdanError
+from ..gitrepo import file_at, signature_log
 
 ALLOWED_SIGNERS = "allowed_signers"
 SIGNING_KEYS = "signing-keys.asc"
@@ -71,10 +72,7 @@ def verify(repo: git.Repo, head: str, shas: list[str], allowed_signers: Path | N
         found: dict[str, Signature] = {}
         for start in range(0, len(shas), 500):
             chunk = shas[start:start + 500]
-            out = repo.git.execute(["git", *options, "log", "--no-walk=unsorted", "--format=%H%x00%G?%x00%GS%x00%GK",
-                                    "--end-of-options", *chunk], env=env)
-            for line in out.splitlines():
-                sha, status, signer, key = (line.split("\0") + ["", "", ""])[:4]
+            for sha, status, signer, key in signature_log(repo, chunk, options, env):
                 found[sha] = Signature(status or "N", signer, key)
     return found
 
@@ -85,9 +83,8 @@ def _trust_file(repo: git.Repo, head: str, name: str, given: Path | None) -> Ite
     if given is not None:
         yield str(Path(given).resolve())
         return
-    try:
-        text = repo.git.show(f"{head}:{name}", strip_newline_in_stdout=False)
-    except git.GitCommandError:
+    text = file_at(repo, head, name)
+    if text is None:
         yield None
         return
     handle, temp = tempfile.mkstemp(prefix="qingdan-trust-")

@@ -10,14 +10,14 @@ from typing import Any
 
 import git
 
+from ..gitrepo import NULL_SHA, BlobReader, archive, branch_name, open_repo, resolve
 from ..kinds import BY_NAME, ITEM_KINDS
 from .cache import HistoryCache, default_dir
 from .changes import Change, Step
 from .chunks import split
 from .feed import feeds as atom_feeds
-from .gitlog import NULL_SHA, BlobReader, open_repo, resolve
 from .records import department_of, entries_data, entry_key, load
-from .snapshot import Release, archive, releases
+from .snapshot import Release, releases
 from .walk import Progress, build
 
 DEFAULT = object()
@@ -272,8 +272,4 @@ def load_history(repo_path: Path | str, lists_subdir: str = "lists", rev: str = 
 
 def _branch(repo: git.Repo, rev: str) -> str:
     """The full name of the ref ``rev`` stands for (refs/heads/main), so each branch has its cache."""
-    try:
-        name = repo.git.rev_parse("--symbolic-full-name", "--end-of-options", rev)
-    except git.GitCommandError:
-        name = ""
-    return name or rev
+    return branch_name(repo, rev) or rev

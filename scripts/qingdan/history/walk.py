@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 
 import git
 
+from ..gitrepo import NULL_SHA, BlobReader, Commit, first_parent_log, follows, tree_size
 from .cache import Cached
 from .changes import Step
-from .gitlog import NULL_SHA, BlobReader, Commit, first_parent_log, tree_size
 from .items import State, Walker
 from .records import is_data_file
 
@@ -38,16 +38,6 @@ def build(repo: git.Repo, head: str, subdir: str, cached: Cached | None,
     if cached is not None:
         rewrites.append({"old_head": cached.head, "new_head": head})
     return Cached(head, walk(repo, first_parent_log(repo, head, subdir), State(), progress, subdir), rewrites)
-
-
-def follows(repo: git.Repo, old: str, new: str) -> bool:
-    """True when ``old`` lies on the first-parent line of ``new`` (only new commits to read)."""
-    out = repo.git.rev_list("--first-parent", "--parents", "--end-of-options", new, f"^{old}")
-    lines = out.split("\n") if out else []
-    if not lines:
-        return False  # new is old or behind it: nothing new, or history went back
-    parents = lines[-1].split()[1:]
-    return bool(parents) and parents[0] == old
 
 
 def walk(repo: git.Repo, commits: list[Commit], state: State | None = None,

@@ -89,7 +89,7 @@ def history_for(lists_dir: Path) -> History | None:
     """
     from ..errors import QingdanError
     from ..history import load_history
-    from ..history.gitlog import open_repo
+    from ..gitrepo import open_repo
 
     lists_dir = Path(lists_dir).resolve()
     try:

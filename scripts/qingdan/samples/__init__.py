@@ -2,6 +2,6 @@
 
 - ``synth``: a synthetic lists/ of any size that validates (``qingdan synth``);
 - ``demo``: the demonstration repository, the sample lists/ as a series of
-  reviewed merges (``qingdan demo-repo``, ``qingdan serve``);
-- ``fastimport``: writes such a history in one ``git fast-import`` process.
+  reviewed merges (``qingdan demo-repo``, ``qingdan serve``), written with
+  qingdan.gitrepo's ``FastImport``.
 """

@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import QingdanError
 from ..files import read_regular, staged_folder
+from ..gitrepo import FastImport, Who, git_env, init, run
 from ..history.chunks import split
 from ..history.records import load
 from ..kinds import STATUS_IN_FORCE
 from ..load import discover
-from .fastimport import FastImport, Who, git_env, init
 
 START = dt.datetime(2024, 3, 4, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 WEEK = dt.timedelta(days=7)
@@ -73,9 +72,8 @@ def build_demo(lists_dir: Path, out: Path, site_root: Path | None = None) -> str
         writer = FastImport(staging)
         script.write(writer, extra)
         writer.close()
-        subprocess.run(["git", "reset", "-q", "--hard", "main"], cwd=staging, check=True, env=git_env())
-        head = subprocess.run(["git", "rev-parse", "main"], cwd=staging, check=True, env=git_env(),
-                              capture_output=True, text=True).stdout.strip()
+        run(staging, "reset", "-q", "--hard", "main", env=git_env())
+        head = run(staging, "rev-parse", "main", env=git_env()).decode().strip()
     return head
 
 
