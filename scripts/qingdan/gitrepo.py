@@ -98,6 +98,21 @@ def first_parent_log(repo: git.Repo, head: str, subdir: str = "lists", stop: str
     return commits
 
 
+def first_parent_touching(repo: git.Repo, head: str, paths: list[str]) -> list[Commit]:
+    """Commits on the first-parent line of ``head`` that changed any of ``paths`` (from the top), oldest first."""
+    out = repo.git.log("--first-parent", f"--format={_FORMAT}", "--raw", "-z", "--no-abbrev", "--no-renames",
+                       "--no-color", "--end-of-options", head, "--", *paths, stdout_as_string=False,
+                       strip_newline_in_stdout=False)
+    commits = list(parse_log(out, ""))
+    commits.reverse()
+    return commits
+
+
+def first_parent_line(repo: git.Repo, head: str) -> list[str]:
+    """Every commit on the first-parent line of ``head``, oldest first."""
+    return repo.git.rev_list("--first-parent", "--reverse", "--end-of-options", head).split()
+
+
 @dataclass(slots=True)
 class Authored:
     """A commit reachable from a head: its parents, author, author date and Co-authored-by trailers."""
@@ -347,14 +362,25 @@ def follows(repo: git.Repo, old: str, new: str) -> bool:
     return bool(parents) and parents[0] == old
 
 
+def contains(repo: git.Repo, head: str, old: str) -> bool:
+    """True when ``old`` is an ancestor of ``head`` (the branch only moved on, by a merge perhaps)."""
+    try:
+        repo.git.merge_base("--is-ancestor", old, head)
+    except git.GitCommandError:
+        return False
+    return True
+
+
 def merge_base(repo: git.Repo, a: str, b: str) -> str:
     """The commit where ``b`` branched off ``a``."""
     return repo.git.merge_base(a, b)
 
 
 def branch_name(repo: git.Repo, rev: str) -> str:
-    """The full name of the ref ``rev`` stands for (refs/heads/main), or "" for a bare commit."""
+    """The full name of the ref ``rev`` stands for (refs/heads/main), or "" for a detached HEAD or a bare commit."""
     try:
+        if rev == "HEAD":  # the branch checked out, if any (rev-parse would answer "HEAD")
+            return repo.git.symbolic_ref("-q", "HEAD")
         return repo.git.rev_parse("--symbolic-full-name", "--end-of-options", rev)
     except git.GitCommandError:
         return ""
@@ -402,15 +428,15 @@ def file_at(repo: git.Repo, rev: str, path: str) -> str | None:
 
 
 def signature_log(repo: git.Repo, shas: list[str], options: list[str],
-                  env: dict[str, str] | None) -> list[tuple[str, str, str, str]]:
-    """(sha, %G? status, signer, key) of each commit, as ``git verify-commit`` checks it, in one ``git log``.
+                  env: dict[str, str] | None) -> list[tuple[str, str, str, str, str, str]]:
+    """(sha, %G? status, signer, key, fingerprint, primary key's fingerprint) of each commit, in one ``git log``.
 
-    ``options`` go before the command (``-c gpg.ssh.allowedSignersFile=…``);
+    The signatures are checked as ``git verify-commit`` checks them. ``options`` go before the command (``-c gpg.ssh.allowedSignersFile=…``);
     ``env`` may name the GnuPG home that holds the trusted keys.
     """
-    out = repo.git.execute(["git", *options, "log", "--no-walk=unsorted", "--format=%H%x00%G?%x00%GS%x00%GK",
-                            "--end-of-options", *shas], env=env)
-    return [tuple((line.split("\0") + ["", "", ""])[:4]) for line in out.splitlines()]
+    out = repo.git.execute(["git", *options, "log", "--no-walk=unsorted",
+                            "--format=%H%x00%G?%x00%GS%x00%GK%x00%GF%x00%GP", "--end-of-options", *shas], env=env)
+    return [tuple((line.split("\0") + [""] * 5)[:6]) for line in out.splitlines()]
 
 
 # -- single commands in a folder -------------------------------------------------------

@@ -71,8 +71,10 @@ def make_hostile(lists: Path) -> None:
     for path in sorted(lists.rglob("*.yml")):
         original = yaml.safe_load(path.read_text(encoding="utf-8"))
         data = _inject(original)
-        if path.name == "site.yml":  # the model rejects HTML characters in the site name (tested there)
+        if path.name == "site.yml":  # the model rejects HTML characters in the site name and handles
             data["name"] = original["name"]
+            if "maintainers" in original:
+                data["maintainers"] = original["maintainers"]
         if path.name == "sources.yml":
             data["items"][0]["url"] = "javascript:alert(1)"
         if path.name == "department.yml":
