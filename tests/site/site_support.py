@@ -73,6 +73,8 @@ def make_hostile(lists: Path) -> None:
         data = _inject(original)
         if path.name == "site.yml":  # the model rejects HTML characters in the site name (tested there)
             data["name"] = original["name"]
+            if "site_url" in original:  # and any site_url but an http(s) address (tests/test_hostile_values.py)
+                data["site_url"] = original["site_url"]
         if path.name == "sources.yml":
             data["items"][0]["url"] = "javascript:alert(1)"
         if path.name == "department.yml":
