@@ -106,3 +106,17 @@ WHOLE_KINDS = {kind.file: kind for kind in KINDS if not kind.id_field}
 # The fields of a list file outside its items (edition, document of a negative list).
 LIST_FIELDS = RecordKind("list", "negative_list", model.NegativeList, None, "list:", "edition", False)
 ITEM_KINDS = tuple(kind.key for kind in KINDS if kind.item)
+
+
+def _pages_by_key_prefix() -> dict[str, tuple[str, ...]]:
+    pages: dict[str, tuple[str, ...]] = {}
+    for kind in KINDS:
+        if kind.page and (not kind.prefix or kind.prefix.endswith(":")):  # the site record has no page of its own
+            prefix = kind.prefix.rstrip(":")
+            pages[prefix] = (*pages.get(prefix, ()), kind.page)
+    return pages
+
+
+# The page kinds a record of the history may have, by the prefix of its key
+# ("source:<id>" → source); items are keyed by their bare code ("").
+PAGES_BY_KEY_PREFIX = _pages_by_key_prefix()
