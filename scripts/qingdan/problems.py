@@ -37,6 +37,7 @@ class Problem:
     column: int | None = None
     # None: the catalogue's severity. A site setting may lower one (see rules.consistency).
     severity: Severity | None = field(default=None)
+    subject: str = ""  # the code (or id) of the record it is about, when the checks know it
     sheet: str | None = None  # a workbook's sheet (import): line and column are then Excel's row and column
 
     def __post_init__(self) -> None:
@@ -69,7 +70,7 @@ class Problem:
     def from_dict(cls, data: dict) -> "Problem":
         fields = {k: data[k] for k in ("code", "message", "file", "hint", "line", "column")}
         fields["severity"] = data.get("severity")
-        return cls(loc=tuple(data["loc"]), sheet=data.get("sheet"), **fields)
+        return cls(loc=tuple(data["loc"]), subject=data.get("subject", ""), sheet=data.get("sheet"), **fields)
 
 
 def format_loc(loc: Loc) -> str:
@@ -159,6 +160,3 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     ProblemType("import-result-invalid", E, 2, "导入结果不合格", "导入后的文件除待填写的字段外还有错误，没有写入。"),
 )
 
-
-def is_known(code: str) -> bool:
-    return code in CATALOGUE
