@@ -20,8 +20,8 @@ from ..dataset import load_dataset
 from ..errors import QingdanError
 from ..problems import Problem
 from .cells import is_empty, text
-from .context import context_for, departments_of, region_levels, site_headers
-from .importer import Imported, Workbook, check_department, import_file, kind_of
+from .context import check_department, context_for, departments_of, region_levels, site_headers
+from .importer import Imported, Workbook, import_file, kind_of
 from .merge import Mode, Plan, plan
 from .read import read
 from .registrar import Registrar

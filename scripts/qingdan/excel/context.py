@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..dataset import Dataset
+from ..errors import QingdanError
 from ..kinds import in_force
 from ..load.parse import parse
 from ..model.power import ExerciseLevel
@@ -49,6 +50,14 @@ def departments_of(lists_dir: Path) -> dict[str, DepartmentInfo]:
         region = str(data.get("region") or path.parent.name.split("-")[0])
         found[path.parent.name] = DepartmentInfo(path.parent.name, name.strip(), region)
     return found
+
+
+def check_department(lists_dir: Path, department: str) -> None:
+    """Raise a clear error unless lists/<department>/department.yml exists."""
+    if not (lists_dir / department / "department.yml").is_file():
+        known = sorted(p.parent.name for p in lists_dir.glob("*/department.yml"))
+        raise QingdanError(f"部门 {department} 不存在：没有 {lists_dir.name}/{department}/department.yml。"
+                           f"可用的部门：{'、'.join(known) or '（无）'}；新部门先用 qingdan new department 创建")
 
 
 def region_levels(lists_dir: Path) -> dict[str, str]:

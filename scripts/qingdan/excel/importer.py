@@ -18,7 +18,7 @@ from ..problems import Loc, Problem
 from .build import Built, Group, Pos, build_sheet, finish
 from .cells import Context, is_empty
 from .columns import Layout, find_layout
-from .context import context_for, site_headers
+from .context import check_department, context_for, site_headers
 from .read import Sheet, read
 from .registrar import Registrar
 from .tables import KIND_NAMES, tables_of
@@ -81,14 +81,6 @@ def kind_of(name: str) -> FileKind:
     if key is None:
         raise QingdanError(f"未知的清单类型 {name}；可选：power、responsibility、negative、regulations")
     return BY_KEY[key]
-
-
-def check_department(lists_dir: Path, department: str) -> None:
-    """Raise a clear error unless lists/<department>/department.yml exists."""
-    if not (lists_dir / department / "department.yml").is_file():
-        known = sorted(p.parent.name for p in lists_dir.glob("*/department.yml"))
-        raise QingdanError(f"部门 {department} 不存在：没有 {lists_dir.name}/{department}/department.yml。"
-                           f"可用的部门：{'、'.join(known) or '（无）'}；新部门先用 qingdan new department 创建")
 
 
 def import_file(path: Path, kind: str, department: str | None, lists_dir: Path, *, headers: Path | None = None,
