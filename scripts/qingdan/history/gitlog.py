@@ -107,6 +107,15 @@ def first_parent_line(repo: git.Repo, head: str) -> list[str]:
     return repo.git.rev_list("--first-parent", "--reverse", "--end-of-options", head).split()
 
 
+def is_ancestor(repo: git.Repo, old: str, new: str) -> bool:
+    """True when ``old`` is reachable from ``new`` (the branch only moved on, by a merge perhaps)."""
+    try:
+        repo.git.merge_base("--is-ancestor", "--end-of-options", old, new)
+    except git.GitCommandError:
+        return False
+    return True
+
+
 def parse_log(out: bytes, prefix: str) -> Iterator[Commit]:
     """Commits from the output of ``git log -z --raw`` with this module's format."""
     tokens = out.split(b"\0")

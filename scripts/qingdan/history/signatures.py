@@ -85,14 +85,6 @@ def verify(repo: git.Repo, shas: list[str], allowed_signers: str | None = None,
     return found
 
 
-def committed(repo: git.Repo, rev: str, name: str) -> str | None:
-    """The text of the trust list ``name`` at the top of the tree of ``rev``, or None."""
-    try:
-        return repo.git.show(f"{rev}:{name}", strip_newline_in_stdout=False)
-    except git.GitCommandError:
-        return None
-
-
 def openpgp_fingerprints(armoured: str, shown: str = SIGNING_KEYS) -> list[str]:
     """The primary-key fingerprints of the OpenPGP public keys in ``armoured`` (upper-case hex)."""
     with _temporary(armoured) as keys, _gnupg_home(keys, shown) as home:

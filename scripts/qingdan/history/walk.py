@@ -14,7 +14,7 @@ import git
 
 from .cache import Cached
 from .changes import Step
-from .gitlog import NULL_SHA, BlobReader, Commit, first_parent_line, first_parent_log, tree_size
+from .gitlog import NULL_SHA, BlobReader, Commit, first_parent_line, first_parent_log, is_ancestor, tree_size
 from .items import State, Walker
 from .records import is_data_file
 
@@ -41,18 +41,9 @@ def build(repo: git.Repo, head: str, subdir: str, cached: Cached | None,
         return Cached(head, cached.steps + steps, cached.rewrites, cached.segments, cached.saved)
     rewrites = list(cached.rewrites) if cached else []
     steps = walk(repo, first_parent_log(repo, head, subdir), State(), progress, subdir)
-    if cached is not None and branch and not _contains(repo, head, cached.head):
+    if cached is not None and branch and not is_ancestor(repo, cached.head, head):
         rewrites.append(rewrite(repo, cached, head, steps))
     return Cached(head, steps, rewrites)
-
-
-def _contains(repo: git.Repo, head: str, old: str) -> bool:
-    """True when ``old`` is an ancestor of ``head`` (the branch only moved on, by a merge perhaps)."""
-    try:
-        repo.git.merge_base("--is-ancestor", old, head)
-    except git.GitCommandError:
-        return False
-    return True
 
 
 def rewrite(repo: git.Repo, cached: Cached, head: str, steps: list[Step]) -> dict:
