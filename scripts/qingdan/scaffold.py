@@ -13,7 +13,6 @@ import datetime as dt
 import re
 import types
 import typing
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,22 +21,18 @@ from pydantic import BaseModel
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from . import model
+from .codes import LETTERS_OF_TYPE, TYPE_LETTERS, next_power_code
+from .codes import items as _items, plain as _plain
 from .errors import QingdanError
 from .files import read_regular
 from .excel.context import check_department
 from .files import write_atomic
 from .fmt import dump, format_text, load_tree, normalise, to_tree
 from .layout import BY_KEY, kind_of
-from .load.parse import parse
 from .load.schema import model_at
 from .model.common import ID_PATTERN
 from .model.power import POWER_TYPES
-from .model.site import DB52_POWER_TYPES
 
-# The two letters of the default code layout (XK00001000) and the power type they
-# stand for: the same table the validator's code-type rule reads (site.yml code_patterns.power_types).
-TYPE_LETTERS: dict[str, str] = DB52_POWER_TYPES
-LETTERS_OF_TYPE = {code: letters for letters, code in TYPE_LETTERS.items()}
 
 WHAT = ("power", "responsibility", "negative", "regulation", "department")
 PLACEHOLDER = ""
@@ -77,7 +72,8 @@ def new(what: str, lists_dir: Path, department: str, *, power_type: str = "01", 
     dept = _read_department(lists_dir, department)
     if what == "power":
         ptype = power_type_of(power_type)
-        chosen = code or next_power_code(lists_dir, department, dept["region"], ptype, site.code_patterns.power)
+        chosen = code or next_power_code(lists_dir, department, dept["region"], ptype, site.code_patterns.power,
+                                              site.code_patterns.power_types)
         return _append(lists_dir, department, "powers", "items", _power(chosen, ptype, name), chosen)
     if what == "negative":
         chosen = code or next_negative_code(lists_dir, site.code_patterns.negative)
@@ -98,88 +94,6 @@ def write(result: Scaffolded, lists_dir: Path) -> None:
 
 
 # ---- codes ----------------------------------------------------------------------
-
-def _plain(path: Path) -> Any:
-    """A file's plain data, or None if it cannot be read (a half-filled template still can)."""
-    try:
-        return parse(read_regular(path).decode("utf-8"), str(path)).data
-    except (OSError, UnicodeDecodeError, QingdanError):
-        return None
-
-
-def _items(lists_dir: Path, filename: str) -> Iterator[tuple[str, dict]]:
-    """(department folder, item) for every item of every ``filename`` under lists/."""
-    for path in sorted(lists_dir.glob(f"*/{filename}")):
-        data = _plain(path)
-        for item in (data or {}).get("items") or [] if isinstance(data, dict) else []:
-            if isinstance(item, dict):
-                yield path.parent.name, item
-
-
-def _power_codes(lists_dir: Path) -> Iterator[tuple[str, str, str | None]]:
-    """(department, code, power type) of every power item and sub-item."""
-    for dept, item in _items(lists_dir, "powers.yml"):
-        ptype = str(item.get("power_type")) if item.get("power_type") is not None else None
-        yield dept, str(item.get("code", "")), ptype
-        for sub in item.get("sub_items") or []:
-            if isinstance(sub, dict):
-                yield dept, str(sub.get("code", "")), ptype
-
-
-def next_power_code(lists_dir: Path, department: str, region: str, power_type: str, pattern: str) -> str:
-    """The next free power code for a department and type, following the site's code pattern."""
-    regex = re.compile(pattern)
-    if not {"region", "base"} <= set(regex.groupindex):
-        raise QingdanError("lists/site.yml 的权力事项编码格式没有 region 和 base 分组，无法自动编号；请用 --code 指定编码")
-    codes = list(_power_codes(lists_dir))
-    used = {code for _d, code, _t in codes}
-    parsed = [(d, m, t) for d, code, t in codes if (m := regex.match(code))]
-    same_type = [(d, m) for d, m, t in parsed if t == power_type]
-    mine = [m for d, m in same_type if d == department]
-    of_type = mine or [m for _d, m in same_type]
-    template = (of_type or [m for _d, m, _t in parsed] or [None])[0]
-    letters = _letters(of_type[0] if of_type else None, power_type)
-    numbers = [_number(m) for m in mine if _letters(m, power_type) == letters]
-    used_bases = {m.group("base") for _d, m, _t in parsed}
-    n = max(numbers, default=0) + 1
-    while True:
-        code = _compose(template, region, letters, n)
-        if not regex.match(code):
-            raise QingdanError(f"生成的编码 {code} 不符合 lists/site.yml 的编码格式；请用 --code 指定编码")
-        if code not in used and regex.match(code).group("base") not in used_bases:
-            return code
-        n += 1
-
-
-def _letters(match: re.Match | None, power_type: str) -> str:
-    if match is not None:
-        prefix = re.match(r"\D*", match.group("base")).group()
-        if prefix:
-            return prefix
-    return LETTERS_OF_TYPE.get(power_type, "")
-
-
-def _number(match: re.Match) -> int:
-    digits = re.search(r"\d+", match.group("base"))
-    return int(digits.group()) if digits else 0
-
-
-def _compose(template: re.Match | None, region: str, letters: str, n: int) -> str:
-    """A code shaped like ``template`` with this region, type letters, number and a zero sub part."""
-    if template is None:
-        return f"{region}-{letters}{n:05d}000"
-    base = template.group("base")
-    digits = re.search(r"\d+", base)
-    width = len(digits.group()) if digits else 5
-    parts = {"region": region, "base": f"{letters}{n:0{width}d}"}
-    if "sub" in template.re.groupindex and template.group("sub") is not None:
-        parts["sub"] = "0" * len(template.group("sub"))
-    code, last = "", 0
-    for group in sorted(parts, key=template.start):
-        code += template.string[last:template.start(group)] + parts[group]
-        last = template.end(group)
-    return code + template.string[last:]
-
 
 def next_negative_code(lists_dir: Path, pattern: str) -> str:
     """The next six-digit item code after the highest one used anywhere."""

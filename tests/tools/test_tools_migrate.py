@@ -20,6 +20,7 @@ from qingdan.laws import open_catalogue
 from qingdan.rules import uscc_check_char
 
 from workbooks import (city_two_departments_workbook, county_catalogue_workbook, province_folder, province_regions,
+                       serial_only_workbook,
                        transport_workbook)
 
 COUNTY = "520102-jtysj"
@@ -300,3 +301,139 @@ def test_rows_of_a_body_that_is_no_department_go_to_the_files_department(lists: 
     assert (note["sheet"], note["line"], note["column"]) == ("权力清单", 3, 6)
     assert "5 行按文件所属部门归入“示例县交通运输局”" in note["message"]
     assert len(yaml.safe_load((lists / COUNTY / "powers.yml").read_text(encoding="utf-8"))["items"]) == 3
+
+
+
+def _derived_rows(report: dict) -> list[tuple]:
+    return [(p["line"], p["path"], p["message"]) for p in report["problems"] if p["code"] == "import-derived"]
+
+
+def test_a_list_numbered_only_by_serial_gets_derived_codes_once(lists: Path, tmp_path: Path):
+    # No 职权编码 column at all: every item gets the bureau's next free code for its type, marked 推定.
+    path = serial_only_workbook(tmp_path / "序号.xlsx")
+
+    code, report = _json("import", path, "--kind", "power", "--lists", lists, "--department", COUNTY,
+                         "--keep-going")
+
+    assert code == 1 and report["written"] == [f"lists/{COUNTY}/powers.yml"]
+    highway = f"law-{open_catalogue().resolve('公路法').law_id.lower()}"
+    written = (lists / COUNTY / "powers.yml").read_text(encoding="utf-8")
+    assert written == SERIAL_YAML.format(highway=highway)
+    # XK00001 is another department's base (示例省/市 use it), so the bureau's first 许可 is XK00002;
+    # the second 许可 follows the one given out in this run.
+    assert _derived_rows(report) == [
+        (4, "items[0].code", "4 个事项表格中没有事项编码，已推定（如第 4 行 “公路建设项目施工许可” → 520102-XK00002000）；各行见下"),
+        (4, "items[0].sub_items[0].code", "3 个子项的编码按主项编码和子项顺序推定（如第 4 行 “公路建设项目施工许可（新建）” → 520102-XK00002001）"),
+        (4, "items[0].exercise_level", "4 个事项的行使层级按部门所在行政区划推定为“县”"),
+        (4, "items[0].code", "这一行没有事项编码，推定为：“公路建设项目施工许可” → 520102-XK00002000"),
+        (7, "items[1].code", "这一行没有事项编码，推定为：“对擅自占用、挖掘公路的处罚” → 520102-CF00001000"),
+        (8, "items[2].code", "这一行没有事项编码，推定为：“公路养护作业备案” → 520102-QT00001000"),
+        (9, "items[3].code", "这一行没有事项编码，推定为：“超限运输车辆行驶公路许可” → 520102-XK00003000"),
+    ]
+    # The row whose name was lost is the one row not imported, and it says where it is.
+    [skipped] = [p for p in report["problems"] if p["severity"] == "error" and p["code"] != "todo"]
+    assert (skipped["code"], skipped["sheet"], skipped["line"], skipped["column"]) == ("import-row-skipped", "权力清单", 3, 2)
+    assert "缺少事项编码和事项名称" in skipped["message"]
+    assert _todos(report) == [("权力清单", 8, 4, "items[2].power_type", "“权力类型”：权力类型“审核转报”无法识别")]
+    assert _validate_todos(lists, f"{COUNTY}/powers.yml") == [("todo", "items[2].power_type")]
+
+    # A second run recognises its items by department, name and type: the same codes, nothing changes.
+    before = {p: p.read_bytes() for p in lists.rglob("*.yml")}
+    code, again = _json("import", path, "--kind", "power", "--lists", lists, "--department", COUNTY,
+                        "--keep-going")
+    assert code == 1 and again["changes"] == {f"lists/{COUNTY}/powers.yml": []}
+    assert {p: p.read_bytes() for p in lists.rglob("*.yml")} == before
+    assert ("7", "这一行没有事项编码，推定为：“对擅自占用、挖掘公路的处罚” → 520102-CF00001000（沿用）") in {
+        (str(line), message) for line, _path, message in _derived_rows(again)}
+
+    # Rows in another order and a new item: the known items keep their codes, the new one takes the next free.
+    book = Workbook()
+    book.active.append(["序号", "职权名称", "职权类型", "行使依据"])
+    book.active.append([1, "超限运输车辆行驶公路许可", "行政许可", "《公路法》第五十条"])
+    book.active.append([2, "公路超限运输车辆检查", "行政检查", "《公路法》第七十一条"])
+    book.active.append([3, "对擅自占用、挖掘公路的处罚", "行政处罚", "《公路法》第七十六条"])
+    book.active.append([4, "公路建设项目施工许可", "行政许可", "《公路法》第二十五条"])
+    book.save(tmp_path / "重排.xlsx")
+    code, merged = _json("import", tmp_path / "重排.xlsx", "--kind", "power", "--lists", lists,
+                         "--department", COUNTY, "--merge")
+    items = yaml.safe_load((lists / COUNTY / "powers.yml").read_text(encoding="utf-8"))["items"]
+    assert {i["name"]: i["code"] for i in items} == {
+        "公路建设项目施工许可": "520102-XK00002000", "对擅自占用、挖掘公路的处罚": "520102-CF00001000",
+        "公路养护作业备案": "520102-QT00001000", "超限运输车辆行驶公路许可": "520102-XK00003000",
+        "公路超限运输车辆检查": "520102-JC00001000"}
+
+
+SERIAL_YAML = """\
+items:
+  - code: "520102-XK00002000" # 推定：表格中没有事项编码，按本部门同类事项的编号顺延，请核对
+    name: 公路建设项目施工许可
+    power_type: "01"
+    sub_items:
+      - code: "520102-XK00002001" # 推定：按主项编码和子项顺序编号，请核对
+        name: 公路建设项目施工许可（新建）
+      - code: "520102-XK00002002" # 推定：按主项编码和子项顺序编号，请核对
+        name: 公路建设项目施工许可（改建）
+      - code: "520102-XK00002003" # 推定：按主项编码和子项顺序编号，请核对
+        name: 公路建设项目施工许可（扩建）
+    handling_unit: 建设管理股
+    exercise_level: 县 # 推定：按部门所在行政区划的层级，请核对
+    legal_basis:
+      - source: {highway}
+        articles: 第二十五条
+    responsibilities:
+      - stage: 受理
+        content: 公示应当提交的材料
+
+  - code: "520102-CF00001000" # 推定：表格中没有事项编码，按本部门同类事项的编号顺延，请核对
+    name: 对擅自占用、挖掘公路的处罚
+    power_type: "02"
+    handling_unit: 路政执法大队
+    exercise_level: 县 # 推定：按部门所在行政区划的层级，请核对
+    legal_basis:
+      - source: {highway}
+        articles: 第七十六条
+    responsibilities:
+      - stage: 立案
+        content: 依法立案
+
+  - code: "520102-QT00001000" # 推定：表格中没有事项编码，权力类型待填写，暂按“其他职权”编号；填写权力类型后改正编码中的类型字母
+    name: 公路养护作业备案
+    power_type: "" # 待填写：“权力类型”：权力类型“审核转报”无法识别（工作表“权力清单”第 8 行）
+    handling_unit: 养护股
+    exercise_level: 县 # 推定：按部门所在行政区划的层级，请核对
+    legal_basis:
+      - source: {highway}
+        articles: 第三十五条
+
+  - code: "520102-XK00003000" # 推定：表格中没有事项编码，按本部门同类事项的编号顺延，请核对
+    name: 超限运输车辆行驶公路许可
+    power_type: "01"
+    handling_unit: 路政执法大队
+    exercise_level: 县 # 推定：按部门所在行政区划的层级，请核对
+    legal_basis:
+      - source: {highway}
+        articles: 第五十条
+    responsibilities:
+      - stage: 受理
+        content: 依法受理
+"""
+
+
+def test_rows_with_an_empty_code_cell_get_a_code_after_the_workbooks_own(lists: Path, tmp_path: Path):
+    book = Workbook()
+    book.active.append(["职权编码", "职权名称", "子项名称", "职权类型", "行使依据"])
+    book.active.append(["520102-XK00005000", "公路超限运输许可", None, "行政许可", "《公路法》第五十条"])
+    book.active.append([None, "占用、挖掘公路许可", "占用公路许可", "行政许可", "《公路法》第四十四条"])
+    book.active.append([None, "占用、挖掘公路许可", "挖掘公路许可", "行政许可", "《公路法》第四十四条"])  # its 子项 row
+    book.save(tmp_path / "部分编码.xlsx")
+
+    code, report = _json("import", tmp_path / "部分编码.xlsx", "--kind", "power", "--lists", lists,
+                         "--department", COUNTY)
+
+    assert code == 0, report["problems"]
+    items = yaml.safe_load((lists / COUNTY / "powers.yml").read_text(encoding="utf-8"))["items"]
+    assert [(i["code"], [s["code"] for s in i.get("sub_items", [])]) for i in items] == [
+        ("520102-XK00005000", []),
+        ("520102-XK00006000", ["520102-XK00006001", "520102-XK00006002"])]
+    assert ("这一行没有事项编码，推定为：“占用、挖掘公路许可” → 520102-XK00006000"
+            in [p["message"] for p in report["problems"] if p["line"] == 3])

@@ -262,3 +262,30 @@ def province_folder(folder: Path, count: int, items: int) -> Path:
     csv_path = folder.parent / f"{folder.name}-对照表.csv"
     csv_path.write_text("\n".join(mapping) + "\n", encoding="utf-8")
     return csv_path
+
+
+def serial_only_workbook(path: Path, body: str = "示例县交通运输局") -> Path:
+    """A county list that numbers its items only by 序号, as many county 权力清单 do (no 职权编码 column at all):
+    a merged title row; 序号 / 职权名称 / 子项 / 职权类型 / 行使依据 / 责任事项 / 承办机构; 主项 cells merged
+    over their 子项 rows; a row whose name was lost (nothing to know it by); a type nobody can read."""
+    book = Workbook()
+    ws = book.active
+    ws.title = "权力清单"
+    ws.append([f"{body}权力清单（2024年）"])
+    ws.merge_cells("A1:G1")
+    ws.append(["序号", "职权名称", "子项", "职权类型", "行使依据", "责任事项", "承办机构"])
+    # A row whose 职权名称 was lost: it cannot be told apart from any other item.
+    ws.append([1, None, None, "行政处罚", "《公路法》第七十七条", "立案：依法立案", "路政执法大队"])
+    # Item 2: three 子项 rows, the 主项 cells (序号 too) merged down over them.
+    ws.append([2, "公路建设项目施工许可", "公路建设项目施工许可（新建）", "行政许可", "《公路法》第二十五条",
+               "受理：公示应当提交的材料", "建设管理股"])
+    ws.append([None, None, "公路建设项目施工许可（改建）"])
+    ws.append([None, None, "公路建设项目施工许可（扩建）"])
+    for col in "ABDEFG":
+        ws.merge_cells(f"{col}4:{col}6")
+    ws.append([3, "对擅自占用、挖掘公路的处罚", None, "行政处罚", "《公路法》第七十六条", "立案：依法立案",
+               "路政执法大队"])
+    ws.append([4, "公路养护作业备案", None, "审核转报", "《公路法》第三十五条", None, "养护股"])
+    ws.append([5, "超限运输车辆行驶公路许可", None, "行政许可", "《公路法》第五十条", "受理：依法受理", "路政执法大队"])
+    book.save(path)
+    return path

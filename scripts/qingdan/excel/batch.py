@@ -202,6 +202,7 @@ def run(paths: list[Path], kind: str, lists_dir: Path, *, department: str | None
     levels = region_levels(lists_dir)
     for row in created if dry_run else []:  # the departments a real run would create first
         ctx.departments[row.department] = row.name or row.department
+        ctx.regions[row.department] = row.region or row.department.split("-")[0]
         if row.region and levels.get(row.region) in ("省", "市", "县"):
             ctx.levels[row.department] = levels[row.region]
     ctx.registrar = Registrar.open(lists_dir)

@@ -9,8 +9,10 @@ No row that belongs to a record is dropped: a value the workbook does not
 have, or that cannot be read, becomes an empty placeholder ("") with a comment
 saying what to fill in, and a ``todo`` problem naming the sheet, row, column
 and field. What follows from rules is derived and said so (``import-derived``):
-a 子项's code from its 主项's code and its position, the 行使层级 from the
-department's region.
+a power item's code, when its rows have none, as the item of the same name and
+type already in the department's list has it, else the department's next free
+code (:mod:`qingdan.codes`); a 子项's code from its 主项's code and its
+position; the 行使层级 from the department's region.
 """
 
 from __future__ import annotations
@@ -31,6 +33,20 @@ from .tables import Table
 Pos = tuple[str, int, int | None]  # sheet, 0-based row, 0-based column (None: the workbook has no such column)
 PLACEHOLDER = ""
 _MAX_FILL_ROUNDS = 4  # a placeholder may uncover an error nested below it (a list, then its entry)
+
+
+# The power type whose letters a derived code takes while the row's type is unknown (其他职权).
+OTHER_TYPE = "10"
+
+
+@dataclass(frozen=True)
+class ByName:
+    """The identity of a power item while its rows have no code: its name (a code is derived in ``finish``)."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
 
 
 @dataclass
@@ -229,6 +245,9 @@ class _Builder:
             if "name" in cells:
                 cells[f"{table.child}.name"] = cells["name"]
             identity = None
+        if identity is None and table.key == "powers" and record.get("name") and not self._continues(
+                table, department, record["name"]):
+            identity = ByName(record["name"])
         groups = self.built.groups.setdefault((department, table.key), {})
         if identity is not None and (table.child or identity not in groups):
             group = groups.get(identity)
@@ -244,6 +263,12 @@ class _Builder:
         elif (self.current is not None and self.current.table is table and table.child
               and self.current.department == department):
             group = self.current
+        elif table.key == "powers":
+            code, name = self._header(table, "code"), self._header(table, "name")
+            self._problem("import-row-skipped", row, self._column(table, "name"),
+                          f"缺少{code}和{name}，这一行无法归入任何事项，没有导入",
+                          f"填写{name}（没有{code}时导入会推定）；子项所在的行，主项名称可以与上一行合并单元格")
+            return None
         else:
             header = self._header(table, table.identity)
             self._problem("import-row-skipped", row, None, f"缺少{header}，这一行无法归入任何记录，没有导入",
@@ -262,6 +287,16 @@ class _Builder:
                                         | {k: cells[f"{table.child}.{k}"] for k in child_unread},
                                         child_unread))
         return group
+
+    def _continues(self, table: Table, department: str, name: str) -> bool:
+        """A row without a code that repeats the name of the item above (its 子项 row, the code cell left blank)."""
+        current = self.current
+        return (current is not None and current.table is table and current.department == department
+                and current.values.get("name") == name)
+
+    def _column(self, table: Table, field_path: str) -> int | None:
+        """The column that holds ``field_path`` in this sheet, if any."""
+        return next((c for c, f in self.layout.fields[table.key].items() if f == field_path), None)
 
     def _is_sub_code(self, table: Table, code: Any, child: dict, department: str) -> bool:
         """A row of its own for a 子项: its code shares the region and base of the 主项 above."""
@@ -359,6 +394,7 @@ def build_sheet(layout: Layout, ctx: Context, built: Built) -> None:
 
 def finish(built: Built, ctx: Context) -> None:
     """Give every collected record its plain data: derived values, then placeholders for what is missing."""
+    _derive_codes(built, ctx)
     for groups in built.groups.values():
         for group in groups.values():
             _derive(group, ctx, built)
@@ -401,6 +437,58 @@ def _fill(group: Group, data: dict[str, Any], ctx: Context, built: Built) -> Non
             sheet, row, col = _position(group, problem.loc)
             built.report(problem.code, problem.message, sheet, row, col, problem.hint)
     group.plain = without_defaults(model, data)
+
+
+def _derive_codes(built: Built, ctx: Context) -> None:
+    """A code for every power item whose rows have none, in row order, so a re-run derives the same codes.
+
+    The item of the same name and type already in the department's list keeps
+    its code (a re-run, or a workbook that lost its code column); any other
+    gets the department's next free code for its type. Codes written in the
+    workbook are taken first, so a derived code never repeats one of them.
+    """
+    named = [(key, groups) for key, groups in built.groups.items()
+             if key[1] == "powers" and any(isinstance(i, ByName) for i in groups)]
+    if not named or ctx.power_codes is None:
+        return
+    codes = ctx.power_codes()
+    for (department, table), groups in built.groups.items():
+        for identity, group in groups.items():
+            if table == "powers" and not isinstance(identity, ByName):
+                codes.add(department, str(identity), group.values.get("power_type"))
+    for key, groups in named:
+        department = key[0]
+        renamed: dict[Any, Group] = {}
+        for identity, group in groups.items():
+            if isinstance(identity, ByName):
+                identity = _derive_code(group, department, codes, ctx, built, set(groups) | set(renamed))
+                if identity is None:
+                    continue
+            renamed[identity] = group
+        built.groups[key] = renamed
+
+
+def _derive_code(group: Group, department: str, codes: Any, ctx: Context, built: Built,
+                 taken: set[Any]) -> str | None:
+    """The code of one item without one (None: the code is another row's of this workbook, a duplicate)."""
+    name, ptype = group.identity.name, group.values.get("power_type")
+    code = codes.existing(department, name, ptype)
+    if code is not None and code in taken:
+        built.report("import-duplicate-row", f"“{name}”与编码为 {code} 的事项同名同类型，是同一事项，这一行没有导入",
+                     group.sheet, group.first_row, hint="同一事项只写一次；如确为不同事项，请修改名称")
+        return None
+    if code is not None:
+        note, example = "推定：表格中没有事项编码，沿用清单中同名同类型事项的编码，请核对", f"“{name}” → {code}（沿用）"
+    else:
+        code = codes.next(department, ctx.regions.get(department) or department.split("-")[0], ptype or OTHER_TYPE)
+        note = ("推定：表格中没有事项编码，按本部门同类事项的编号顺延，请核对" if ptype else
+                "推定：表格中没有事项编码，权力类型待填写，暂按“其他职权”编号；填写权力类型后改正编码中的类型字母")
+        example = f"“{name}” → {code}"
+    codes.remember(department, name, ptype, code)
+    group.identity = group.values["code"] = code
+    group.notes.append((("code",), note))
+    group.derived.append(("code", ("code",), (group.sheet, group.first_row, None), example))
+    return code
 
 
 def _derive(group: Group, ctx: Context, built: Built) -> None:

@@ -42,6 +42,9 @@ class Context:
     levels: dict[str, str] = field(default_factory=dict)  # department id -> 行使层级 of its region
     aliases: dict[str, str] = field(default_factory=dict)  # other names of departments -> id
     registrar: Any = None  # excel.registrar.Registrar: laws the sources do not hold yet (import only)
+    regions: dict[str, str] = field(default_factory=dict)  # department id -> region code
+    # () -> codes.PowerCodes of lists/, cached: read only when a row has no code, shared by every copy
+    power_codes: Callable[[], Any] | None = None
     _by_name: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..codes import PowerCodes
 from ..dataset import Dataset
 from ..errors import QingdanError
 from ..kinds import in_force
@@ -81,9 +83,12 @@ def context_for(data: Dataset, headers: HeaderMap | None = None, department: str
     levels = region_levels(data.lists_dir)
     names = {d.id: d.name or d.id for d in departments.values()}
     exercise = {d.id: levels[d.region] for d in departments.values() if levels.get(d.region) in _LEVELS}
+    patterns = data.site.code_patterns
+    codes = functools.cache(lambda: PowerCodes.of_lists(data.lists_dir, patterns.power, patterns.power_types))
     return Context(headers or site_headers(data.lists_dir), source_index(data), names,
-                   dict(data.site.industries), department, re.compile(data.site.code_patterns.power),
-                   exercise, dict(aliases or {}))
+                   dict(data.site.industries), department, re.compile(patterns.power),
+                   exercise, dict(aliases or {}), regions={d.id: d.region for d in departments.values()},
+                   power_codes=codes)
 
 
 def site_headers(lists_dir: Path, extra: Path | None = None) -> HeaderMap:

@@ -156,6 +156,8 @@ def _layout(sheet: Sheet, kind: FileKind, ctx: Context, built: Built, show_hidde
                      "如果是，把表头改为标准写法，或在 qingdan-headers.yml 中登记各列的写法")
         return None
     for table in layout.tables:
+        if table.key == "powers" and "name" in layout.fields[table.key].values():
+            continue  # items without a code get one derived (build.finish)
         if table.identity not in layout.fields[table.key].values() and layout.fields[table.key]:
             header = ctx.headers.standard(table.key, table.identity)
             built.report("import-no-header", f"缺少“{header}”列，这张表没有导入", sheet.name,
@@ -179,6 +181,8 @@ def _collect(built: Built, kind: FileKind, ctx: Context) -> list[Imported]:
                 for what, path, pos, example in group.derived:
                     derived.setdefault((pos[0], what), []).append(((table.section, index, *path), pos, example))
         part.problems += [_derived(built.file, what, found) for (_sheet, what), found in derived.items()]
+        part.problems += [_derived_row(built.file, loc, pos, example)
+                          for (_sheet, what), found in derived.items() if what == "code" for loc, pos, example in found]
         parts.append(part)
     return parts
 
@@ -192,10 +196,19 @@ def _todos_of(file: str, part: Imported, section: str, index: int, identity: Any
                                      column=col + 1 if col is not None else None, sheet=sheet))
 
 
+def _derived_row(file: str, loc: Loc, pos: Pos, example: str) -> Problem:
+    """One item whose code was derived: the row staff check it against."""
+    sheet, row, _col = pos
+    return Problem("import-derived", f"这一行没有事项编码，推定为：{example}", file, loc, line=row + 1, sheet=sheet,
+                   hint="核对编码；已有正式编码时在表格中填写“事项编码”后重新导入（加 --merge）")
+
+
 def _derived(file: str, what: str, found: list[tuple[Loc, Pos, str]]) -> Problem:
     """One warning per sheet and kind of derived value (each value also carries a comment in the YAML)."""
     loc, (sheet, row, _col), example = found[0]
-    if what == "sub-code":
+    if what == "code":
+        message = f"{len(found)} 个事项表格中没有事项编码，已推定（如第 {row + 1} 行 {example}）；各行见下"
+    elif what == "sub-code":
         message = f"{len(found)} 个子项的编码按主项编码和子项顺序推定（如第 {row + 1} 行 {example}）"
     else:
         message = f"{len(found)} 个事项的行使层级按部门所在行政区划推定为“{example}”"
