@@ -151,11 +151,11 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     ProblemType("import-hidden-sheet", E, 0, "隐藏的工作表含有数据", "隐藏的工作表看起来含有清单数据，没有导入。"),
     ProblemType("import-sheet-skipped", W, 0, "跳过的工作表", "隐藏的、不含清单数据的工作表已跳过。"),
     ProblemType("import-unknown-column", E, 2, "无法识别的列", "表头无法识别，或与另一列对应同一字段，这一列的内容没有导入。"),
-    ProblemType("import-row-skipped", E, 2, "未导入的行", "这一行无法归入任何记录（缺少或无法读取事项编码等用来区分记录的值），没有导入。"),
+    ProblemType("import-row-skipped", E, 2, "未导入的行", "这一行无法归入任何记录（缺少或无法读取事项编码等用来区分记录的值；权力清单的行既没有事项编码也没有事项名称），没有导入。"),
     ProblemType("import-duplicate-row", E, 2, "重复的行", "与前面某一行是同一条记录，这一行没有导入。"),
     ProblemType("import-conflict", E, 2, "同一事项的值不一致", "同一事项的几行中，主项的内容不同；导入时保留第一行的值。"),
     ProblemType("import-department", E, 2, "无法确定所属部门", "这些行的实施主体不是站点中的部门，也没有指定部门，没有导入。"),
-    ProblemType("import-derived", W, 2, "推定的值", "工作簿中没有、由导入按规则推定的值（子项编码、行使层级等），请核对。"),
+    ProblemType("import-derived", W, 2, "推定的值", "工作簿中没有、由导入按规则推定的值（没有编码的事项的编码、子项编码、行使层级等），请核对。"),
     ProblemType("import-source-stub", W, 2, "自动登记的法律依据", "国家法律法规目录中没有的书名，已在 lists/sources.yml 中登记为待核实（verified: false）。"),
     ProblemType("import-result-invalid", E, 2, "导入结果不合格", "导入后的文件除待填写的字段外还有错误，没有写入。"),
 )
