@@ -60,9 +60,7 @@ def power_codes(found: Iterable[tuple[str, dict]]) -> Iterator[tuple[str, str, s
 class PowerCodes:
     """The power codes in use, and the next free one for a department and type."""
 
-    def __init__(self, pattern: str, codes: Iterable[tuple[str, str, str | None]],
-                 letters: dict[str, str] | None = None,
-                 named: Iterable[tuple[str, str, str | None, str]] = ()) -> None:
+    def __init__(self, pattern: str, lists_dir: Path | None = None, letters: dict[str, str] | None = None) -> None:
         self.regex = re.compile(pattern)
         if not {"region", "base"} <= set(self.regex.groupindex):
             raise QingdanError("lists/site.yml 的权力事项编码格式没有 region 和 base 分组，无法自动编号；"
@@ -73,19 +71,31 @@ class PowerCodes:
         self.first: re.Match | None = None  # the shape of codes when a type has none yet
         self.by_type: dict[str, list[tuple[str, re.Match]]] = {}  # type -> (department, match)
         self.names: dict[tuple[str, str], list[tuple[str | None, str]]] = {}  # (department, name) -> (type, code)
-        for dept, code, ptype in codes:
-            self.add(dept, code, ptype)
-        for dept, name, ptype, code in named:
-            self.names.setdefault((dept, name), []).append((ptype, code))
+        self._lists = lists_dir  # read when a code is first asked for (an import with codes never reads it)
 
     @classmethod
     def of_lists(cls, lists_dir: Path, pattern: str, letters: dict[str, str] | None = None) -> PowerCodes:
-        """Every code under lists/ (items and sub-items), and the items' names for :meth:`existing`."""
-        found = list(items(lists_dir, "powers.yml"))
-        codes = power_codes(found)
-        named = [(dept, str(item["name"]), _type_of(item), str(item.get("code", ""))) for dept, item in found
-                 if isinstance(item.get("name"), str) and item.get("code")]
-        return cls(pattern, codes, letters, named)
+        """Every code under lists/ (items and sub-items) and the items' names, read when first needed."""
+        return cls(pattern, lists_dir, letters)
+
+    def _load(self) -> None:
+        """Read lists/ once; what this run took already (``add``, ``remember``) stays, after it."""
+        if self._lists is None:
+            return
+        found, self._lists = list(items(self._lists, "powers.yml")), None
+        run_types, run_names, run_first = self.by_type, self.names, self.first
+        self.by_type, self.names, self.first = {}, {}, None
+        for dept, code, ptype in power_codes(found):
+            self.add(dept, code, ptype)
+        for dept, item in found:
+            if isinstance(item.get("name"), str) and item.get("code"):
+                self.remember(dept, item["name"], _type_of(item), str(item["code"]))
+        self.first = self.first or run_first
+        for ptype, entries in run_types.items():
+            self.by_type.setdefault(ptype, []).extend(entries)
+        for key, entries in run_names.items():
+            for ptype, code in entries:
+                self.remember(*key, ptype, code)
 
     def add(self, department: str, code: str, power_type: str | None) -> None:
         """Take ``code`` (an existing one, or one written in a workbook): it is given out no more."""
@@ -99,19 +109,25 @@ class PowerCodes:
             self.by_type.setdefault(power_type, []).append((department, match))
 
     def remember(self, department: str, name: str, power_type: str | None, code: str) -> None:
-        """Name a code given out in this run, so a later workbook with the same item finds it by :meth:`existing`."""
+        """Name a code (of lists/, or given out in this run) so that :meth:`existing` finds it for that item."""
         entries = self.names.setdefault((department, name), [])
         if (power_type, code) not in entries:
             entries.append((power_type, code))
 
     def existing(self, department: str, name: str, power_type: str | None) -> str | None:
-        """The code of the department's item of this name and type (any type if ``power_type`` is None, when one)."""
+        """The code of the department's item of this name and type (if the type is unknown, of the one so named)."""
+        self._load()
         found = self.names.get((department, name), [])
-        same = [code for ptype, code in found if ptype == power_type or power_type is None]
-        return same[0] if len(same) == 1 or (same and power_type is not None) else None
+        exact = [code for ptype, code in found if ptype == power_type]
+        if exact:
+            return exact[0]
+        # The type is unknown on one side (a to-do): the one item of that name, if there is only one.
+        loose = [code for ptype, code in found if ptype is None or power_type is None]
+        return loose[0] if len(loose) == 1 else None
 
     def next(self, department: str, region: str, power_type: str) -> str:
         """The next free code of ``department`` for ``power_type``, taken at once."""
+        self._load()
         same_type = self.by_type.get(power_type, [])
         mine = [m for d, m in same_type if d == department]
         of_type = mine or [m for _d, m in same_type]

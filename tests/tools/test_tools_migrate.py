@@ -437,3 +437,20 @@ def test_rows_with_an_empty_code_cell_get_a_code_after_the_workbooks_own(lists: 
         ("520102-XK00006000", ["520102-XK00006001", "520102-XK00006002"])]
     assert ("这一行没有事项编码，推定为：“占用、挖掘公路许可” → 520102-XK00006000"
             in [p["message"] for p in report["problems"] if p["line"] == 3])
+
+
+def test_a_code_written_in_an_earlier_workbook_of_the_run_is_not_given_out_again(lists: Path, tmp_path: Path):
+    folder = tmp_path / "两份"
+    folder.mkdir()
+    for name, row in [("a.xlsx", ["520102-XK00002000", "公路超限运输许可", "行政许可", "《公路法》第五十条"]),
+                      ("b.xlsx", [None, "占用、挖掘公路许可", "行政许可", "《公路法》第四十四条"])]:
+        book = Workbook()
+        book.active.append(["职权编码", "职权名称", "职权类型", "行使依据"])
+        book.active.append(row)
+        book.save(folder / name)
+
+    code, report = _json("import", folder, "--kind", "power", "--lists", lists, "--department", COUNTY)
+
+    assert code == 0, report["problems"]
+    items = yaml.safe_load((lists / COUNTY / "powers.yml").read_text(encoding="utf-8"))["items"]
+    assert [i["code"] for i in items] == ["520102-XK00002000", "520102-XK00003000"]

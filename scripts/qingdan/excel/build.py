@@ -447,15 +447,15 @@ def _derive_codes(built: Built, ctx: Context) -> None:
     gets the department's next free code for its type. Codes written in the
     workbook are taken first, so a derived code never repeats one of them.
     """
-    named = [(key, groups) for key, groups in built.groups.items()
-             if key[1] == "powers" and any(isinstance(i, ByName) for i in groups)]
-    if not named or ctx.power_codes is None:
+    codes = ctx.power_codes
+    if codes is None:
         return
-    codes = ctx.power_codes()
     for (department, table), groups in built.groups.items():
         for identity, group in groups.items():
-            if table == "powers" and not isinstance(identity, ByName):
+            if table == "powers" and not isinstance(identity, ByName):  # taken, for this and later workbooks
                 codes.add(department, str(identity), group.values.get("power_type"))
+    named = [(key, groups) for key, groups in built.groups.items()
+             if key[1] == "powers" and any(isinstance(i, ByName) for i in groups)]
     for key, groups in named:
         department = key[0]
         renamed: dict[Any, Group] = {}

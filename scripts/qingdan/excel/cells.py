@@ -43,8 +43,8 @@ class Context:
     aliases: dict[str, str] = field(default_factory=dict)  # other names of departments -> id
     registrar: Any = None  # excel.registrar.Registrar: laws the sources do not hold yet (import only)
     regions: dict[str, str] = field(default_factory=dict)  # department id -> region code
-    # () -> codes.PowerCodes of lists/, cached: read only when a row has no code, shared by every copy
-    power_codes: Callable[[], Any] | None = None
+    # codes.PowerCodes of lists/ (read only when a row has no code), shared by every copy of the context
+    power_codes: Any = None
     _by_name: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:

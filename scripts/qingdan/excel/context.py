@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,7 +83,7 @@ def context_for(data: Dataset, headers: HeaderMap | None = None, department: str
     names = {d.id: d.name or d.id for d in departments.values()}
     exercise = {d.id: levels[d.region] for d in departments.values() if levels.get(d.region) in _LEVELS}
     patterns = data.site.code_patterns
-    codes = functools.cache(lambda: PowerCodes.of_lists(data.lists_dir, patterns.power, patterns.power_types))
+    codes = PowerCodes.of_lists(data.lists_dir, patterns.power, patterns.power_types)
     return Context(headers or site_headers(data.lists_dir), source_index(data), names,
                    dict(data.site.industries), department, re.compile(patterns.power),
                    exercise, dict(aliases or {}), regions={d.id: d.region for d in departments.values()},
