@@ -23,7 +23,7 @@ from ..errors import QingdanError
 COMMAND_MODULES: dict[str, str] = {
     "validate": "validate", "codes": "validate",
     "synth": "synth", "schema": "synth",
-    "import": "tools", "export": "tools", "fmt": "tools", "new": "tools",
+    "import": "tools", "export": "tools", "fmt": "tools", "new": "tools", "migrate": "tools",
     "render": "render", "serve": "serve",
     "history": "history", "diff": "history", "snapshot": "history", "audit": "history",
     "demo-repo": "history",

@@ -9,7 +9,9 @@ from pydantic import Field, model_validator
 from .common import Date, Identifier, Record, StrictBool, Text, field, optional
 
 RegionLevel = Literal["省", "市", "县"]
-SourceLevel = Literal["法律", "行政法规", "国务院决定", "部门规章", "地方性法规", "地方政府规章", "规范性文件"]
+# 立法法 levels, plus 国务院决定 and 规范性文件 outside its list.
+SourceLevel = Literal["法律", "行政法规", "监察法规", "国务院决定", "部门规章", "地方性法规", "自治条例", "单行条例",
+                      "地方政府规章", "规范性文件"]
 SourceStatus = Literal["现行有效", "已修改", "已废止", "尚未生效"]
 
 
@@ -73,7 +75,7 @@ class LegalSource(Record):
 
     id: Identifier = field("标识", "被设定依据引用的 id，只用小写字母、数字和连字符，例如 law-food-safety")
     title: Text = field("标题", "法律法规名称，不含书名号")
-    level: SourceLevel = field("效力层级", "法律、行政法规、国务院决定、部门规章、地方性法规、地方政府规章、规范性文件")
+    level: SourceLevel = field("效力层级", "法律、行政法规、监察法规、国务院决定、部门规章、地方性法规、自治条例、单行条例、地方政府规章、规范性文件")
     document_number: Text | None = optional("文号", "例如 主席令第二十一号、国务院令第663号")
     issuer: Text | None = optional("制定机关", "")
     promulgated: Date | None = optional("公布日期", "")
