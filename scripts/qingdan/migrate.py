@@ -30,7 +30,8 @@ from typing import Any
 from ruamel.yaml.comments import CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from .fmt import dump, load_tree, normalise, write_atomic
+from .files import write_atomic
+from .fmt import dump, load_tree, normalise
 from .layout import kind_of
 from .load import list_tree
 from .load.parse import parse

@@ -37,6 +37,7 @@ class Problem:
     column: int | None = None
     # None: the catalogue's severity. A site setting may lower one (see rules.consistency).
     severity: Severity | None = field(default=None)
+    subject: str = ""  # the code (or id) of the record it is about, when the checks know it
 
     def __post_init__(self) -> None:
         if self.severity is None:
@@ -67,7 +68,7 @@ class Problem:
     def from_dict(cls, data: dict) -> "Problem":
         fields = {k: data[k] for k in ("code", "message", "file", "hint", "line", "column")}
         fields["severity"] = data.get("severity")
-        return cls(loc=tuple(data["loc"]), **fields)
+        return cls(loc=tuple(data["loc"]), subject=data.get("subject", ""), **fields)
 
 
 def format_loc(loc: Loc) -> str:
@@ -110,6 +111,7 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     ProblemType("wrong-type", E, 2, "类型错误", "值的类型不对，例如需要列表却写了文本。"),
     ProblemType("invalid-value", E, 2, "取值不合法", "值不在允许的范围内，或不符合规定的格式。"),
     ProblemType("invalid-date", E, 2, "日期不合法", "日期应写成 YYYY-MM-DD，并且是真实存在的日期。"),
+    ProblemType("text-too-long", E, 2, "文字过长", "文字超过该字段的长度上限：名称、编码、机关等 500 个字符，描述、职责、理由、备注等 5,000 个字符，引用的条文内容 50,000 个字符。"),
     ProblemType("whitespace", E, 2, "多余的空白", "值的开头或结尾有空格、全角空格或换行。"),
     # stage 3: across records
     ProblemType("duplicate-code", E, 3, "编码重复", "事项、措施和法规的编码，法律法规标识和行政区划代码，在整个仓库中都必须唯一；已废止事项的编码也不能复用。"),
@@ -146,6 +148,3 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     ProblemType("repeal-incomplete", E, 3, "废止信息不完整", "废止事项须写明废止日期、废止依据和废止原因（地方性法规为废止日期、清理批次和理由），之后才能从清单中移出。"),
 )
 
-
-def is_known(code: str) -> bool:
-    return code in CATALOGUE

@@ -39,8 +39,11 @@ def test_unsigned_merge_where_signing_is_required(report, scenario):
     assert flags_of(report, scenario.shas["pr6"]) == ["unsigned"]
 
 
-def test_self_approval(report, scenario):
-    assert flags_of(report, scenario.shas["pr7"]) == ["self-approval", "unauthorised-approval"]
+def test_self_approval_is_flagged_once_and_only_as_such(report, scenario):
+    """An author's approval is no approval: self-approval, never also unauthorised-approval naming them."""
+    assert flags_of(report, scenario.shas["pr7"]) == ["self-approval", "self-merge"]
+    entry = next(e for e in report.entries if e.step.sha == scenario.shas["pr7"])
+    assert entry.authorised == []
 
 
 def test_approver_not_listed_for_the_department(report, scenario):
@@ -96,7 +99,7 @@ def test_formats(report, scenario):
 def test_csv_cells_from_commits_never_run_as_formulas(tmp_path):
     """Author names and titles are whatever a committer typed: a formula stays text in Excel."""
     from history_support import GitRepo
-    from qingdan.synth import render
+    from qingdan.samples.synth import render
 
     repo = GitRepo(tmp_path / "repo")
     repo.write(dict(render(20, seed=1)))

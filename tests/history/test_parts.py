@@ -10,7 +10,7 @@ from qingdan.history.chunks import changed, split
 from qingdan.history.fielddiff import diff_records
 from qingdan.history.trailers import Person, review
 from qingdan.model import NegativeItem, PowerItem
-from qingdan.synth import render
+from qingdan.samples.synth import render
 
 SYNTH = dict(render(600, seed=3))
 POWERS = next(text for path, text in SYNTH.items() if path.endswith("powers.yml")).encode()
@@ -116,7 +116,7 @@ def test_trailers_of_gitea_github_and_squash_messages():
     github = review("Merge pull request #7 from org/branch\n\n新增事项\n\n"
                     "Reviewed-by: lisi <123+lisi@users.noreply.github.com>")
     assert (github.title, github.pr) == ("新增事项", 7)
-    assert "lisi" in github.approvers[0].handles()
+    assert github.approvers[0].is_reviewer("@lisi") and github.approvers[0].is_reviewer("@LiSi")
     squash = review("修改电话 (#9)\n\nnot a trailer paragraph\nReviewed-by: x <x@y>")
     assert (squash.title, squash.pr, squash.approvers) == ("修改电话", 9, [])
 

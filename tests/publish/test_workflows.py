@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import re
 import shlex
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,19 +21,12 @@ import yaml
 
 from qingdan.cli import main
 
+from programs import tool
+
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW_DIR = ROOT / ".github" / "workflows"
 WORKFLOWS = sorted(WORKFLOW_DIR.glob("*.yml"))
 PINNED = re.compile(r"^[\w.-]+/[\w.-]+(?:/[\w./-]+)?@[0-9a-f]{40}$")
-
-
-def tool(name: str) -> str:
-    """A linter installed with the test extras (next to this Python, or on PATH)."""
-    beside = Path(sys.executable).parent / name
-    found = str(beside) if beside.is_file() else shutil.which(name)
-    if found is None:
-        pytest.fail(f"{name} 未安装：请运行 pip install -e '.[test]'（或 bash scripts/dev.sh test）")
-    return found
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -107,6 +98,21 @@ def test_pull_request_check_wiring() -> None:
     assert "qingdan codeowners --check" in runs
     artifact = next(s for s in check["steps"] if s.get("uses", "").startswith("actions/upload-artifact@"))
     assert artifact["with"]["path"] == "site/"
+
+
+def test_the_verdict_comes_from_the_base_branch_code_run_on_the_pull_request_data() -> None:
+    """A pull request that changes the checker must not judge itself (issue 16, point 7)."""
+    check = workflow("pr-check.yml")["jobs"]["check"]
+    checkouts = [s for s in check["steps"] if s.get("uses", "").startswith("actions/checkout@")]
+    assert [c["with"]["path"] for c in checkouts] == ["base", "pr"]
+    assert checkouts[0]["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"
+    installs = [s["run"] for s in check["steps"] if "pip install" in s.get("run", "")]
+    assert installs == ["python -m pip install --disable-pip-version-check ./base"]  # never -e, never the PR
+    assert any(s.get("run") == "cp base/mkdocs.yml pr/mkdocs.yml" for s in check["steps"])  # no PR hooks run
+    for step in check["steps"]:
+        run = step.get("run", "")
+        if run.startswith(("qingdan", "mkdocs")):
+            assert step.get("working-directory") == "pr", run
 
 
 def test_publish_wiring() -> None:

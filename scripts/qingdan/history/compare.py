@@ -7,18 +7,21 @@ marked repealed (with date, basis and reason) or transferred is an error.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import git
 
+from ..gitrepo import BlobReader, Commit, diff_trees, open_repo, resolve, tree_files
+from ..gitrepo import merge_base as branch_point
+from ..kinds import ITEM_KINDS, KINDS
 from ..model.power import SUCCESSION
 from ..problems import Problem
 from .changes import Change
 from .fielddiff import FieldChange, diff_records
-from .gitlog import BlobReader, Commit, diff_trees, open_repo, resolve, tree_files
 from .items import State
-from .records import ITEM_KINDS, KINDS, entry_key, load
+from .records import entry_key, load
 from .walk import walk
 
 REPEAL_NEEDS = {"negative": ("date",)}
@@ -36,6 +39,7 @@ class Comparison:
     notes: list[str] = field(default_factory=list)
     repo: Path | None = None
     names: State = field(default_factory=State)
+    lines: dict[str, int] = field(default_factory=dict)  # removed item -> its line in the base revision
     # Codes merged or split into items at head: old code -> the successors that name it.
     successors: dict[str, list[str]] = field(default_factory=dict)
 
@@ -67,7 +71,9 @@ class Comparison:
             if change.action == "removed" and change.key in self.successors:
                 continue
             if change.action == "removed" and change.vanished:
-                found.append(_vanished(change))
+                problem = _vanished(change)
+                problem.line = self.lines.get(change.key)
+                found.append(problem)
             elif change.action == "repealed" and _missing(change):
                 found.append(_incomplete(change, _missing(change)))
         return found
@@ -83,13 +89,27 @@ def compare(repo_path: Path | str, base: str, head: str, lists_subdir: str = "li
     repo = open_repo(repo_path)
     old, new = resolve(repo, base), resolve(repo, head)
     if merge_base:
-        old = repo.git.merge_base(old, new)
+        old = branch_point(repo, old, new)
     commit = Commit(new, [old], "", "", "", "", "", "", "", diff_trees(repo, old, new, lists_subdir))
     state = State()
     learn_names(repo, new, lists_subdir, state)
     step = walk(repo, [commit], state, subdir=lists_subdir)[0]
     return Comparison(old, new, step.changes, step.notes, Path(repo_path), state,
-                      successors(repo, new, lists_subdir))
+                      base_lines(repo, step.changes), successors(repo, new, lists_subdir))
+
+
+def base_lines(repo: git.Repo, changes: list[Change]) -> dict[str, int]:
+    """Where each removed item stood in the base revision: the line of its ``code:`` (1-based)."""
+    removed = [c for c in changes if c.action == "removed" and c.kind in ITEM_KINDS]
+    found: dict[str, int] = {}
+    with BlobReader(repo) as reader:
+        for change, (_sha, raw) in zip(removed, reader.read_many(c.blob for c in removed)):
+            pattern = re.compile(rb"^[ \t]*(?:-[ \t]+)?code:[ \t]*[\"']?" + re.escape(change.key.encode())
+                                 + rb"[\"']?[ \t]*(?:#.*)?$", re.M)
+            match = pattern.search(raw or b"")
+            if match:
+                found[change.key] = (raw or b"").count(b"\n", 0, match.start()) + 1
+    return found
 
 
 def successors(repo: git.Repo, rev: str, subdir: str) -> dict[str, list[str]]:

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 
 import git
 
+from ..gitrepo import NULL_SHA, BlobReader, Commit, contains, first_parent_line, first_parent_log, follows, tree_size
 from .cache import Cached
 from .changes import Step
-from .gitlog import NULL_SHA, BlobReader, Commit, first_parent_log, tree_size
 from .items import State, Walker
 from .records import is_data_file
 
@@ -26,8 +26,13 @@ DELTA_CACHE_MAX = 2 << 30
 
 
 def build(repo: git.Repo, head: str, subdir: str, cached: Cached | None,
-          progress: Progress | None = None) -> Cached:
-    """History up to ``head``: from the cache, the cache plus new commits, or from scratch."""
+          progress: Progress | None = None, branch: bool = True) -> Cached:
+    """History up to ``head``: from the cache, the cache plus new commits, or from scratch.
+
+    A head that does not continue the cached one is a rewrite only when both
+    are tips of one branch (``branch``): a detached HEAD moved to an older
+    commit is just another place to look from, not a rewritten history.
+    """
     if cached is not None and cached.head == head:
         return cached
     if cached is not None and follows(repo, cached.head, head):
@@ -35,19 +40,53 @@ def build(repo: git.Repo, head: str, subdir: str, cached: Cached | None,
         steps = walk(repo, commits, State.from_steps(cached.steps), progress, subdir)
         return Cached(head, cached.steps + steps, cached.rewrites, cached.segments, cached.saved)
     rewrites = list(cached.rewrites) if cached else []
-    if cached is not None:
-        rewrites.append({"old_head": cached.head, "new_head": head})
-    return Cached(head, walk(repo, first_parent_log(repo, head, subdir), State(), progress, subdir), rewrites)
+    steps = walk(repo, first_parent_log(repo, head, subdir), State(), progress, subdir)
+    if cached is not None and branch and not contains(repo, head, cached.head):
+        rewrites.append(rewrite(repo, cached, head, steps))
+    return Cached(head, steps, rewrites)
 
 
-def follows(repo: git.Repo, old: str, new: str) -> bool:
-    """True when ``old`` lies on the first-parent line of ``new`` (only new commits to read)."""
-    out = repo.git.rev_list("--first-parent", "--parents", "--end-of-options", new, f"^{old}")
-    lines = out.split("\n") if out else []
-    if not lines:
-        return False  # new is old or behind it: nothing new, or history went back
-    parents = lines[-1].split()[1:]
-    return bool(parents) and parents[0] == old
+def rewrite(repo: git.Repo, cached: Cached, head: str, steps: list[Step]) -> dict:
+    """What a rewrite of the branch did: the heads, the first rewritten commit, the steps it changed.
+
+    A step of the old history is matched with the new step that has the
+    same author, author date and subject (what a rebase or an amend keeps);
+    it is named when its record changes or its approvals differ, or when it
+    has no counterpart at all.
+    """
+    kept = {s.sha for s in steps}
+    old_tail = [s for s in cached.steps if s.sha not in kept]
+    first = None
+    try:  # the old commits may still be in the repository (reflog); then git names the exact one
+        # The main line, not reachability: a branch merged later may still reach an old main-line commit.
+        line = set(first_parent_line(repo, head))
+        first = next((c for c in first_parent_line(repo, cached.head) if c not in line), None)
+    except git.GitCommandError:
+        pass
+    first = first or (old_tail[0].sha if old_tail else None)
+    counterpart = {_identity(s): s for s in steps if s.sha not in {o.sha for o in cached.steps}}
+    changed = []
+    for old in old_tail:
+        new = counterpart.get(_identity(old))
+        what = []
+        if new is None:
+            what.append("已从历史中消失")
+        else:
+            if _content(old) != _content(new):
+                what.append("内容被改动")
+            if [str(p) for p in old.approvers] != [str(p) for p in new.approvers]:
+                what.append("审核记录被改动")
+        if what:
+            changed.append({"old": old.sha, "new": new.sha if new else None, "what": "、".join(what)})
+    return {"old_head": cached.head, "new_head": head, "first_rewritten": first, "changed": changed}
+
+
+def _identity(step: Step) -> tuple:
+    return (step.author.email, step.author_date, step.message.split("\n", 1)[0])
+
+
+def _content(step: Step) -> list[tuple]:
+    return sorted((c.key, c.action, c.blob) for c in step.changes)
 
 
 def walk(repo: git.Repo, commits: list[Commit], state: State | None = None,

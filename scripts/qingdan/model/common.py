@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 
 def field(label: str, description: str = "", **kwargs: Any) -> Any:
@@ -39,7 +41,18 @@ Date = Annotated[_dt.date, BeforeValidator(_date_only)]
 # at either end. One final newline is allowed for block scalars (|). The
 # pattern runs in pydantic-core's Rust regex engine, so it costs little.
 TEXT_PATTERN = r"^\S(?s:.*\S)?\n?$"
-Text = Annotated[str, StringConstraints(pattern=TEXT_PATTERN)]
+
+# Length limits, in characters, by what a field holds. Real lists stay far
+# below them (the longest names of the national lists have some 150
+# characters, a quoted article some thousands); without them one 5-million
+# character name built a 344 MB site. The checks run in pydantic-core, in Rust.
+NAME_MAX = 500  # codes, names, titles, bodies, phone numbers, citations of an article
+TEXT_MAX = 5_000  # descriptions, duties, cases, reasons, remarks
+LONG_TEXT_MAX = 50_000  # the quoted text of a law (条文内容)
+
+Name = Annotated[str, StringConstraints(pattern=TEXT_PATTERN, max_length=NAME_MAX)]
+Text = Annotated[str, StringConstraints(pattern=TEXT_PATTERN, max_length=TEXT_MAX)]
+LongText = Annotated[str, StringConstraints(pattern=TEXT_PATTERN, max_length=LONG_TEXT_MAX)]
 
 # Identifiers that name a folder and a page address (department and source
 # ids): lower-case letters, digits and hyphens, starting and ending with a
@@ -48,6 +61,35 @@ ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 
 StrictBool = Annotated[bool, Field(strict=True)]
+
+
+def web_address(url: str | None) -> str | None:
+    """``url`` (stripped) if it is an absolute http(s) address safe to put in a link, else None.
+
+    Anything else (javascript:, data:, a relative path, quotes or spaces that
+    would break out of an attribute) is never linked.
+    """
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c in url for c in '"<> \n\t'):
+        return None
+    return url.strip()
+
+
+def _web_address_only(url: str) -> str:
+    if web_address(url) is None:
+        raise ValueError("应为以 http:// 或 https:// 开头的完整网址，例如 https://example.gov.cn/qingdan/"
+                         "（不能含有空格、引号或尖括号）")
+    return url
+
+
+# An address the site links to: http(s) only, checked when the data is read.
+WebAddress = Annotated[str, StringConstraints(pattern=TEXT_PATTERN, max_length=TEXT_MAX),
+                       AfterValidator(_web_address_only)]
 
 
 class Record(BaseModel):
@@ -62,17 +104,15 @@ class Record(BaseModel):
 class LegalBasis(Record):
     """One citation of a legal source: 【level】《title》article + quoted text."""
 
-    source: Text = field(
+    source: Name = field(
         "法律依据来源",
         "被引用的法律法规的标识（lists/sources.yml 或地方性法规目录中的 id/code）",
     )
-    articles: Text | None = optional("条款", "引用的条、款、项，例如 第三十五条第一款")
-    text: Text | None = optional("条文内容", "引用的条文原文")
+    articles: Name | None = optional("条款", "引用的条、款、项，例如 第三十五条第一款")
+    text: LongText | None = optional("条文内容", "引用的条文原文")
 
 
-Status = Literal["在用", "已废止"]
-
-STATUS_IN_FORCE = "在用"
+Status = Literal["在用", "已废止"]  # kinds.STATUS_IN_FORCE is the first
 
 
 class Repeal(Record):
