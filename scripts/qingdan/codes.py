@@ -62,9 +62,7 @@ class PowerCodes:
 
     def __init__(self, pattern: str, lists_dir: Path | None = None, letters: dict[str, str] | None = None) -> None:
         self.regex = re.compile(pattern)
-        if not {"region", "base"} <= set(self.regex.groupindex):
-            raise QingdanError("lists/site.yml 的权力事项编码格式没有 region 和 base 分组，无法自动编号；"
-                               "请用 --code 指定编码")
+        self.numbered = {"region", "base"} <= set(self.regex.groupindex)  # else codes are only taken, never made
         self.letters = {t: k for k, t in (letters or TYPE_LETTERS).items()}  # type -> letters
         self.used: set[str] = set()
         self.bases: set[str] = set()
@@ -101,7 +99,7 @@ class PowerCodes:
         """Take ``code`` (an existing one, or one written in a workbook): it is given out no more."""
         self.used.add(code)
         match = self.regex.match(code)
-        if match is None:
+        if match is None or not self.numbered:
             return
         self.bases.add(match.group("base"))
         self.first = self.first or match
@@ -127,6 +125,9 @@ class PowerCodes:
 
     def next(self, department: str, region: str, power_type: str) -> str:
         """The next free code of ``department`` for ``power_type``, taken at once."""
+        if not self.numbered:
+            raise QingdanError("lists/site.yml 的权力事项编码格式没有 region 和 base 分组，无法自动编号；"
+                               "请用 --code 指定编码，或在表格中填写事项编码")
         self._load()
         same_type = self.by_type.get(power_type, [])
         mine = [m for d, m in same_type if d == department]
