@@ -196,11 +196,16 @@ def _todos_of(file: str, part: Imported, section: str, index: int, identity: Any
                                      column=col + 1 if col is not None else None, sheet=sheet))
 
 
+# How to correct a derived item code: in the YAML (a code added to the workbook would make a second item).
+_CODE_HINT = ("核对编码；已有正式编码的，在 YAML 中改为正式编码并删去“推定”注释"
+              "（公布前可以修改；再次导入同一工作簿时按名称和类型沿用改后的编码）")
+
+
 def _derived_row(file: str, loc: Loc, pos: Pos, example: str) -> Problem:
     """One item whose code was derived: the row staff check it against."""
     sheet, row, _col = pos
     return Problem("import-derived", f"这一行没有事项编码，推定为：{example}", file, loc, line=row + 1, sheet=sheet,
-                   hint="核对编码；已有正式编码时在表格中填写“事项编码”后重新导入（加 --merge）")
+                   hint=_CODE_HINT)
 
 
 def _derived(file: str, what: str, found: list[tuple[Loc, Pos, str]]) -> Problem:
@@ -212,5 +217,5 @@ def _derived(file: str, what: str, found: list[tuple[Loc, Pos, str]]) -> Problem
         message = f"{len(found)} 个子项的编码按主项编码和子项顺序推定（如第 {row + 1} 行 {example}）"
     else:
         message = f"{len(found)} 个事项的行使层级按部门所在行政区划推定为“{example}”"
-    return Problem("import-derived", message, file, loc, line=row + 1, sheet=sheet,
-                   hint="YAML 中这些值注明了“推定”，请核对；有正式的值时在表格中补上这一列再导入")
+    hint = _CODE_HINT if what == "code" else "YAML 中这些值注明了“推定”，请核对；有正式的值时在表格中补上这一列再导入"
+    return Problem("import-derived", message, file, loc, line=row + 1, sheet=sheet, hint=hint)
