@@ -24,6 +24,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from xml.etree.ElementTree import ParseError, iterparse
@@ -43,6 +44,8 @@ _REF = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+# What a damaged member raises while it is streamed (a flipped bit in the deflate data is a zlib.error).
+_DAMAGED = (ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, UnicodeDecodeError)
 _ADVICE = "请确认文件来源；确是清单数据时，按部门或清单拆分后再导入"
 
 
@@ -127,7 +130,7 @@ def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> 
                     merged.append(_range(element.get("ref") or "", where))
                     if len(merged) > MAX_CELLS:
                         raise QingdanError(f"{where}的合并单元格过多。{_ADVICE}")
-    except (ParseError, zipfile.BadZipFile, EOFError, OSError):
+    except _DAMAGED:
         return  # damaged XML or zip: openpyxl reports it in its own words
     check_grid(extent.rows, extent.columns, merged, where)
 
@@ -187,5 +190,5 @@ def _sheet_titles(archive: zipfile.ZipFile) -> dict[str, str]:
             if element.tag == f"{_MAIN}sheet" and element.get(_REL) in targets:
                 titles[targets[element.get(_REL)]] = element.get("name") or ""
         return titles
-    except (KeyError, ParseError, zipfile.BadZipFile, OSError):
+    except (KeyError, *_DAMAGED):
         return {}
