@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .kinds import STATUS_IN_FORCE, in_force
+from .kinds import DEPARTMENT_LISTS, STATUS_IN_FORCE, in_force
 from .layout import BY_KEY, department_of, kind_of
 from .model.power import POWER_TYPES
 from .model.site import SiteConfig
@@ -35,7 +35,7 @@ _FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]")
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad\u180e\x00-\x1f\x7f-\x9f]")
 MEASURE_LEVELS = ("法律", "行政法规", "国务院决定", "地方性法规")
 # Lists a department publishes, with the labels publication records use (layout.KINDS).
-OWNED_LISTS = tuple((key, BY_KEY[key].label) for key in ("powers", "responsibilities", "negative_list", "regulations"))
+OWNED_LISTS = tuple((key, BY_KEY[key].label) for key in DEPARTMENT_LISTS)
 ALWAYS_OWNED = ("powers", "responsibilities")
 REQUIRED_LISTS = tuple((key, label) for key, label in OWNED_LISTS if key in ALWAYS_OWNED)
 ENDED = ("废止", "宣布失效")  # clean-up results that end a regulation
@@ -310,6 +310,17 @@ def legal_sources(index: Index) -> Iterator[Problem]:
                                 "核对条款序号和条文后，引用修改后的版本")
 
 
+def unverified_sources(index: Index) -> Iterator[Problem]:
+    """A source registered by import from a title alone (verified: false) waits for a person to check it."""
+    for path, _f, source in index.each("sources"):
+        if source.get("verified", True) is False:
+            yield index.problem("source-unverified",
+                                f"《{source['title']}》（{source['id']}）是导入时按书名自动登记的，尚未核实",
+                                path, [*source["loc"], "verified"],
+                                f"核对效力层级（现为 {source['level']}）、文号、公布和施行日期（国家法律法规数据库 "
+                                "flk.npc.gov.cn 或发布机关网站），补上 document_number 等字段，然后删除 verified: false 这一行")
+
+
 def _unknown_source(index: Index, path: str, cite: dict) -> Problem:
     close = _did_you_mean(cite["source"], sorted(index.sources))
     hint = f"是不是 {'、'.join(close)}？" if close else ""
@@ -576,7 +587,8 @@ _DATE_LABEL = {"adopted": "通过日期", "approved": "批准日期", "promulgat
 
 RULES: tuple[Rule, ...] = (
     unique_codes, code_formats, code_regions, code_types, departments, department_refs, legal_sources,
-    measure_levels, regions, usccs, consistency, similar_items, completeness, regulations, cleanup_bases,
+    unverified_sources, measure_levels, regions, usccs, consistency, similar_items, completeness, regulations,
+    cleanup_bases,
 )
 
 
