@@ -41,8 +41,9 @@ IMPORT = f"""
 import sys
 from pathlib import Path
 from qingdan.excel.importer import import_file
-imported = import_file(Path(sys.argv[1]), "power", {DEPARTMENT!r}, Path({str(REPO / "lists")!r}))
-assert len(imported.sections["items"]) == int(sys.argv[2]) and not imported.errors, imported.errors[:3]
+workbook = import_file(Path(sys.argv[1]), "power", {DEPARTMENT!r}, Path({str(REPO / "lists")!r}))
+assert len(workbook.part({DEPARTMENT!r}).sections["items"]) == int(sys.argv[2]), workbook.errors[:3]
+assert not workbook.errors, workbook.errors[:3]
 """
 BASELINE = """
 import csv, sys
