@@ -171,3 +171,13 @@ def test_cli_sources_add_prints_the_id_and_dry_run_writes_nothing(lists: Path) -
 def test_cli_sources_add_outside_the_catalogue_is_an_error_not_a_traceback(lists: Path) -> None:
     result = CliRunner().invoke(main, ["sources", "add", "居住证暂行条例", "--lists", str(lists)])
     assert result.exit_code == 2 and "错误：国家法律目录中没有《居住证暂行条例》" in result.output
+
+
+def test_validation_without_the_catalogue_says_so_once(valid_tree: Path) -> None:
+    from qingdan.validate import validate
+    from tree_support import TODAY
+
+    report = validate(valid_tree, today=TODAY, prefix="lists/", catalogue=None)
+    assert [(p.code, p.file, p.severity) for p in report.problems] == [
+        ("law-catalogue-missing", "lists/sources.yml", "warning")]
+    assert "qingdan sources fetch" in report.problems[0].message

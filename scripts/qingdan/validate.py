@@ -31,6 +31,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -38,12 +39,23 @@ from . import __version__
 from .digests import FileDigests
 from .errors import QingdanError
 from .facts import extract
+from .laws import Catalogue, open_catalogue
+from .laws.checks import catalogue_missing
 from .load import discover, locate, read_file, read_path
 from .load.text import MAX_FILE_BYTES
 from .problems import CATALOGUE, Problem
 from .rules import Index, run
 
 Progress = Callable[[int, int, str], None]
+DEFAULT_CATALOGUE: Any = object()  # validate(catalogue=...) not given: the installed catalogue, if any
+
+
+def installed_catalogue() -> Catalogue | None:
+    """The national law catalogue on this machine, or None when its data is not installed."""
+    try:
+        return open_catalogue()
+    except QingdanError:
+        return None
 
 # Below this many bytes to check, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
@@ -176,13 +188,16 @@ def validate(
     progress: Progress | None = None,
     keep_records: bool = False,
     workers: int | None = None,
+    catalogue: Any = DEFAULT_CATALOGUE,
 ) -> Report:
     """Validate every data file under ``lists_dir`` and the rules across them.
 
     With ``keep_records`` every file is read in full (no cache) and the typed
     records are kept in the report, for the stages that need the data itself.
     ``workers`` caps the processes that check files (default: the CPUs this
-    process may use); 1 checks every file in this process.
+    process may use); 1 checks every file in this process. ``catalogue`` is the
+    national law catalogue the legal bases are checked against (default: the
+    installed one, if any; None: not checked, and one warning says so).
     """
     prefix = _prefix(lists_dir) if prefix is None else prefix
     cache = Cache(None if keep_records else cache_dir, prefix)
@@ -191,7 +206,10 @@ def validate(
         entries, records = _check_files(lists_dir, relpaths, prefix, cache, keep_records, progress, workers)
         problems = [Problem.from_dict(p) for relpath in relpaths for p in entries[relpath]["problems"]]
         facts = {relpath: entries[relpath]["facts"] for relpath in relpaths}
-        across = run(Index(facts, today=today or dt.date.today(), prefix=prefix))
+        if catalogue is DEFAULT_CATALOGUE:
+            catalogue = installed_catalogue()
+        index = Index(facts, today=today or dt.date.today(), prefix=prefix, catalogue=catalogue)
+        across = run(index) + list(catalogue_missing(index))
     _locate_across(lists_dir, prefix, across)
     problems += across
     problems.sort(key=Problem.sort_key)
