@@ -43,6 +43,7 @@ class Citation:
     name: str
     field: str  # label of the citing field, e.g. 设定依据
     articles: str | None
+    in_force: bool = True  # the citing record is in force (not repealed or cancelled)
 
 
 class Lookup:
@@ -117,18 +118,21 @@ class Lookup:
         """Source id → every place citing it (items, measures, boundaries, duties)."""
         out: dict[str, list[Citation]] = defaultdict(list)
 
-        def add(basis: list[model.LegalBasis], *args: str) -> None:
+        def add(basis: list[model.LegalBasis], *args: str, in_force: bool = True) -> None:
             for b in basis:
-                out[b.source].append(Citation(*args, articles=b.articles))
+                out[b.source].append(Citation(*args, articles=b.articles, in_force=in_force))
 
         item_labels = LABELS["PowerItem"]
         for code, item in self.data.powers.items():
             dept = self.data.owner.get(code, "")
-            add(item.legal_basis, "item", dept, code, item.name, item_labels["legal_basis"])
-            add(item.accountability_basis, "item", dept, code, item.name, item_labels["accountability_basis"])
+            live = item.status == STATUS_IN_FORCE
+            add(item.legal_basis, "item", dept, code, item.name, item_labels["legal_basis"], in_force=live)
+            add(item.accountability_basis, "item", dept, code, item.name, item_labels["accountability_basis"],
+                in_force=live)
         for code, (dept, neg) in self.negative_items.items():
             for m in neg.measures:
-                add(m.legal_basis, "measure", dept, code, m.description, LABELS["Measure"]["legal_basis"])
+                add(m.legal_basis, "measure", dept, code, m.description, LABELS["Measure"]["legal_basis"],
+                    in_force=m.status == "有效")
         for dept, resp in sorted(self.data.responsibilities.items()):
             for b in resp.boundaries:
                 add(b.basis, "boundary", dept, b.matter, b.matter, LABELS["Boundary"]["basis"])
