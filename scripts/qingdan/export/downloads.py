@@ -20,12 +20,15 @@ from ..excel.cells import Context
 from ..excel.context import context_for
 from ..excel.rows import Part, TableData, file_tables, one_table
 from ..layout import BY_KEY
+from ..validate import installed_catalogue
 from .csvfile import csv_bytes
 from .datapackage import Resource, descriptor
 from .jsonfile import json_bytes
+from .sources import TITLE, source_table, sources_json
 from .xlsx import workbook_bytes
 
 LISTS = ("powers", "responsibilities", "negative_list", "regulations")
+SOURCES = "sources"  # lists/sources.yml: site-wide only, not a list of a department
 FORMATS = ("csv", "xlsx", "json")
 ALL = "all"
 PREFIX = "downloads/"
@@ -65,7 +68,8 @@ def list_files(kind: str, parts: list[Part], ctx: Context, formats: Iterable[str
 
 
 def downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departments: Iterable[str] | None = None,
-              kinds: Iterable[str] = LISTS, site_wide: bool = True, package: bool = True) -> dict[str, bytes]:
+              kinds: Iterable[str] = (*LISTS, SOURCES), site_wide: bool = True,
+              package: bool = True) -> dict[str, bytes]:
     """Every download file by its path (``downloads/…``), and the data package that describes them.
 
     The options narrow it down for ``qingdan export``; the site calls it with none.
@@ -75,7 +79,7 @@ def downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departments: I
 
 
 def iter_downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departments: Iterable[str] | None = None,
-                   kinds: Iterable[str] = LISTS, site_wide: bool = True,
+                   kinds: Iterable[str] = (*LISTS, SOURCES), site_wide: bool = True,
                    package: bool = True) -> Iterator[tuple[str, bytes]]:
     """The same files as :func:`downloads`, one at a time, so a site build never holds them all."""
     formats = tuple(formats)
@@ -93,6 +97,16 @@ def iter_downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departmen
                 path = f"{PREFIX}{folder}/{kind}.{fmt}"
                 entries += Resource(path[len(PREFIX):], fmt, raw, label, tables).descriptors()
                 yield path, raw
+    if site_wide and data.sources and SOURCES in set(kinds):
+        # The registry of laws and regulations the lists cite, with the national catalogue's view.
+        catalogue = installed_catalogue()
+        for fmt in formats:
+            table = source_table(data, catalogue)
+            raw = {"csv": lambda: csv_bytes(table), "xlsx": lambda: workbook_bytes([table], TITLE),
+                   "json": lambda: sources_json(data, catalogue)}[fmt]()
+            path = f"{PREFIX}{ALL}/{SOURCES}.{fmt}"
+            entries += Resource(path[len(PREFIX):], fmt, raw, TITLE, [] if fmt == "json" else [table]).descriptors()
+            yield path, raw
     if package:
         yield f"{PREFIX}datapackage.json", descriptor(data.site.name, entries)
 
