@@ -237,3 +237,17 @@ def test_impact_unknown_source_or_bad_articles_is_a_chinese_error() -> None:
     assert unknown.exit_code == 2 and "qingdan sources find" in unknown.output
     bad = _impact(lists, "law-food-safety", "--articles", "三十五")
     assert bad.exit_code == 2 and "无法识别" in bad.output
+
+
+def test_validate_says_what_the_catalogue_could_not_check(make_tree, monkeypatch) -> None:
+    from tree_support import VALID_FILES
+
+    powers = VALID_FILES["520000-scjgj/powers.yml"] + "    accountability_basis:\n      - source: rule-market\n        articles: 第九百条\n"
+    lists = make_tree({"520000-scjgj/powers.yml": powers})
+    monkeypatch.chdir(lists.parent)
+    result = CliRunner().invoke(main, ["validate", "lists", "--no-cache", "--today", "2025-06-01"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[-2] == ("法律依据：3 处引用已与国家法律目录核对；1 处引用行政法规、规章、地方性法规等，"
+                         "不在国家法律目录中，条款和条文未核对。")
+    assert lines[-1] == f"共检查 {len(VALID_FILES)} 个文件，没有发现问题。"

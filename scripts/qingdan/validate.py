@@ -43,6 +43,7 @@ from .facts import extract
 from .files import FileTooLarge, NotRegularFile, read_regular
 from .laws import Catalogue, open_catalogue
 from .laws.checks import catalogue_missing
+from .laws.checks import coverage as law_coverage
 from .load import list_tree, locate, read_file, read_path
 from .load.text import MAX_FILE_BYTES
 from .problems import CATALOGUE, Problem
@@ -72,6 +73,9 @@ class Report:
     files: int
     facts: dict[str, dict] = field(default_factory=dict, repr=False)
     records: dict[str, BaseModel] = field(default_factory=dict, repr=False)
+    # (citations checked against the national law catalogue, citations of sources it does not hold),
+    # or None when the catalogue was not installed.
+    catalogue_coverage: tuple[int, int] | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -88,7 +92,7 @@ class Report:
     def select(self, only: Iterable[str] = (), skip: Iterable[str] = ()) -> "Report":
         only, skip = set(only), set(skip)
         kept = [p for p in self.problems if (not only or p.code in only) and p.code not in skip]
-        return Report(kept, self.files, self.facts, self.records)
+        return Report(kept, self.files, self.facts, self.records, self.catalogue_coverage)
 
 
 class Cache:
@@ -214,10 +218,11 @@ def validate(
             catalogue = installed_catalogue()
         index = Index(facts, today=today or dt.date.today(), prefix=prefix, catalogue=catalogue)
         across = run(index) + list(catalogue_missing(index))
+        coverage = law_coverage(index) if catalogue is not None else None
     _locate_across(lists_dir, prefix, across)
     problems += across
     problems.sort(key=Problem.sort_key)
-    return Report(problems, len(relpaths), facts, records)
+    return Report(problems, len(relpaths), facts, records, coverage)
 
 
 @contextmanager
