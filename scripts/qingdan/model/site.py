@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import datetime as _dt
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from .common import NAME_MAX, Date, optional, Record, StrictBool, Name, Text, field
+from .common import NAME_MAX, Date, optional, Record, StrictBool, Name, Text, WebAddress, field
 from .power import PowerType
 from .registry import ListLabel
 
@@ -85,6 +85,26 @@ class CodePatterns(Record):
     regulation: Pattern = field("地方性法规编码格式", "", default=r"^(?P<region>\d{6})-DF-\d{4}-\d{3}$")
 
 
+# A key fingerprint as git prints it: OpenPGP, 40 hexadecimal digits (no spaces);
+# SSH, SHA256: and 43 base64 characters (ssh-keygen -lf).
+Fingerprint = Annotated[str, StringConstraints(pattern=r"^(?:[0-9A-Fa-f]{40}|SHA256:[A-Za-z0-9+/]{43})$")]
+
+
+class Forge(Record):
+    """The forge that writes merges to the main branch: who it commits as and the keys it signs with."""
+
+    platform: Literal["github", "gitea", "forgejo"] = field("代码托管平台", "github、gitea 或 forgejo")
+    committer: Annotated[str, StringConstraints(pattern=r"^[^<>\s](?:[^<>\n]*[^<>\s])? <[^<>\s]+>$")] = field(
+        "合并身份", "平台写入合并提交时的提交者，格式为 名称 <邮箱>，例如 GitHub <noreply@github.com>"
+    )
+    signing_keys: list[Fingerprint] = field(
+        "合并签名密钥",
+        "平台签名合并提交的密钥指纹：OpenPGP 写 40 位十六进制（不带空格），SSH 写 SHA256:…；"
+        "公钥本身须在仓库根目录的 signing-keys.asc 或 allowed_signers 中",
+        min_length=1,
+    )
+
+
 class SiteConfig(Record):
     """Settings of one publishing site."""
 
@@ -96,7 +116,7 @@ class SiteConfig(Record):
     )
     sample: StrictBool = field("示例站点", "true 时每个页面显示“示例数据”提示", default=False)
     repo_url: Text | None = optional("仓库地址", "用于“编辑此页”链接")
-    site_url: Text | None = optional(
+    site_url: WebAddress | None = optional(
         "网站地址", "公开网站的完整地址，以 / 结尾，用于订阅源（Atom）中的链接，例如 https://example.gov.cn/qingdan/"
     )
     edit_branch: Name = field("主分支", "", default="main")
@@ -116,3 +136,20 @@ class SiteConfig(Record):
         "行业分类", "行业门类代码到名称，默认 GB/T 4754 门类", default_factory=lambda: dict(GBT4754_SECTIONS)
     )
     require_signing: StrictBool = field("要求签名", "true 时合并提交须有受信任的签名", default=False)
+    maintainers: list[Annotated[str, StringConstraints(pattern=r"^@[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
+                                                          r"(?:/[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)?$")]] | None = optional(
+        "发布维护人员",
+        "代码托管平台用户名或团队，如 @example-gov/publishing；qingdan codeowners 让他们审查代码、网站页面、"
+        "构建与发布流程和信任名单的修改",
+        min_length=1,
+    )
+    forge: Forge | None = optional(
+        "代码托管平台的合并身份",
+        "设置后，只有由平台写入并用其密钥签名的合并提交中的 Reviewed-by 才算审核证据；不设置时审计报告注明审核记录为自称",
+    )
+    trust_root: list[Fingerprint] | None = optional(
+        "信任根",
+        "第一份签名信任名单（allowed_signers、signing-keys.asc）须由这些密钥之一签名；只认第一次写入的值，"
+        "以后更换密钥请修改信任名单本身",
+        min_length=1,
+    )
