@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .kinds import STATUS_IN_FORCE, in_force
-from .laws import checks as law_checks
 from .layout import BY_KEY, department_of, kind_of
 from .model.power import POWER_TYPES
 from .model.site import SiteConfig
@@ -579,7 +578,6 @@ _DATE_LABEL = {"adopted": "通过日期", "approved": "批准日期", "promulgat
 RULES: tuple[Rule, ...] = (
     unique_codes, code_formats, code_regions, code_types, departments, department_refs, legal_sources,
     measure_levels, regions, usccs, consistency, similar_items, completeness, regulations, cleanup_bases,
-    law_checks.rules,
 )
 
 

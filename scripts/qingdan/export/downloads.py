@@ -20,7 +20,7 @@ from ..excel.cells import Context
 from ..excel.context import context_for
 from ..excel.rows import Part, TableData, file_tables, one_table
 from ..layout import BY_KEY
-from ..laws import installed_catalogue
+from ..laws.catalogue import installed_catalogue
 from .csvfile import csv_bytes
 from .datapackage import Resource, descriptor
 from .jsonfile import json_bytes

@@ -18,7 +18,7 @@ from .. import model
 from ..dataset import Dataset
 from ..excel.citations import SourceIndex
 from ..excel.rows import TableData
-from ..laws import Catalogue
+from ..laws.catalogue import Catalogue
 from ..laws.checks import law_of
 
 NOT_CATALOGUED = "不在国家法律目录中"

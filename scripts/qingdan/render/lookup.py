@@ -17,7 +17,7 @@ from functools import cached_property
 from .. import model
 from ..dataset import Dataset
 from ..kinds import STATUS_IN_FORCE
-from ..laws import Catalogue, Law, installed_catalogue
+from ..laws.catalogue import Catalogue, Law, installed_catalogue
 from ..laws.checks import law_of
 from ..laws.citation import ArticleRef, parse_articles
 from .labels import LABELS

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..errors import QingdanError
 from ..files import staged_folder
-from ..laws import Catalogue, Law, open_catalogue
+from ..laws.catalogue import Catalogue, Law, open_catalogue
 from ..laws.register import source_entry
 from ..rules import USCC_ALPHABET, uscc_check_char
 

@@ -37,9 +37,8 @@ from pydantic import BaseModel
 
 from ..digests import FileDigests
 from ..facts import extract
-from ..laws import installed_catalogue
-from ..laws.checks import catalogue_missing
-from ..laws.checks import coverage as law_coverage
+from ..laws.checks import catalogue_missing, coverage as law_coverage, rules as law_rules
+from ..laws.catalogue import installed_catalogue
 from ..files import FileTooLarge, NotRegularFile, read_regular
 from ..load import list_tree, locate, read_file, read_path
 from ..load.text import MAX_FILE_BYTES
@@ -126,7 +125,8 @@ def check(
         if catalogue is DEFAULT_CATALOGUE:
             catalogue = installed_catalogue()
         index = Index(facts, today=today or dt.date.today(), prefix=prefix, catalogue=catalogue)
-        across = run(index) + list(catalogue_missing(index))
+        # The rules across records, then those that read the national law catalogue (laws/checks.py).
+        across = run(index) + list(law_rules(index)) + list(catalogue_missing(index))
         coverage = law_coverage(index) if catalogue is not None else None
     _locate_across(lists_dir, prefix, across)
     problems += across
