@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from . import model
 from .layout import BY_KEY
+from .layout import KINDS as FILE_KINDS
 
 # -- "in force" ------------------------------------------------------------------------
 # An item is 在用, a measure of the negative list 有效, a law or regulation 现行有效.
@@ -67,6 +68,10 @@ def page_url(page: str, key: str | None = None) -> str:
     """The URL of a page relative to the site root (``key`` must already be a safe slug)."""
     pattern = PAGES[page]
     return pattern.format(key) if key is not None else pattern
+
+
+# The lists a department publishes (the per-department files other than department.yml), in layout order.
+DEPARTMENT_LISTS: tuple[str, ...] = tuple(k.key for k in FILE_KINDS if k.per_department and k.key != "department")
 
 
 # -- kinds of record -------------------------------------------------------------------

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .kinds import STATUS_IN_FORCE, in_force
+from .kinds import DEPARTMENT_LISTS, STATUS_IN_FORCE, in_force
 from .layout import BY_KEY, department_of, kind_of
 from .model.power import POWER_TYPES
 from .model.site import SiteConfig
@@ -35,7 +35,7 @@ _FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]")
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad\u180e\x00-\x1f\x7f-\x9f]")
 MEASURE_LEVELS = ("法律", "行政法规", "国务院决定", "地方性法规")
 # Lists a department publishes, with the labels publication records use (layout.KINDS).
-OWNED_LISTS = tuple((key, BY_KEY[key].label) for key in ("powers", "responsibilities", "negative_list", "regulations"))
+OWNED_LISTS = tuple((key, BY_KEY[key].label) for key in DEPARTMENT_LISTS)
 ALWAYS_OWNED = ("powers", "responsibilities")
 REQUIRED_LISTS = tuple((key, label) for key, label in OWNED_LISTS if key in ALWAYS_OWNED)
 ENDED = ("废止", "宣布失效")  # clean-up results that end a regulation

@@ -1,4 +1,4 @@
-"""Where the tools keep their working files: one rule for every stage's cache folder.
+"""Where things are in a checkout: the lists folder, and one rule for every stage's cache folder.
 
 Each stage caches in its own folder: ``$QINGDAN_CACHE_DIR/<stage>`` when that
 variable is set (CI, benchmarks, read-only checkouts), else
@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 CACHE_FOLDER = ".qingdan-cache"
+LISTS_FOLDER = "lists"  # where the data lives in a repository (the pull-request check, the release manifest)
 
 
 def cache_dir(root: Path, stage: str) -> Path:

@@ -19,6 +19,7 @@ from ..dataset import Dataset
 from ..excel.cells import Context
 from ..excel.context import context_for
 from ..excel.rows import Part, TableData, file_tables, one_table
+from ..kinds import DEPARTMENT_LISTS
 from ..layout import BY_KEY
 from ..laws.catalogue import installed_catalogue
 from .csvfile import csv_bytes
@@ -27,7 +28,7 @@ from .jsonfile import json_bytes
 from .sources import TITLE, source_table, sources_json
 from .xlsx import workbook_bytes
 
-LISTS = ("powers", "responsibilities", "negative_list", "regulations")
+LISTS = DEPARTMENT_LISTS
 SOURCES = "sources"  # lists/sources.yml: site-wide only, not a list of a department
 FORMATS = ("csv", "xlsx", "json")
 ALL = "all"
