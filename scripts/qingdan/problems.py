@@ -38,6 +38,7 @@ class Problem:
     # None: the catalogue's severity. A site setting may lower one (see rules.consistency).
     severity: Severity | None = field(default=None)
     subject: str = ""  # the code (or id) of the record it is about, when the checks know it
+    sheet: str | None = None  # a workbook's sheet (import): line and column are then Excel's row and column
 
     def __post_init__(self) -> None:
         if self.severity is None:
@@ -54,6 +55,7 @@ class Problem:
             self.severity != "error",
             CATALOGUE[self.code].stage,
             self.file,
+            self.sheet or "",
             self.line or 0,
             self.column or 0,
         )
@@ -68,7 +70,7 @@ class Problem:
     def from_dict(cls, data: dict) -> "Problem":
         fields = {k: data[k] for k in ("code", "message", "file", "hint", "line", "column")}
         fields["severity"] = data.get("severity")
-        return cls(loc=tuple(data["loc"]), subject=data.get("subject", ""), **fields)
+        return cls(loc=tuple(data["loc"]), subject=data.get("subject", ""), sheet=data.get("sheet"), **fields)
 
 
 def format_loc(loc: Loc) -> str:
@@ -111,6 +113,7 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     ProblemType("wrong-type", E, 2, "类型错误", "值的类型不对，例如需要列表却写了文本。"),
     ProblemType("invalid-value", E, 2, "取值不合法", "值不在允许的范围内，或不符合规定的格式。"),
     ProblemType("invalid-date", E, 2, "日期不合法", "日期应写成 YYYY-MM-DD，并且是真实存在的日期。"),
+    ProblemType("todo", E, 2, "待填写", "必填字段是空的（\"\"）：由 qingdan new 或 qingdan import 留下的占位，旁边的注释说明应填写什么。填写之前校验不通过，不会误发布。"),
     ProblemType("text-too-long", E, 2, "文字过长", "文字超过该字段的长度上限：名称、编码、机关等 500 个字符，描述、职责、理由、备注等 5,000 个字符，引用的条文内容 50,000 个字符。"),
     ProblemType("whitespace", E, 2, "多余的空白", "值的开头或结尾有空格、全角空格或换行。"),
     # stage 3: across records
@@ -123,6 +126,7 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     ProblemType("unknown-department", E, 3, "部门不存在", "引用的部门 id 没有对应的 lists/<id>/department.yml。"),
     ProblemType("unknown-source", E, 3, "法律依据不存在", "引用的法律法规不在 lists/sources.yml 或地方性法规目录中。"),
     ProblemType("source-repealed", E, 3, "引用了已废止的法律依据", "在用的事项不能以校验之日已经废止的法律法规为依据，无论事项生效时它是否有效。"),
+    ProblemType("source-unverified", W, 3, "法律依据待核实", "导入时按书名自动登记的法律法规（verified: false），不在国家法律法规目录中，文号、效力层级和日期尚未核实。"),
     ProblemType("source-amended", W, 3, "引用了已修改的法律依据", "该法律法规已被修改，请核对条款序号和条文内容是否仍然准确。"),
     ProblemType("source-level", E, 3, "依据的效力层级不足", "负面清单的准入措施须以法律、行政法规、国务院决定或地方性法规为依据。"),
     # stage 3, the national law catalogue (laws/checks.py): laws only, never 行政法规, 规章 or local regulations
@@ -142,13 +146,31 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     ProblemType("similar-item", W, 3, "同一事项使用了不同编码", "不同地区名称和权力类型都相同的事项，使用了不同的基本编码；同一事项应使用同一基本编码。"),
     ProblemType("list-overdue", E, 3, "清单逾期未公布", "已过公布期限，应公布这份清单的部门没有这份清单，或在部门信息（department.yml）中没有当年的公布记录。"),
     ProblemType("list-published-late", W, 3, "清单晚于期限公布", "公布记录中的公布日期晚于当年的公布期限。"),
+    ProblemType("basis-level", E, 3, "设定依据的效力层级不能设定这类权力", "行政许可只能由法律、行政法规、国务院决定、地方性法规设定（省级政府规章可设定临时性许可）；行政处罚、行政强制措施的设定权限见行政处罚法第十条至第十四条、行政强制法第九条至第十一条。层级不够的规范只能作为实施依据。"),
+    ProblemType("implementing-body", E, 3, "实施主体与实施主体性质不符", "授权组织和受委托组织须写明实施主体名称；实施主体性质为 法定机关 时，实施主体就是本部门，不另写名称。"),
+    ProblemType("code-reused", E, 3, "编码被再次使用", "合并、拆分前的事项编码不再使用，不能作为在用事项的编码。"),
+    ProblemType("unknown-successor", E, 3, "合并、拆分的去向事项不存在", "动态调整记录中合并、拆分后的去向事项编码，须是清单中现有的事项。"),
+    ProblemType("local-measure", E, 3, "地方性措施没有全国清单依据", "全国一张清单：地方性许可措施只能是全国清单“地方性许可措施”一栏列明的措施，须写明对应的条目。"),
     ProblemType("cleanup-basis", E, 3, "清理结果缺少决定文件", "清理结果为 修改、废止 或 宣布失效 的法规、规章和规范性文件，须写明作出决定的文件、文号（或公告号、政府令号）和决定日期。"),
     ProblemType("regulation-dates", E, 3, "法规日期顺序不对", "应满足 通过日期 ≤ 批准日期 ≤ 公布日期 ≤ 施行日期。"),
     ProblemType("regulation-industry", E, 3, "行业分类不在目录中", "行业分类必须是 lists/site.yml 中 industries 列出的代码。"),
-    ProblemType("regulation-validity", E, 3, "时效性与清理结果矛盾", "清理结果为 废止 的法规，时效性应为 已废止 并填写废止日期；反之亦然。"),
+    ProblemType("regulation-validity", E, 3, "时效性不对", "清理结果为 废止 或 宣布失效 的法规，时效性应为 已废止 并填写废止日期，反之亦然；时效性 已修改 指已被新版本取代的旧文本，须写明取代它的新版本（superseded_by），且新版本在目录中。"),
     # comparing a change with its base (qingdan check, qingdan diff --check)
     ProblemType("item-vanished", E, 3, "事项被删除", "事项不能从清单中直接删除：应先标记为已废止（写明废止日期、依据和原因），或移交给其他部门。已公布的事项页面永久保留。"),
     ProblemType("not-formatted", E, 0, "文件未统一格式", "改动的文件与 qingdan fmt 的统一格式不同（缩进、引号、字段顺序、空行等）。运行 qingdan fmt 即可改好，数据不变。"),
     ProblemType("repeal-incomplete", E, 3, "废止信息不完整", "废止事项须写明废止日期、废止依据和废止原因（地方性法规为废止日期、清理批次和理由），之后才能从清单中移出。"),
+    # import: reading workbooks (qingdan import); line and column are the sheet's row and column
+    ProblemType("import-no-data", E, 0, "没有可导入的数据", "工作簿中没有找到可导入的数据行，没有写入任何文件。"),
+    ProblemType("import-no-header", E, 0, "找不到表头", "工作表中没有可识别的表头，或缺少用来区分记录的列（如事项编码），这张表没有导入。"),
+    ProblemType("import-hidden-sheet", E, 0, "隐藏的工作表含有数据", "隐藏的工作表看起来含有清单数据，没有导入。"),
+    ProblemType("import-sheet-skipped", W, 0, "跳过的工作表", "隐藏的、不含清单数据的工作表已跳过。"),
+    ProblemType("import-unknown-column", E, 2, "无法识别的列", "表头无法识别，或与另一列对应同一字段，这一列的内容没有导入。"),
+    ProblemType("import-row-skipped", E, 2, "未导入的行", "这一行无法归入任何记录（缺少或无法读取事项编码等用来区分记录的值），没有导入。"),
+    ProblemType("import-duplicate-row", E, 2, "重复的行", "与前面某一行是同一条记录，这一行没有导入。"),
+    ProblemType("import-conflict", E, 2, "同一事项的值不一致", "同一事项的几行中，主项的内容不同；导入时保留第一行的值。"),
+    ProblemType("import-department", E, 2, "无法确定所属部门", "这些行的实施主体不是站点中的部门，也没有指定部门，没有导入。"),
+    ProblemType("import-derived", W, 2, "推定的值", "工作簿中没有、由导入按规则推定的值（子项编码、行使层级等），请核对。"),
+    ProblemType("import-source-stub", W, 2, "自动登记的法律依据", "国家法律法规目录中没有的书名，已在 lists/sources.yml 中登记为待核实（verified: false）。"),
+    ProblemType("import-result-invalid", E, 2, "导入结果不合格", "导入后的文件除待填写的字段外还有错误，没有写入。"),
 )
 

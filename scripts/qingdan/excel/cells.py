@@ -37,15 +37,24 @@ class Context:
     sources: SourceIndex
     departments: dict[str, str]  # id -> name
     industries: dict[str, str]
-    department: str | None = None  # the department being imported
+    department: str | None = None  # the department rows go to unless their 实施主体 names another
     power_pattern: re.Pattern[str] | None = None  # the site's power code layout
+    levels: dict[str, str] = field(default_factory=dict)  # department id -> 行使层级 of its region
+    aliases: dict[str, str] = field(default_factory=dict)  # other names of departments -> id
+    registrar: Any = None  # excel.registrar.Registrar: laws the sources do not hold yet (import only)
     _by_name: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._by_name = {name: dept_id for dept_id, name in self.departments.items()}
+        self._by_name = {_name_key(name): dept_id for dept_id, name in self.departments.items()}
+        self._by_name.update((_name_key(name), dept_id) for name, dept_id in self.aliases.items())
 
     def department_id(self, token: str) -> str | None:
-        return token if token in self.departments else self._by_name.get(token)
+        """A department by its id or its name (spaces and full-width forms do not matter)."""
+        return token if token in self.departments else self._by_name.get(_name_key(token))
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", name))
 
 
 @dataclass
@@ -223,13 +232,8 @@ def _read_industry(raw: Any, ctx: Context, path: str) -> Read:
 
 
 def _read_department(raw: Any, ctx: Context, path: str) -> Read:
-    value = text(raw) or ""
-    dept_id = ctx.department_id(value)
-    if ctx.department and dept_id != ctx.department:
-        expected = ctx.departments.get(ctx.department, ctx.department)
-        raise CellError(f"这一行属于“{value}”，不是本次导入的部门 {expected}",
-                        "只导入本部门的行：删除其他部门的行，或用 --department 指定对应部门分别导入")
-    return Read(None)
+    # The row goes to the department it names (build.py routes it); the name itself is not stored.
+    return Read(text(raw))
 
 
 def _read_level(raw: Any, ctx: Context, path: str) -> Read:
@@ -291,6 +295,42 @@ def _write_department(value: Any, ctx: Context) -> Any:
 Reader = Callable[[Any, Context, str], Read]
 Writer = Callable[[Any, Context], Any]
 
+
+def _packed(fields: tuple[str, ...], labels: str, example: str, *, lists: tuple[str, ...] = (),
+            dates: tuple[str, ...] = ()) -> tuple[Reader, Writer]:
+    """A list of small records in one cell: one record a line, its fields in ``fields`` order split by ；.
+
+    Empty fields stay empty between the separators; list fields hold codes split by 、.
+    """
+    def reader(raw: Any, ctx: Context, path: str) -> Read:
+        found = []
+        for line in (text(raw) or "").split("\n"):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in re.split(r"[；;]", line.strip())]
+            if len(parts) > len(fields) or not parts[0]:
+                raise CellError(f"无法识别“{line.strip()[:30]}”", f"每条一行，依次写 {labels}，用分号隔开，例如 {example}")
+            entry: dict[str, Any] = {}
+            for key, part in zip(fields, parts):
+                if not part:
+                    continue
+                entry[key] = (parse_date(part) if key in dates
+                              else [c for c in _SPLIT_NAMES.split(part) if c.strip()] if key in lists else part)
+            found.append(entry)
+        return Read(found)
+
+    def writer(value: Any, ctx: Context) -> Any:
+        lines = []
+        for record in value or []:
+            cells = []
+            for key in fields:
+                v = getattr(record, key)
+                cells.append("、".join(v) if key in lists else v.isoformat() if isinstance(v, dt.date) else v or "")
+            lines.append("；".join(cells).rstrip("；"))
+        return "\n".join(lines) or None
+
+    return reader, writer
+
 CONVERTERS: dict[str, tuple[Reader, Writer]] = {
     "text": (_read_text, _write_plain),
     "code": (_read_code, _write_plain),
@@ -308,6 +348,18 @@ CONVERTERS: dict[str, tuple[Reader, Writer]] = {
     "industry": (_read_industry, _write_industry),
     "department": (_read_department, _write_department),
     "level": (_read_level, _write_plain),
+    "adjustments": _packed(
+        ("kind", "date", "document", "document_number", "issuer", "from_codes", "to_codes", "content"),
+        "调整类型；日期；批准文件；文号；发文机关；来源事项编码；去向事项编码；调整内容",
+        "合并；2025-03-01；示例省人民政府关于调整省级部门权责清单的决定；示府发〔2025〕3号；示例省人民政府；"
+        "520000-XK00001000、520000-XK00002000；；两项许可合并办理",
+        lists=("from_codes", "to_codes"), dates=("date",)),
+    "cleanups": _packed(
+        ("result", "batch", "reason", "decision", "decision_number", "decision_date"),
+        "清理结果；清理批次；理由；决定文件；决定文号；决定日期",
+        "修改；2019年地方性法规专项清理；与上位法不一致；示例省人民代表大会常务委员会关于修改部分地方性法规的决定；"
+        "示例省人民代表大会常务委员会公告第18号；2019-11-29",
+        dates=("decision_date",)),
 }
 
 

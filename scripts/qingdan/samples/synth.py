@@ -23,7 +23,7 @@ from ..errors import QingdanError
 from ..files import staged_folder
 from ..laws.catalogue import Catalogue, Law, open_catalogue
 from ..laws.register import source_entry
-from ..rules import USCC_ALPHABET, uscc_check_char
+from ..rules import SETTING_LEVELS, USCC_ALPHABET, uscc_check_char
 
 MARKER = "# 由 qingdan synth 生成的合成数据，不是真实清单。\n"
 
@@ -209,9 +209,10 @@ class _Laws:
     def __init__(self, catalogue: Catalogue | None) -> None:
         self.catalogue = catalogue
         # In-force laws proper (not 宪法, 立法解释 or amending decisions), in a fixed order.
-        self.laws = sorted((law for law in catalogue.laws() if law.in_force and law.doc_type == "法律"),
-                           key=lambda law: law.law_id) if catalogue else []
         self._articles: dict[str, list[tuple[str, str]]] = {}
+        # Laws with numbered articles only: a few decisions are one text without articles.
+        self.laws = sorted((law for law in catalogue.laws() if law.in_force and law.doc_type == "法律"
+                            and self._numbered(law)), key=lambda law: law.law_id) if catalogue else []
 
     def law(self, n: int) -> Law | None:
         return self.laws[n % len(self.laws)] if self.laws else None
@@ -219,14 +220,18 @@ class _Laws:
     def named(self, title: str) -> Law | None:
         return self.catalogue.resolve(title) if self.catalogue else None
 
-    def article(self, law: Law, key: int) -> tuple[str, str]:
-        """(第N条, its first sentence) of an article of ``law`` chosen by ``key``."""
+    def _numbered(self, law: Law) -> list[tuple[str, str]]:
+        """(第N条, first sentence) of each numbered article of ``law``."""
         if law.law_id not in self._articles:
             assert self.catalogue is not None
             self._articles[law.law_id] = [
                 (a.label, _first_sentence(a.text)) for a in self.catalogue.articles(law.law_id)
                 if a.number and "之" not in a.label and a.text.strip()]
-        chosen = self._articles[law.law_id]
+        return self._articles[law.law_id]
+
+    def article(self, law: Law, key: int) -> tuple[str, str]:
+        """(第N条, its first sentence) of an article of ``law`` chosen by ``key``."""
+        chosen = self._numbered(law)
         return chosen[key % len(chosen)]
 
 
@@ -373,6 +378,10 @@ class _Items:
         self.cited = [s.id for s in sources[2:]]  # the two accountability laws are cited apart
         self.law_of = {s.id: s.law for s in sources}
         self.laws = laws
+        # Only norms that may set the power are its 设定依据 (rules.SETTING_LEVELS, DOMAIN.md §6).
+        self.cited_for = {
+            type_code: [s.id for s in sources[2:] if s.level in SETTING_LEVELS[type_code][0]] or self.cited
+            for type_code in SETTING_LEVELS}
         self._stages: dict[tuple[str, int], str] = {}
 
     def _stage_block(self, type_code: str, subject: int) -> str:
@@ -412,11 +421,12 @@ class _Items:
         if co:
             out.append(f"    co_implementers:\n      - {co}\n")
         out.append(f"    exercise_level: {level}\n    legal_basis:\n")
-        first = (key >> 16) % len(self.cited)
-        second = (first + 1 + (key >> 24) % (len(self.cited) - 1)) % len(self.cited)
+        cited = self.cited_for.get(type_code, self.cited)
+        first = (key >> 16) % len(cited)
+        second = (first + 1 + (key >> 24) % (len(cited) - 1)) % len(cited)
         versions = [law.version_date for law in (self.law_of["law-0001"],) if law and law.version_date]
         for n, source in enumerate((first, second)):
-            law = self.law_of[self.cited[source]]
+            law = self.law_of[cited[source]]
             if law is not None:
                 # A real article and its real first sentence: the catalogue checks pass, and cost what they would.
                 article, quote = self.laws.article(law, key >> (32 + 8 * n))
@@ -425,7 +435,7 @@ class _Items:
                 article = ARTICLES[(key >> (28 + 2 * n)) % len(ARTICLES)].format(
                     n=chinese_number((key >> (32 + 8 * n)) % 120 + 1), k=chinese_number(n + 1))
                 quote = BASIS_TEXTS[(key >> (40 + 2 * n)) % len(BASIS_TEXTS)].format(s=s)
-            out.append(f"      - source: {self.cited[source]}\n        articles: {article}\n"
+            out.append(f"      - source: {cited[source]}\n        articles: {article}\n"
                        f"        text: {_q(quote)}\n")
         out.append("    responsibilities:\n")
         out.append(self._stage_block(type_code, subject))
@@ -584,7 +594,8 @@ def _negative_list(count: int, sources: list[Source], seed: int, laws: _Laws) ->
                 f'      - code: "{code}-{"L" if local else ""}{m + 1:02d}"\n'
                 f"        description: {s}{'地方性许可' if local else '许可'}（第{chinese_number(m + 1)}项措施）\n"
                 f"        scope: {'地方' if local else '全国'}\n"
-                f"        departments:\n          - 市场监督管理部门\n"
+                + (f"        national_entry: 全国清单第{i + 1}项所列地方性许可措施\n" if local else "")
+                + f"        departments:\n          - 市场监督管理部门\n"
                 f"        legal_basis:\n          - source: {source.id}\n"
                 f"            articles: {article}\n"
             )
