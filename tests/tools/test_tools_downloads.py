@@ -219,7 +219,8 @@ def test_sources_are_downloadable_with_the_catalogue_view(sample: Dataset, files
 def test_json_downloads_name_each_cited_source(sample: Dataset, files: dict[str, bytes]):
     document = json.loads(files["downloads/520000-scjgj/powers.json"])
     entry = document["departments"][0]
-    cited = {b["source"] for item in entry["data"]["items"] for b in item["legal_basis"] + item["accountability_basis"]}
+    cited = {b["source"] for item in entry["data"]["items"]
+             for b in item["legal_basis"] + item.get("implementation_basis", []) + item["accountability_basis"]}
     assert set(entry["sources"]) == cited
     assert entry["sources"]["law-food-safety"] == {"title": "中华人民共和国食品安全法", "level": "法律",
                                                    "document_number": "主席令第二十一号"}

@@ -24,21 +24,31 @@ from ..laws.checks import law_of
 NOT_CATALOGUED = "不在国家法律目录中"
 TITLE = "法律法规"
 _FIELDS = tuple(model.LegalSource.model_fields)
-_DATES = {"promulgated", "effective", "repealed", "amended"}
 
 
 def source_table(data: Dataset, catalogue: Catalogue | None) -> TableData:
     """One row per registered source, in file order, with the catalogue's view of it."""
     fields = model.LegalSource.model_fields
     headers = [fields[name].title or name for name in _FIELDS] + ["国家法律目录版本", "国家法律目录时效性"]
-    cells = ["date" if name in _DATES else "text" for name in _FIELDS] + ["date", "text"]
+    cells = [_cell(name) for name in _FIELDS] + ["date", "text"]
     descriptions = [fields[name].description or "" for name in _FIELDS] + [
         "国家法律目录中该法现行版本的日期；目录只收宪法、法律和立法解释", "国家法律目录中的时效性"]
     rows = []
     for src in data.sources.values():
         version, status = catalogued(src, catalogue)
-        rows.append([getattr(src, name) for name in _FIELDS] + [version, status])
+        rows.append([_value(getattr(src, name)) for name in _FIELDS] + [version, status])
     return TableData(TITLE, headers, cells, rows, descriptions)
+
+
+def _cell(name: str) -> str:
+    """The cell type of a field (as the lists' tables name them), from its annotation."""
+    annotation = str(model.LegalSource.model_fields[name].annotation)
+    return "date" if "date" in annotation else "bool" if "bool" in annotation else "text"
+
+
+def _value(value: object) -> object:
+    # Booleans as the other downloads write them (是/否, the Table Schema's true and false values).
+    return ("是" if value else "否") if isinstance(value, bool) else value
 
 
 def catalogued(src: model.LegalSource, catalogue: Catalogue | None) -> tuple[object, str]:
