@@ -43,6 +43,9 @@ class Index:
     facts: dict[str, dict[str, Any]]
     today: dt.date = field(default_factory=dt.date.today)
     prefix: str = "lists/"
+    # Files (under lists/) a change touches: a rule comparing records of two files reports
+    # on the changed one, the file whose author can act on it (qingdan check).
+    changed: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         site = next((f["site"] for f in self.facts.values() if "site" in f), None)
@@ -364,8 +367,11 @@ def consistency(index: Index) -> Iterator[Problem]:
     for base, members in groups.items():
         if len({region for _p, _i, region in members}) < 2:
             continue
-        reference_path, reference, _ = members[0]
-        for path, item, _region in members[1:]:
+        # The reference is a record this change leaves alone, so a difference is reported where it was made.
+        reference_path, reference, _ = next((m for m in members if m[0] not in index.changed), members[0])
+        for path, item, _region in members:
+            if item is reference:
+                continue
             found = differences(reference, item)
             if found:
                 yield index.problem(

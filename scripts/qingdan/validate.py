@@ -178,13 +178,15 @@ def validate(
     progress: Progress | None = None,
     keep_records: bool = False,
     workers: int | None = None,
+    changed: Iterable[str] = (),
 ) -> Report:
     """Validate every data file under ``lists_dir`` and the rules across them.
 
     With ``keep_records`` every file is read in full (no cache) and the typed
     records are kept in the report, for the stages that need the data itself.
     ``workers`` caps the processes that check files (default: the CPUs this
-    process may use); 1 checks every file in this process.
+    process may use); 1 checks every file in this process. ``changed`` names the
+    files (under lists/) a change touches, for rules that compare two files.
     """
     prefix = _prefix(lists_dir) if prefix is None else prefix
     cache = Cache(None if keep_records else cache_dir, prefix)
@@ -195,7 +197,7 @@ def validate(
         problems = listing.problems(prefix)
         problems += [Problem.from_dict(p) for relpath in relpaths for p in entries[relpath]["problems"]]
         facts = {relpath: entries[relpath]["facts"] for relpath in relpaths}
-        across = run(Index(facts, today=today or dt.date.today(), prefix=prefix))
+        across = run(Index(facts, today=today or dt.date.today(), prefix=prefix, changed=frozenset(changed)))
     _locate_across(lists_dir, prefix, across)
     problems += across
     problems.sort(key=Problem.sort_key)
