@@ -50,6 +50,10 @@ class Group:
     failed: bool = False
     failed_fields: set[str] = field(default_factory=set)  # already reported cell by cell
     record: BaseModel | None = None
+    # Every row's value of each field of the main record (value, row, column), to tell, when
+    # the rows disagree, which row was edited.
+    rows: dict[str, list[tuple[Any, int, int | None]]] = field(default_factory=dict)
+    conflicts: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -76,6 +80,7 @@ class _Builder:
         self.sheet = layout.sheet
         self.current: Group | None = None
         self.unmapped: dict[int, int] = {}
+        self.conflicting: list[Group] = []
 
     def run(self) -> None:
         for row in range(self.layout.data_start, len(self.sheet.rows)):
@@ -84,6 +89,8 @@ class _Builder:
             table = self._table(row)
             if table is not None:
                 self._row(table, row)
+        for group in self.conflicting:
+            self._report_conflicts(group)
         self._report_unmapped()
 
     # ---- rows ----
@@ -203,14 +210,44 @@ class _Builder:
 
     def _merge(self, group: Group, record: dict[str, Any], cells: dict[str, int], row: int) -> None:
         for field_path, value in record.items():
+            if group.sheet == self.sheet.name:
+                group.rows.setdefault(field_path, []).append((value, row, cells.get(field_path)))
             if field_path not in group.values:
                 group.values[field_path] = value
                 group.cells[field_path] = (self.sheet.name, row, cells.get(field_path))
             elif group.values[field_path] != value:
-                first = self._place(*group.cells[field_path][:2])
-                self._issue(row, cells.get(field_path), f"与{first}同一事项的值不同",
-                            "同一事项各行的主项内容应一致；请统一后再导入")
+                if group.sheet != self.sheet.name:
+                    first = self._place(*group.cells[field_path][:2])
+                    self._issue(row, cells.get(field_path), f"与{first}同一事项的值不同",
+                                "同一事项各行的主项内容应一致；请统一后再导入")
+                elif not group.conflicts:
+                    self.conflicting.append(group)
+                group.conflicts.add(field_path)
                 group.failed = True
+
+    def _report_conflicts(self, group: Group) -> None:
+        """Rows of one item that disagree: the row that differs from all the others is the edited one."""
+        for field_path in sorted(group.conflicts):
+            rows = group.rows[field_path]
+            counts: dict[str, list[tuple[Any, int, int | None]]] = {}
+            for entry in rows:
+                counts.setdefault(repr(entry[0]), []).append(entry)
+            variants = sorted(counts.values(), key=len)
+            if len(variants) == 2 and len(variants[0]) == 1 and len(variants[1]) >= 2:
+                (edited, row, col), = variants[0]
+                others = variants[1]
+                where = "、".join(f"第 {r + 1} 行" for _v, r, _c in others)
+                self._issue(row, col, f"只有这一行改成了“{_shown(edited)}”，同一事项的其他各行（{where}）"
+                                      f"仍是“{_shown(others[0][0])}”",
+                            f"同一事项各行的主项内容应一致：把{where}也改为“{_shown(edited)}”，"
+                            f"或把这一行改回“{_shown(others[0][0])}”")
+                continue
+            first_value, first_row, _ = rows[0]
+            for value, row, col in rows[1:]:
+                if value != first_value:
+                    self._issue(row, col, f"与第 {first_row + 1} 行同一事项的值不同：这一行是“{_shown(value)}”，"
+                                          f"第 {first_row + 1} 行是“{_shown(first_value)}”",
+                                "同一事项各行的主项内容应一致；请统一后再导入")
 
     def _file_fields(self, values: dict[str, Any], cells: dict[str, int], row: int) -> None:
         for field_path, value in values.items():
@@ -249,6 +286,11 @@ class _Builder:
             row, col = self.sheet.origin.get((row, col), (row, col))
         self.built.report(Issue(message, self.sheet.name, row + 1, letter(col) if col is not None else None,
                                 self.layout.labels.get(col) if col is not None else None, hint))
+
+
+def _shown(value: Any) -> str:
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:40] + "…"
 
 
 def build_sheet(layout: Layout, ctx: Context, built: Built) -> None:

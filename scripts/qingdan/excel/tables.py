@@ -68,7 +68,7 @@ TABLES: tuple[Table, ...] = (
         "power_type:power_type", "local_type_label:text", "body_nature:choice", "handling_unit:text",
         "co_implementers:departments", "exercise_level:choice", "legal_basis:basis",
         "responsibilities:stages", "accountability_cases:lines", "accountability_basis:basis",
-        "supervision_phone:text", "remarks:text", "status:choice", "effective:date", "repeal.date:date",
+        "supervision_phone:phone", "remarks:text", "status:choice", "effective:date", "repeal.date:date",
         "repeal.basis:text", "repeal.reason:text", "@level:level")),
     Table("duties", "responsibilities", "main_duties", "主要职责", MainDuty, "duty", "tasks", _cols(
         "@department:department", "duty:text", "tasks.task:text", "tasks.handling_unit:text",
