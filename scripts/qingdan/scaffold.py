@@ -31,13 +31,11 @@ from .load.parse import parse
 from .load.schema import model_at
 from .model.common import ID_PATTERN
 from .model.power import POWER_TYPES
+from .model.site import DB52_POWER_TYPES
 
-# The two letters of the sample site's power codes (XK00001000) and the power
-# type they stand for. A site with other letters changes them here only.
-TYPE_LETTERS: dict[str, str] = {
-    "XK": "01", "CF": "02", "QZ": "03", "ZS": "04", "GF": "05", "JC": "06",
-    "QR": "07", "JL": "08", "CJ": "09", "QT": "10", "GG": "20",
-}
+# The two letters of the default code layout (XK00001000) and the power type they
+# stand for: the same table the validator's code-type rule reads (site.yml code_patterns.power_types).
+TYPE_LETTERS: dict[str, str] = DB52_POWER_TYPES
 LETTERS_OF_TYPE = {code: letters for letters, code in TYPE_LETTERS.items()}
 
 WHAT = ("power", "responsibility", "negative", "regulation", "department")

@@ -14,7 +14,7 @@ step  what                                                       audit flags
       allowed_signers committed
  5    PR #5 signed: edit the regulation                           —
  6    PR #6 unsigned merge                                        unsigned
- 7    PR #7 written and approved by zhangsan                      self-approval, unauthorised-approval
+ 7    PR #7 written, approved and merged by zhangsan              self-approval, self-merge
  8    PR #8 approved by zhaoliu (no department lists him)         unauthorised-approval
  9    direct commit: delete 520100-XK00001000 without repeal      no-approval, unsigned
  —    tag v-old on a commit later dropped from main               history-rewritten
@@ -170,6 +170,8 @@ def build_scenario(root: Path) -> Scenario:
     files = dict(VALID_FILES)
     files.update({f"{CITY_SFT}/department.yml": CITY_SFT_DEPARTMENT, f"{CITY_SFT}/powers.yml": CITY_SFT_POWERS,
                   f"{CITY_SFT}/responsibilities.yml": CITY_SFT_RESPONSIBILITIES})
+    # pr2 renames the province's item before the city's follows: a transition, so a warning.
+    files["site.yml"] = VALID_FILES["site.yml"] + "inconsistent_item: warning\n"
     s.shas["pr1"] = repo.pull_request(1, "建立清单", files, [ZHANGSAN, LISI, WANGWU])
     repo.git("tag", "-a", "v1", "-m", "首次公布")
 

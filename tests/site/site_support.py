@@ -25,7 +25,7 @@ _NOT_TEXT = {
     "code", "id", "source", "region", "parent", "power_type", "exercise_level", "body_nature", "status",
     "level", "scope", "category", "validity", "result", "industry", "kind", "departments",
     "co_implementers", "reviewers", "uscc", "repo_url", "edit_branch", "publication_deadline", "url",
-    "website", "code_patterns", "number",
+    "website", "code_patterns", "number", "list", "lists", "inconsistent_item",
 }
 
 
@@ -71,8 +71,10 @@ def make_hostile(lists: Path) -> None:
     for path in sorted(lists.rglob("*.yml")):
         original = yaml.safe_load(path.read_text(encoding="utf-8"))
         data = _inject(original)
-        if path.name == "site.yml":  # the model rejects HTML characters in the site name (tested there)
+        if path.name == "site.yml":  # the model rejects HTML characters in the site name and handles
             data["name"] = original["name"]
+            if "maintainers" in original:
+                data["maintainers"] = original["maintainers"]
         if path.name == "sources.yml":
             data["items"][0]["url"] = "javascript:alert(1)"
         if path.name == "department.yml":

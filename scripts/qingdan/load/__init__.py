@@ -20,7 +20,7 @@ from ..problems import Problem
 from .marks import Place, scan
 from .parse import parse
 from .schema import QUOTE_HINT, check
-from .text import MAX_FILE_BYTES, decode, too_large
+from .text import MAX_FILE_BYTES, decode, invisible_in_values, too_large
 
 __all__ = ["FileResult", "Listing", "discover", "list_tree", "locate", "not_regular", "read_file", "read_path"]
 
@@ -64,9 +64,21 @@ def read_file(raw: bytes, relpath: str, prefix: str = "lists/", max_bytes: int =
     elif parsed.data is not None and not any(p.severity == "error" for p in parsed.problems):
         result.record, found = check(kind.model, parsed.data, shown)
         result.problems = _without_shadowed(result.problems, found) + found
+    escaped = invisible_in_values(parsed.data, shown) if "\\" in text.text and parsed.data is not None else []
+    result.problems += escaped
     locate(result.problems, text.text)
+    if escaped:
+        result.problems = _not_seen_twice(result.problems, escaped)
+    if escaped and result.record is not None:
+        result.record = None  # never handed to the build: an export would abort on "\0" halfway
     _inside(result.problems, text.text)
     return result
+
+
+def _not_seen_twice(problems: list[Problem], escaped: list[Problem]) -> list[Problem]:
+    """A value whose invisible character stands in the text as such was reported by the text scan."""
+    lines = {p.line for p in problems if p.code == "invisible-char" and p not in escaped}
+    return [p for p in problems if not (p in escaped and p.line in lines)]
 
 
 def _inside(problems: list[Problem], text: str) -> None:

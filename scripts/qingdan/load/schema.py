@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..model.common import TEXT_PATTERN
+from ..model.common import NAME_MAX, TEXT_MAX, TEXT_PATTERN
 from ..problems import Loc, Problem
 from .fixes import FIXABLE, code_choices, code_table, corrected_code, date_hint
 
@@ -95,10 +95,23 @@ def _problem(model: type[BaseModel], err: dict, relpath: str) -> Problem:
                        hint=f"可选值：{choices}" + (f"（{meaning}）" if meaning else ""))
     if kind.startswith("date") or (kind == "value_error" and "YYYY-MM-DD" in err["msg"]):
         return Problem("invalid-date", f"{name}的值 {value} 不是有效日期", relpath, loc, hint=date_hint(value))
+    if kind == "string_too_long":
+        limit = err.get("ctx", {}).get("max_length", 0)
+        return Problem("text-too-long", f"{name}有 {len(value):,} 个字符，超过上限 {limit:,} 个字符",
+                       relpath, loc, hint=_too_long_hint(limit))
     if kind == "too_short":
         return Problem("invalid-value", f"{name}至少需要一项", relpath, loc, hint="添加至少一项")
     message = err["msg"].removeprefix("Value error, ")
     return Problem("invalid-value", f"{name}：{message}", relpath, loc)
+
+
+def _too_long_hint(limit: int) -> str:
+    """How to shorten a value, by the kind of field its limit belongs to."""
+    if limit <= NAME_MAX:
+        return f"名称、编码、机关等应简短（不超过 {limit:,} 个字符）；说明性的文字写在描述或备注字段中"
+    if limit <= TEXT_MAX:
+        return f"精简到 {limit:,} 个字符以内，或分成几项（列表的每一项单独写）"
+    return f"只引用相关的条、款（不超过 {limit:,} 个字符），全文请用法律法规的原文链接"
 
 
 def _code_problem(name: str, value: Any, table: dict[str, str], relpath: str, loc: Loc) -> Problem:
