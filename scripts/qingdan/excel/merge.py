@@ -150,7 +150,8 @@ def _compare(old: dict[str, Any], table: Table, imported: Imported, mode: Mode) 
             continue
         names = _changed_fields(table.model, existing[identity], record)
         # The old and new values, in the words of the change log (history's field diff).
-        values = [f.text() for f in diff_records(table.model, existing[identity], plain)] if names else []
+        values = [f.text() for f in diff_records(table.model, existing[identity], plain)
+                  if f.old != f.new and f.field.split(".")[0].split("[")[0] in names] if names else []
         changes.append(Change(table.section, identity, "changed" if names else "unchanged",
                               [_label(table.model, n) for n in names], names, plain, values))
     seen = {identity for identity, _ in imported.sections.get(table.section, [])}
@@ -207,7 +208,7 @@ def summary(result: Plan, label: str) -> str:
     for change in result.changes:
         if change.action in _MARK:
             what = f"{_SECTIONS[change.section]}：" if change.section in _SECTIONS else ""
-            detail = f"：{'、'.join(change.fields)}" if change.fields and not change.values else ""
+            detail = f"：{'、'.join(change.fields)}" if change.fields else ""
             lines.append(f"  {_MARK[change.action]} {what}{change.identity}{detail}")
             lines += [f"      {value}" for value in change.values]
     return "\n".join(lines) + "\n"
