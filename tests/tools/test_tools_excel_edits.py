@@ -89,3 +89,20 @@ def test_editing_one_row_of_an_item_with_sub_items_names_that_row(workbook: Path
     assert output.count("只有这一行") == 1  # one issue, on the edited row
     for row in others:  # the unchanged rows are not blamed
         assert f"第 {row} 行 " not in output.split("只有这一行")[0].splitlines()[-1]
+
+
+def test_exports_are_stamped_and_an_older_export_is_warned_about(workbook: Path, tmp_path: Path) -> None:
+    from qingdan.excel.stamp import stamped, version
+
+    current = (tmp_path / "lists" / DEPT / "powers.yml").read_bytes()
+    assert stamped(workbook.read_bytes()) == (f"{DEPT}/powers.yml", version(current))
+    status, output = _import(workbook)
+    assert status == 0 and "较早版本" not in output  # exported from the current file
+
+    # Someone else's change lands after the export: the workbook now undoes it.
+    powers = tmp_path / "lists" / DEPT / "powers.yml"
+    powers.write_text(powers.read_text(encoding="utf-8").replace("0851-12341001", NEW_PHONE, 1), encoding="utf-8")
+    status, output = _import(workbook)
+    assert f"这份表格导出自 lists/{DEPT}/powers.yml 的较早版本（数据版本 {version(current)[:10]}）" in output
+    assert "撤销这期间别人的修改" in output and "重新运行 qingdan export" in output
+    assert f"{NEW_PHONE} → 0851-12341001" in output  # and the dry run shows what would be undone

@@ -22,6 +22,7 @@ from .columns import Layout, find_layout
 from .context import context_for, site_headers
 from .issues import Issue
 from .read import Sheet, read
+from .stamp import stale
 from .tables import KIND_NAMES, tables_of
 
 
@@ -73,7 +74,14 @@ def import_file(path: Path, kind: str, department: str, lists_dir: Path, *, head
     check_department(lists_dir, department)
     data = dataset or load_dataset(lists_dir)
     ctx = context_for(data, site_headers(lists_dir, headers), department)
-    return import_sheets(read(path), file_kind, department, ctx, sheets=sheets, include_hidden=include_hidden)
+    result = import_sheets(read(path), file_kind, department, ctx, sheets=sheets, include_hidden=include_hidden)
+    relpath = f"{department}/{file_kind.filename}"
+    current = lists_dir / relpath
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        note = stale(path.read_bytes(), relpath, current.read_bytes() if current.is_file() else None)
+        if note is not None:
+            result.issues.append(note)
+    return result
 
 
 def import_sheets(all_sheets: list[Sheet], kind: FileKind, department: str, ctx: Context, *,
