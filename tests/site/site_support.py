@@ -71,8 +71,12 @@ def make_hostile(lists: Path) -> None:
     for path in sorted(lists.rglob("*.yml")):
         original = yaml.safe_load(path.read_text(encoding="utf-8"))
         data = _inject(original)
-        if path.name == "site.yml":  # the model rejects HTML characters in the site name and handles
+        if path.name == "site.yml":
+            # The model rejects HTML characters in the site name and any site_url but an http(s)
+            # address (tests/test_hostile_values.py); maintainers are handles, not text.
             data["name"] = original["name"]
+            if "site_url" in original:
+                data["site_url"] = original["site_url"]
             if "maintainers" in original:
                 data["maintainers"] = original["maintainers"]
         if path.name == "sources.yml":

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from .common import NAME_MAX, Date, optional, Record, StrictBool, Name, Text, field
+from .common import NAME_MAX, Date, optional, Record, StrictBool, Name, Text, WebAddress, field
 from .power import PowerType
 from .registry import ListLabel
 
@@ -116,7 +116,7 @@ class SiteConfig(Record):
     )
     sample: StrictBool = field("示例站点", "true 时每个页面显示“示例数据”提示", default=False)
     repo_url: Text | None = optional("仓库地址", "用于“编辑此页”链接")
-    site_url: Text | None = optional(
+    site_url: WebAddress | None = optional(
         "网站地址", "公开网站的完整地址，以 / 结尾，用于订阅源（Atom）中的链接，例如 https://example.gov.cn/qingdan/"
     )
     edit_branch: Name = field("主分支", "", default="main")
