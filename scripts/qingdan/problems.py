@@ -37,6 +37,7 @@ class Problem:
     column: int | None = None
     # None: the catalogue's severity. A site setting may lower one (see rules.consistency).
     severity: Severity | None = field(default=None)
+    subject: str = ""  # the code (or id) of the record it is about, when the checks know it
 
     def __post_init__(self) -> None:
         if self.severity is None:
@@ -67,7 +68,7 @@ class Problem:
     def from_dict(cls, data: dict) -> "Problem":
         fields = {k: data[k] for k in ("code", "message", "file", "hint", "line", "column")}
         fields["severity"] = data.get("severity")
-        return cls(loc=tuple(data["loc"]), **fields)
+        return cls(loc=tuple(data["loc"]), subject=data.get("subject", ""), **fields)
 
 
 def format_loc(loc: Loc) -> str:
@@ -142,6 +143,3 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     ProblemType("repeal-incomplete", E, 3, "废止信息不完整", "废止事项须写明废止日期、废止依据和废止原因（地方性法规为废止日期、清理批次和理由），之后才能从清单中移出。"),
 )
 
-
-def is_known(code: str) -> bool:
-    return code in CATALOGUE

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from .problems import CATALOGUE, Problem
-from .validate import Report
+from .validate.result import Report
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告"}
 DEFAULT_SHOWN = 20

@@ -1,9 +1,10 @@
-"""qingdan import, export, fmt, new: the tools legal staff use beside validate."""
+"""qingdan import, export, fmt, new, schema: the tools legal staff (and their editors) use beside validate."""
 
 from __future__ import annotations
 
 import difflib
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -15,11 +16,13 @@ from ..excel.importer import import_file, kind_of
 from ..excel.issues import Issue
 from ..excel.merge import Plan, plan, summary
 from ..export import FORMATS, LISTS, downloads
-from ..fmt import default_fmt_cache, format_tree, write_atomic
+from ..files import write_atomic
+from ..fmt import default_fmt_cache, format_tree
 from ..load import discover
 from ..scaffold import WHAT, new, write
 from . import friendly, main
 
+DEFAULT_SCHEMA_DIR = Path("scripts/schemas")
 _LISTS_OPTION = click.option("--lists", "lists_dir", type=click.Path(file_okay=False, path_type=Path),
                              default="lists", show_default=True, help="清单数据文件夹")
 
@@ -223,3 +226,26 @@ def new_cmd(what: str, department: str, lists_dir: Path, power_type: str, name: 
     action = "新建" if result.created else "已添加到"
     click.echo(f"{action} lists/{result.relpath}" + (f"，编码 {result.code}" if result.code else "")
                + "。请填写空白（\"\"）的字段，再运行 qingdan check。")
+
+
+@main.command("schema")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_SCHEMA_DIR,
+              show_default=True, help="JSON Schema 文件的输出目录")
+@click.option("--check", is_flag=True, help="只检查已导出的文件是否最新；过期时退出码为 1")
+def schema_cmd(out: Path, check: bool) -> None:
+    """从数据模型导出每类数据文件的 JSON Schema，供编辑器和 check-jsonschema 使用。"""
+    from .. import schemas
+
+    if check:
+        wrong = schemas.stale(out)
+        if wrong:
+            click.echo(f"{out} 中的 JSON Schema 已过期：{'、'.join(wrong)}。"
+                       f"请运行 qingdan schema --out {out} 重新生成并提交。", err=True)
+            sys.exit(1)
+        click.echo(f"{out} 中的 JSON Schema 是最新的。")
+        return
+    changed = schemas.write(out)
+    if changed:
+        click.echo(f"已更新 {len(changed)} 个文件：" + "、".join(p.name for p in changed))
+    else:
+        click.echo(f"{out} 中的 JSON Schema 已是最新，无需更新。")

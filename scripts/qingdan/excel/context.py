@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from ..dataset import Dataset
+from ..kinds import in_force
 from .cells import Context
 from .citations import SourceIndex, SourceRef
 from .headers import SITE_FILE, HeaderMap, load
@@ -13,9 +14,9 @@ from .headers import SITE_FILE, HeaderMap, load
 
 def source_index(data: Dataset) -> SourceIndex:
     """Every citable source: lists/sources.yml and the local regulation catalogues."""
-    refs = [SourceRef(s.id, s.title, s.level, s.document_number, s.promulgated, s.status == "现行有效")
+    refs = [SourceRef(s.id, s.title, s.level, s.document_number, s.promulgated, in_force(s.status))
             for s in data.sources.values()]
-    refs += [SourceRef(r.code, r.title, "地方性法规", None, r.promulgated, r.validity == "现行有效")
+    refs += [SourceRef(r.code, r.title, "地方性法规", None, r.promulgated, in_force(r.validity))
              for r in data.regulations.values() if r.code not in data.sources]
     return SourceIndex(refs)
 
