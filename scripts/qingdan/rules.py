@@ -313,6 +313,17 @@ def legal_sources(index: Index) -> Iterator[Problem]:
                                 "核对条款序号和条文后，引用修改后的版本")
 
 
+def unverified_sources(index: Index) -> Iterator[Problem]:
+    """A source registered by import from a title alone (verified: false) waits for a person to check it."""
+    for path, _f, source in index.each("sources"):
+        if source.get("verified", True) is False:
+            yield index.problem("source-unverified",
+                                f"《{source['title']}》（{source['id']}）是导入时按书名自动登记的，尚未核实",
+                                path, [*source["loc"], "verified"],
+                                f"核对效力层级（现为 {source['level']}）、文号、公布和施行日期（国家法律法规数据库 "
+                                "flk.npc.gov.cn 或发布机关网站），补上 document_number 等字段，然后删除 verified: false 这一行")
+
+
 def _unknown_source(index: Index, path: str, cite: dict) -> Problem:
     close = _did_you_mean(cite["source"], sorted(index.sources))
     hint = f"是不是 {'、'.join(close)}？" if close else ""
@@ -582,7 +593,8 @@ _DATE_LABEL = {"adopted": "通过日期", "approved": "批准日期", "promulgat
 
 RULES: tuple[Rule, ...] = (
     unique_codes, code_formats, code_regions, code_types, departments, department_refs, legal_sources,
-    measure_levels, regions, usccs, consistency, similar_items, completeness, regulations, cleanup_bases,
+    unverified_sources, measure_levels, regions, usccs, consistency, similar_items, completeness, regulations,
+    cleanup_bases,
 )
 
 

@@ -14,7 +14,7 @@ import re
 import zipfile
 from html import unescape
 
-from .issues import Issue
+from ..problems import Problem
 
 MARK = "qingdan-data"
 _STAMP = re.compile(MARK + r" lists/(?P<path>\S+)@(?P<version>[0-9a-f]{40})")
@@ -43,7 +43,7 @@ def stamped(workbook: bytes) -> tuple[str, str] | None:
     return (match.group("path"), match.group("version")) if match else None
 
 
-def stale(workbook: bytes, relpath: str, current: bytes | None) -> Issue | None:
+def stale(workbook: bytes, relpath: str, current: bytes | None, shown: str = "工作簿") -> Problem | None:
     """A note when the workbook was exported from another version of ``lists/<relpath>`` than ``current``."""
     found = stamped(workbook)
     if found is None or current is None or found[0] != relpath:
@@ -51,8 +51,7 @@ def stale(workbook: bytes, relpath: str, current: bytes | None) -> Issue | None:
     now = version(current)
     if found[1] == now:
         return None
-    return Issue(f"这份表格导出自 lists/{relpath} 的较早版本（数据版本 {found[1][:10]}），之后这个文件已被修改"
-                 f"（现为 {now[:10]}）：导入会把表格中没有改动的单元格也写回去，从而撤销这期间别人的修改",
-                 hint="重新运行 qingdan export 导出最新的表格，把你的修改填进去后再导入；"
-                      "或用 --dry-run 核对每一项修改（旧值 → 新值）确属本意",
-                 severity="note")
+    return Problem("import-stale", f"这份表格导出自 lists/{relpath} 的较早版本（数据版本 {found[1][:10]}），之后这个文件已被修改"
+                   f"（现为 {now[:10]}）：导入会把表格中没有改动的单元格也写回去，从而撤销这期间别人的修改",
+                   shown, hint="重新运行 qingdan export 导出最新的表格，把你的修改填进去后再导入；"
+                               "或用 --dry-run 核对每一项修改（旧值 → 新值）确属本意")

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import git
 
 from ..errors import QingdanError
-from ..gitrepo import file_at, signature_log
+from ..gitrepo import signature_log
 
 ALLOWED_SIGNERS = "allowed_signers"
 SIGNING_KEYS = "signing-keys.asc"
@@ -80,11 +80,6 @@ def verify(repo: git.Repo, shas: list[str], allowed_signers: str | None = None,
                 found[sha] = Signature(status or "N", signer, key, (primary or fpr).upper()
                                        if not fpr.startswith("SHA256:") else fpr)
     return found
-
-
-def committed(repo: git.Repo, rev: str, name: str) -> str | None:
-    """The text of the trust list ``name`` at the top of the tree of ``rev``, or None."""
-    return file_at(repo, rev, name)
 
 
 def openpgp_fingerprints(armoured: str, shown: str = SIGNING_KEYS) -> list[str]:
