@@ -53,7 +53,7 @@ def test_a_phone_stored_as_a_number_is_flagged_not_imported(workbook: Path) -> N
     _edit(workbook, as_number)
     status, output = _import(workbook)
     assert status == 1
-    assert "第 2 行" in output and "（监督电话）" in output
+    assert "第 2 行" in output and "“监督电话”" in output
     assert "单元格是数字格式（85186861234）" in output and "设为“文本”" in output
 
 
@@ -104,5 +104,5 @@ def test_exports_are_stamped_and_an_older_export_is_warned_about(workbook: Path,
     powers.write_text(powers.read_text(encoding="utf-8").replace("0851-12341001", NEW_PHONE, 1), encoding="utf-8")
     status, output = _import(workbook)
     assert f"这份表格导出自 lists/{DEPT}/powers.yml 的较早版本（数据版本 {version(current)[:10]}）" in output
-    assert "撤销这期间别人的修改" in output and "重新运行 qingdan export" in output
+    assert "import-stale" in output and "撤销这期间别人的修改" in output and "重新运行 qingdan export" in output
     assert f"{NEW_PHONE} → 0851-12341001" in output  # and the dry run shows what would be undone
