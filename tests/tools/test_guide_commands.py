@@ -133,7 +133,23 @@ def _reader_does_by_hand(line: str, cwd: Path, env: dict) -> None:
         powers.write_text(text.replace('name: ""', "name: 按指南新增的事项", 1) if 'name: ""' in text
                           else text + "# 按审核意见修改\n", encoding="utf-8")
     for word in shlex.split(line):
-        if word.endswith(".xlsx") and not (cwd / word).exists():
+        target = cwd / word
+        if word.endswith(".xlsx") and not target.exists():
             # The reader's own workbook: an export of the department, as the guide describes.
-            _run(f"qingdan export --department 520000-scjgj --output {shlex.quote(str(cwd / '.export'))}", cwd, env)
-            shutil.copy2(cwd / ".export" / "520000-scjgj" / "powers.xlsx", cwd / word)
+            shutil.copy2(_exported(cwd, env), target)
+        elif word.endswith("/") and not target.exists() and line.startswith("qingdan import"):
+            # The reader's folder of workbooks (migrate-excel.md): one department's export in it.
+            target.mkdir(parents=True)
+            shutil.copy2(_exported(cwd, env), target / "520000-scjgj-权力清单.xlsx")
+        elif word.endswith(".csv") and not target.exists() and "--mapping" in line:
+            # The reader's mapping of files to departments, in the format the guide shows.
+            target.write_text("文件,部门标识,部门名称,行政区划\n520000-scjgj-*.xlsx,520000-scjgj,示例省市场监督管理局,520000\n",
+                              encoding="utf-8")
+
+
+def _exported(cwd: Path, env: dict) -> Path:
+    """The department's power list exported with `qingdan export` (once per clone)."""
+    book = cwd / ".export" / "520000-scjgj" / "powers.xlsx"
+    if not book.exists():
+        _run(f"qingdan export --department 520000-scjgj --output {shlex.quote(str(cwd / '.export'))}", cwd, env)
+    return book
