@@ -171,6 +171,7 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     ProblemType("import-department", E, 2, "无法确定所属部门", "这些行的实施主体不是站点中的部门，也没有指定部门，没有导入。"),
     ProblemType("import-derived", W, 2, "推定的值", "工作簿中没有、由导入按规则推定的值（子项编码、行使层级等），请核对。"),
     ProblemType("import-source-stub", W, 2, "自动登记的法律依据", "国家法律法规目录中没有的书名，已在 lists/sources.yml 中登记为待核实（verified: false）。"),
+    ProblemType("import-stale", W, 0, "表格导出自较早的版本", "工作簿记着它导出时的数据版本；这个文件之后已被修改，导入会把没有改动的单元格写回去，撤销别人的修改。请重新导出后再改。"),
     ProblemType("import-result-invalid", E, 2, "导入结果不合格", "导入后的文件除待填写的字段外还有错误，没有写入。"),
 )
 

@@ -50,6 +50,9 @@ class Index:
     prefix: str = "lists/"
     # The national law catalogue (qingdan.laws.Catalogue), or None when its data is not installed.
     catalogue: Any = None
+    # Files (under lists/) a change touches: a rule comparing records of two files reports
+    # on the changed one, the file whose author can act on it (qingdan check).
+    changed: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         site = next((f["site"] for f in self.facts.values() if "site" in f), None)
@@ -418,8 +421,11 @@ def consistency(index: Index) -> Iterator[Problem]:
     for base, members in _by_base(index).items():
         if len({region for _p, _i, region in members}) < 2:
             continue
-        reference_path, reference, _ = members[0]
-        for path, item, _region in members[1:]:
+        # The reference is a record this change leaves alone, so a difference is reported where it was made.
+        reference_path, reference, _ = next((m for m in members if m[0] not in index.changed), members[0])
+        for path, item, _region in members:
+            if item is reference:
+                continue
             found = differences(reference, item)
             if found:
                 yield index.problem(

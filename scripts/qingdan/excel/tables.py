@@ -71,7 +71,7 @@ TABLES: tuple[Table, ...] = (
         "targets:names", "handling_unit:text",
         "co_implementers:departments", "exercise_level:choice", "legal_basis:basis", "implementation_basis:basis",
         "provisional:bool", "responsibilities:stages", "accountability_cases:lines", "accountability_basis:basis",
-        "guide_url:text", "supervision_phone:text", "remarks:text", "status:choice", "effective:date", "basis_reviewed:date",
+        "guide_url:text", "supervision_phone:phone", "remarks:text", "status:choice", "effective:date", "basis_reviewed:date",
         "repeal.date:date", "repeal.basis:text", "repeal.reason:text", "adjustments:adjustments", "@level:level")),
     Table("duties", "responsibilities", "main_duties", "主要职责", MainDuty, "duty", "tasks", _cols(
         "@department:department", "duty:text", "tasks.task:text", "tasks.handling_unit:text",

@@ -19,6 +19,7 @@ from ..dataset import Dataset
 from ..excel.cells import Context
 from ..excel.context import context_for
 from ..excel.rows import Part, TableData, file_tables, one_table
+from ..excel.stamp import stamp
 from ..kinds import DEPARTMENT_LISTS
 from ..layout import BY_KEY
 from ..laws.catalogue import installed_catalogue
@@ -51,13 +52,13 @@ def file_record(data: Dataset, dept: str, kind: str) -> BaseModel | None:
 
 
 def list_files(kind: str, parts: list[Part], ctx: Context, formats: Iterable[str] = FORMATS,
-               title: str = "") -> dict[str, tuple[bytes, list[TableData]]]:
+               title: str = "", keywords: str = "") -> dict[str, tuple[bytes, list[TableData]]]:
     """The bytes of one list in each format, with the tables the file holds (for their schemas)."""
     out: dict[str, tuple[bytes, list[TableData]]] = {}
     for fmt in formats:
         if fmt == "xlsx":
             tables = file_tables(kind, parts, ctx)
-            out[fmt] = (workbook_bytes(tables, title), tables)
+            out[fmt] = (workbook_bytes(tables, title, keywords), tables)
         elif fmt == "csv":
             table = one_table(kind, parts, ctx)
             out[fmt] = (csv_bytes(table), [table])
@@ -93,8 +94,9 @@ def iter_downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departmen
         groups = [(p.department, [p]) for p in parts] + ([(ALL, parts)] if site_wide and parts else [])
         for folder, members in groups:
             label = _title(data, folder, kind, ctx)
+            keywords = _stamp(data, folder, kind)
             for fmt in formats:
-                [(raw, tables)] = list_files(kind, members, ctx, (fmt,), label).values()
+                [(raw, tables)] = list_files(kind, members, ctx, (fmt,), label, keywords).values()
                 path = f"{PREFIX}{folder}/{kind}.{fmt}"
                 entries += Resource(path[len(PREFIX):], fmt, raw, label, tables).descriptors()
                 yield path, raw
@@ -110,6 +112,13 @@ def iter_downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departmen
             yield path, raw
     if package:
         yield f"{PREFIX}datapackage.json", descriptor(data.site.name, entries)
+
+
+def _stamp(data: Dataset, folder: str, kind: str) -> str:
+    """A department's workbook carries the version of the file it came from (excel/stamp.py)."""
+    relpath = f"{folder}/{BY_KEY[kind].filename}"
+    source = data.lists_dir / relpath
+    return stamp(relpath, source.read_bytes()) if folder != ALL and source.is_file() else ""
 
 
 def _title(data: Dataset, folder: str, kind: str, ctx: Context) -> str:

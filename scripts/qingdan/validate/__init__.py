@@ -26,7 +26,7 @@ import datetime as dt
 import functools
 import gc
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,16 +85,18 @@ def validate(
     progress: Progress | None = None,
     workers: int | None = None,
     catalogue: Any = DEFAULT_CATALOGUE,
+    changed: Iterable[str] = (),
 ) -> Report:
     """Validate every data file under ``lists_dir`` and the rules across them.
 
     ``workers`` caps the processes that check files (default: the CPUs this
-    process may use); 1 checks every file in this process. ``catalogue`` is the
-    national law catalogue the legal bases are checked against (default: the
-    installed one, if any; None: not checked, and one warning says so).
+    process may use); 1 checks every file in this process. ``changed`` names the
+    files (under lists/) a change touches, for rules that compare two files. ``catalogue`` is the
+    national law catalogue the legal bases are checked against (default: the installed one, if
+    any; None: not checked, and one warning says so).
     """
     return check(lists_dir, cache_dir=cache_dir, today=today, prefix=prefix, progress=progress,
-                 workers=workers, catalogue=catalogue).report
+                 workers=workers, changed=changed, catalogue=catalogue).report
 
 
 def check(
@@ -107,6 +109,7 @@ def check(
     keep_records: bool = False,
     workers: int | None = None,
     catalogue: Any = DEFAULT_CATALOGUE,
+    changed: Iterable[str] = (),
 ) -> Checked:
     """``validate``, also giving the facts and, with ``keep_records``, the typed records.
 
@@ -124,7 +127,8 @@ def check(
         facts = {relpath: entries[relpath]["facts"] for relpath in relpaths}
         if catalogue is DEFAULT_CATALOGUE:
             catalogue = installed_catalogue()
-        index = Index(facts, today=today or dt.date.today(), prefix=prefix, catalogue=catalogue)
+        index = Index(facts, today=today or dt.date.today(), prefix=prefix, catalogue=catalogue,
+                      changed=frozenset(changed))
         # The rules across records, then those that read the national law catalogue (laws/checks.py).
         across = run(index) + list(law_rules(index)) + list(catalogue_missing(index))
         coverage = law_coverage(index) if catalogue is not None else None
