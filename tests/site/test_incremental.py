@@ -144,8 +144,10 @@ def test_an_item_name_change_rewrites_only_a_few_files(tmp_path: Path) -> None:
     assert not any(path.startswith("departments/520000-") for path in rewritten)
     assert MANIFEST in rewritten  # the manifest names every file's digest, so it changes too
     # The build's own report names the same count.
-    count = re.search(r"改写 (\d+) 个", output)
-    assert count is not None and int(count.group(1)) == len(rewritten - {MANIFEST})
+    counts = re.search(r"共 (\d+) 个文件，改写 (\d+) 个，删除 (\d+) 个，其余 (\d+) 个未变", output)
+    assert counts is not None, output
+    total, written, _, reused = map(int, counts.groups())
+    assert written == len(rewritten - {MANIFEST}) and written + reused == total == len(_inodes(out)) - 1
     _assert_same_as_clean(lists, out, tmp_path / "clean")
 
 
@@ -201,7 +203,7 @@ def test_an_edited_or_linked_output_file_is_never_reused(built: tuple[Path, Path
     (out / "stray.md").write_text("手工放入的文件\n", encoding="utf-8")
     before = _inodes(out)
     output = _render(lists, out)
-    assert "已更新" in output and "改写 2 个" in output
+    assert "已更新" in output and "改写 2 个，删除 0 个" in output
     assert _rewritten(before, out) == {f"items/{ITEM}/index.md", "departments/index.md", MANIFEST}
     assert not (out / "departments" / "index.md").is_symlink() and not (out / "stray.md").exists()
     assert _tree(out) == _tree(clean)

@@ -76,7 +76,8 @@ def render_cmd(path: Path, out_dir: Path, templates_dir: Path | None, theme_dir:
     if before is None:
         click.echo(f"已生成 {count} 个页面和文件：{out_dir}")
     else:
-        click.echo(f"已更新 {out_dir}：共 {count} 个页面和文件，改写 {len(writer.written)} 个，"
+        # Counted over every file the writer saw (the marker too), so the parts add up to the whole.
+        click.echo(f"已更新 {out_dir}：共 {len(writer.digests)} 个文件，改写 {len(writer.written)} 个，"
                    f"删除 {len(writer.deleted())} 个，其余 {writer.reused} 个未变")
     if theme_dir is not None:
         _write_folder(theme_dir, lambda staging: len(write_files(theme_files(), staging)))
