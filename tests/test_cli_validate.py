@@ -179,7 +179,7 @@ def test_text_shows_twenty_and_counts_the_rest(run: Callable[..., Result]) -> No
     result = run(_many_problems(25), "lists")
     shown = [line for line in result.output.splitlines() if line.startswith("lists/")]
     assert len(shown) == 20
-    assert shown[0].startswith("lists/520100-scjgj/powers.yml:8:9: 错误 [unknown-department] 部门 520000-x00 不存在")
+    assert shown[0].startswith("lists/520100-scjgj/powers.yml:9:9: 错误 [unknown-department] 部门 520000-x00 不存在")
     assert "25 个错误，0 个警告。另有 5 个问题未显示，使用 --all 查看全部。" in result.output
 
 

@@ -171,3 +171,83 @@ def test_cli_sources_add_prints_the_id_and_dry_run_writes_nothing(lists: Path) -
 def test_cli_sources_add_outside_the_catalogue_is_an_error_not_a_traceback(lists: Path) -> None:
     result = CliRunner().invoke(main, ["sources", "add", "居住证暂行条例", "--lists", str(lists)])
     assert result.exit_code == 2 and "错误：国家法律目录中没有《居住证暂行条例》" in result.output
+
+
+def test_validation_without_the_catalogue_says_so_once(valid_tree: Path) -> None:
+    from qingdan.validate import validate
+    from tree_support import TODAY
+
+    report = validate(valid_tree, today=TODAY, prefix="lists/", catalogue=None)
+    assert [(p.code, p.file, p.severity) for p in report.problems] == [
+        ("law-catalogue-missing", "lists/sources.yml", "warning")]
+    assert "qingdan sources fetch" in report.problems[0].message
+
+
+# ---- qingdan impact ------------------------------------------------------------------
+
+def _impact(lists: Path, *args: str) -> "Result":
+    return CliRunner().invoke(main, ["impact", *args, "--lists", str(lists)])
+
+
+def test_impact_lists_every_record_citing_a_law_by_department(make_tree) -> None:
+    from tree_support import VALID_FILES
+
+    powers = VALID_FILES["520000-scjgj/powers.yml"] + (
+        "  - code: 520000-XK00002000\n    name: 已取消的许可\n    power_type: \"01\"\n    exercise_level: 省\n"
+        "    status: 已废止\n    repeal:\n      date: 2024-01-01\n      basis: 示例省政府令第1号\n"
+        "    legal_basis:\n      - source: law-food-safety\n        articles: 第三十五条\n")
+    lists = make_tree({"520000-scjgj/powers.yml": powers})
+    result = _impact(lists, "law-food-safety", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["title"] == "中华人民共和国食品安全法"
+    found = {(r["department_id"], r["kind"], r["code"]) for r in report["records"]}
+    assert found == {("520000-scjgj", "权力事项", "520000-XK00001000"),
+                     ("520000-scjgj", "负面清单事项", "100004"),
+                     ("520100-scjgj", "权力事项", "520100-XK00001000")}  # not the repealed item
+
+
+def test_impact_narrowed_to_articles(tmp_path: Path) -> None:
+    lists = ROOT / "lists"
+    narrowed = _impact(lists, "law-food-safety", "--articles", "第三十五条,第一百四十三条", "--format", "json")
+    records = json.loads(narrowed.output)["records"]
+    # 第一百四十二条至第一百四十五条 contains 第一百四十三条.
+    assert {r["articles"] for r in records} == {"第三十五条", "第一百四十二条至第一百四十五条"}
+    everything = json.loads(_impact(lists, "law-food-safety", "--format", "json").output)["records"]
+    assert len(everything) > len(records)
+
+
+def test_impact_markdown_and_csv(tmp_path: Path) -> None:
+    lists = ROOT / "lists"
+    md = _impact(lists, "law-food-safety", "--articles", "第三十五条")
+    assert md.exit_code == 0
+    assert md.output.startswith("# 依据变化复核清单：《中华人民共和国食品安全法》")
+    assert "## 示例省市场监督管理局" in md.output and "| 权力事项 | 520000-XK00001000 | 食品生产许可 | 设定依据 | 第三十五条 |" in md.output
+    out = tmp_path / "review.csv"
+    written = _impact(lists, "law-food-safety", "--format", "csv", "-o", str(out))
+    assert written.exit_code == 0
+    rows = out.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "部门,部门标识,类型,编码或名称,名称,依据字段,引用条款"
+    assert any(row.startswith("示例省市场监督管理局,520000-scjgj,权力事项,520000-XK00001000,") for row in rows)
+
+
+def test_impact_unknown_source_or_bad_articles_is_a_chinese_error() -> None:
+    lists = ROOT / "lists"
+    unknown = _impact(lists, "law-nothing")
+    assert unknown.exit_code == 2 and "qingdan sources find" in unknown.output
+    bad = _impact(lists, "law-food-safety", "--articles", "三十五")
+    assert bad.exit_code == 2 and "无法识别" in bad.output
+
+
+def test_validate_says_what_the_catalogue_could_not_check(make_tree, monkeypatch) -> None:
+    from tree_support import VALID_FILES
+
+    powers = VALID_FILES["520000-scjgj/powers.yml"] + "    accountability_basis:\n      - source: rule-market\n        articles: 第九百条\n"
+    lists = make_tree({"520000-scjgj/powers.yml": powers})
+    monkeypatch.chdir(lists.parent)
+    result = CliRunner().invoke(main, ["validate", "lists", "--no-cache", "--today", "2025-06-01"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[-2] == ("法律依据：3 处引用已与国家法律目录核对；1 处引用行政法规、规章、地方性法规等，"
+                         "不在国家法律目录中，条款和条文未核对。")
+    assert lines[-1] == f"共检查 {len(VALID_FILES)} 个文件，没有发现问题。"

@@ -106,6 +106,7 @@ items:
     power_type: "01"
     exercise_level: 省
     effective: 2020-01-01
+    basis_reviewed: 2025-09-12
     legal_basis:
       - source: law-food-safety
         articles: 第三十五条
@@ -118,6 +119,7 @@ items:
     power_type: "01"
     exercise_level: 市
     effective: 2020-01-01
+    basis_reviewed: 2025-09-12
     co_implementers:
       - 520000-scjgj
     legal_basis:

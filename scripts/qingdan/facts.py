@@ -20,10 +20,14 @@ def _iso(value: Any) -> str | None:
 
 
 def _cites(basis: list[model.LegalBasis], loc: list, field_name: str) -> list[dict]:
-    return [
-        {"source": b.source, "articles": b.articles, "loc": [*loc, field_name, i, "source"]}
-        for i, b in enumerate(basis)
-    ]
+    # The quoted text only where given: facts are cached for every file, and many citations have none.
+    out = []
+    for i, b in enumerate(basis):
+        cite = {"source": b.source, "articles": b.articles, "loc": [*loc, field_name, i, "source"]}
+        if b.text is not None:
+            cite["text"] = b.text
+        out.append(cite)
+    return out
 
 
 def extract(kind: str, record: Any, relpath: str) -> Facts:
@@ -49,7 +53,8 @@ def _regions(rec: model.RegionList) -> Facts:
 def _sources(rec: model.SourceList) -> Facts:
     return {"sources": [
         {"id": s.id, "title": s.title, "level": s.level, "status": s.status,
-         "repealed": _iso(s.repealed), "verified": s.verified, "loc": ["items", i]}
+         "repealed": _iso(s.repealed), "verified": s.verified, "loc": ["items", i], "issuer": s.issuer,
+         "promulgated": _iso(s.promulgated), "effective": _iso(s.effective), "amended": _iso(s.amended)}
         for i, s in enumerate(rec.items)
     ]}
 
@@ -67,7 +72,7 @@ def _powers(rec: model.PowerList) -> Facts:
         loc = ["items", i]
         items.append({
             "code": item.code, "name": item.name, "type": item.power_type, "loc": loc,
-            "status": item.status, "effective": _iso(item.effective),
+            "status": item.status, "effective": _iso(item.effective), "basis_reviewed": _iso(item.basis_reviewed),
             "sub_codes": [[s.code, [*loc, "sub_items", j, "code"]] for j, s in enumerate(item.sub_items)],
             "departments": [[d, [*loc, "co_implementers", j]] for j, d in enumerate(item.co_implementers)],
             "cites": _cites(item.legal_basis, loc, "legal_basis")
@@ -106,7 +111,8 @@ def _negative(rec: model.NegativeList) -> Facts:
             measures.append({
                 "code": measure.code, "loc": [*mloc, "code"], "status": measure.status,
             "scope": measure.scope, "national_entry": measure.national_entry,
-                "effective": _iso(measure.effective), "cites": _cites(measure.legal_basis, mloc, "legal_basis"),
+                "effective": _iso(measure.effective), "basis_reviewed": _iso(measure.basis_reviewed),
+                "cites": _cites(measure.legal_basis, mloc, "legal_basis"),
             })
     return {"negative_items": items, "measures": measures}
 

@@ -15,6 +15,7 @@ after, so a site of 100,000 items never holds all of them in memory.
 from __future__ import annotations
 
 import logging
+import os
 import posixpath
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
+from markupsafe import Markup
 
 from . import report as reporters
 from .dataset import Dataset, load_dataset
@@ -36,6 +38,7 @@ from .render import PageSpec, Renderer, Site, plan_site
 from .render.background import Contributions
 from .render.extras import SITE_CSS, SITE_JS, theme_root
 from .render.history import History, history_for
+from .render.live import LIVE_ENV, live_errors
 from .render.site import page_title
 
 log = logging.getLogger("mkdocs.plugins.qingdan")
@@ -48,6 +51,9 @@ class QingdanConfig(base.Config):
     enabled = c.Type(bool, default=True)
     lists_dir = c.Type(str, default="lists")
     templates = c.Optional(c.Dir(exists=True))
+    # Data errors shown on the pages instead of stopping the build (a local preview, never a
+    # release); `qingdan serve --live` turns it on through the environment variable LIVE_ENV.
+    live_errors = c.Type(bool, default=False)
 
 
 class GeneratedPage(Page):
@@ -98,6 +104,8 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         self._written: set[str] = set()
         self._in_nav: set[int] = set()
         self._pages_done = 0
+        self.live = False
+        self.live_panel: str | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -118,12 +126,18 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         config.theme.dirs.insert(position, theme_dir)
         config.extra_css.append(SITE_CSS)
         config.extra_javascript.append(SITE_JS)
+        self.live = self.config.live_errors or os.environ.get(LIVE_ENV) == "1"
+        if self.live:
+            # While the data has errors its pages are missing: the nav and links to them are expected.
+            config.validation.nav.not_found = logging.DEBUG
+            config.validation.links.not_found = logging.DEBUG
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         if not self.config.enabled:
             return
         assert self.lists_dir is not None
+        self.dataset, self.live_panel = None, None  # `mkdocs serve` may keep the plugin between builds
         refused = walk(Path(config.docs_dir)).refused
         if refused:
             # MkDocs itself follows links in docs_dir: a page could publish any file of the machine.
@@ -134,6 +148,11 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
             dataset = load_dataset(self.lists_dir)
         except QingdanError as exc:
             raise PluginError(f"qingdan：{exc}") from None
+        if not dataset.ok and self.live:
+            self.live_panel = live_errors(dataset.report.problems)
+            log.warning("qingdan：清单数据有 %d 个错误，网站页面上显示了每个错误的文件、行号和改法；"
+                        "改正并保存后页面自动刷新", len(dataset.report.errors))
+            return
         if not dataset.ok:
             # The validator's own report: every problem, most useful first.
             problems = reporters.text(dataset.report, show_all=True, for_log=True)
@@ -187,6 +206,8 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         return nav
 
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
+        if self.live_panel is not None:
+            env.globals["qingdan_live_errors"] = Markup(self.live_panel)  # rendered by render.live, escaped
         if self.config.enabled and self.dataset is not None:
             env.globals["qingdan_sample"] = self.dataset.site.sample
             env.globals["qingdan_cached"] = _Cache()

@@ -125,10 +125,19 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     ProblemType("unknown-region", E, 3, "行政区划不存在", "引用的行政区划代码不在 lists/regions.yml 中。"),
     ProblemType("unknown-department", E, 3, "部门不存在", "引用的部门 id 没有对应的 lists/<id>/department.yml。"),
     ProblemType("unknown-source", E, 3, "法律依据不存在", "引用的法律法规不在 lists/sources.yml 或地方性法规目录中。"),
-    ProblemType("source-repealed", E, 3, "引用了已废止的法律依据", "事项生效时该法律法规已经废止，不能作为依据。"),
+    ProblemType("source-repealed", E, 3, "引用了已废止的法律依据", "在用的事项不能以校验之日已经废止的法律法规为依据，无论事项生效时它是否有效。"),
     ProblemType("source-unverified", W, 3, "法律依据待核实", "导入时按书名自动登记的法律法规（verified: false），不在国家法律法规目录中，文号、效力层级和日期尚未核实。"),
     ProblemType("source-amended", W, 3, "引用了已修改的法律依据", "该法律法规已被修改，请核对条款序号和条文内容是否仍然准确。"),
     ProblemType("source-level", E, 3, "依据的效力层级不足", "负面清单的准入措施须以法律、行政法规、国务院决定或地方性法规为依据。"),
+    # stage 3, the national law catalogue (laws/checks.py): laws only, never 行政法规, 规章 or local regulations
+    ProblemType("article-missing", E, 3, "引用的条款不存在", "国家法律目录中该法律的现行版本没有引用的条、款或项。"),
+    ProblemType("article-format", W, 3, "条款写法无法识别", "条款应写成 第三十五条、第三十五条第一款、第四十二条第一款第（三）项、第十二条、第十四条 或 第七十六条至第八十三条。"),
+    ProblemType("article-text", W, 3, "条文与现行文本不同", "引用的条文内容与国家法律目录中该条的现行文本不一致（省略处可用……）。"),
+    ProblemType("article-required", W, 3, "未写明条款", "引用法律或行政法规时应写明条款，只写法律名称无法审查依据。"),
+    ProblemType("source-revised", W, 3, "依据已修改，请复核", "所引法律在国家法律目录中的现行版本晚于事项的生效日期（或依据复核日期），条款和条文可能已经变化。复核后填写 basis_reviewed。"),
+    ProblemType("source-catalogue", W, 3, "法律信息与国家法律目录不同", "lists/sources.yml 中法律的标题、制定机关、日期或时效性与国家法律目录不一致（目录不含文号，文号不核对）。"),
+    ProblemType("source-not-catalogued", W, 3, "法律不在国家法律目录中", "标为法律的条目在国家法律目录中找不到，常见原因是标题写错或效力层级写错。"),
+    ProblemType("law-catalogue-missing", W, 3, "未与国家法律目录核对", "本机没有国家法律目录数据，法律依据的条款、条文和版本都未核对。运行 qingdan sources fetch 下载。"),
     ProblemType("region-code", E, 3, "行政区划代码不合法", "GB/T 2260 代码为 6 位数字：省级以 0000 结尾，市级以 00 结尾，且前缀与上级一致。"),
     ProblemType("uscc-format", E, 3, "统一社会信用代码格式不符", "统一社会信用代码为 18 位，只含数字和除 I、O、S、V、Z 以外的大写字母（GB 32100-2015）。"),
     ProblemType("uscc-checksum", W, 3, "统一社会信用代码校验位不符", "第 18 位校验码与前 17 位不符。部分早期试点代码存在此情况，请核对。"),
@@ -162,6 +171,7 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     ProblemType("import-department", E, 2, "无法确定所属部门", "这些行的实施主体不是站点中的部门，也没有指定部门，没有导入。"),
     ProblemType("import-derived", W, 2, "推定的值", "工作簿中没有、由导入按规则推定的值（子项编码、行使层级等），请核对。"),
     ProblemType("import-source-stub", W, 2, "自动登记的法律依据", "国家法律法规目录中没有的书名，已在 lists/sources.yml 中登记为待核实（verified: false）。"),
+    ProblemType("import-stale", W, 0, "表格导出自较早的版本", "工作簿记着它导出时的数据版本；这个文件之后已被修改，导入会把没有改动的单元格写回去，撤销别人的修改。请重新导出后再改。"),
     ProblemType("import-result-invalid", E, 2, "导入结果不合格", "导入后的文件除待填写的字段外还有错误，没有写入。"),
 )
 

@@ -28,7 +28,16 @@ def text(report: Report, show_all: bool = False, limit: int = DEFAULT_SHOWN, *, 
         summary += f"另有 {hidden} 个问题未显示，使用 --all 查看全部。"
     if not report.problems:
         summary = f"共检查 {report.files} 个文件，没有发现问题。"
-    return "\n".join([*lines, summary]) + "\n"
+    return "\n".join([*lines, *_coverage(report), summary]) + "\n"
+
+
+def _coverage(report: Report) -> list[str]:
+    """What the national law catalogue could not check (it holds laws only), when there is any."""
+    if report.catalogue_coverage is None or not report.catalogue_coverage[1]:
+        return []
+    checked, outside = report.catalogue_coverage
+    return [f"法律依据：{checked} 处引用已与国家法律目录核对；{outside} 处引用行政法规、规章、地方性法规等，"
+            "不在国家法律目录中，条款和条文未核对。"]
 
 
 def place(p: Problem) -> str:

@@ -48,6 +48,11 @@ class Index:
     facts: dict[str, dict[str, Any]]
     today: dt.date = field(default_factory=dt.date.today)
     prefix: str = "lists/"
+    # The national law catalogue (qingdan.laws.Catalogue), or None when its data is not installed.
+    catalogue: Any = None
+    # Files (under lists/) a change touches: a rule comparing records of two files reports
+    # on the changed one, the file whose author can act on it (qingdan check).
+    changed: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         site = next((f["site"] for f in self.facts.values() if "site" in f), None)
@@ -275,7 +280,7 @@ def department_refs(index: Index) -> Iterator[Problem]:
                             path, loc, hint)
 
 
-def _cites(index: Index) -> Iterator[tuple[str, dict, dict | None]]:
+def cites(index: Index) -> Iterator[tuple[str, dict, dict | None]]:
     """(path, cite, the record that cites it) for every legal-basis citation."""
     for path, _f, item in index.each("powers"):
         for cite in item["cites"]:
@@ -289,7 +294,7 @@ def _cites(index: Index) -> Iterator[tuple[str, dict, dict | None]]:
 
 def legal_sources(index: Index) -> Iterator[Problem]:
     """Every citation resolves, and the source is in force when the citing record takes effect."""
-    for path, cite, record in _cites(index):
+    for path, cite, record in cites(index):
         found = index.sources.get(cite["source"])
         if found is None:
             if index.source_unknown(cite["source"]):
@@ -300,12 +305,11 @@ def legal_sources(index: Index) -> Iterator[Problem]:
         source = found[1]
         title = f"《{source['title']}》（{source['id']}）"
         if source["status"] == "已废止":
-            # On the record's effective date; without one, on the day of validation.
-            on = (record or {}).get("effective") or index.today.isoformat()
-            if source["repealed"] is None or on >= source["repealed"]:
+            # As of the day of validation: a record in force today may not rest on a repealed
+            # source, however long before the repeal it took effect.
+            if source["repealed"] is None or index.today.isoformat() >= source["repealed"]:
                 when = f"已于 {source['repealed']} 废止" if source["repealed"] else "已废止"
-                at = f"，早于或等于本事项的生效日期 {record['effective']}" if record and record.get("effective") else ""
-                yield index.problem("source-repealed", f"{title}{when}{at}，不能作为在用事项的依据",
+                yield index.problem("source-repealed", f"{title}{when}，不能作为在用事项的依据",
                                     path, cite["loc"], "改引现行有效的法律法规，或把事项标记为已废止")
         elif source["status"] == "已修改":
             yield index.problem("source-amended", f"{title}已被修改，请核对引用的条款", path, cite["loc"],
@@ -417,8 +421,11 @@ def consistency(index: Index) -> Iterator[Problem]:
     for base, members in _by_base(index).items():
         if len({region for _p, _i, region in members}) < 2:
             continue
-        reference_path, reference, _ = members[0]
-        for path, item, _region in members[1:]:
+        # The reference is a record this change leaves alone, so a difference is reported where it was made.
+        reference_path, reference, _ = next((m for m in members if m[0] not in index.changed), members[0])
+        for path, item, _region in members:
+            if item is reference:
+                continue
             found = differences(reference, item)
             if found:
                 yield index.problem(

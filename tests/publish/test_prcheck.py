@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from publish_support import GitRunner
 
+from qingdan.fmt import format_tree
 from qingdan.history.changes import Change
 from qingdan.history.compare import Comparison
 from qingdan.publish import prcheck
@@ -136,3 +137,47 @@ def test_summary_is_capped_for_a_comment_and_escapes_table_cells() -> None:
     assert "评论中只显示开头部分" in capped and capped.startswith(prcheck.MARKER)
     assert len(prcheck.summary(check)) > 100_000
     assert prcheck._cell("a|b <script>\nc") == "a\\|b &lt;script&gt;<br>c"
+
+
+# ---- the summary reviewers read (issue 18) ------------------------------------------
+
+PHONE_ITEMS = "".join(f"""
+  - code: "520000-QT0000{n}000"
+    name: 其他行政权力{n}
+    power_type: "10"
+    exercise_level: 省
+    legal_basis:
+      - source: law-licensing
+    supervision_phone: "0851-12341001"
+""" for n in (3, 4, 5))
+
+
+def test_the_summary_groups_changes_shows_new_items_in_full_and_splits_warnings(
+        base_with_a_warning: Path, git: GitRunner) -> None:
+    repo = base_with_a_warning
+    (repo / POWERS).write_text((repo / POWERS).read_text(encoding="utf-8") + PHONE_ITEMS, encoding="utf-8")
+    format_tree(repo / "lists", write=True)
+    git("commit", "-q", "-am", "三个其他行政权力")
+    powers = (repo / POWERS).read_text(encoding="utf-8")
+    changed = (powers.replace("0851-12341001", "0851-86861234")
+               .replace("name: 食品经营许可\n", "name: 食品经营许可（含网络经营）\n") + NEW_ITEM)
+    commit_on_branch(repo, git, "several", {POWERS: changed}, "新增、改名、改电话")
+    check = prcheck.run(repo, "main", "several", today=dt.date(2025, 6, 1))
+    summary = prcheck.summary(check)
+
+    # Grouped, 新增 first; the new item in full, folded.
+    assert summary.index("#### 新增（1 项）") < summary.index("#### 修改（4 项）")
+    assert "<summary><b>权力清单 520000-XK00002000 药品经营许可（lists/520000-scjgj/powers.yml）</b></summary>" in summary
+    new_item = summary.split("<details>", 1)[1].split("</details>", 1)[0]
+    assert "- 设定依据：" in new_item and "第十二条" in new_item and "- 依法生效日期：2021-01-01" in new_item
+    # The same change to three items is one line, with the items folded under it.
+    assert "- **3 项：监督电话: 0851-12341001 → 0851-86861234**" in summary
+    assert summary.count("0851-12341001 → 0851-86861234") == 1
+    # The renamed item makes the city's copy differ: reported on the file that changed, as caused here.
+    caused = summary.split("### 本次修改带来的问题", 1)[1].split("###", 1)[0]
+    inherited = summary.split("### 目标分支上已有的问题（不是本次修改造成的）", 1)[1].split("###", 1)[0]
+    assert f"`{POWERS}:2`" in caused and "inconsistent-item" in caused
+    assert "`lists/520100-scjgj/powers.yml:" not in caused  # named as the reference only
+    assert "uscc-checksum" in inherited and "uscc-checksum" not in caused
+    warning = next(p for p in check.problems if p.code == "inconsistent-item")
+    assert warning.file == POWERS and not check.already_on_base(warning)

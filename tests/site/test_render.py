@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 from pathlib import Path
 
@@ -336,3 +337,40 @@ def test_write_site_reports_progress_up_to_the_last_page(sample, tmp_path: Path)
     total = heard[-1][1]
     assert heard[-1][0] == total and total == sum(1 for p in (tmp_path / "out").rglob("*.md")) + 2  # + css, js
     assert [done for done, _ in heard] == sorted({done for done, _ in heard})
+
+
+# ---- the national law catalogue on the pages ------------------------------------------
+
+def test_cited_law_articles_are_shown_collapsed_with_their_version(render) -> None:
+    html = render(ITEM_PAGE)
+    # 食品安全法 第三十五条, from the catalogue, under the citation; closed until opened.
+    start = html.index('<details class="qd-article">')
+    block = html[start:html.index("</details>", start)]
+    assert "<summary>条文原文（国家法律目录，2025年9月12日版本）</summary>" in block
+    assert "<strong>第三十五条</strong>　国家对食品生产经营实行许可制度。" in block
+    assert " open" not in html[start:start + 40]
+
+
+def test_regulations_and_rules_get_no_article_text(render) -> None:
+    html = render("sources/rule-food-production-licensing/index.md")
+    assert "本件不在其中，条款和条文未经目录核对" in html
+    item = render(ITEM_PAGE)
+    rule_citation = item[item.index("食品生产许可管理办法"):]
+    assert rule_citation[:rule_citation.index("</li>")].count("qd-article") == 0
+
+
+def test_law_page_groups_citing_records_by_article(render) -> None:
+    html = render("sources/law-admin-licensing/index.md")
+    assert "国家法律目录：《中华人民共和国行政许可法》，现行有效，现行版本 2019年4月23日" in html
+    headings = re.findall(r'<h3 id="article-\d+">([^（<]+)（(\d+) 处）</h3>', html)
+    assert [label for label, _count in headings] == ["第七十二条", "第七十三条", "第七十四条"]
+    assert "520000-XK00001000" in html[html.index(">第七十三条（"):]
+
+
+def test_sources_index_links_its_downloads(sample: Dataset) -> None:
+    paths = ["downloads/all/sources.csv", "downloads/all/sources.xlsx", "downloads/all/sources.json",
+             "downloads/all/powers.csv"]
+    site = plan_site(sample, contributed=lambda: paths)
+    html = Renderer(site).html(site.pages["sources/index.md"])
+    assert '<a href="../downloads/all/sources.csv" download>法律法规（CSV）</a>' in html
+    assert "sources.xlsx" in html and "sources.json" in html and "powers.csv" not in html

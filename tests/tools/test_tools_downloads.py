@@ -54,9 +54,10 @@ def test_paths_cover_every_department_list_and_the_whole_site(sample: Dataset, f
         for kind in filter(None, kinds):
             for folder in (dept, "all"):
                 expected |= {f"downloads/{folder}/{kind}.{ext}" for ext in ("csv", "xlsx", "json")}
+    expected |= {f"downloads/all/sources.{ext}" for ext in ("csv", "xlsx", "json")}  # lists/sources.yml, site-wide
     assert set(files) == expected
     assert all(re.fullmatch(r"downloads/[a-z0-9-]+/(powers|responsibilities|negative_list|regulations)\.(csv|xlsx|json)"
-                            "|downloads/datapackage.json", p) for p in files)
+                            r"|downloads/all/sources\.(csv|xlsx|json)|downloads/datapackage.json", p) for p in files)
 
 
 def test_bytes_are_deterministic(sample: Dataset, files: dict[str, bytes]):
@@ -195,3 +196,34 @@ def test_xlsx_refuses_a_control_character_with_the_row_and_column():
     with pytest.raises(QingdanError) as caught:
         workbook_bytes([table])
     assert "“事项”第 3 行“事项名称”" in str(caught.value) and "\\x07" in str(caught.value)
+
+
+def test_sources_are_downloadable_with_the_catalogue_view(sample: Dataset, files: dict[str, bytes]):
+    rows = _csv(files["downloads/all/sources.csv"])
+    assert [r["标识"] for r in rows] == list(sample.sources)
+    licensing = next(r for r in rows if r["标识"] == "law-admin-licensing")
+    assert licensing["标题"] == "中华人民共和国行政许可法" and licensing["效力层级"] == "法律"
+    assert licensing["国家法律目录版本"] == "2019-04-23" and licensing["国家法律目录时效性"] == "现行有效"
+    regulation = next(r for r in rows if r["效力层级"] == "行政法规")
+    assert regulation["国家法律目录版本"] == "" and regulation["国家法律目录时效性"] == "不在国家法律目录中"
+    sheet = _xlsx(files["downloads/all/sources.xlsx"])
+    assert [r["标识"] for r in sheet] == list(sample.sources)
+    document = json.loads(files["downloads/all/sources.json"])
+    assert document["list"] == "sources" and len(document["items"]) == len(sample.sources)
+    first = document["items"][0]
+    assert {k: v for k, v in first.items() if k != "catalogue"} == next(iter(sample.sources.values())).model_dump(mode="json")
+    package = json.loads(files["downloads/datapackage.json"])
+    assert {"all/sources.csv", "all/sources.xlsx", "all/sources.json"} <= {r["path"] for r in package["resources"]}
+
+
+def test_json_downloads_name_each_cited_source(sample: Dataset, files: dict[str, bytes]):
+    document = json.loads(files["downloads/520000-scjgj/powers.json"])
+    entry = document["departments"][0]
+    cited = {b["source"] for item in entry["data"]["items"]
+             for b in item["legal_basis"] + item.get("implementation_basis", []) + item["accountability_basis"]}
+    assert set(entry["sources"]) == cited
+    assert entry["sources"]["law-food-safety"] == {"title": "中华人民共和国食品安全法", "level": "法律",
+                                                   "document_number": "主席令第二十一号"}
+    # CSV and XLSX cells carry the full citation: level, title, number, article.
+    rows = _csv(files["downloads/520000-scjgj/powers.csv"])
+    assert "【法律】《中华人民共和国食品安全法》（主席令第二十一号）第三十五条" in rows[0]["设定依据"]

@@ -28,7 +28,7 @@ COMMAND_MODULES: dict[str, str] = {
     "history": "history", "diff": "history", "snapshot": "history", "audit": "history",
     "codeowners": "publish", "check": "publish", "pr-check": "publish", "manifest": "publish", "verify": "publish",
     "publish": "publish",
-    "sources": "sources",
+    "sources": "sources", "impact": "sources",
 }
 
 

@@ -111,3 +111,39 @@ def fetch_cmd(force: bool) -> None:
     path = fetch(force=force)
     catalogue = open_catalogue(path)
     click.echo(f"国家法律目录：{path}（{len(catalogue)} 部法律）")
+
+
+@main.command("impact")
+@click.argument("source_id")
+@_LISTS_OPTION
+@click.option("--articles", "articles", multiple=True, metavar="第N条[,…]",
+              help="只列引用这些条的记录（可用逗号分隔或多次使用），例如 第三十五条,第七十六条至第八十三条")
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md", help="输出格式")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="写入文件（默认输出到屏幕）")
+@friendly
+def impact_cmd(source_id: str, lists_dir: Path, articles: tuple[str, ...], fmt: str, output: Path | None) -> None:
+    """法律修改或废止后须复核的记录：引用 SOURCE_ID（lists/sources.yml 的标识或地方性法规编码）的
+    在用权力事项、主要职责、职责边界和负面清单事项，按部门列出。
+
+    未写明条款的引用总会列出（它可能依据其中任何一条）。标识可用 qingdan sources find 查找。
+    """
+    from ..dataset import load_dataset
+    from ..laws.impact import articles_wanted, as_csv, as_json, as_markdown, impact
+    from ..render.lookup import Lookup
+
+    wanted = articles_wanted(articles)
+    data = load_dataset(lists_dir)
+    affected = impact(data, source_id, wanted)
+    source = Lookup(data).source(source_id)
+    title = source.title if source else source_id
+    scope = f"引用其中 {'、'.join(a.strip() for a in articles)} 的" if wanted else "引用它的"
+    note = f"标识 {source_id}；{scope}在用记录共 {len(affected)} 处（未写明条款的引用也列出）。"
+    if not data.ok:
+        note += f"注意：数据中有 {len(data.report.errors)} 个错误，出错的文件未计入，先运行 qingdan validate。"
+    text = {"md": lambda: as_markdown(title, affected, note), "csv": lambda: as_csv(affected),
+            "json": lambda: as_json(source_id, title, affected)}[fmt]()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+        click.echo(f"已写入 {output}（{len(affected)} 处）", err=True)

@@ -63,7 +63,7 @@ def _narrowed(result: Report, target: Path, lists_dir: Path, relpaths: list[str]
     """Only the problems of ``target`` (a file, or the files below a folder)."""
     shown = [p for p in result.problems if _within(Path(p.file).resolve(), target)]
     files = sum(_within((lists_dir / r).resolve(), target) for r in relpaths)
-    return Report(shown, files)
+    return Report(shown, files, catalogue_coverage=result.catalogue_coverage)
 
 
 @main.command("validate")
@@ -82,6 +82,9 @@ def validate_cmd(path: Path, fmt: str, only: list[str], skip: list[str], show_al
 
     PATH 可以是 lists/ 文件夹、其中的部门文件夹或单个数据文件；后两种情况仍校验整个
     lists/（跨记录的规则需要全部数据），但只报告所指文件的问题。
+
+    validate 只看当前的数据；提交前请运行 qingdan check：它与合并请求的检查完全相同，
+    还与 main 分支比较（事项不得消失、废止信息完整）并检查格式。
 
     退出码：0 没有错误（可能有警告），1 有错误，2 用法错误。
     """

@@ -73,6 +73,10 @@ class Group:
     todos: list[tuple[Loc, Pos, str, str]] = field(default_factory=list)  # path, cell, message, hint
     derived: list[tuple[str, Loc, Pos, str]] = field(default_factory=list)  # kind, path, cell, example
     columns: dict[str, int] = field(default_factory=dict)  # field -> column of the record's first sheet
+    # Every row's value of each field of the main record (value, row, column), to tell, when
+    # the rows disagree, which row was edited.
+    rows: dict[str, list[tuple[Any, int, int | None]]] = field(default_factory=dict)
+    conflicts: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -109,6 +113,7 @@ class _Builder:
         self._formula_rows = {r for r, _c in self.sheet.formulas}  # one set, not a scan per row
         self.current: Group | None = None
         self.unmapped: dict[int, int] = {}
+        self.conflicting: list[Group] = []
         self.strangers: dict[str, list[int]] = {}  # 实施主体 that is no department -> rows
 
     def run(self) -> None:
@@ -119,6 +124,8 @@ class _Builder:
             if table is not None:
                 self.built.rows += 1
                 self._row(table, row)
+        for group in self.conflicting:
+            self._report_conflicts(group)
         self._report_unmapped()
         self._report_strangers()
 
@@ -278,14 +285,47 @@ class _Builder:
 
     def _merge(self, group: Group, record: dict[str, Any], cells: dict[str, int], row: int) -> None:
         for field_path, value in record.items():
+            if group.sheet == self.sheet.name:
+                group.rows.setdefault(field_path, []).append((value, row, cells.get(field_path)))
             if field_path not in group.values:
                 group.values[field_path] = value
                 group.cells[field_path] = (self.sheet.name, row, cells.get(field_path))
             elif group.values[field_path] != value:
-                first = self._place(*group.cells[field_path][:2])
-                self._problem("import-conflict", row, cells.get(field_path),
-                              f"与{first}同一事项的值不同，保留了{first}的值；这一行的值是“{_short(value)}”",
-                              "同一事项各行的主项内容应一致；请统一后再导入")
+                if group.sheet != self.sheet.name:
+                    first = self._place(*group.cells[field_path][:2])
+                    self._problem("import-conflict", row, cells.get(field_path),
+                                  f"与{first}同一事项的值不同，保留了{first}的值；这一行的值是“{_short(value)}”",
+                                  "同一事项各行的主项内容应一致；请统一后再导入")
+                elif not group.conflicts:
+                    self.conflicting.append(group)
+                group.conflicts.add(field_path)
+
+    def _report_conflicts(self, group: Group) -> None:
+        """Rows of one item that disagree: the row that differs from all the others is the edited one."""
+        for field_path in sorted(group.conflicts):
+            rows = group.rows[field_path]
+            counts: dict[str, list[tuple[Any, int, int | None]]] = {}
+            for entry in rows:
+                counts.setdefault(repr(entry[0]), []).append(entry)
+            variants = sorted(counts.values(), key=len)
+            if len(variants) == 2 and len(variants[0]) == 1 and len(variants[1]) >= 2:
+                (edited, row, col), = variants[0]
+                others = variants[1]
+                where = "、".join(f"第 {r + 1} 行" for _v, r, _c in others)
+                kept = "这一行" if row == rows[0][1] else f"第 {rows[0][1] + 1} 行"
+                self._problem("import-conflict", row, col,
+                              f"只有这一行改成了“{_short(edited)}”，同一事项的其他各行（{where}）"
+                              f"仍是“{_short(others[0][0])}”；保留了{kept}的值",
+                              f"同一事项各行的主项内容应一致：把{where}也改为“{_short(edited)}”，"
+                              f"或把这一行改回“{_short(others[0][0])}”")
+                continue
+            first_value, first_row, _ = rows[0]
+            for value, row, col in rows[1:]:
+                if value != first_value:
+                    self._problem("import-conflict", row, col,
+                                  f"与第 {first_row + 1} 行同一事项的值不同，保留了第 {first_row + 1} 行的值；"
+                                  f"这一行的值是“{_short(value)}”",
+                                  "同一事项各行的主项内容应一致；请统一后再导入")
 
     def _file_fields(self, values: dict[str, Any], cells: dict[str, int], row: int) -> None:
         for field_path, value in values.items():

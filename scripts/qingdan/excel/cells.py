@@ -123,7 +123,22 @@ def _read_text(raw: Any, ctx: Context, path: str) -> Read:
 
 
 def _read_code(raw: Any, ctx: Context, path: str) -> Read:
+    _not_a_number(raw, "编码")
     return Read(code(raw))
+
+
+def _read_phone(raw: Any, ctx: Context, path: str) -> Read:
+    _not_a_number(raw, "电话号码")
+    return Read(text(raw))
+
+
+def _not_a_number(raw: Any, what: str) -> None:
+    """Codes and phone numbers are text: a number cell has already lost its leading zeros."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        shown = text(raw)
+        raise CellError(f"单元格是数字格式（{shown}）：{what}须按文本保存，数字格式会丢掉开头的 0"
+                        f"（例如 085186861234 存成 85186861234）",
+                        f"在 Excel 中把这一列的单元格格式设为“文本”，再按原样重新输入{what}（如 0851-86861234）")
 
 
 def _read_int(raw: Any, ctx: Context, path: str) -> Read:
@@ -334,6 +349,7 @@ def _packed(fields: tuple[str, ...], labels: str, example: str, *, lists: tuple[
 CONVERTERS: dict[str, tuple[Reader, Writer]] = {
     "text": (_read_text, _write_plain),
     "code": (_read_code, _write_plain),
+    "phone": (_read_phone, _write_plain),
     "int": (_read_int, _write_plain),
     "bool": (_read_bool, _write_bool),
     "date": (_read_date, _write_plain),

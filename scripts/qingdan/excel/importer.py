@@ -21,6 +21,7 @@ from .columns import Layout, find_layout
 from .context import check_department, context_for, site_headers
 from .read import Sheet, read
 from .registrar import Registrar
+from .stamp import stale
 from .tables import KIND_NAMES, tables_of
 
 
@@ -95,8 +96,16 @@ def import_file(path: Path, kind: str, department: str | None, lists_dir: Path, 
         ctx = context_for(data, site_headers(lists_dir, headers), department)
         ctx.registrar = Registrar.open(lists_dir)
         ctx.sources.learner = ctx.registrar.learn
-    return import_sheets(read(path), file_kind, department, ctx, sheets=sheets, include_hidden=include_hidden,
+    book = import_sheets(read(path), file_kind, department, ctx, sheets=sheets, include_hidden=include_hidden,
                          file=shown or path.name)
+    if department is not None and path.suffix.lower() in (".xlsx", ".xlsm"):
+        relpath = f"{department}/{file_kind.filename}"
+        current = lists_dir / relpath
+        note = stale(path.read_bytes(), relpath, current.read_bytes() if current.is_file() else None,
+                     shown or path.name)
+        if note is not None:
+            book.problems.append(note)
+    return book
 
 
 def import_sheets(all_sheets: list[Sheet], kind: FileKind, department: str | None, ctx: Context, *,

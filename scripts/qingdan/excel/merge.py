@@ -23,6 +23,7 @@ from ruamel.yaml.error import YAMLError
 from ..errors import QingdanError
 from ..files import read_regular
 from ..fmt import dump, load_tree, normalise, to_tree
+from ..history.fielddiff import diff_records
 from ..load import read_file
 from ..load.parse import parse
 from ..problems import Loc, Problem
@@ -48,9 +49,11 @@ class Change:
     fields: list[str] = field(default_factory=list)  # changed fields as people read them
     names: list[str] = field(default_factory=list, repr=False)  # the same, as field names
     new: Any = field(default=None, repr=False)  # the record's plain data (added, changed)
+    values: list[str] = field(default_factory=list)  # each change as "label: old → new" (changed)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"section": self.section, "identity": self.identity, "action": self.action, "fields": self.fields}
+        data = {"section": self.section, "identity": self.identity, "action": self.action, "fields": self.fields}
+        return data | ({"values": self.values} if self.values else {})
 
 
 @dataclass
@@ -147,8 +150,11 @@ def _compare(old: dict[str, Any], table: Table, imported: Imported, mode: Mode) 
             changes.append(Change(table.section, identity, "added", new=plain))
             continue
         names = _changed_fields(table.model, existing[identity], plain)
+        # The old and new values, in the words of the change log (history's field diff).
+        values = [f.text() for f in diff_records(table.model, existing[identity], plain)
+                  if f.old != f.new and f.field.split(".")[0].split("[")[0] in names] if names else []
         changes.append(Change(table.section, identity, "changed" if names else "unchanged",
-                              [_label(table.model, n) for n in names], names, plain))
+                              [_label(table.model, n) for n in names], names, plain, values))
     seen = {identity for identity, _ in imported.sections.get(table.section, [])}
     gone = [identity for identity in existing if identity not in seen]
     return changes + [Change(table.section, i, "removed" if mode == "replace" else "kept") for i in gone]
@@ -231,4 +237,5 @@ def summary(result: Plan, label: str) -> str:
             what = f"{_SECTIONS[change.section]}：" if change.section in _SECTIONS else ""
             detail = f"：{'、'.join(change.fields)}" if change.fields else ""
             lines.append(f"  {_MARK[change.action]} {what}{change.identity}{detail}")
+            lines += [f"      {value}" for value in change.values]
     return "\n".join(lines) + "\n"

@@ -71,7 +71,7 @@ TABLES: tuple[Table, ...] = (
         "targets:names", "handling_unit:text",
         "co_implementers:departments", "exercise_level:choice", "legal_basis:basis", "implementation_basis:basis",
         "provisional:bool", "responsibilities:stages", "accountability_cases:lines", "accountability_basis:basis",
-        "guide_url:text", "supervision_phone:text", "remarks:text", "status:choice", "effective:date",
+        "guide_url:text", "supervision_phone:phone", "remarks:text", "status:choice", "effective:date", "basis_reviewed:date",
         "repeal.date:date", "repeal.basis:text", "repeal.reason:text", "adjustments:adjustments", "@level:level")),
     Table("duties", "responsibilities", "main_duties", "主要职责", MainDuty, "duty", "tasks", _cols(
         "@department:department", "duty:text", "tasks.task:text", "tasks.handling_unit:text",
@@ -87,7 +87,7 @@ TABLES: tuple[Table, ...] = (
         "@department:department", "^edition:text", "^document:text", "number:int", "code:code",
         "name:text", "category:choice", "edition:text", "measures.code:code", "measures.description:text",
         "measures.scope:choice", "measures.star:bool", "measures.national_entry:text", "measures.departments:names", "measures.legal_basis:basis",
-        "measures.temporary:bool", "measures.effective:date", "measures.cancellation:date",
+        "measures.temporary:bool", "measures.effective:date", "measures.basis_reviewed:date", "measures.cancellation:date",
         "measures.status:choice")),
     Table("regulations", "regulations", "items", "地方性法规目录", Regulation, "code", None, _cols(
         "@department:department", "code:code", "title:text", "level:choice", "enacting_body:text",

@@ -19,14 +19,18 @@ from ..dataset import Dataset
 from ..excel.cells import Context
 from ..excel.context import context_for
 from ..excel.rows import Part, TableData, file_tables, one_table
+from ..excel.stamp import stamp
 from ..kinds import DEPARTMENT_LISTS
 from ..layout import BY_KEY
+from ..laws.catalogue import installed_catalogue
 from .csvfile import csv_bytes
 from .datapackage import Resource, descriptor
 from .jsonfile import json_bytes
+from .sources import TITLE, source_table, sources_json
 from .xlsx import workbook_bytes
 
 LISTS = DEPARTMENT_LISTS
+SOURCES = "sources"  # lists/sources.yml: site-wide only, not a list of a department
 FORMATS = ("csv", "xlsx", "json")
 ALL = "all"
 PREFIX = "downloads/"
@@ -48,13 +52,13 @@ def file_record(data: Dataset, dept: str, kind: str) -> BaseModel | None:
 
 
 def list_files(kind: str, parts: list[Part], ctx: Context, formats: Iterable[str] = FORMATS,
-               title: str = "") -> dict[str, tuple[bytes, list[TableData]]]:
+               title: str = "", keywords: str = "") -> dict[str, tuple[bytes, list[TableData]]]:
     """The bytes of one list in each format, with the tables the file holds (for their schemas)."""
     out: dict[str, tuple[bytes, list[TableData]]] = {}
     for fmt in formats:
         if fmt == "xlsx":
             tables = file_tables(kind, parts, ctx)
-            out[fmt] = (workbook_bytes(tables, title), tables)
+            out[fmt] = (workbook_bytes(tables, title, keywords), tables)
         elif fmt == "csv":
             table = one_table(kind, parts, ctx)
             out[fmt] = (csv_bytes(table), [table])
@@ -66,7 +70,8 @@ def list_files(kind: str, parts: list[Part], ctx: Context, formats: Iterable[str
 
 
 def downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departments: Iterable[str] | None = None,
-              kinds: Iterable[str] = LISTS, site_wide: bool = True, package: bool = True) -> dict[str, bytes]:
+              kinds: Iterable[str] = (*LISTS, SOURCES), site_wide: bool = True,
+              package: bool = True) -> dict[str, bytes]:
     """Every download file by its path (``downloads/…``), and the data package that describes them.
 
     The options narrow it down for ``qingdan export``; the site calls it with none.
@@ -76,7 +81,7 @@ def downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departments: I
 
 
 def iter_downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departments: Iterable[str] | None = None,
-                   kinds: Iterable[str] = LISTS, site_wide: bool = True,
+                   kinds: Iterable[str] = (*LISTS, SOURCES), site_wide: bool = True,
                    package: bool = True) -> Iterator[tuple[str, bytes]]:
     """The same files as :func:`downloads`, one at a time, so a site build never holds them all."""
     formats = tuple(formats)
@@ -89,13 +94,31 @@ def iter_downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departmen
         groups = [(p.department, [p]) for p in parts] + ([(ALL, parts)] if site_wide and parts else [])
         for folder, members in groups:
             label = _title(data, folder, kind, ctx)
+            keywords = _stamp(data, folder, kind)
             for fmt in formats:
-                [(raw, tables)] = list_files(kind, members, ctx, (fmt,), label).values()
+                [(raw, tables)] = list_files(kind, members, ctx, (fmt,), label, keywords).values()
                 path = f"{PREFIX}{folder}/{kind}.{fmt}"
                 entries += Resource(path[len(PREFIX):], fmt, raw, label, tables).descriptors()
                 yield path, raw
+    if site_wide and data.sources and SOURCES in set(kinds):
+        # The registry of laws and regulations the lists cite, with the national catalogue's view.
+        catalogue = installed_catalogue()
+        for fmt in formats:
+            table = source_table(data, catalogue)
+            raw = {"csv": lambda: csv_bytes(table), "xlsx": lambda: workbook_bytes([table], TITLE),
+                   "json": lambda: sources_json(data, catalogue)}[fmt]()
+            path = f"{PREFIX}{ALL}/{SOURCES}.{fmt}"
+            entries += Resource(path[len(PREFIX):], fmt, raw, TITLE, [] if fmt == "json" else [table]).descriptors()
+            yield path, raw
     if package:
         yield f"{PREFIX}datapackage.json", descriptor(data.site.name, entries)
+
+
+def _stamp(data: Dataset, folder: str, kind: str) -> str:
+    """A department's workbook carries the version of the file it came from (excel/stamp.py)."""
+    relpath = f"{folder}/{BY_KEY[kind].filename}"
+    source = data.lists_dir / relpath
+    return stamp(relpath, source.read_bytes()) if folder != ALL and source.is_file() else ""
 
 
 def _title(data: Dataset, folder: str, kind: str, ctx: Context) -> str:

@@ -11,16 +11,23 @@ import json
 from ..excel.cells import Context
 from ..excel.rows import Part
 from ..layout import BY_KEY
+from .sources import cited_sources
 
 
 def json_bytes(kind: str, parts: list[Part], ctx: Context) -> bytes:
-    """``{"list", "title", "departments": [{"id", "name", "data"}]}`` as UTF-8 JSON, keys in model order."""
+    """``{"list", "title", "departments": [{"id", "name", "data", "sources"}]}`` as UTF-8 JSON, keys in model order.
+
+    ``sources`` gives the title, level and document number of every source ``data`` cites, by id.
+    """
     head = {"list": kind, "title": BY_KEY[kind].label}
     chunks = [_open(head) + b',"departments":[\n']
     for n, part in enumerate(parts):
         entry = {"id": part.department, "name": ctx.departments.get(part.department, part.department)}
         data = part.file_record.model_dump_json().encode("utf-8")
-        chunks.append((b",\n" if n else b"") + _open(entry) + b',"data":' + data + b"}")
+        # Each cited source's title, level and number, so the file reads without sources.yml.
+        sources = json.dumps(cited_sources(ctx.sources, part.file_record), ensure_ascii=False,
+                             separators=(",", ":")).encode("utf-8")
+        chunks.append((b",\n" if n else b"") + _open(entry) + b',"data":' + data + b',"sources":' + sources + b"}")
     chunks.append(b"\n]}\n")
     return b"".join(chunks)
 

@@ -38,8 +38,8 @@ _HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True
 _CELL_ALIGN = Alignment(vertical="top", wrap_text=True)
 
 
-def workbook_bytes(tables: list[TableData], title: str = "") -> bytes:
-    """An .xlsx file with one sheet per table."""
+def workbook_bytes(tables: list[TableData], title: str = "", keywords: str = "") -> bytes:
+    """An .xlsx file with one sheet per table (``keywords``: the data version it holds, excel/stamp.py)."""
     for table in tables:
         _check(table)
     book = Workbook(write_only=True)
@@ -49,6 +49,7 @@ def workbook_bytes(tables: list[TableData], title: str = "") -> bytes:
     props.creator = props.lastModifiedBy = "qingdan"
     props.created = props.modified = FIXED_TIME
     props.title = title or None
+    props.keywords = keywords or None
     out = io.BytesIO()
     book.save(out)
     return _repack(out.getvalue())

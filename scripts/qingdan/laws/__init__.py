@@ -22,14 +22,16 @@ API (stable; ``qingdan sources``, ``qingdan import`` and the validator use it):
     Adds the law to lists/sources.yml (comments kept, written in ``qingdan fmt``'s form)
     unless it is already there, and returns its source id. ``plan_registration`` does the
     same without writing; ``find_registered`` only looks.
+``installed_catalogue() -> Catalogue | None``: the catalogue, or None when its data is missing.
 ``normalise_title(title) -> str``: the lookup key of a title.
 """
 
 from __future__ import annotations
 
-from .catalogue import Article, Catalogue, Law, normalise_title, open_catalogue
+from .catalogue import Article, Catalogue, Law, installed_catalogue, normalise_title, open_catalogue
 from .data import fetch
 from .register import Registration, find_registered, plan_registration, register_source
 
-__all__ = ["Article", "Catalogue", "Law", "Registration", "fetch", "find_registered", "normalise_title",
+__all__ = ["Article", "Catalogue", "Law", "Registration", "fetch", "find_registered", "installed_catalogue",
+           "normalise_title",
            "open_catalogue", "plan_registration", "register_source"]

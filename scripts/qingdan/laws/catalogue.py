@@ -173,6 +173,14 @@ def _open(path: Path) -> Catalogue:
     return Catalogue(path)
 
 
+def installed_catalogue() -> Catalogue | None:
+    """The catalogue on this machine, or None when its data is not installed (callers say so)."""
+    try:
+        return open_catalogue()
+    except QingdanError:
+        return None
+
+
 def open_catalogue(path: Path | None = None) -> Catalogue:
     """The catalogue (opened once per process and file); QingdanError in Chinese if its data is missing."""
     found = data.locate(path)

@@ -29,6 +29,8 @@ class Measure(Record):
     )
     temporary: StrictBool = field("临时性措施", "true 或 false", default=False)
     effective: Date | None = optional("计划生效日期", "")
+    basis_reviewed: Date | None = optional(
+        "依据复核日期", "所引法律修改后，按现行版本复核条款和条文的日期；晚于它的修改会提示复核")
     cancellation: Date | None = optional("计划取消日期", "")
     status: MeasureStatus = field("状态", "有效 或 已取消", default="有效")
 

@@ -129,6 +129,8 @@ class PowerItem(Record):
     remarks: Text | None = optional("备注", "")
     status: Status = field("状态", "在用 或 已废止", default="在用")
     effective: Date | None = optional("依法生效日期", "该事项依法开始实施的日期")
+    basis_reviewed: Date | None = optional(
+        "依据复核日期", "所引法律修改后，按现行版本复核条款和条文的日期；晚于它的修改会提示复核")
     repeal: Repeal | None = optional("废止信息", "已废止事项的废止日期、依据和原因")
     adjustments: list[Adjustment] = field(
         "动态调整记录", "每次经批准的调整：类型、批准文件及文号、发文机关、日期；合并、拆分写明来源或去向事项编码",

@@ -109,12 +109,17 @@ def run(repo: Path, base: str, head: str | None = None, *, today: dt.date | None
     head_id = git.commit(repo, head) if head is not None else git.worktree_commit(repo, LISTS)
     fork = git.run(repo, "merge-base", base_id, head_id).decode().strip()
     changed = git.changed_files(repo, fork, head_id)
+    data = [p for p in changed if p.startswith(LISTS + "/")]
+    # Rules comparing two files report on the changed one, on the base as on the head (so a
+    # problem main already had keeps its place and is recognised as not caused by this change).
+    touched = [p.removeprefix(LISTS + "/") for p in data]
     with tempfile.TemporaryDirectory(prefix="qingdan-check-") as tmp:
         lists_dir = git.export_folder(repo, head_id, LISTS, Path(tmp) / "head")
-        report = validate(lists_dir, prefix=LISTS + "/", today=today)
-        formatting = unformatted(lists_dir, [p for p in changed if p.startswith(LISTS + "/")])
+        report = validate(lists_dir, prefix=LISTS + "/", today=today, changed=touched)
+        formatting = unformatted(lists_dir, data)
         base_dir = git.export_folder(repo, fork, LISTS, Path(tmp) / "base")
-        on_base = {_identity(p) for p in validate(base_dir, prefix=LISTS + "/", today=today).problems}
+        on_base = {_identity(p) for p in
+                   validate(base_dir, prefix=LISTS + "/", today=today, changed=touched).problems}
     comparison = compare(repo, fork, head_id, LISTS)
     return PrCheck(base_id, head_id, changed, report, comparison, formatting, on_base,
                    head_label=head if head is not None else WORKTREE)

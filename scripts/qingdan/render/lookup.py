@@ -17,6 +17,9 @@ from functools import cached_property
 from .. import model
 from ..dataset import Dataset
 from ..kinds import STATUS_IN_FORCE
+from ..laws.catalogue import Catalogue, Law, installed_catalogue
+from ..laws.checks import law_of
+from ..laws.citation import ArticleRef, parse_articles
 from .labels import LABELS
 from .links import is_slug
 
@@ -34,6 +37,20 @@ class Source:
 
 
 @dataclass(frozen=True)
+class CitedArticles:
+    """The catalogue's text of the articles one citation names (shown collapsed under it)."""
+
+    title: str
+    version: dt.date | None
+    articles: tuple[tuple[str, tuple[str, ...]], ...]  # (第N条, its paragraphs)
+    more: int  # articles named but not shown
+
+
+# A range such as 第七十六条至第八十三条 shows its first articles only.
+CITED_ARTICLES_SHOWN = 10
+
+
+@dataclass(frozen=True)
 class Citation:
     """One place that cites a legal source."""
 
@@ -43,6 +60,7 @@ class Citation:
     name: str
     field: str  # label of the citing field, e.g. 设定依据
     articles: str | None
+    in_force: bool = True  # the citing record is in force (not repealed or cancelled)
 
 
 class Lookup:
@@ -113,23 +131,89 @@ class Lookup:
         """Source id → every place citing it (items, measures, boundaries, duties)."""
         out: dict[str, list[Citation]] = defaultdict(list)
 
-        def add(basis: list[model.LegalBasis], *args: str) -> None:
+        def add(basis: list[model.LegalBasis], *args: str, in_force: bool = True) -> None:
             for b in basis:
-                out[b.source].append(Citation(*args, articles=b.articles))
+                out[b.source].append(Citation(*args, articles=b.articles, in_force=in_force))
 
         item_labels = LABELS["PowerItem"]
         for code, item in self.data.powers.items():
             dept = self.data.owner.get(code, "")
-            add(item.legal_basis, "item", dept, code, item.name, item_labels["legal_basis"])
-            add(item.accountability_basis, "item", dept, code, item.name, item_labels["accountability_basis"])
+            live = item.status == STATUS_IN_FORCE
+            add(item.legal_basis, "item", dept, code, item.name, item_labels["legal_basis"], in_force=live)
+            add(item.accountability_basis, "item", dept, code, item.name, item_labels["accountability_basis"],
+                in_force=live)
         for code, (dept, neg) in self.negative_items.items():
             for m in neg.measures:
-                add(m.legal_basis, "measure", dept, code, m.description, LABELS["Measure"]["legal_basis"])
+                add(m.legal_basis, "measure", dept, code, m.description, LABELS["Measure"]["legal_basis"],
+                    in_force=m.status == "有效")
         for dept, resp in sorted(self.data.responsibilities.items()):
             for b in resp.boundaries:
                 add(b.basis, "boundary", dept, b.matter, b.matter, LABELS["Boundary"]["basis"])
             for d in resp.main_duties:
                 add(d.accountability_basis, "duty", dept, d.duty, d.duty, LABELS["MainDuty"]["accountability_basis"])
+        return out
+
+    # -- the national law catalogue -----------------------------------------------
+
+    @cached_property
+    def catalogue(self) -> Catalogue | None:
+        """The national law catalogue, when installed (the site shows cited articles from it)."""
+        return installed_catalogue()
+
+    def catalogued(self, source_id: str) -> Law | None:
+        """The catalogue's version of a registered law, or None (not a law, or not in the catalogue)."""
+        if source_id not in self._catalogued:
+            src = self.data.sources.get(source_id)
+            self._catalogued[source_id] = (
+                law_of(self.catalogue, src.model_dump(mode="json")) if src is not None else None)
+        return self._catalogued[source_id]
+
+    @cached_property
+    def _catalogued(self) -> dict[str, Law | None]:
+        return {}
+
+    def cited_articles(self, basis: model.LegalBasis) -> CitedArticles | None:
+        """The catalogue's text of the articles a citation names, or None when there is nothing to show."""
+        key = (basis.source, basis.articles)
+        if key not in self._cited:
+            self._cited[key] = self._read_articles(basis)
+        return self._cited[key]
+
+    @cached_property
+    def _cited(self) -> dict[tuple[str, str | None], CitedArticles | None]:
+        return {}
+
+    def _read_articles(self, basis: model.LegalBasis) -> CitedArticles | None:
+        law = self.catalogued(basis.source)
+        if law is None or not basis.articles or self.catalogue is None:
+            return None
+        parsed = parse_articles(basis.articles)
+        found = []
+        for ref in parsed.refs:
+            article = (self.catalogue.article_by_label(law.law_id, ref.article_label) if ref.insert
+                       else self.catalogue.article(law.law_id, ref.number))
+            if article is not None and article not in found:
+                found.append(article)
+        if not found:
+            return None
+        shown = tuple((a.label, tuple(p for p in a.text.split("\n") if p.strip()))
+                      for a in found[:CITED_ARTICLES_SHOWN])
+        return CitedArticles(law.title, law.version_date, shown, len(found) - len(shown))
+
+    def citations_by_article(self, source_id: str) -> list[tuple[str, list[Citation]]]:
+        """The citations of a source grouped by article (第N条, in order), then those naming none."""
+        groups: dict[tuple[int, int], tuple[str, list[Citation]]] = {}
+        whole: list[Citation] = []
+        for c in self.citations.get(source_id, []):
+            parsed = parse_articles(c.articles) if c.articles else None
+            if parsed is None or not parsed.refs:
+                whole.append(c)
+                continue
+            for ref in dict.fromkeys(ArticleRef(r.number, r.insert) for r in parsed.refs):
+                groups.setdefault((ref.number, ref.insert or 0), (ref.article_label, []))[1].append(c)
+        out = [groups[key] for key in sorted(groups)]
+        if whole:
+            out.append(("未写明条款或条款无法识别", whole))
         return out
 
     # -- responsibilities --------------------------------------------------------

@@ -341,15 +341,17 @@ def _sources(lookup: Lookup, contributed: Contributed, history: History | None) 
         for src in data.sources.values():
             levels[src.level].append(src)
         return {"levels": sorted(levels.items(), key=lambda kv: _LEVEL_ORDER.get(kv[0], 99)),
-                "cited": {k: len(v) for k, v in lookup.citations.items()}}
+                "cited": {k: len(v) for k, v in lookup.citations.items()},
+                "downloads": _downloads(contributed, "all", "sources")}
 
-    yield PageSpec(page_path("sources"), "法律法规", "site/sources.html", index)
+    yield PageSpec(page_path("sources"), "法律法规", "site/sources.html", index, late=True)
     crumbs = (("法律法规", page_path("sources")),)
     for source_id in lookup.page_keys("source"):
         src = data.sources[source_id]
 
         def context(src: model.LegalSource = src) -> dict[str, Any]:
-            return {"src": src, "citations": lookup.citations.get(src.id, [])}
+            return {"src": src, "citations": lookup.citations.get(src.id, []),
+                    "by_article": lookup.citations_by_article(src.id), "law": lookup.catalogued(src.id)}
 
         yield PageSpec(page_path("source", source_id), src.title, "site/source.html", context,
                        source="sources.yml", crumbs=crumbs)

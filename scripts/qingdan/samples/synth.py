@@ -21,6 +21,8 @@ from pathlib import Path
 
 from ..errors import QingdanError
 from ..files import staged_folder
+from ..laws.catalogue import Catalogue, Law, open_catalogue
+from ..laws.register import source_entry
 from ..rules import SETTING_LEVELS, USCC_ALPHABET, uscc_check_char
 
 MARKER = "# 由 qingdan synth 生成的合成数据，不是真实清单。\n"
@@ -194,6 +196,56 @@ class Source:
     id: str
     level: str
     title: str
+    law: Law | None = None  # the national law catalogue's law, when the catalogue is installed
+
+
+class _Laws:
+    """Real laws and articles from the national law catalogue, so that synthetic citations check clean.
+
+    Without the catalogue installed, laws get synthetic titles and articles as before (and
+    qingdan validate says it did not check them).
+    """
+
+    def __init__(self, catalogue: Catalogue | None) -> None:
+        self.catalogue = catalogue
+        # In-force laws proper (not 宪法, 立法解释 or amending decisions), in a fixed order.
+        self._articles: dict[str, list[tuple[str, str]]] = {}
+        # Laws with numbered articles only: a few decisions are one text without articles.
+        self.laws = sorted((law for law in catalogue.laws() if law.in_force and law.doc_type == "法律"
+                            and self._numbered(law)), key=lambda law: law.law_id) if catalogue else []
+
+    def law(self, n: int) -> Law | None:
+        return self.laws[n % len(self.laws)] if self.laws else None
+
+    def named(self, title: str) -> Law | None:
+        return self.catalogue.resolve(title) if self.catalogue else None
+
+    def _numbered(self, law: Law) -> list[tuple[str, str]]:
+        """(第N条, first sentence) of each numbered article of ``law``."""
+        if law.law_id not in self._articles:
+            assert self.catalogue is not None
+            self._articles[law.law_id] = [
+                (a.label, _first_sentence(a.text)) for a in self.catalogue.articles(law.law_id)
+                if a.number and "之" not in a.label and a.text.strip()]
+        return self._articles[law.law_id]
+
+    def article(self, law: Law, key: int) -> tuple[str, str]:
+        """(第N条, its first sentence) of an article of ``law`` chosen by ``key``."""
+        chosen = self._numbered(law)
+        return chosen[key % len(chosen)]
+
+
+def _first_sentence(text: str) -> str:
+    line = text.strip().split("\n")[0]
+    end = line.find("。")
+    return line[: end + 1] if end > 0 else line
+
+
+def _catalogue() -> Catalogue | None:
+    try:
+        return open_catalogue()
+    except QingdanError:
+        return None
 
 
 def _departments(items: int, seed: int) -> list[Dept]:
@@ -218,10 +270,11 @@ def _departments(items: int, seed: int) -> list[Dept]:
     return depts
 
 
-def _sources(items: int) -> list[Source]:
-    """Fixed accountability laws first, then enough laws for items to cite."""
+def _sources(items: int, laws: _Laws) -> list[Source]:
+    """Fixed accountability laws first, then enough laws for items to cite (real ones when catalogued)."""
+    sanctions = laws.named("中华人民共和国公职人员政务处分法")
     sources = [
-        Source("law-0001", "法律", "中华人民共和国公职人员政务处分法"),
+        Source("law-0001", "法律", "中华人民共和国公职人员政务处分法", sanctions),
         Source("reg-0001", "行政法规", "行政机关公务员处分条例"),
     ]
     count = max(20, items // 250)
@@ -230,7 +283,8 @@ def _sources(items: int) -> list[Source]:
         topic = SOURCE_TOPICS[n // len(SOURCE_LEVELS) % len(SOURCE_TOPICS)]
         round_ = n // (len(SOURCE_LEVELS) * len(SOURCE_TOPICS))
         text = title.format(t=topic) + (f"（合成第{round_ + 1}部）" if round_ else "")
-        sources.append(Source(f"{prefix}-{n // len(SOURCE_LEVELS) + 2:04d}", level, text))
+        law = laws.law(n // len(SOURCE_LEVELS)) if level == "法律" else None
+        sources.append(Source(f"{prefix}-{n // len(SOURCE_LEVELS) + 2:04d}", level, law.title if law else text, law))
     return sources
 
 
@@ -267,6 +321,11 @@ def _regions() -> str:
 def _sources_file(sources: list[Source], seed: int) -> str:
     out = [MARKER, "items:\n"]
     for n, s in enumerate(sources):
+        if s.law is not None:
+            entry = source_entry(s.law, s.id)
+            out.append("".join(("  - " if not i else "    ") + f"{k}: {v if k == 'id' or not isinstance(v, str) else _q(v)}\n"
+                               for i, (k, v) in enumerate(entry.items())))
+            continue
         key = _mix(seed, 2, n)
         doc = next(d for lvl, _p, _t, d in SOURCE_LEVELS if lvl == s.level)
         issuer = {"法律": "全国人民代表大会常务委员会", "行政法规": "国务院", "国务院决定": "国务院",
@@ -314,9 +373,11 @@ def _publications(dept: Dept) -> str:
 class _Items:
     """Writes power items; what an item says is a function of its type and base code."""
 
-    def __init__(self, sources: list[Source], seed: int) -> None:
+    def __init__(self, sources: list[Source], seed: int, laws: _Laws) -> None:
         self.seed = seed
         self.cited = [s.id for s in sources[2:]]  # the two accountability laws are cited apart
+        self.law_of = {s.id: s.law for s in sources}
+        self.laws = laws
         # Only norms that may set the power are its 设定依据 (rules.SETTING_LEVELS, DOMAIN.md §6).
         self.cited_for = {
             type_code: [s.id for s in sources[2:] if s.level in SETTING_LEVELS[type_code][0]] or self.cited
@@ -363,12 +424,19 @@ class _Items:
         cited = self.cited_for.get(type_code, self.cited)
         first = (key >> 16) % len(cited)
         second = (first + 1 + (key >> 24) % (len(cited) - 1)) % len(cited)
+        versions = [law.version_date for law in (self.law_of["law-0001"],) if law and law.version_date]
         for n, source in enumerate((first, second)):
-            article = ARTICLES[(key >> (28 + 2 * n)) % len(ARTICLES)].format(
-                n=chinese_number((key >> (32 + 8 * n)) % 120 + 1), k=chinese_number(n + 1))
-            quote = BASIS_TEXTS[(key >> (40 + 2 * n)) % len(BASIS_TEXTS)].format(s=s)
+            law = self.law_of[cited[source]]
+            if law is not None:
+                # A real article and its real first sentence: the catalogue checks pass, and cost what they would.
+                article, quote = self.laws.article(law, key >> (32 + 8 * n))
+                versions += [law.version_date] if law.version_date else []
+            else:
+                article = ARTICLES[(key >> (28 + 2 * n)) % len(ARTICLES)].format(
+                    n=chinese_number((key >> (32 + 8 * n)) % 120 + 1), k=chinese_number(n + 1))
+                quote = BASIS_TEXTS[(key >> (40 + 2 * n)) % len(BASIS_TEXTS)].format(s=s)
             out.append(f"      - source: {cited[source]}\n        articles: {article}\n"
-                       f"        text: {quote}\n")
+                       f"        text: {_q(quote)}\n")
         out.append("    responsibilities:\n")
         out.append(self._stage_block(type_code, subject))
         out.append("    accountability_cases:\n")
@@ -381,11 +449,16 @@ class _Items:
                 f"    status: 已废止\n    repeal:\n      date: {_date(local >> 8, 2019, 6)}\n"
                 f"      basis: {region_name}人民政府关于取消和调整一批行政权力事项的决定\n"
             )
-        out.append(f"    effective: {_date(_mix(key), 2004, 15)}\n")
+        effective = _date(_mix(key), 2004, 15)
+        out.append(f"    effective: {effective}\n")
+        reviewed = max(versions, default=None)
+        if reviewed is not None and reviewed.isoformat() > effective:
+            out.append(f"    basis_reviewed: {reviewed.isoformat()}\n")
         return "".join(out)
 
 
-def _powers_files(depts: list[Dept], sources: list[Source], seed: int) -> Iterator[tuple[Dept, str]]:
+def _powers_files(depts: list[Dept], sources: list[Source], seed: int,
+                  laws: _Laws) -> Iterator[tuple[Dept, str]]:
     """Each department's powers.yml, base codes numbered so that regions overlap."""
     kinds = {d.id: [_TYPE_WHEEL[_mix(seed, 7, j, i) % len(_TYPE_WHEEL)] for i in range(d.items)]
              for j, d in enumerate(depts)}
@@ -397,7 +470,7 @@ def _powers_files(depts: list[Dept], sources: list[Source], seed: int) -> Iterat
     by_region: dict[int, list[Dept]] = {}
     for d in depts:
         by_region.setdefault(d.region, []).append(d)
-    writer = _Items(sources, seed)
+    writer = _Items(sources, seed, laws)
     for d in depts:
         peers = [p.id for p in by_region[d.region] if p.id != d.id]
         out = [MARKER, "items:\n" if d.items else "items: []\n"]
@@ -502,8 +575,8 @@ def _decision(body: str, result: str, key: int) -> str:
             f"      decision_number: {body}公告第{key % 40 + 1}号\n      decision_date: 2024-11-28\n")
 
 
-def _negative_list(count: int, sources: list[Source], seed: int) -> str:
-    strong = [s.id for s in sources if s.level in ("法律", "行政法规", "国务院决定", "地方性法规")]
+def _negative_list(count: int, sources: list[Source], seed: int, laws: _Laws) -> str:
+    strong = [s for s in sources if s.level in ("法律", "行政法规", "国务院决定", "地方性法规")]
     out = [MARKER, "edition: 市场准入负面清单（2025年版）\ndocument: 发改体改规〔2025〕466号\nitems:\n"]
     for i in range(count):
         key = _mix(seed, 12, i)
@@ -515,14 +588,16 @@ def _negative_list(count: int, sources: list[Source], seed: int) -> str:
                    f"    category: {'禁止准入类' if prohibited else '许可准入类'}\n    measures:\n")
         for m in range(1 + key % 3):
             local = m == 2
+            source = strong[(key >> (8 + m)) % len(strong)]
+            article = laws.article(source.law, key >> 20)[0] if source.law else f"第{chinese_number((key >> 20) % 60 + 1)}条"
             out.append(
                 f'      - code: "{code}-{"L" if local else ""}{m + 1:02d}"\n'
                 f"        description: {s}{'地方性许可' if local else '许可'}（第{chinese_number(m + 1)}项措施）\n"
                 f"        scope: {'地方' if local else '全国'}\n"
                 + (f"        national_entry: 全国清单第{i + 1}项所列地方性许可措施\n" if local else "")
                 + f"        departments:\n          - 市场监督管理部门\n"
-                f"        legal_basis:\n          - source: {strong[(key >> (8 + m)) % len(strong)]}\n"
-                f"            articles: 第{chinese_number((key >> 20) % 60 + 1)}条\n"
+                f"        legal_basis:\n          - source: {source.id}\n"
+                f"            articles: {article}\n"
             )
     return "".join(out)
 
@@ -532,7 +607,8 @@ def render(items: int, seed: int = 0) -> Iterator[tuple[str, str]]:
     if items < 0:
         raise QingdanError("事项数量不能为负数")
     depts = _departments(items, seed)
-    sources = _sources(items)
+    laws = _Laws(_catalogue())
+    sources = _sources(items, laws)
     yield "site.yml", _site()
     yield "regions.yml", _regions()
     yield "sources.yml", _sources_file(sources, seed)
@@ -540,7 +616,7 @@ def render(items: int, seed: int = 0) -> Iterator[tuple[str, str]]:
     for d in depts:
         by_region.setdefault(d.region, []).append(d.id)
     regulation_count = max(1, items // 100 // len(REGIONS))
-    for d, text in _powers_files(depts, sources, seed):
+    for d, text in _powers_files(depts, sources, seed, laws):
         yield f"{d.id}/department.yml", _department(d, seed)
         yield f"{d.id}/powers.yml", text
         peers = [p for p in by_region[d.region] if p != d.id]
@@ -548,7 +624,7 @@ def render(items: int, seed: int = 0) -> Iterator[tuple[str, str]]:
         if d.slot == 0:
             yield f"{d.id}/regulations.yml", _regulations(d, regulation_count, seed)
         if d.region == 0 and d.slot == 0:
-            yield f"{d.id}/negative_list.yml", _negative_list(max(6, min(items // 1000, 120)), sources, seed)
+            yield f"{d.id}/negative_list.yml", _negative_list(max(6, min(items // 1000, 120)), sources, seed, laws)
 
 
 def write_dataset(out: Path, items: int, seed: int = 0) -> None:

@@ -26,16 +26,19 @@ import datetime as dt
 import functools
 import gc
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
+from typing import Any
 
 from pydantic import BaseModel
 
 from ..digests import FileDigests
 from ..facts import extract
+from ..laws.checks import catalogue_missing, coverage as law_coverage, rules as law_rules
+from ..laws.catalogue import installed_catalogue
 from ..files import FileTooLarge, NotRegularFile, read_regular
 from ..load import list_tree, locate, read_file, read_path
 from ..load.text import MAX_FILE_BYTES
@@ -49,6 +52,7 @@ from .result import Report
 __all__ = ["Cache", "Checked", "Report", "check", "check_file", "default_cache_dir", "validate"]
 
 Progress = Callable[[int, int, str], None]
+DEFAULT_CATALOGUE: Any = object()  # catalogue not given: the installed national law catalogue, if any
 
 
 @dataclass
@@ -80,14 +84,19 @@ def validate(
     prefix: str | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
+    catalogue: Any = DEFAULT_CATALOGUE,
+    changed: Iterable[str] = (),
 ) -> Report:
     """Validate every data file under ``lists_dir`` and the rules across them.
 
     ``workers`` caps the processes that check files (default: the CPUs this
-    process may use); 1 checks every file in this process.
+    process may use); 1 checks every file in this process. ``changed`` names the
+    files (under lists/) a change touches, for rules that compare two files. ``catalogue`` is the
+    national law catalogue the legal bases are checked against (default: the installed one, if
+    any; None: not checked, and one warning says so).
     """
     return check(lists_dir, cache_dir=cache_dir, today=today, prefix=prefix, progress=progress,
-                 workers=workers).report
+                 workers=workers, changed=changed, catalogue=catalogue).report
 
 
 def check(
@@ -99,6 +108,8 @@ def check(
     progress: Progress | None = None,
     keep_records: bool = False,
     workers: int | None = None,
+    catalogue: Any = DEFAULT_CATALOGUE,
+    changed: Iterable[str] = (),
 ) -> Checked:
     """``validate``, also giving the facts and, with ``keep_records``, the typed records.
 
@@ -114,11 +125,17 @@ def check(
         problems = listing.problems(prefix)
         problems += [Problem.from_dict(p) for relpath in relpaths for p in entries[relpath]["problems"]]
         facts = {relpath: entries[relpath]["facts"] for relpath in relpaths}
-        across = run(Index(facts, today=today or dt.date.today(), prefix=prefix))
+        if catalogue is DEFAULT_CATALOGUE:
+            catalogue = installed_catalogue()
+        index = Index(facts, today=today or dt.date.today(), prefix=prefix, catalogue=catalogue,
+                      changed=frozenset(changed))
+        # The rules across records, then those that read the national law catalogue (laws/checks.py).
+        across = run(index) + list(law_rules(index)) + list(catalogue_missing(index))
+        coverage = law_coverage(index) if catalogue is not None else None
     _locate_across(lists_dir, prefix, across)
     problems += across
     problems.sort(key=Problem.sort_key)
-    return Checked(Report(problems, len(relpaths)), facts, records)
+    return Checked(Report(problems, len(relpaths), coverage), facts, records)
 
 
 @contextmanager

@@ -18,6 +18,9 @@ class Report:
 
     problems: list[Problem]
     files: int
+    # (citations checked against the national law catalogue, citations of sources it does not hold),
+    # or None when the catalogue was not installed.
+    catalogue_coverage: tuple[int, int] | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -35,4 +38,4 @@ class Report:
         """Only the problems whose code is in ``only`` (if given) and not in ``skip``."""
         only, skip = set(only), set(skip)
         kept = [p for p in self.problems if (not only or p.code in only) and p.code not in skip]
-        return Report(kept, self.files)
+        return Report(kept, self.files, self.catalogue_coverage)
