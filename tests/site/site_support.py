@@ -73,6 +73,10 @@ def make_hostile(lists: Path) -> None:
         data = _inject(original)
         if path.name == "site.yml":  # the model rejects HTML characters in the site name (tested there)
             data["name"] = original["name"]
+            # E-mail and phone numbers have formats that reject markup; the form
+            # address gets a hostile URL, which must not become the form's action.
+            data["feedback"] = {**original["feedback"], "form_action": "javascript:alert(1)",
+                                "office": data["feedback"]["office"]}
         if path.name == "sources.yml":
             data["items"][0]["url"] = "javascript:alert(1)"
         if path.name == "department.yml":

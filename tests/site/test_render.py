@@ -56,9 +56,25 @@ def test_item_page_shows_every_field_with_its_model_label(render) -> None:
     for stage in ("受理", "审查", "决定", "送达", "事后监管"):
         assert f'<th scope="row">{stage}</th>' in html
     assert 'id="sub-520100-XK00001001"' in html
+    assert html.count("<h1") == 1
+
+
+def test_public_pages_carry_no_staff_links(render) -> None:
+    """编辑此页, data-file paths and commit links stay off the public build (site setting staff_links)."""
+    html = render(ITEM_PAGE)
+    assert "编辑此页" not in html and "lists/" not in html and "/edit/" not in html
+
+
+def test_staff_links_setting_shows_edit_link_and_data_file(tmp_path: Path) -> None:
+    lists = copy_sample(tmp_path)
+    site_yml = lists / "site.yml"
+    site_yml.write_text(site_yml.read_text(encoding="utf-8").replace("staff_links: false", "staff_links: true"),
+                        encoding="utf-8")
+    site = plan_site(load_dataset(lists))
+    html = Renderer(site).html(site.pages[ITEM_PAGE])
     assert ('<a href="https://github.com/example/qingdan/edit/main/lists/520100-scjgj/powers.yml"'
             in html)
-    assert html.count("<h1") == 1
+    assert "数据文件 lists/520100-scjgj/powers.yml" in html
 
 
 def test_repealed_item_says_since_when_and_why(sample: Dataset, render) -> None:
@@ -146,7 +162,7 @@ def test_home_without_history_never_claims_a_build_date(sample: Dataset, sample_
     html = render("index.md")
     newest = sample_site.lookup.newest_date
     assert "数据更新至" not in html
-    assert f"数据中最近的日期：<time datetime=\"{newest.isoformat()}\">" in html
+    assert f"数据中最近的日期 <time datetime=\"{newest.isoformat()}\">" in html
     assert dt.date.today().isoformat() not in html or newest == dt.date.today()
     assert '<form class="qd-searchbox" action="search/" method="get" role="search">' in html
 
@@ -155,7 +171,11 @@ def test_download_links_come_from_the_contributed_paths(sample: Dataset) -> None
     paths = ["downloads/520100-scjgj/powers.csv", "downloads/520100-scjgj/powers.xlsx", "downloads/all/powers.csv"]
     site = plan_site(sample, contributed=lambda: paths)
     html = Renderer(site).html(site.pages["departments/520100-scjgj/powers/index.md"])
-    assert '<a href="../../../downloads/520100-scjgj/powers.csv" download>权力清单（CSV）</a>' in html
+    # The saved file carries the department and the day of the data, not a bare powers.csv.
+    day = site.lookup.newest_date.strftime("%Y%m%d")
+    assert (f'<a href="../../../downloads/520100-scjgj/powers.csv" download="示例市市场监督管理局-权力清单-{day}.csv">'
+            '权力清单（CSV）</a>') in html
+    assert f"下载（数据中最近的日期 <time datetime=\"{site.lookup.newest_date.isoformat()}\">" in html
     assert "powers.xlsx" in html and "downloads/all/" not in html
     other = Renderer(site).html(site.pages["departments/520000-scjgj/powers/index.md"])
     assert "下载" not in other
@@ -235,6 +255,9 @@ def test_history_gives_timeline_date_and_last_changes(tmp_path: Path) -> None:
     from qingdan.history import load_history
 
     lists = copy_sample(tmp_path)
+    site_yml = lists / "site.yml"  # a staff preview: commit links shown
+    site_yml.write_text(site_yml.read_text(encoding="utf-8").replace("staff_links: false", "staff_links: true"),
+                        encoding="utf-8")
     git = ["git", "-c", "user.name=测试", "-c", "user.email=t@example.org"]
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=tmp_path, check=True)
     subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)

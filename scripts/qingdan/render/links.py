@@ -64,6 +64,7 @@ PAGE_PATHS: dict[str, str] = {
     "changes": "changes/index.md",
     "consistency": "consistency/index.md",
     "problem_codes": "problem-codes/index.md",
+    "feedback": "feedback/index.md",
 }
 
 

@@ -22,10 +22,10 @@ from ..model.power import POWER_TYPES
 from ..problems import CATALOGUE
 from ..report import SEVERITY_ZH
 from ..rules import REQUIRED_LISTS
-from .extras import search_page_html
-from .history import History, last_changed
+from .extras import FEED, search_page_html
+from .history import AsOf, History, as_of, last_changed
 from .labels import LIST_LABELS
-from .links import page_path, root_of
+from .links import external, page_path, root_of
 from .lookup import Lookup
 
 Context = Callable[[], dict[str, Any]]
@@ -37,7 +37,6 @@ TYPE_TABLE_LIMIT = 1000
 LATEST_CHANGES = 10
 
 DATAPACKAGE = "downloads/datapackage.json"  # describes every download (export stage)
-FEED = "feeds/atom.xml"  # the site's Atom feed (history stage)
 RELEASES = "downloads/releases/"  # one zip of lists/ per published release (history stage)
 
 # Stages of problems.ProblemType: where in the checking the problem is found.
@@ -67,7 +66,7 @@ def plan_pages(lookup: Lookup, contributed: Contributed, history: History | None
     only when a page that links to downloads is rendered.
     """
     planners = (_home, _search, _departments, _regions, _items, _types, _negative, _regulations,
-                _sources, _publication, _changes, _consistency, _problem_codes)
+                _sources, _publication, _changes, _consistency, _problem_codes, _feedback)
     pages: dict[str, PageSpec] = {}
     for planner in planners:
         for spec in planner(lookup, contributed, history):
@@ -107,8 +106,6 @@ def _home(lookup: Lookup, contributed: Contributed, history: History | None) -> 
         return {
             "counts": counts,
             "type_counts": [(code, lookup.type_counts.get(code, 0)) for code in POWER_TYPES],
-            "as_of": history.last_change_date() if history else None,
-            "newest_date": lookup.newest_date,
             "changes": list(history.changes()[:LATEST_CHANGES]) if history else None,
         }
 
@@ -124,25 +121,54 @@ def _search(lookup: Lookup, contributed: Contributed, history: History | None) -
 # -- departments and their lists ---------------------------------------------------
 
 
-def _downloads(contributed: Contributed, folder: str, kind: str | None = None) -> list[tuple[str, str]]:
-    """(label, path) of the download files under ``downloads/<folder>/`` (of one list if ``kind``)."""
+@dataclass(frozen=True)
+class Download:
+    """One download link: what it is, where it is, and the name the saved file gets."""
+
+    label: str
+    path: str
+    name: str  # carries the owner and how current it is: 示例市市场监管局-权力清单-20250118.csv
+
+
+def _downloads(contributed: Contributed, folder: str, kind: str | None = None, *,
+               owner: str, fresh: AsOf | None) -> list[Download]:
+    """The download files under ``downloads/<folder>/`` (of one list if ``kind``).
+
+    ``owner`` (a department's name, or the site's for the whole site) and the
+    day of ``fresh`` name the saved file, so that ten departments' downloads
+    are not ten files called powers.csv.
+    """
     prefix = f"downloads/{folder}/"
     out = []
     for path in sorted(p for p in contributed() if p.startswith(prefix)):
         stem, _, ext = path[len(prefix):].rpartition(".")
         if kind is None or stem == kind:
-            out.append((f"{LIST_LABELS.get(stem, stem)}（{ext.upper()}）", path))
+            list_label = LIST_LABELS.get(stem, stem)
+            day = f"-{fresh.compact}" if fresh else ""
+            out.append(Download(f"{list_label}（{ext.upper()}）", path, f"{owner}-{list_label}{day}.{ext}"))
     return out
+
+
+def _record_changes(history: History | None, key: str) -> list[Any] | None:
+    """The history of one record, newest first (a key of the history stage: a code,
+    ``source:<id>``, ``department:<id>``, ``responsibilities:<dept>``); None without history."""
+    return list(history.item_changes(key)) if history is not None else None
+
+
+def _fresh(lookup: Lookup, history: History | None) -> AsOf | None:
+    return as_of(history, lookup.newest_date)
 
 
 def _departments(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
     def index() -> dict[str, Any]:
-        package = [("数据包说明（datapackage.json）", DATAPACKAGE)] if DATAPACKAGE in contributed() else []
-        return {"regions": _region_rows(lookup), "downloads": _downloads(contributed, "all") + package}
+        package = ([Download("数据包说明（datapackage.json）", DATAPACKAGE, "datapackage.json")]
+                   if DATAPACKAGE in contributed() else [])
+        files = _downloads(contributed, "all", owner=lookup.site.name, fresh=_fresh(lookup, history))
+        return {"regions": _region_rows(lookup), "downloads": files + package}
 
     yield PageSpec(page_path("departments"), "部门", "site/departments.html", index, late=True)
     for dept_id in lookup.page_keys("department"):
-        yield from _department(lookup, contributed, dept_id)
+        yield from _department(lookup, contributed, history, dept_id)
 
 
 def _region_rows(lookup: Lookup) -> list[tuple[model.Region | None, str, list[str]]]:
@@ -151,9 +177,13 @@ def _region_rows(lookup: Lookup) -> list[tuple[model.Region | None, str, list[st
     return [(data.regions.get(code), code, ids) for code, ids in sorted(lookup.depts_by_region.items())]
 
 
-def _department(lookup: Lookup, contributed: Contributed, dept_id: str) -> Planner:
+def _department(lookup: Lookup, contributed: Contributed, history: History | None, dept_id: str) -> Planner:
     data = lookup.data
     dept = data.departments[dept_id]
+
+    def downloads(kind: str | None = None) -> list[Download]:
+        return _downloads(contributed, dept_id, kind, owner=dept.name, fresh=_fresh(lookup, history))
+
     crumbs = (("部门", page_path("departments")),)
     lists = {kind.key: f"{dept_id}/{kind.filename}" for kind in KINDS if kind.per_department}
     published = {key for key, rel in lists.items() if rel in data.report.records}
@@ -164,12 +194,15 @@ def _department(lookup: Lookup, contributed: Contributed, dept_id: str) -> Plann
             "dept_id": dept_id,
             "region": data.regions.get(dept.region),
             "published": published,
+            "required": {key for key, _label in REQUIRED_LISTS},
             "powers": lookup.powers_by_dept.get(dept_id, []),
             "type_counts": lookup.dept_type_counts(dept_id),
             "regulations": lookup.regulations_by_dept.get(dept_id, []),
             "negative": data.negative_lists.get(dept_id),
             "responsibilities": data.responsibilities.get(dept_id),
-            "downloads": _downloads(contributed, dept_id),
+            "downloads": downloads(),
+            "feed": feed if (feed := f"feeds/{dept_id}.xml") in contributed() else None,
+            "changes": _record_changes(history, f"department:{dept_id}"),
         }
 
     yield PageSpec(page_path("department", dept_id), dept.name, "site/department.html", context,
@@ -180,7 +213,7 @@ def _department(lookup: Lookup, contributed: Contributed, dept_id: str) -> Plann
             items = lookup.powers_by_dept.get(dept_id, [])
             return {"dept": dept, "dept_id": dept_id, "items": items,
                     "types": sorted({i.power_type for i in items}),
-                    "downloads": _downloads(contributed, dept_id, "powers")}
+                    "downloads": downloads("powers")}
 
         yield PageSpec(page_path("powers", dept_id), f"{dept.name}权力清单", "site/powers.html", powers,
                        source=lists["powers"], crumbs=dept_crumbs, late=True)
@@ -188,7 +221,8 @@ def _department(lookup: Lookup, contributed: Contributed, dept_id: str) -> Plann
         def responsibilities() -> dict[str, Any]:
             return {"dept": dept, "dept_id": dept_id, "resp": data.responsibilities[dept_id],
                     "mentions": lookup.boundary_mentions.get(dept_id, []),
-                    "downloads": _downloads(contributed, dept_id, "responsibilities")}
+                    "changes": _record_changes(history, f"responsibilities:{dept_id}"),
+                    "downloads": downloads("responsibilities")}
 
         yield PageSpec(page_path("responsibilities", dept_id), f"{dept.name}责任清单",
                        "site/responsibilities.html", responsibilities,
@@ -249,7 +283,7 @@ def _item(lookup: Lookup, history: History | None, code: str, item: model.PowerI
             "dept_id": dept_id,
             "same_base": [c for c in lookup.base_groups.get(base, ()) if c != code] if base else [],
             "base": base,
-            "changes": list(history.item_changes(code)) if history else None,
+            "changes": _record_changes(history, code),
             "removed": removed,
         }
 
@@ -280,13 +314,15 @@ def _negative(lookup: Lookup, contributed: Contributed, history: History | None)
     data = lookup.data
     yield PageSpec(page_path("negative_lists"), "市场准入负面清单", "site/negative_lists.html",
                    lambda: {"lists": sorted(data.negative_lists.items()),
-                            "downloads": _downloads(contributed, "all", "negative_list")}, late=True)
+                            "downloads": _downloads(contributed, "all", "negative_list", owner=lookup.site.name,
+                                                    fresh=_fresh(lookup, history))}, late=True)
     crumbs = (("市场准入负面清单", page_path("negative_lists")),)
     for code in lookup.page_keys("negative_item"):
         dept_id, item = lookup.negative_items[code]
 
         def context(dept_id: str = dept_id, item: model.NegativeItem = item) -> dict[str, Any]:
-            return {"item": item, "dept_id": dept_id, "neg": data.negative_lists[dept_id]}
+            return {"item": item, "dept_id": dept_id, "neg": data.negative_lists[dept_id],
+                    "changes": _record_changes(history, item.code)}
 
         yield PageSpec(page_path("negative_item", code), item.name, "site/negative_item.html", context,
                        source=f"{dept_id}/negative_list.yml", crumbs=crumbs)
@@ -304,7 +340,8 @@ def _regulations(lookup: Lookup, contributed: Contributed, history: History | No
                    for k in sorted(groups, key=lambda k: (k not in industries, k))]
         results = ("保留", "修改", "废止")
         return {"groups": ordered, "results": results, "result_options": [(r, r) for r in results],
-                "downloads": _downloads(contributed, "all", "regulations")}
+                "downloads": _downloads(contributed, "all", "regulations", owner=lookup.site.name,
+                                        fresh=_fresh(lookup, history))}
 
     yield PageSpec(page_path("regulations"), "地方性法规目录", "site/regulations.html", index, late=True)
     crumbs = (("地方性法规目录", page_path("regulations")),)
@@ -315,7 +352,8 @@ def _regulations(lookup: Lookup, contributed: Contributed, history: History | No
             return {"reg": reg, "industry": industries.get(reg.industry, reg.industry),
                     "dept_id": data.owner.get(reg.code, ""),
                     "history": sorted(_legislative_history(reg), key=lambda e: e[0]),
-                    "citations": lookup.citations.get(reg.code, [])}
+                    "citations": lookup.citations.get(reg.code, []),
+                    "changes": _record_changes(history, reg.code)}
 
         yield PageSpec(page_path("regulation", code), reg.title, "site/regulation.html", context,
                        source=data.source_file.get(code), crumbs=crumbs)
@@ -350,7 +388,8 @@ def _sources(lookup: Lookup, contributed: Contributed, history: History | None) 
         src = data.sources[source_id]
 
         def context(src: model.LegalSource = src) -> dict[str, Any]:
-            return {"src": src, "citations": lookup.citations.get(src.id, [])}
+            return {"src": src, "citations": lookup.citations.get(src.id, []),
+                    "changes": _record_changes(history, f"source:{src.id}")}
 
         yield PageSpec(page_path("source", source_id), src.title, "site/source.html", context,
                        source="sources.yml", crumbs=crumbs)
@@ -447,3 +486,24 @@ def _problem_codes(lookup: Lookup, contributed: Contributed, history: History | 
                 "severity": SEVERITY_ZH}
 
     yield PageSpec(page_path("problem_codes"), "问题代码", "site/problem_codes.html", context)
+
+
+# -- feedback ----------------------------------------------------------------------
+
+# What a citizen may send; the form posts the key, people read the label.
+FEEDBACK_TOPICS = (
+    ("question", "对事项有疑问"),
+    ("error", "清单内容有误"),
+    ("unlisted", "发现清单以外仍在行使的权力（在线建议）"),
+    ("other", "其他意见建议"),
+)
+
+
+def _feedback(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
+    """意见建议: the channels of the site settings, and a form posting to the configured address."""
+    feedback = lookup.site.feedback
+
+    def context() -> dict[str, Any]:
+        return {"fb": feedback, "form_action": external(feedback.form_action), "topics": FEEDBACK_TOPICS}
+
+    yield PageSpec(page_path("feedback"), "意见建议", "site/feedback.html", context)
