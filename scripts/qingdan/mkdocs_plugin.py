@@ -31,6 +31,7 @@ from mkdocs.structure.toc import get_toc
 from . import report as reporters
 from .dataset import Dataset, load_dataset
 from .errors import QingdanError
+from .files import walk
 from .render import PageSpec, Renderer, Site, plan_site
 from .render.background import Contributions
 from .render.extras import FEED, SITE_CSS, SITE_JS, feed_base, theme_root
@@ -126,6 +127,12 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         if not self.config.enabled:
             return
         assert self.lists_dir is not None
+        refused = walk(Path(config.docs_dir)).refused
+        if refused:
+            # MkDocs itself follows links in docs_dir: a page could publish any file of the machine.
+            shown = "、".join(f"{relpath}（{what}）" for relpath, what in refused[:10])
+            raise PluginError(f"qingdan：{config.docs_dir} 中有不是普通文件的条目，不能生成网站：{shown}。"
+                              "网站的页面只能来自仓库中的普通文件；请删除链接，换成文件本身")
         try:
             dataset = load_dataset(self.lists_dir)
         except QingdanError as exc:

@@ -92,6 +92,7 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     ProblemType("tab", E, 0, "使用了制表符", "YAML 只能用空格缩进；文本中的制表符也容易在比对时造成误会。请改用空格。"),
     ProblemType("invisible-char", E, 0, "不可见字符", "零宽空格、零宽连接符、方向标记、控制字符等不可见字符会让编码、检索和比对失效。请删除。"),
     ProblemType("empty-file", E, 0, "文件为空", "数据文件没有内容。请填写内容或删除该文件。"),
+    ProblemType("not-regular-file", E, 0, "不是普通文件", "lists/ 下的符号链接（软链接）、设备文件等不会被读取：数据必须直接写在仓库中的普通文件里，否则审核和修订记录看不到实际发布的内容。"),
     ProblemType("unknown-file", W, 0, "无法识别的文件", "lists/ 下的文件名或位置不符合约定，不会被读取。"),
     # stage 1: YAML
     ProblemType("yaml-syntax", E, 1, "YAML 语法错误", "文件不是合法的 YAML，常见原因是缩进不一致、冒号后缺空格、用了中文冒号、引号或括号未闭合、一个文件写了多个文档（---），或嵌套过深。"),

@@ -21,9 +21,10 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from . import model
 from .errors import QingdanError
+from .files import read_regular
 from .excel.importer import check_department
 from .fmt import dump, format_text, load_tree, normalise, to_tree, write_atomic
-from .layout import BY_KEY
+from .layout import BY_KEY, kind_of
 from .load.parse import parse
 from .load.schema import model_at
 from .model.common import ID_PATTERN
@@ -99,8 +100,8 @@ def write(result: Scaffolded, lists_dir: Path) -> None:
 def _plain(path: Path) -> Any:
     """A file's plain data, or None if it cannot be read (a half-filled template still can)."""
     try:
-        return parse(path.read_text(encoding="utf-8"), str(path)).data
-    except (OSError, UnicodeDecodeError):
+        return parse(read_regular(path).decode("utf-8"), str(path)).data
+    except (OSError, UnicodeDecodeError, QingdanError):
         return None
 
 
@@ -281,10 +282,18 @@ def _department(lists_dir: Path, dept_id: str, region: str | None, name: str | N
 
 def _append(lists_dir: Path, department: str, kind: str, section: str, entry: CommentedMap,
             code: str | None, file_fields: dict[str, Any] | None = None) -> Scaffolded:
-    file_kind = BY_KEY[kind]
-    relpath = f"{department}/{file_kind.filename}"
+    relpath = f"{department}/{BY_KEY[kind].filename}"
+    return append_entry(lists_dir, relpath, section, entry, code, file_fields)
+
+
+def append_entry(lists_dir: Path, relpath: str, section: str, entry: CommentedMap, code: str | None = None,
+                 file_fields: dict[str, Any] | None = None) -> Scaffolded:
+    """A data file (not written) with ``entry`` appended to its list ``section``, comments kept."""
+    file_kind = kind_of(relpath)
+    if file_kind is None:
+        raise QingdanError(f"lists/{relpath} 不是清单数据文件")
     path = lists_dir / relpath
-    created = not path.exists()
+    created = not path.exists() and not path.is_symlink()
     if created:
         tree = CommentedMap(file_fields or {})
         tree.yaml_set_start_comment(f"{file_kind.label}（由 qingdan new 生成，请填写空白的字段）")
@@ -300,7 +309,7 @@ def _append(lists_dir: Path, department: str, kind: str, section: str, entry: Co
 
 
 def _existing(path: Path, relpath: str) -> CommentedMap:
-    checked = format_text(path.read_bytes(), relpath)
+    checked = format_text(read_regular(path), relpath)
     if checked.text is None:
         raise QingdanError(f"lists/{relpath} 无法读取，先修复它：" + "；".join(checked.problems))
     tree = load_tree((checked.original or "").lstrip("\ufeff"))

@@ -31,6 +31,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 from pydantic import BaseModel
 
@@ -38,7 +39,8 @@ from . import __version__
 from .digests import FileDigests
 from .errors import QingdanError
 from .facts import extract
-from .load import discover, locate, read_file, read_path
+from .files import FileTooLarge, NotRegularFile, read_regular
+from .load import list_tree, locate, read_file, read_path
 from .load.text import MAX_FILE_BYTES
 from .problems import CATALOGUE, Problem
 from .rules import Index, run
@@ -186,10 +188,12 @@ def validate(
     """
     prefix = _prefix(lists_dir) if prefix is None else prefix
     cache = Cache(None if keep_records else cache_dir, prefix)
-    relpaths = discover(lists_dir)
+    listing = list_tree(lists_dir)
+    relpaths = listing.relpaths
     with _gc_paused():
         entries, records = _check_files(lists_dir, relpaths, prefix, cache, keep_records, progress, workers)
-        problems = [Problem.from_dict(p) for relpath in relpaths for p in entries[relpath]["problems"]]
+        problems = listing.problems(prefix)
+        problems += [Problem.from_dict(p) for relpath in relpaths for p in entries[relpath]["problems"]]
         facts = {relpath: entries[relpath]["facts"] for relpath in relpaths}
         across = run(Index(facts, today=today or dt.date.today(), prefix=prefix))
     _locate_across(lists_dir, prefix, across)
@@ -258,11 +262,11 @@ def _cached(cache: Cache, digests: FileDigests, lists_dir: Path, relpath: str) -
     if cache.directory is None:
         return None
     try:
-        stat = path.stat()
-        if stat.st_size > MAX_FILE_BYTES:
+        stat = path.lstat()  # a link is never cached: _check_path reports it
+        if stat.st_size > MAX_FILE_BYTES or not S_ISREG(stat.st_mode):
             return None  # not even worth hashing the file
         return cache.get(relpath, digests.digest(path, relpath, stat))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotRegularFile):
         return None
 
 
@@ -271,10 +275,10 @@ def _check_path(lists_dir: Path, prefix: str, cache: Cache, keep_records: bool,
     """Check one file and cache its result under the digest of the bytes actually read."""
     path = lists_dir / relpath
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            result = read_path(lists_dir, relpath, prefix)  # reports the size without reading
-            return relpath, {"problems": [p.to_dict() for p in result.problems], "facts": {}}, None
-        raw = path.read_bytes()
+        raw = read_regular(path, root=lists_dir, limit=MAX_FILE_BYTES)
+    except (NotRegularFile, FileTooLarge):
+        result = read_path(lists_dir, relpath, prefix)  # reports the link or the size without reading
+        return relpath, {"problems": [p.to_dict() for p in result.problems], "facts": {}}, None
     except FileNotFoundError:
         return relpath, {"problems": [], "facts": {}}, None  # removed while validating: nothing left to check
     entry, record = check_file(raw, relpath, prefix)
@@ -347,8 +351,8 @@ def _locate_across(lists_dir: Path, prefix: str, problems: list[Problem]) -> Non
         if _size(path) > MAX_FILE_BYTES:
             continue
         try:
-            text = path.read_bytes().decode("utf-8", errors="replace")
-        except FileNotFoundError:
+            text = read_regular(path, root=lists_dir).decode("utf-8", errors="replace")
+        except (FileNotFoundError, NotRegularFile):
             continue  # removed while validating: the problem keeps its path, without a line
         locate(found, text)
 

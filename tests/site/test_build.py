@@ -123,6 +123,19 @@ def test_strict_build_fails_with_the_problem_list(tmp_path: Path) -> None:
     assert not (tmp_path / "site" / "items").exists()
 
 
+def test_build_refuses_a_link_in_content(tmp_path: Path) -> None:
+    """MkDocs follows links in docs_dir: a page linked to /etc/passwd would publish it (issue 16)."""
+    lists = copy_sample(tmp_path, departments=("520000-jyt",))
+    config = write_config(tmp_path, lists)
+    (tmp_path / "content" / "guide" / "secret.md").symlink_to("/etc/passwd")
+    result = run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config)], tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "guide/secret.md（符号链接）" in output and "不能生成网站" in output
+    assert "root:x:0:0" not in output
+    assert not (tmp_path / "site" / "guide" / "secret").exists()
+
+
 @pytest.mark.skipif(shutil.which("zensical") is None, reason="zensical is not installed")
 def test_zensical_builds_the_rendered_tree(tmp_path: Path, sample: Dataset) -> None:
     docs = tmp_path / "content"

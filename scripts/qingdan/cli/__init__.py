@@ -29,6 +29,7 @@ COMMAND_MODULES: dict[str, str] = {
     "demo-repo": "history",
     "codeowners": "publish", "pr-check": "publish", "manifest": "publish", "verify": "publish",
     "publish": "publish",
+    "sources": "sources",
 }
 
 

@@ -21,6 +21,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from ..errors import QingdanError
+from ..files import read_regular
 from ..fmt import dump, load_tree, normalise, to_tree
 from ..load import read_file
 from ..load.parse import parse
@@ -78,7 +79,10 @@ def plan(imported: Imported, lists_dir: Path, mode: Mode = "new") -> Plan:
     """
     relpath = f"{imported.department}/{imported.kind.filename}"
     target = lists_dir / relpath
-    old_text = target.read_text(encoding="utf-8") if target.is_file() else None
+    try:
+        old_text: str | None = read_regular(target, root=lists_dir).decode("utf-8")
+    except FileNotFoundError:
+        old_text = None
     old = _existing_data(old_text, relpath, mode)
     changes: list[Change] = []
     for table in tables_of(imported.kind.key):

@@ -19,7 +19,8 @@ from ..layout import kind_of
 # validate's worker pool: one way to spread files over processes (fork, biggest first).
 from ..validate import map_files
 from ..validate import default_cache_dir
-from ..load import discover
+from ..files import NotRegularFile, read_regular
+from ..load import list_tree, not_regular
 from ..load.parse import parse
 from ..load.text import decode
 from ..problems import Problem
@@ -86,11 +87,24 @@ def format_tree(lists_dir: Path, relpaths: list[str] | None = None, *, write: bo
     processes, as validate reads them (QINGDAN_WORKERS sets how many).
     """
     known = _Canonical(cache_dir, prefix)
-    order = list(relpaths) if relpaths is not None else discover(lists_dir)
     done: dict[str, Formatted] = {}
+    if relpaths is None:
+        listing = list_tree(lists_dir)
+        order = listing.relpaths
+        for relpath, what in listing.refused:
+            done[relpath] = Formatted(relpath, None, None, [_line(not_regular(prefix + relpath, what))])
+        order = order + [relpath for relpath, _what in listing.refused]
+    else:
+        order = list(relpaths)
     missed: list[tuple[str, int]] = []
     for relpath in order:
-        raw = (lists_dir / relpath).read_bytes()
+        if relpath in done:
+            continue
+        try:
+            raw = read_regular(lists_dir / relpath, root=lists_dir)
+        except NotRegularFile as exc:
+            done[relpath] = Formatted(relpath, None, None, [_line(not_regular(prefix + relpath, exc.what))])
+            continue
         if known.holds(relpath, hashlib.sha256(raw).hexdigest()):
             text = raw.decode("utf-8")
             done[relpath] = Formatted(relpath, text, text)
@@ -108,7 +122,7 @@ def format_tree(lists_dir: Path, relpaths: list[str] | None = None, *, write: bo
 def _format_path(lists_dir: Path, prefix: str, write: bool, relpath: str) -> tuple[str, Formatted, str | None]:
     """Format one file (and write it if asked); the digest of its canonical bytes, if it now has them."""
     path = lists_dir / relpath
-    raw = path.read_bytes()
+    raw = read_regular(path, root=lists_dir)
     result = format_text(raw, relpath, prefix)
     if result.text is None or (result.changed and not write):
         return relpath, result, None

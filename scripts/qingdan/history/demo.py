@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import QingdanError
+from ..files import read_regular
 from ..load import discover
 from .chunks import split
 from .fastimport import FastImport, Who, git_env, init
@@ -63,7 +64,7 @@ def build_demo(lists_dir: Path, out: Path, site_root: Path | None = None) -> str
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise QingdanError(f"{out} 已存在且不为空；请换一个输出目录")
-    final = {p: (Path(lists_dir) / p).read_bytes() for p in discover(Path(lists_dir))}
+    final = {p: read_regular(Path(lists_dir) / p, root=Path(lists_dir)) for p in discover(Path(lists_dir))}
     if not final:
         raise QingdanError(f"{lists_dir} 中没有数据文件")
     script = Script(final)

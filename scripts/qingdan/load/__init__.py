@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel
 
+from ..files import FileTooLarge, NotRegularFile, read_regular, walk
 from ..layout import KINDS, FileKind, kind_of
 from ..problems import Problem
 from .marks import Place, scan
@@ -21,7 +22,7 @@ from .parse import parse
 from .schema import check
 from .text import MAX_FILE_BYTES, decode, too_large
 
-__all__ = ["FileResult", "discover", "locate", "read_file", "read_path"]
+__all__ = ["FileResult", "Listing", "discover", "list_tree", "locate", "not_regular", "read_file", "read_path"]
 
 DATA_SUFFIXES = (".yml", ".yaml")
 
@@ -95,23 +96,50 @@ def _without_shadowed(problems: list[Problem], schema: list[Problem]) -> list[Pr
 
 
 def read_path(lists_dir: Path, relpath: str, prefix: str = "lists/") -> FileResult:
-    """Read lists_dir/relpath from disk; a file above the size limit is not read at all."""
-    path = lists_dir / relpath
-    size = path.stat().st_size
+    """Read lists_dir/relpath from disk: never through a link, never a file above the size limit."""
     kind = kind_of(relpath)
-    if size > MAX_FILE_BYTES and kind is not None:
-        return FileResult(relpath, kind, "", problems=[too_large(size, prefix + relpath)])
-    return read_file(path.read_bytes(), relpath, prefix)
+    try:
+        raw = read_regular(lists_dir / relpath, root=lists_dir, limit=MAX_FILE_BYTES)
+    except NotRegularFile as exc:
+        return FileResult(relpath, kind, "", problems=[not_regular(prefix + relpath, exc.what)])
+    except FileTooLarge as exc:
+        problem = too_large(exc.size, prefix + relpath) if kind else _unknown_file(relpath, prefix + relpath)
+        return FileResult(relpath, kind, "", problems=[problem])
+    return read_file(raw, relpath, prefix)
+
+
+def not_regular(shown: str, what: str) -> Problem:
+    """The problem of a link or special file where a data file (or folder) should be."""
+    return Problem("not-regular-file", f"{shown} 是{what}，不是普通文件：不会读取它指向的内容", shown,
+                   line=1, column=1,
+                   hint="数据必须直接写在仓库中的普通文件里：删除这个链接，换成含有数据的文件或文件夹"
+                        "（git 中链接的模式是 120000，普通文件是 100644）")
+
+
+@dataclass
+class Listing:
+    """The data files under lists/ and the entries refused there (links, devices, pipes)."""
+
+    relpaths: list[str]
+    refused: list[tuple[str, str]]
+
+    def problems(self, prefix: str) -> list[Problem]:
+        """One not-regular-file problem per refused entry, named as people see it."""
+        return [not_regular(prefix + relpath, what) for relpath, what in self.refused]
+
+
+def list_tree(lists_dir: Path) -> Listing:
+    """Every regular YAML file under lists/ (sorted POSIX paths) and every entry that is not regular.
+
+    Links are refused whatever their name: a linked folder may hold data too.
+    """
+    tree = walk(lists_dir)
+    return Listing([p for p in tree.files if PurePosixPath(p).suffix.lower() in DATA_SUFFIXES], tree.refused)
 
 
 def discover(lists_dir: Path) -> list[str]:
-    """Every YAML file under lists/, as sorted POSIX paths relative to it."""
-    found = [
-        path.relative_to(lists_dir).as_posix()
-        for path in lists_dir.rglob("*")
-        if path.suffix.lower() in DATA_SUFFIXES and path.is_file()
-    ]
-    return sorted(found)
+    """Every regular YAML file under lists/, as sorted POSIX paths relative to it (links left out)."""
+    return list_tree(lists_dir).relpaths
 
 
 def locate(problems: list[Problem], text: str) -> None:

@@ -67,7 +67,7 @@ def _problem(model: type[BaseModel], err: dict, relpath: str) -> Problem:
         if isinstance(value, str) and not value.strip():
             return Problem("invalid-value", f"{name}不能为空", relpath, loc, hint="填写内容，或删除这个字段")
         return Problem("whitespace", f"{name}的开头或结尾有空白字符（空格、全角空格或换行）", relpath,
-                       loc, hint=f"改为 {_quoted(value.strip())}" if isinstance(value, str) else "")
+                       loc, hint=_trimmed_hint(value))
     if kind == "string_pattern_mismatch":
         return Problem("invalid-value", f"{name}的值 {_quoted(str(value))} 不符合规定的格式", relpath, loc,
                        hint=_description(model, loc) or "")
@@ -98,6 +98,15 @@ def _problem(model: type[BaseModel], err: dict, relpath: str) -> Problem:
     return Problem("invalid-value", f"{name}：{message}", relpath, loc)
 
 
+def _trimmed_hint(value: Any) -> str:
+    """The corrected form of a value with blanks around it, when it is short enough to show."""
+    if not isinstance(value, str):
+        return ""
+    if len(value.strip()) > EXCERPT_CHARS:
+        return "删除开头和结尾的空格、全角空格或空行"
+    return f"改为 {_quoted(value.strip())}"
+
+
 def _implicit(name: str, value: Any, relpath: str, loc: Loc) -> Problem:
     # The original text is added by load.locate, which has the file's nodes.
     return Problem("implicit-type", f"{name}需要文本，但未加引号的值被读成了{_reading(value)}",
@@ -110,7 +119,15 @@ def _string_choices(err: dict) -> bool:
     return bool(expected) and all(c.strip().startswith("'") for c in expected.replace(" or ", ",").split(","))
 
 
+# Values are shown in messages only this far: a wrong value may be a whole file
+# (a link to /etc/passwd read as one long text) and messages land in public CI logs.
+EXCERPT_CHARS = 40
+
+
 def _quoted(text: str) -> str:
+    """The value as a JSON string, cut to a short excerpt when it is long."""
+    if len(text) > EXCERPT_CHARS:
+        return json.dumps(text[:EXCERPT_CHARS], ensure_ascii=False)[:-1] + f'…"（共 {len(text):,} 个字符）'
     return json.dumps(text, ensure_ascii=False)
 
 

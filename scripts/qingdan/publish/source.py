@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..errors import QingdanError
+from ..files import FileTooLarge, NotRegularFile, read_regular, walk
 
 # A site file larger than this is not something qingdan publishes: stop reading.
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -40,15 +41,32 @@ class FolderSite:
         return str(self.root)
 
     def read(self, relpath: str) -> bytes | None:
+        """The bytes of a regular file of the site; None when it is not there; a link is an error."""
         path = self.root / safe_relpath(relpath)
         try:
-            return path.read_bytes() if path.is_file() else None
+            return read_regular(path, root=self.root, limit=MAX_FILE_BYTES)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+        except NotRegularFile as exc:
+            raise _link_error(self.root, Path(exc.path).relative_to(self.root).as_posix(), exc.what) from None
+        except FileTooLarge:
+            raise QingdanError(f"{path} 超过 {MAX_FILE_BYTES // (1024 * 1024)} MB，不像是网站文件") from None
         except OSError as exc:
             raise QingdanError(f"无法读取 {path}：{exc.strerror}") from None
 
     def files(self) -> list[str] | None:
-        """Every file below the root, as POSIX paths relative to it."""
-        return sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file())
+        """Every file below the root, as POSIX paths relative to it; a link anywhere is an error."""
+        tree = walk(self.root)
+        if tree.refused:
+            raise _link_error(self.root, *tree.refused[0], more=len(tree.refused) - 1)
+        return tree.files
+
+
+def _link_error(root: Path, relpath: str, what: str, more: int = 0) -> QingdanError:
+    """Why a site folder with a link in it is neither hashed, verified nor published."""
+    others = f"（另有 {more} 处）" if more else ""
+    return QingdanError(f"网站目录 {root} 中的 {relpath} 是{what}{others}：网站只能包含普通文件，"
+                        "链接可能指向网站之外的文件，不会被读取、记入发布清单或发布。请删除链接，换成文件本身后重新构建")
 
 
 @dataclass

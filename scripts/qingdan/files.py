@@ -1,0 +1,150 @@
+"""Reading trees whose files must be regular files: never through a link, a device or a pipe.
+
+A symbolic link under lists/, content/ or a built site lets one path stand for
+another file: a secret of the machine (/etc/passwd would be printed in an
+error and land in public CI logs), or a file outside the repository that no
+review sees and whose later edits no audit records. Every reader of those
+trees goes through this module, which refuses what is not a regular file
+instead of following it.
+
+A link is refused where it stands: the last component is opened with
+O_NOFOLLOW (no window between a check and the read), the folders between the
+tree's root and the file are checked with lstat, and the listing never enters
+a linked folder.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import QingdanError
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+class NotRegularFile(QingdanError):
+    """A path that is a link, a device, a pipe or a socket where a regular file was expected."""
+
+    def __init__(self, path: Path | str, what: str) -> None:
+        super().__init__(f"{path} 是{what}，不是普通文件，不会被读取")
+        self.path = str(path)
+        self.what = what
+
+
+class FileTooLarge(QingdanError):
+    """A regular file above the size its reader accepts; nothing of it was read."""
+
+    def __init__(self, path: Path | str, size: int, limit: int) -> None:
+        super().__init__(f"{path} 有 {size:,} 字节，超过上限 {limit:,} 字节")
+        self.path = str(path)
+        self.size = size
+        self.limit = limit
+
+
+def describe(mode: int) -> str | None:
+    """What a file of ``mode`` (from lstat) is, in Chinese; None for a regular file or a folder."""
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        return "符号链接"
+    if stat.S_ISFIFO(mode):
+        return "命名管道"
+    if stat.S_ISSOCK(mode):
+        return "套接字"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "设备文件"
+    return "特殊文件"
+
+
+@dataclass
+class Tree:
+    """The regular files below a root, and every entry refused (relative POSIX path, what it is)."""
+
+    files: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+def walk(root: Path) -> Tree:
+    """Every entry below ``root`` sorted: regular files kept, anything else refused.
+
+    A linked folder is refused as an entry and never entered; hidden entries
+    are listed like the others (a link is a link wherever it stands).
+    """
+    tree = Tree()
+    for folder, dirs, names in os.walk(root, followlinks=False):
+        base = Path(folder)
+        kept = []
+        for name in dirs:  # os.walk lists a link to a folder among the folders
+            if (base / name).is_symlink():
+                tree.refused.append(((base / name).relative_to(root).as_posix(), "符号链接（指向文件夹）"))
+            else:
+                kept.append(name)
+        dirs[:] = kept
+        for name in names:
+            path = base / name
+            relpath = path.relative_to(root).as_posix()
+            try:
+                what = describe(path.lstat().st_mode)
+            except FileNotFoundError:
+                continue  # removed while listing
+            if what is None:
+                tree.files.append(relpath)
+            else:
+                tree.refused.append((relpath, what))
+    tree.files.sort()
+    tree.refused.sort()
+    return tree
+
+
+def check_inside(path: Path, root: Path | None) -> None:
+    """Raise NotRegularFile when a folder between ``root`` and ``path`` is a link."""
+    if root is None:
+        return
+    try:
+        parts = path.relative_to(root).parts[:-1]
+    except ValueError:
+        return  # not below root: the caller named the file itself
+    current = root
+    for part in parts:
+        current = current / part
+        if current.is_symlink():
+            raise NotRegularFile(current, "符号链接（指向文件夹）")
+
+
+def read_regular(path: Path, *, root: Path | None = None, limit: int | None = None) -> bytes:
+    """The bytes of ``path``, which must be a regular file reached without links below ``root``.
+
+    With ``limit``, a file larger than ``limit`` bytes raises FileTooLarge
+    before any of it is read. FileNotFoundError passes through (IsADirectoryError
+    for a folder); a link or special file raises NotRegularFile.
+    """
+    check_inside(path, root)
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EMLINK) and path.is_symlink():
+            raise NotRegularFile(path, "符号链接") from None
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        what = describe(info.st_mode)
+        if what is not None:
+            raise NotRegularFile(path, what)
+        if limit is not None and info.st_size > limit:
+            raise FileTooLarge(path, info.st_size, limit)
+        # A file that grows while it is read is cut at the limit, never read without end.
+        return handle.read() if limit is None else handle.read(limit + 1)
+
+
+def is_regular(path: Path) -> bool:
+    """True for a regular file that is not a link (lstat: the link itself is judged)."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except FileNotFoundError:
+        return False
