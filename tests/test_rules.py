@@ -95,3 +95,18 @@ def test_an_unreadable_registry_causes_no_cascade() -> None:
     }
     problems = run(Index(facts, today=TODAY))
     assert [p.code for p in problems] == []
+
+
+def test_site_may_lower_inconsistent_items_to_warnings(make_tree: Callable[..., Path],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """同一事项同一标准 is an error; during a transition the site may report it as a warning."""
+    powers = VALID_FILES["520100-scjgj/powers.yml"].replace("name: 食品经营许可", "name: 食品经营许可证核发")
+    strict = make_tree({"520100-scjgj/powers.yml": powers})
+    found = validate(strict, today=TODAY, prefix="lists/").problems
+    assert [(p.code, p.severity) for p in found] == [("inconsistent-item", "error")]
+    lenient = make_tree({"520100-scjgj/powers.yml": powers,
+                         "site.yml": VALID_FILES["site.yml"] + "inconsistent_item: warning\n"})
+    monkeypatch.chdir(lenient.parent)
+    result = CliRunner().invoke(main, ["validate", "lists", "--no-cache", "--today", TODAY.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "警告 [inconsistent-item]" in result.output and "0 个错误，1 个警告" in result.output

@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-# Before the site's publication deadline (09-30), so no list is overdue.
+# Before the site's publication deadline (2025-09-30), so no list is overdue. The deadline is
+# set for 2025 only, so the tree stays valid on any later day without records for later years.
 TODAY = dt.date(2025, 6, 1)
 
 PROVINCE_DEPT = "520000-scjgj"
@@ -28,7 +29,9 @@ CITY_DEPT = "520100-scjgj"
 SITE = """\
 name: 示例省清单公开平台
 sample: true
-publication_deadline: "09-30"
+publication_deadlines:
+  - year: 2025
+    date: 2025-09-30
 """
 
 REGIONS = """\
@@ -65,6 +68,19 @@ uscc: 11520000MB1234567J
 region: "520000"
 reviewers:
   - "@zhangsan"
+publications:
+  - list: 权力清单
+    year: 2025
+    date: 2025-09-15
+  - list: 责任清单
+    year: 2025
+    date: 2025-09-15
+  - list: 市场准入负面清单
+    year: 2025
+    date: 2025-09-15
+  - list: 地方性法规目录
+    year: 2025
+    date: 2025-09-15
 """
 
 CITY_DEPARTMENT = """\
@@ -74,6 +90,13 @@ uscc: 11520100MB23456789
 region: "520100"
 reviewers:
   - "@lisi"
+publications:
+  - list: 权力清单
+    year: 2025
+    date: 2025-09-20
+  - list: 责任清单
+    year: 2025
+    date: 2025-09-20
 """
 
 PROVINCE_POWERS = """\

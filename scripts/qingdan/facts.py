@@ -55,7 +55,10 @@ def _sources(rec: model.SourceList) -> Facts:
 
 
 def _department(rec: model.Department) -> Facts:
-    return {"department": {"id": rec.id, "name": rec.name, "region": rec.region, "uscc": rec.uscc}}
+    publications = [{"list": p.list, "year": p.year, "date": p.date.isoformat(), "loc": ["publications", i, "date"]}
+                    for i, p in enumerate(rec.publications)]
+    return {"department": {"id": rec.id, "name": rec.name, "region": rec.region, "uscc": rec.uscc,
+                           "publications": publications}}
 
 
 def _powers(rec: model.PowerList) -> Facts:
@@ -105,9 +108,15 @@ def _regulations(rec: model.RegulationList) -> Facts:
             "adopted": _iso(r.adopted), "approved": _iso(r.approved),
             "promulgated": _iso(r.promulgated), "effective": _iso(r.effective),
             "validity": r.validity, "repealed": _iso(r.repealed), "result": r.cleanup.result,
+            "cleanups": [[["items", i, "cleanup"], _cleanup(r.cleanup)]],
         }
         for i, r in enumerate(rec.items)
     ]}
+
+
+def _cleanup(c: model.regulation.Cleanup) -> Facts:
+    return {"result": c.result, "decision": c.decision, "decision_number": c.decision_number,
+            "decision_date": _iso(c.decision_date)}
 
 
 _EXTRACTORS = {

@@ -35,10 +35,12 @@ class Problem:
     hint: str = ""
     line: int | None = None
     column: int | None = None
-    severity: Severity = field(default="error")
+    # None: the catalogue's severity. A site setting may lower one (see rules.consistency).
+    severity: Severity | None = field(default=None)
 
     def __post_init__(self) -> None:
-        self.severity = CATALOGUE[self.code].severity
+        if self.severity is None:
+            self.severity = CATALOGUE[self.code].severity
 
     @property
     def path(self) -> str:
@@ -64,6 +66,7 @@ class Problem:
     @classmethod
     def from_dict(cls, data: dict) -> "Problem":
         fields = {k: data[k] for k in ("code", "message", "file", "hint", "line", "column")}
+        fields["severity"] = data.get("severity")
         return cls(loc=tuple(data["loc"]), **fields)
 
 
@@ -107,6 +110,7 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     ProblemType("wrong-type", E, 2, "类型错误", "值的类型不对，例如需要列表却写了文本。"),
     ProblemType("invalid-value", E, 2, "取值不合法", "值不在允许的范围内，或不符合规定的格式。"),
     ProblemType("invalid-date", E, 2, "日期不合法", "日期应写成 YYYY-MM-DD，并且是真实存在的日期。"),
+    ProblemType("text-too-long", E, 2, "文字过长", "文字超过该字段的长度上限：名称、编码、机关等 500 个字符，描述、职责、理由、备注等 5,000 个字符，引用的条文内容 50,000 个字符。"),
     ProblemType("whitespace", E, 2, "多余的空白", "值的开头或结尾有空格、全角空格或换行。"),
     # stage 3: across records
     ProblemType("duplicate-code", E, 3, "编码重复", "事项、措施和法规的编码，法律法规标识和行政区划代码，在整个仓库中都必须唯一；已废止事项的编码也不能复用。"),
@@ -123,13 +127,18 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     ProblemType("region-code", E, 3, "行政区划代码不合法", "GB/T 2260 代码为 6 位数字：省级以 0000 结尾，市级以 00 结尾，且前缀与上级一致。"),
     ProblemType("uscc-format", E, 3, "统一社会信用代码格式不符", "统一社会信用代码为 18 位，只含数字和除 I、O、S、V、Z 以外的大写字母（GB 32100-2015）。"),
     ProblemType("uscc-checksum", W, 3, "统一社会信用代码校验位不符", "第 18 位校验码与前 17 位不符。部分早期试点代码存在此情况，请核对。"),
-    ProblemType("inconsistent-item", W, 3, "同一事项标准不一致", "不同地区共用同一基本编码的事项，名称、类型和设定依据应当一致（同一事项同一标准）。"),
-    ProblemType("list-overdue", E, 3, "清单逾期未公布", "已过站点规定的公布期限，该部门仍缺少这份清单。"),
+    ProblemType("code-type", E, 3, "编码中的类型与权力类型不符", "事项编码中的类型字母（如 XK 行政许可、CF 行政处罚）应与 power_type 一致；字母与类型的对应关系见 lists/site.yml 的 code_patterns.power_types。"),
+    ProblemType("inconsistent-item", E, 3, "同一事项标准不一致", "不同地区共用同一基本编码的事项，名称、类型和设定依据应当一致（同一事项同一标准）。过渡期内，站点可在 lists/site.yml 中设 inconsistent_item: warning，只警告、不阻止发布。"),
+    ProblemType("similar-item", W, 3, "同一事项使用了不同编码", "不同地区名称和权力类型都相同的事项，使用了不同的基本编码；同一事项应使用同一基本编码。"),
+    ProblemType("list-overdue", E, 3, "清单逾期未公布", "已过公布期限，应公布这份清单的部门没有这份清单，或在部门信息（department.yml）中没有当年的公布记录。"),
+    ProblemType("list-published-late", W, 3, "清单晚于期限公布", "公布记录中的公布日期晚于当年的公布期限。"),
+    ProblemType("cleanup-basis", E, 3, "清理结果缺少决定文件", "清理结果为 修改、废止 或 宣布失效 的法规、规章和规范性文件，须写明作出决定的文件、文号（或公告号、政府令号）和决定日期。"),
     ProblemType("regulation-dates", E, 3, "法规日期顺序不对", "应满足 通过日期 ≤ 批准日期 ≤ 公布日期 ≤ 施行日期。"),
     ProblemType("regulation-industry", E, 3, "行业分类不在目录中", "行业分类必须是 lists/site.yml 中 industries 列出的代码。"),
     ProblemType("regulation-validity", E, 3, "时效性与清理结果矛盾", "清理结果为 废止 的法规，时效性应为 已废止 并填写废止日期；反之亦然。"),
-    # stage 3, history: comparing a branch with its base (qingdan diff --check)
+    # comparing a change with its base (qingdan check, qingdan diff --check)
     ProblemType("item-vanished", E, 3, "事项被删除", "事项不能从清单中直接删除：应先标记为已废止（写明废止日期、依据和原因），或移交给其他部门。已公布的事项页面永久保留。"),
+    ProblemType("not-formatted", E, 0, "文件未统一格式", "改动的文件与 qingdan fmt 的统一格式不同（缩进、引号、字段顺序、空行等）。运行 qingdan fmt 即可改好，数据不变。"),
     ProblemType("repeal-incomplete", E, 3, "废止信息不完整", "废止事项须写明废止日期、废止依据和废止原因（地方性法规为废止日期、清理批次和理由），之后才能从清单中移出。"),
 )
 

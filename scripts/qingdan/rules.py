@@ -22,7 +22,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .layout import department_of, kind_of
+from .layout import BY_KEY, department_of, kind_of
+from .model.power import POWER_TYPES
 from .model.site import SiteConfig
 from .problems import Problem
 
@@ -32,8 +33,12 @@ _USCC = re.compile(f"^[{USCC_ALPHABET}]{{18}}$")
 _FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]")
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad\u180e\x00-\x1f\x7f-\x9f]")
 MEASURE_LEVELS = ("法律", "行政法规", "国务院决定", "地方性法规")
-REQUIRED_LISTS = (("powers", "权力清单"), ("responsibilities", "责任清单"))
+# Lists a department publishes, with the labels publication records use (layout.KINDS).
+OWNED_LISTS = tuple((key, BY_KEY[key].label) for key in ("powers", "responsibilities", "negative_list", "regulations"))
+ALWAYS_OWNED = ("powers", "responsibilities")
+REQUIRED_LISTS = tuple((key, label) for key, label in OWNED_LISTS if key in ALWAYS_OWNED)
 IN_FORCE = ("在用", "有效")
+ENDED = ("废止", "宣布失效")  # clean-up results that end a regulation
 
 
 @dataclass
@@ -85,8 +90,9 @@ class Index:
             for entry in f.get(key, ()):
                 yield path, f, entry
 
-    def problem(self, code: str, message: str, path: str, loc: list, hint: str = "") -> Problem:
-        return Problem(code, message, self.prefix + path, tuple(loc), hint)
+    def problem(self, code: str, message: str, path: str, loc: list, hint: str = "",
+                severity: str | None = None) -> Problem:
+        return Problem(code, message, self.prefix + path, tuple(loc), hint, severity=severity)
 
     def department_region(self, f: dict[str, Any]) -> str | None:
         found = self.departments.get(f.get("department_folder") or "")
@@ -186,6 +192,34 @@ def code_regions(index: Index) -> Iterator[Problem]:
             yield index.problem(
                 "code-region", f"编码 {code} 的行政区划部分是 {match.group('region')}，但所在部门属于 {region}",
                 path, loc, f"编码以 {region} 开头，或把事项移到对应地区的部门")
+
+
+def code_types(index: Index) -> Iterator[Problem]:
+    """The type letters in a power code (named group ``type``) agree with the item's power_type."""
+    pattern = index.patterns["power"]
+    if "type" not in pattern.groupindex:
+        return
+    letters = index.site.code_patterns.power_types
+    known = "；".join(f"{k} {v} {POWER_TYPES[v]}" for k, v in letters.items())
+    for path, _f, item in index.each("powers"):
+        codes = [(item["code"], [*item["loc"], "code"]), *((c, loc) for c, loc in item["sub_codes"])]
+        for code, loc in codes:
+            match = pattern.match(code)
+            if not match:
+                continue  # code-format says why
+            found = match.group("type")
+            expected = letters.get(found)
+            if expected is None:
+                yield index.problem(
+                    "code-type", f"编码 {code} 中的类型字母 {found} 不在 lists/site.yml 的 code_patterns.power_types 中",
+                    path, loc, f"可用的类型字母：{known}")
+            elif expected != item["type"]:
+                right = next((k for k, v in letters.items() if v == item["type"]), None)
+                fix = f"编码的类型字母应为 {right}（{POWER_TYPES[item['type']]}）" if right else ""
+                yield index.problem(
+                    "code-type", f"编码 {code} 中的 {found} 表示 {expected} {POWER_TYPES[expected]}，"
+                    f"但权力类型 power_type 为 {item['type']} {POWER_TYPES[item['type']]}", path, loc,
+                    (fix + "；或" if fix else "") + f"把 power_type 改为 \"{expected}\"；编码一经使用不再改动的，核对权力类型")
 
 
 def departments(index: Index) -> Iterator[Problem]:
@@ -350,18 +384,14 @@ def _uscc_hint(uscc: str) -> str:
 
 
 def consistency(index: Index) -> Iterator[Problem]:
-    """同一事项同一标准: items sharing a base code in different regions agree (reported item by item)."""
-    groups: dict[str, list[tuple[str, dict, str]]] = defaultdict(list)
+    """同一事项同一标准: items sharing a base code in different regions agree (reported item by item).
+
+    An error unless the site's ``inconsistent_item`` lowers it to a warning for a transition.
+    """
     if "base" not in index.patterns["power"].groupindex:
         return
-    matches = {code: match for code, _p, _l, kind, match in _all_codes(index) if kind == "power"}
-    for path, f in index.facts.items():
-        region = index.department_region(f) or ""
-        for item in f.get("powers", ()):
-            match = matches.get(item["code"])
-            if match and item["status"] == "在用":
-                groups[match.group("base")].append((path, item, region))
-    for base, members in groups.items():
+    severity = index.site.inconsistent_item
+    for base, members in _by_base(index).items():
         if len({region for _p, _i, region in members}) < 2:
             continue
         reference_path, reference, _ = members[0]
@@ -372,7 +402,39 @@ def consistency(index: Index) -> Iterator[Problem]:
                     "inconsistent-item",
                     f"事项 {item['code']} 与 {index.prefix}{reference_path} 中的 {reference['code']}"
                     f"（基本编码 {base}）不一致：" + "；".join(found),
-                    path, item["loc"], "同一事项同一标准：统一名称、权力类型和设定依据，或为不同的事项分配不同的基本编码")
+                    path, item["loc"], "同一事项同一标准：统一名称、权力类型和设定依据，或为不同的事项分配不同的基本编码",
+                    severity=severity)
+
+
+def similar_items(index: Index) -> Iterator[Problem]:
+    """The same name and power type under different base codes in different regions: one item, two codes?"""
+    if "base" not in index.patterns["power"].groupindex:
+        return
+    seen: dict[tuple[str, str], tuple[str, str, dict, str]] = {}
+    for base, members in _by_base(index).items():
+        for path, item, region in members:
+            key = (item["name"], item["type"])
+            first = seen.setdefault(key, (base, path, item, region))
+            if first[0] != base and first[3] != region:
+                yield index.problem(
+                    "similar-item",
+                    f"事项 {item['code']}（{item['name']}）与 {index.prefix}{first[1]} 中的 {first[2]['code']}"
+                    f"，名称和权力类型相同，基本编码却不同（{base}、{first[0]}）",
+                    path, [*item["loc"], "code"],
+                    f"同一事项使用同一基本编码 {first[0]}；确是不同事项的，修改事项名称以示区别")
+
+
+def _by_base(index: Index) -> dict[str, list[tuple[str, dict, str]]]:
+    """In-force power items by base code: (path, item facts, region), in file order."""
+    groups: dict[str, list[tuple[str, dict, str]]] = defaultdict(list)
+    matches = {code: match for code, _p, _l, kind, match in _all_codes(index) if kind == "power"}
+    for path, f in index.facts.items():
+        region = index.department_region(f) or ""
+        for item in f.get("powers", ()):
+            match = matches.get(item["code"])
+            if match and item["status"] == "在用":
+                groups[match.group("base")].append((path, item, region))
+    return groups
 
 
 def differences(a: dict, b: dict) -> list[str]:
@@ -394,15 +456,47 @@ def _legal_basis(item: dict) -> list[str]:
 
 
 def completeness(index: Index) -> Iterator[Problem]:
-    """After the site's publication deadline, every department has published both lists."""
-    due = _deadline(index.site.publication_deadline, index.today.year)
-    if due is None or index.today <= due:
-        return
-    for folder, (path, dept) in sorted(index.departments.items()):
-        for key, label in REQUIRED_LISTS:
-            if f"{folder}/{key}.yml" not in index.facts:
-                yield index.problem("list-overdue", f"{dept['name']}未在公布期限 {due} 前公布{label}", path, [],
-                                    f"添加 lists/{folder}/{key}.yml")
+    """After each year's deadline, every department has published each list it owns, with a record.
+
+    A department owns the power and responsibility lists, and a negative list or a regulation
+    catalogue when it has that file or has ever recorded publishing one (so deleting the file
+    does not end the duty).
+    """
+    for year, due, labels in _deadlines(index):
+        if index.today <= due:
+            continue
+        for folder, (path, dept) in sorted(index.departments.items()):
+            published = {(p["list"], p["year"]): p for p in dept["publications"]}
+            recorded = {label for label, _year in published}
+            for key, label in OWNED_LISTS:
+                has_file = f"{folder}/{key}.yml" in index.facts
+                owned = key in ALWAYS_OWNED or has_file or label in recorded
+                if label not in labels or not owned:
+                    continue
+                record = published.get((label, year))
+                if not has_file and year == index.today.year:
+                    yield index.problem("list-overdue", f"{dept['name']}未在公布期限 {due} 前公布{label}：没有 {key}.yml",
+                                        path, [], f"添加 lists/{folder}/{key}.yml，并在 publications 中记下公布日期和文件")
+                elif record is None:
+                    yield index.problem(
+                        "list-overdue", f"{dept['name']}未在公布期限 {due} 前公布{label}：没有 {year} 年的公布记录",
+                        path, ["publications"] if dept["publications"] else [],
+                        f"已公布的，在 lists/{folder}/department.yml 的 publications 中添加 "
+                        f"{{list: {label}, year: {year}, date: YYYY-MM-DD, document: 公布文件及文号}}")
+                elif record["date"] > due.isoformat():
+                    yield index.problem("list-published-late", f"{dept['name']}的{year}年{label}于 {record['date']} 公布，"
+                                        f"晚于公布期限 {due}", path, record["loc"], "核对公布日期；确实逾期的，记录如实保留")
+
+
+def _deadlines(index: Index) -> list[tuple[int, dt.date, set[str]]]:
+    """(year, deadline, list labels) of every year whose deadline the site sets, up to this year."""
+    labels = {label for _key, label in OWNED_LISTS}
+    found = {d.year: (d.year, d.date, set(d.lists)) for d in index.site.publication_deadlines
+             if d.year <= index.today.year}
+    recurring = _deadline(index.site.publication_deadline, index.today.year)
+    if recurring is not None and index.today.year not in found:
+        found[index.today.year] = (index.today.year, recurring, labels)
+    return [found[year] for year in sorted(found)]
 
 
 def _deadline(month_day: str | None, year: int) -> dt.date | None:
@@ -441,10 +535,10 @@ def regulations(index: Index) -> Iterator[Problem]:
 def _validity_problem(reg: dict) -> tuple[str, str, str] | None:
     """(message, field, hint) when 时效性 contradicts 清理结果 or lacks its repeal date."""
     result, validity = reg["result"], reg["validity"]
-    if result == "废止" and validity != "已废止":
-        return (f"的清理结果为 废止，时效性却为 {validity}", "validity",
+    if result in ENDED and validity != "已废止":
+        return (f"的清理结果为 {result}，时效性却为 {validity}", "validity",
                 "清理结果为 废止 时，时效性写 已废止，并填写废止日期 repealed")
-    if validity == "已废止" and result != "废止":
+    if validity == "已废止" and result not in ENDED:
         return (f"的时效性为 已废止，清理结果却为 {result}", "validity",
                 "已废止的法规，清理结果写 废止；仍要保留或修改的，时效性写 现行有效 或 已修改")
     if validity == "已废止" and not reg["repealed"]:
@@ -452,11 +546,27 @@ def _validity_problem(reg: dict) -> tuple[str, str, str] | None:
     return None
 
 
+def cleanup_bases(index: Index) -> Iterator[Problem]:
+    """修改, 废止 and 宣布失效 name the deciding document, its number and its date."""
+    labels = {"decision": "决定文件", "decision_number": "决定文号", "decision_date": "决定日期"}
+    for path, _f, reg in index.each("regulations"):
+        for loc, cleanup in reg["cleanups"]:
+            if cleanup["result"] == "保留":
+                continue
+            missing = [label for key, label in labels.items() if not cleanup.get(key)]
+            if missing:
+                yield index.problem(
+                    "cleanup-basis", f"《{reg['title']}》的清理结果为 {cleanup['result']}，但没有写明{'、'.join(missing)}",
+                    path, [*loc, "result"],
+                    "在 cleanup 中写明 decision（如 示例省人民代表大会常务委员会关于废止部分地方性法规的决定）、"
+                    "decision_number（公告号或政府令号）和 decision_date（YYYY-MM-DD）")
+
+
 _DATE_LABEL = {"adopted": "通过日期", "approved": "批准日期", "promulgated": "公布日期", "effective": "施行日期"}
 
 RULES: tuple[Rule, ...] = (
-    unique_codes, code_formats, code_regions, departments, department_refs, legal_sources,
-    measure_levels, regions, usccs, consistency, completeness, regulations,
+    unique_codes, code_formats, code_regions, code_types, departments, department_refs, legal_sources,
+    measure_levels, regions, usccs, consistency, similar_items, completeness, regulations, cleanup_bases,
 )
 
 

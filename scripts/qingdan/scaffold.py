@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import types
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,13 +31,11 @@ from .load.parse import parse
 from .load.schema import model_at
 from .model.common import ID_PATTERN
 from .model.power import POWER_TYPES
+from .model.site import DB52_POWER_TYPES
 
-# The two letters of the sample site's power codes (XK00001000) and the power
-# type they stand for. A site with other letters changes them here only.
-TYPE_LETTERS: dict[str, str] = {
-    "XK": "01", "CF": "02", "QZ": "03", "ZS": "04", "GF": "05", "JC": "06",
-    "QR": "07", "JL": "08", "CJ": "09", "QT": "10", "GG": "20",
-}
+# The two letters of the default code layout (XK00001000) and the power type they
+# stand for: the same table the validator's code-type rule reads (site.yml code_patterns.power_types).
+TYPE_LETTERS: dict[str, str] = DB52_POWER_TYPES
 LETTERS_OF_TYPE = {code: letters for letters, code in TYPE_LETTERS.items()}
 
 WHAT = ("power", "responsibility", "negative", "regulation", "department")
@@ -50,6 +50,7 @@ class Scaffolded:
     text: str
     code: str | None
     created: bool
+    template: str = ""  # only the new record, as it will read in the file (for --dry-run)
 
 
 def power_type_of(value: str) -> str:
@@ -213,7 +214,8 @@ def _comment(tree: CommentedMap, model_cls: type[BaseModel], notes: dict[str, st
     for key in list(tree):
         info = model_cls.model_fields[key]
         need = "必填" if info.is_required() else "选填，不需要时删除这一行"
-        tree.yaml_add_eol_comment(f"{info.title}（{need}）{notes.get(key, '')}", key, column=0)
+        note = notes.get(key) or _choices(info.annotation)
+        tree.yaml_add_eol_comment(f"{info.title}（{need}）{note}", key, column=0)
         child = model_at(model_cls, (key, ""))
         value = tree[key]
         if child is not None and isinstance(value, CommentedSeq):
@@ -224,19 +226,69 @@ def _comment(tree: CommentedMap, model_cls: type[BaseModel], notes: dict[str, st
             _comment(value, child, {})
 
 
+# The stages of 责任事项 each kind of power goes through (the DOMAIN notes and local lists):
+# a penalty is not a licence. Any type not named here gets the generic stages.
+STAGES: dict[str, tuple[str, ...]] = {
+    "01": ("受理", "审查", "决定", "送达", "事后监管"),
+    "02": ("立案", "调查取证", "审理", "告知", "决定", "送达", "执行"),
+    "03": ("催告", "决定", "执行", "事后监管"),
+    "04": ("受理", "审核", "决定", "征收", "事后监管"),
+    "05": ("受理", "审查", "决定", "给付", "事后监管"),
+    "06": ("检查", "处置", "事后监管"),
+    "07": ("受理", "审查", "决定", "送达"),
+    "08": ("制定方案", "组织推荐", "审核", "决定", "公示"),
+    "09": ("受理", "审理", "裁决", "送达", "执行"),
+}
+GENERIC_STAGES = ("受理", "审查", "决定", "送达", "事后监管")
+
+# Fields a new power item leaves out: for a few items only (sub-items, a local type name, joint
+# bodies, remarks) or set by later changes (status, repeal). Every other field of the model is in
+# the template, so a field added to the model appears in `qingdan new` without a change here.
+POWER_SKIPPED = frozenset({"local_type_label", "sub_items", "co_implementers", "remarks", "status", "repeal"})
+
+
 def _power(code: str, power_type: str, name: str | None) -> CommentedMap:
-    data = {
-        "code": code, "name": name or PLACEHOLDER, "power_type": power_type, "handling_unit": PLACEHOLDER,
-        "exercise_level": PLACEHOLDER,
-        "legal_basis": [{"source": PLACEHOLDER, "articles": PLACEHOLDER, "text": PLACEHOLDER}],
-        "responsibilities": [{"stage": "受理", "content": PLACEHOLDER}],
-        "accountability_cases": [PLACEHOLDER], "supervision_phone": PLACEHOLDER,
-    }
+    fields = model.PowerItem.model_fields
+    data: dict[str, Any] = {}
+    for key, info in fields.items():
+        if key in POWER_SKIPPED or (not info.is_required() and info.get_default(call_default_factory=True)):
+            continue  # skipped, or has a real default (法定机关) that the validator fills in
+        data[key] = _blank(info.annotation)
+    stages = STAGES.get(power_type, GENERIC_STAGES)
+    data.update({"code": code, "name": name or PLACEHOLDER, "power_type": power_type,
+                 "responsibilities": [{"stage": stage, "content": PLACEHOLDER} for stage in stages]})
     return _commented(data, model.PowerItem, {
         "power_type": "：" + POWER_TYPES[power_type],
         "exercise_level": "：国家、省、市、县、乡镇 或 分级管理",
         "legal_basis": "：source 写 lists/sources.yml 中的 id",
+        "accountability_basis": "：source 写 lists/sources.yml 中的 id",
+        "effective": "：YYYY-MM-DD",
+        "responsibilities": "：按 " + POWER_TYPES[power_type] + " 的环节列出，可增删",
     })
+
+
+def _choices(annotation: Any) -> str:
+    """"：国家、省、市" for a field with a fixed set of values, else ""."""
+    if typing.get_origin(annotation) in (types.UnionType, typing.Union):
+        return next((c for a in typing.get_args(annotation) if (c := _choices(a))), "")
+    if typing.get_origin(annotation) is typing.Literal:
+        return "：" + "、".join(str(v) for v in typing.get_args(annotation))
+    return ""
+
+
+def _blank(annotation: Any) -> Any:
+    """An empty value of a field's type: "" for text, a list with one blank entry for a list."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Annotated,):
+        return _blank(typing.get_args(annotation)[0])
+    if origin in (types.UnionType, typing.Union):
+        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _blank(inner[0]) if len(inner) == 1 else PLACEHOLDER
+    if origin is list:
+        return [_blank(typing.get_args(annotation)[0])]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return {key: _blank(info.annotation) for key, info in annotation.model_fields.items()}
+    return PLACEHOLDER
 
 
 def _negative(code: str, name: str | None) -> CommentedMap:
@@ -292,6 +344,7 @@ def append_entry(lists_dir: Path, relpath: str, section: str, entry: CommentedMa
     file_kind = kind_of(relpath)
     if file_kind is None:
         raise QingdanError(f"lists/{relpath} 不是清单数据文件")
+    template = _emit(CommentedMap({section: CommentedSeq([entry])}), file_kind.model)
     path = lists_dir / relpath
     created = not path.exists() and not path.is_symlink()
     if created:
@@ -305,7 +358,7 @@ def append_entry(lists_dir: Path, relpath: str, section: str, entry: CommentedMa
     entries.append(entry)
     if len(entries) > 1:
         entries.yaml_set_comment_before_after_key(len(entries) - 1, before="\n", indent=2)
-    return Scaffolded(relpath, _emit(tree, file_kind.model), code, created)
+    return Scaffolded(relpath, _emit(tree, file_kind.model), code, created, template)
 
 
 def _existing(path: Path, relpath: str) -> CommentedMap:

@@ -51,9 +51,9 @@ DEPARTMENTS = (
 
 # (code, prefix of the base code, weight): penalties dominate real power lists.
 POWER_TYPES = (
-    ("01", "XK", 10), ("02", "CF", 55), ("03", "QZ", 6), ("04", "ZS", 2), ("05", "JF", 2),
+    ("01", "XK", 10), ("02", "CF", 55), ("03", "QZ", 6), ("04", "ZS", 2), ("05", "GF", 2),
     ("06", "JC", 10), ("07", "QR", 4), ("08", "JL", 2), ("09", "CJ", 1), ("10", "QT", 5),
-    ("20", "GF", 3),
+    ("20", "GG", 3),
 )
 _TYPE_WHEEL = tuple(i for i, (_c, _p, weight) in enumerate(POWER_TYPES) for _ in range(weight))
 
@@ -248,9 +248,9 @@ def _site() -> str:
         "name: 示例省权责清单（合成数据）\n"
         "sample: true\n"
         "edit_branch: main\n"
-        'publication_deadline: "09-30"\n'
+        "publication_deadlines:\n  - year: 2025\n    date: 2025-09-30\n"
         "code_patterns:\n"
-        "  power: '^(?P<region>\\d{6})-(?P<base>[A-Z]{2}\\d{5})(?P<sub>\\d{3})$'\n"
+        "  power: '^(?P<region>\\d{6})-(?P<base>(?P<type>[A-Z]{2})\\d{5})(?P<sub>\\d{3})$'\n"
         "  negative: '^\\d{6}$'\n"
         "  measure: '^\\d{6}-\\d{2,3}$|^\\d{6}-L\\d{2,3}$'\n"
         "  regulation: '^(?P<region>\\d{6})-DF-\\d{4}-\\d{3}$'\n"
@@ -299,8 +299,17 @@ def _department(dept: Dept, seed: int) -> str:
         f'  phone: "0{n % 900 + 100}-{n % 9000000 + 1000000:07d}"\n'
         f"  website: https://www.example.gov.cn/{dept.id}/\n"
         f'reviewers:\n  - "@fazhi-{dept.id}"\n  - "@lawyer-{n % 97:02d}"\n'
-        "sample: true\n"
+        + _publications(dept)
+        + "sample: true\n"
     )
+
+
+def _publications(dept: Dept) -> str:
+    """The 2025 publication records of the lists the department owns (see dataset())."""
+    lists = ["权力清单", "责任清单"] + (["地方性法规目录"] if dept.slot == 0 else []) + (
+        ["市场准入负面清单"] if dept.region == 0 and dept.slot == 0 else [])
+    return "publications:\n" + "".join(
+        f"  - list: {label}\n    year: 2025\n    date: 2025-09-{20 + dept.region % 10:02d}\n" for label in lists)
 
 
 class _Items:
@@ -327,10 +336,14 @@ class _Items:
         type_code, prefix, _w = POWER_TYPES[kind]
         region_code, region_name = REGIONS[region]
         key = _mix(self.seed, 5, kind, base)
-        subject = key % len(SUBJECTS)
-        s = SUBJECTS[subject]
         names = NAMES[type_code]
-        name = names[(key >> 8) % len(names)].format(s=s)
+        # One name per base code and no name under two base codes (the similar-item rule):
+        # the base number walks through subject × wording, with a round number once they run out.
+        combos = len(SUBJECTS) * len(names)
+        turn = (base - 1) // combos
+        subject, wording = divmod((base - 1 + _mix(self.seed, 5, kind, 0)) % combos, len(names))
+        s = SUBJECTS[subject]
+        name = names[wording].format(s=s) + (f"（{chinese_number(turn + 1)}）" if turn else "")
         code = f"{region_code}-{prefix}{base:05d}"
         out = [f'  - code: "{code}000"\n    name: {name}\n    power_type: "{type_code}"\n']
         if type_code in LOCAL_LABELS:
@@ -465,17 +478,24 @@ def _regulations(dept: Dept, count: int, seed: int) -> str:
         if fate == 0:
             lines.append(f"    validity: 已废止\n    repealed: 2025-{key % 12 + 1:02d}-01\n"
                          "    cleanup:\n      result: 废止\n      batch: 2024年法规清理\n"
-                         "      reason: 上位法已修改，主要内容已不适应实际需要\n")
+                         "      reason: 上位法已修改，主要内容已不适应实际需要\n" + _decision(body, "废止", key))
         elif fate < 4:
             lines.append(f"    amendments:\n      - date: {year + 2 + key % 5}-{key % 12 + 1:02d}-15\n        kind: 修正\n"
                          f"        body: {body}\n        instrument: 关于修改部分地方性法规的决定\n"
-                         "    validity: 现行有效\n    cleanup:\n      result: 修改\n      batch: 2024年法规清理\n")
+                         "    validity: 现行有效\n    cleanup:\n      result: 修改\n      batch: 2024年法规清理\n"
+                         + _decision(body, "修改", key))
         else:
             lines.append("    validity: 现行有效\n    cleanup:\n      result: 保留\n      batch: 2024年法规清理\n")
         lines.append(f'    industry: "{INDUSTRIES[(key >> 32) % len(INDUSTRIES)]}"\n'
                      f"    note: （{adopted[:4]}年{int(adopted[5:7])}月{int(adopted[8:])}日{body}通过）\n")
         out += lines
     return "".join(out)
+
+
+def _decision(body: str, result: str, key: int) -> str:
+    """The deciding document of a clean-up result other than 保留."""
+    return (f"      decision: {body}关于{result}部分地方性法规的决定\n"
+            f"      decision_number: {body}公告第{key % 40 + 1}号\n      decision_date: 2024-11-28\n")
 
 
 def _negative_list(count: int, sources: list[Source], seed: int) -> str:

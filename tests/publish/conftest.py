@@ -14,11 +14,23 @@ from pathlib import Path
 import pytest
 from publish_support import GitRunner, run_git, write_site
 
+from qingdan.fmt import format_tree
+
 
 @pytest.fixture
 def repo(make_tree: Callable[..., Path], tmp_path: Path) -> Path:
     """A git repository at tmp_path with the valid lists/ tree committed on main."""
     make_tree()
+    run_git(tmp_path, "init", "-q", "-b", "main")
+    run_git(tmp_path, "add", "lists")
+    run_git(tmp_path, "commit", "-q", "-m", "初始清单")
+    return tmp_path
+
+
+@pytest.fixture
+def formatted_repo(make_tree: Callable[..., Path], tmp_path: Path) -> Path:
+    """Like ``repo``, with the tree in `qingdan fmt`'s canonical format, as a real repository keeps it."""
+    format_tree(make_tree(), write=True)
     run_git(tmp_path, "init", "-q", "-b", "main")
     run_git(tmp_path, "add", "lists")
     run_git(tmp_path, "commit", "-q", "-m", "初始清单")

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from publish_support import GitRunner
 
+from qingdan.history.changes import Change
+from qingdan.history.compare import Comparison
 from qingdan.publish import prcheck
 from qingdan.validate import Report
 
@@ -18,16 +20,22 @@ TODAY = "2025-06-01"
 POWERS = "lists/520000-scjgj/powers.yml"
 CITY_DEPT_FILE = "lists/520100-scjgj/department.yml"
 
-NEW_ITEM = """\
-  - code: 520000-XK00002000
+NEW_ITEM = """
+  - code: "520000-XK00002000"
     name: 药品经营许可
     power_type: "01"
     exercise_level: 省
-    effective: 2021-01-01
     legal_basis:
       - source: law-licensing
         articles: 第十二条
+    effective: 2021-01-01
 """
+
+
+@pytest.fixture
+def repo(formatted_repo: Path) -> Path:
+    """The check also checks the format of changed files: start from a canonical tree."""
+    return formatted_repo
 
 
 def commit_on_branch(repo: Path, git: GitRunner, branch: str, files: dict[str, str | None], message: str) -> None:
@@ -112,14 +120,16 @@ def test_an_item_that_vanishes_fails_the_check(repo: Path, git: GitRunner) -> No
     commit_on_branch(repo, git, "drop-item", {POWERS: "items: []\n"}, "删除事项")
     status, stdout, summary, _ = pr_check(repo, "drop-item")
     assert status == 1
-    assert "::error title=事项不得消失::" in stdout
-    assert "### 事项不得消失" in summary
+    assert f"::error file={POWERS},title=[item-vanished] 事项被删除::" in stdout
+    assert "| 事项不得消失、废止信息完整 | ❌ 1 个错误，0 个警告 |" in summary
+    assert "520000-XK00001000（食品经营许可） 被删除" in summary
 
 
 def test_summary_is_capped_for_a_comment_and_escapes_table_cells() -> None:
     report = Report([], 0)
-    check = prcheck.PrCheck("a" * 40, "b" * 40, [], report,
-                            prcheck.Step(True, "- 新增事项\n" * 20_000), prcheck.Step(True))
+    changes = [Change(f"520000-XK{n:08d}", "power", "created", "520000-scjgj/powers.yml", "0" * 40, "新增事项")
+               for n in range(5_000)]
+    check = prcheck.PrCheck("a" * 40, "b" * 40, [], report, Comparison("a" * 40, "b" * 40, changes))
     capped = prcheck.summary(check, limit=5_000)
     assert len(capped) <= 5_000
     assert "评论中只显示开头部分" in capped and capped.startswith(prcheck.MARKER)

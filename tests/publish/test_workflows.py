@@ -103,7 +103,7 @@ def test_pull_request_check_wiring() -> None:
     assert "process.env.COMMENT" in comment["steps"][0]["with"]["script"]
     assert "${{" not in comment["steps"][0]["with"]["script"]
     runs = " ".join(s.get("run", "") for s in check["steps"])
-    assert "qingdan pr-check" in runs and "--format github" in runs and "mkdocs build --strict" in runs
+    assert "qingdan check" in runs and "--format github" in runs and "mkdocs build --strict" in runs
     assert "qingdan codeowners --check" in runs
     artifact = next(s for s in check["steps"] if s.get("uses", "").startswith("actions/upload-artifact@"))
     assert artifact["with"]["path"] == "site/"

@@ -153,8 +153,12 @@ def test_problem_code_reference_lists_the_whole_catalogue(render) -> None:
 
 def test_publication_status_against_the_deadline(render) -> None:
     html = render("publication/index.md")
-    assert "每年9月30日前" in html
+    # The sample's deadlines are set year by year, each with the plan that set it.
+    assert "各年公布期限" in html and "示例省2026年效能提升年行动方案（示府办发〔2026〕4号）" in html
+    assert '<time datetime="2026-09-30">' in html
     assert "已公布" in html
+    # Each list shows its latest publication record: the year, the date and the document.
+    assert "2026年度 公布于" in html and "示府办发〔2026〕19号" in html
     assert "最近更新日期将在接入版本历史后显示" in html
 
 

@@ -183,3 +183,75 @@ def test_any_text_survives_the_emitter(value: str, code: str):
     text = render(data, model.PowerList)
     assert parse(text, "x").data == data
     assert _fmt(text) == text
+
+
+# ---- qingdan fmt --fix: what the hints propose, and nothing else -------------------------
+
+MISTAKES = """\
+items:
+  - code: "520000-XK00001000"
+    name: 食品经营许可
+    power_type: 行政处罚
+    exercise_level: 省
+    legal_basis:
+      - source: law-food-safety
+    effective: 2023.3.1
+
+  - code: "520000-XK00002000"
+    name: 药品经营许可
+    power_type: 2
+    exercise_level: 省
+    legal_basis:
+    \t- source: law-licensing
+    effective: 2023年3月1日
+
+  - code: "520000-XK00003000"
+    name: 医疗器械经营许可
+    power_type: "99"
+    exercise_level: 省
+    legal_basis:
+      - source: law-licensing
+    effective: 2023-02-30
+"""
+
+
+def test_fix_writes_what_the_hints_say_and_lists_each_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    relpath = "520000-scjgj/powers.yml"
+    path = tmp_path / "lists" / relpath
+    path.parent.mkdir(parents=True)
+    path.write_text(MISTAKES, encoding="utf-8")
+    assert [p.code for p in read_file(MISTAKES.encode(), relpath).problems] == ["tab"]  # nothing else is read
+    hints = [p.hint for p in read_file(MISTAKES.replace("\t", "  ").encode(), relpath).problems]
+    assert sum(h.startswith("写成") for h in hints) == 4  # type name, number, two dates
+    monkeypatch.chdir(tmp_path)
+    done = CliRunner().invoke(main, ["fmt", "--fix"])
+    assert done.exit_code == 0, done.output
+    shown = f"lists/{relpath}"
+    for line in (f'已改正：{shown}:4: power_type: 行政处罚 → "02"', f"已改正：{shown}:8: effective: 2023.3.1 → 2023-03-01",
+                 f'已改正：{shown}:12: power_type: 2 → "02"', f"已改正：{shown}:15: 制表符 → 空格",
+                 f"已改正：{shown}:16: effective: 2023年3月1日 → 2023-03-01"):
+        assert line in done.output
+    left = read_file(path.read_bytes(), relpath)
+    # Only what needs a decision is left: an unknown code and a day that does not exist.
+    assert sorted((p.code, p.line) for p in left.problems) == [("invalid-date", 24), ("invalid-value", 20)]
+    data = parse(path.read_text(encoding="utf-8"), shown).data
+    assert [i["power_type"] for i in data["items"]] == ["02", "02", "99"]
+    assert [str(i["effective"]) for i in data["items"][:2]] == ["2023-03-01", "2023-03-01"]
+
+
+def test_fix_check_lists_the_corrections_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "lists" / "520000-scjgj" / "powers.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(MISTAKES, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    done = CliRunner().invoke(main, ["fmt", "--fix", "--check"])
+    assert done.exit_code == 1
+    assert '可改正：lists/520000-scjgj/powers.yml:4: power_type: 行政处罚 → "02"' in done.output
+    assert path.read_text(encoding="utf-8") == MISTAKES
+
+
+def test_plain_fmt_never_changes_data_even_when_a_fix_is_known() -> None:
+    text = MISTAKES.replace("\t", "  ")
+    result = format_text(text, "520000-scjgj/powers.yml")
+    assert result.fixes == []
+    assert parse(result.text or "", "x").data == parse(text, "x").data

@@ -14,7 +14,7 @@ from qingdan.load.parse import parse
 from qingdan.scaffold import TYPE_LETTERS, new, next_power_code, power_type_of, write
 from qingdan.validate import validate
 
-from toolsupport import TODAY
+from toolsupport import SAMPLE, TODAY
 
 POWERS = """\
 items:
@@ -87,14 +87,15 @@ def test_new_power_appends_a_commented_template_that_fails_validation_until_fill
     assert "# 行使层级（必填）：国家、省、市、县、乡镇 或 分级管理" in text
     report = validate(lists, today=TODAY)
     empty = [p for p in report.errors if p.file.endswith("520000-scjgj/powers.yml")]
-    assert empty and all(p.code == "invalid-value" for p in empty)
+    assert empty and {p.code for p in empty} == {"invalid-value", "invalid-date"}  # the blanks, and "" as a date
 
     filled = (text.replace('exercise_level: ""', "exercise_level: 省")
               .replace('source: ""', "source: law-food-safety")
               .replace('    handling_unit: "" # 承办机构（选填，不需要时删除这一行）\n', "")
               .replace('articles: ""', "articles: 第三十五条").replace('text: ""', "text: 条文")
               .replace('content: ""', "content: 受理申请").replace('      - ""\n', "      - 不依法受理的\n")
-              .replace('supervision_phone: ""', 'supervision_phone: "0851-1"'))
+              .replace('supervision_phone: ""', 'supervision_phone: "0851-1"')
+              .replace('effective: ""', "effective: 2025-01-01"))
     (lists / "520000-scjgj" / "powers.yml").write_text(filled, encoding="utf-8")
     assert validate(lists, today=TODAY).errors == []
 
@@ -148,3 +149,28 @@ def test_cli_new_unknown_department_is_a_clean_error(lists: Path):
     result = CliRunner().invoke(main, ["new", "power", "--department", "nope", "--lists", str(lists)])
     assert result.exit_code == 2
     assert "部门 nope 不存在" in result.output and "Traceback" not in result.output
+
+
+def test_a_penalty_template_has_the_penalty_stages_and_every_field_real_items_carry(lists: Path):
+    result = new("power", lists, "520000-scjgj", power_type="行政处罚")
+    item = parse(result.template, "x").data["items"][0]
+    assert [r["stage"] for r in item["responsibilities"]] == ["立案", "调查取证", "审理", "告知", "决定", "送达", "执行"]
+    licence = parse(new("power", lists, "520000-scjgj", power_type="01").template, "x").data["items"][0]
+    assert licence["responsibilities"][0]["stage"] == "受理"
+    # Every field that each item of the sample lists carries is in the template.
+    sample = [i for path in SAMPLE.glob("*/powers.yml")
+              for i in parse(path.read_text(encoding="utf-8"), str(path)).data["items"]]
+    carried = set.intersection(*(set(i) for i in sample))
+    assert {"effective", "accountability_basis", "supervision_phone"} <= carried <= set(item)
+
+
+def test_cli_dry_run_shows_only_the_template_and_writes_nothing(lists: Path):
+    before = (lists / "520000-scjgj" / "powers.yml").read_text(encoding="utf-8")
+    result = CliRunner().invoke(main, ["new", "power", "--department", "520000-scjgj", "--type", "02",
+                                       "--lists", str(lists), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith('items:\n  - code: "520000-CF00003000"')
+    assert "食品生产许可" not in result.stdout  # not the existing items
+    assert result.stdout.count("- code:") == 1
+    assert "将添加到 lists/520000-scjgj/powers.yml（未写入）" in result.stderr
+    assert (lists / "520000-scjgj" / "powers.yml").read_text(encoding="utf-8") == before

@@ -27,7 +27,7 @@ COMMAND_MODULES: dict[str, str] = {
     "render": "render", "serve": "serve",
     "history": "history", "diff": "history", "snapshot": "history", "audit": "history",
     "demo-repo": "history",
-    "codeowners": "publish", "pr-check": "publish", "manifest": "publish", "verify": "publish",
+    "codeowners": "publish", "check": "publish", "pr-check": "publish", "manifest": "publish", "verify": "publish",
     "publish": "publish",
     "sources": "sources",
 }

@@ -46,31 +46,63 @@ def codeowners_cmd(lists_dir: Path, forge: str, output: Path | None, check: bool
     click.echo(f"已写入 {output}")
 
 
-@main.command("pr-check")
-@click.option("--base", required=True, help="合并请求的目标提交（如 origin/main 或提交号）")
-@click.option("--head", default="HEAD", show_default=True, help="合并请求的提交")
-@click.option("--repo", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".",
-              help="仓库目录（默认当前目录）")
-@click.option("--format", "fmt", type=click.Choice(["md", "github"]), default="md", show_default=True,
-              help="标准输出：md 输出摘要，github 输出改动文件上的 GitHub 注释")
-@click.option("--summary-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="把完整摘要（Markdown）写入此文件")
-@click.option("--github-output", type=click.Path(dir_okay=False, path_type=Path),
-              help="把评论正文作为步骤输出 comment 追加到此文件（传入 $GITHUB_OUTPUT）")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="按这一天判断公布期限（默认今天）")
-@friendly
-def pr_check_cmd(base: str, head: str, repo: Path, fmt: str, summary_file: Path | None,
-                 github_output: Path | None, today: dt.datetime | None) -> None:
-    """检查合并请求：校验、改动文件上的注释、变更摘要和“事项不得消失”规则。未通过时退出码为 1。"""
+def _check_options(func):
+    """The options `qingdan check` and `qingdan pr-check` share (one command under two names)."""
+    options = [
+        click.option("--repo", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".",
+                     help="仓库目录（默认当前目录）"),
+        click.option("--format", "fmt", type=click.Choice(["text", "md", "github"]), default=None,
+                     help="标准输出：text 给人看的问题和结论，md 变更摘要，github 改动文件上的 GitHub 注释"),
+        click.option("--all", "show_all", is_flag=True, help="text 格式显示全部问题（默认只显示前 20 个）"),
+        click.option("--summary-file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="把完整摘要（Markdown）写入此文件"),
+        click.option("--github-output", type=click.Path(dir_okay=False, path_type=Path),
+                     help="把评论正文作为步骤输出 comment 追加到此文件（传入 $GITHUB_OUTPUT）"),
+        click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="按这一天判断公布期限（默认今天）"),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _run_check(base: str, head: str | None, repo: Path, fmt: str, show_all: bool, summary_file: Path | None,
+               github_output: Path | None, today: dt.datetime | None) -> None:
     check = prcheck.run(repo, base, head, today=today.date() if today else None)
-    full = prcheck.summary(check)
     if summary_file is not None:
-        summary_file.write_text(full, encoding="utf-8")
+        summary_file.write_text(prcheck.summary(check), encoding="utf-8")
     if github_output is not None:
         with github_output.open("a", encoding="utf-8") as handle:
             handle.write(prcheck.github_output("comment", prcheck.summary(check, prcheck.COMMENT_LIMIT)))
-    click.echo(prcheck.annotations(check) if fmt == "github" else full, nl=False)
+    shown = {"text": lambda: prcheck.text(check, show_all), "md": lambda: prcheck.summary(check),
+             "github": lambda: prcheck.annotations(check)}[fmt]()
+    click.echo(shown, nl=False)
     raise SystemExit(check.exit_code)
+
+
+@main.command("check")
+@click.option("--base", default="main", show_default=True, help="要合并到的分支（如 main、origin/main 或提交号）")
+@click.option("--head", help="要检查的提交（默认：工作区，含未提交的修改）")
+@_check_options
+@friendly
+def check_cmd(base: str, head: str | None, repo: Path, fmt: str | None, show_all: bool,
+              summary_file: Path | None, github_output: Path | None, today: dt.datetime | None) -> None:
+    """在本地运行与合并请求完全相同的检查：数据校验与规则、事项不得消失、废止信息完整、格式。
+
+    默认检查工作区（含未提交的修改）相对 main 分支的改动；结论与合并请求的检查相同。
+    未通过时退出码为 1。
+    """
+    _run_check(base, head, repo, fmt or "text", show_all, summary_file, github_output, today)
+
+
+@main.command("pr-check")
+@click.option("--base", required=True, help="合并请求的目标提交（如 origin/main 或提交号）")
+@click.option("--head", default="HEAD", show_default=True, help="合并请求的提交")
+@_check_options
+@friendly
+def pr_check_cmd(base: str, head: str, repo: Path, fmt: str | None, show_all: bool,
+                 summary_file: Path | None, github_output: Path | None, today: dt.datetime | None) -> None:
+    """与 qingdan check 相同，但默认检查已提交的 HEAD，并默认输出 Markdown 摘要（旧名称，供已有流程使用）。"""
+    _run_check(base, head, repo, fmt or "md", show_all, summary_file, github_output, today)
 
 
 @main.command("manifest")

@@ -141,17 +141,25 @@ def export_cmd(lists_dir: Path, output: Path, departments: tuple[str, ...], list
 @click.option("--check", is_flag=True, help="只检查，不修改；有文件需要格式化时退出码为 1（用于 CI 和提交前检查）")
 @click.option("--diff", "show_diff", is_flag=True, help="显示格式化前后的差异")
 @click.option("--no-cache", is_flag=True, help="不使用缓存，重新检查每个文件")
+@click.option("--fix", is_flag=True,
+              help="同时改正只有一种改法的错误：类型名称或未加引号的数字改为代码（行政处罚 → \"02\"），"
+                   "2023.3.1、2023年3月1日 改为 2023-03-01，制表符改为空格；逐条列出改了什么")
 @friendly
-def fmt_cmd(paths: tuple[Path, ...], check: bool, show_diff: bool, no_cache: bool) -> None:
-    """把 YAML 数据文件整理成统一格式：字段顺序、引号、缩进。只改格式，不改数据，保留注释。"""
+def fmt_cmd(paths: tuple[Path, ...], check: bool, show_diff: bool, no_cache: bool, fix: bool) -> None:
+    """把 YAML 数据文件整理成统一格式：字段顺序、引号、缩进。只改格式，不改数据，保留注释。
+
+    加 --fix 时还改正只有一种改法的错误（校验提示中“写成 …”的那些），并逐条列出。
+    """
     changed, failed, total = 0, 0, 0
     for lists_dir, relpaths in _targets(paths or (Path("lists"),)):
         prefix = lists_dir.as_posix().rstrip("/") + "/"
         cache = None if no_cache else default_fmt_cache(lists_dir)
-        for result in format_tree(lists_dir, relpaths, write=not check, prefix=prefix, cache_dir=cache):
+        for result in format_tree(lists_dir, relpaths, write=not check, prefix=prefix, cache_dir=cache, fix=fix):
             total += 1
             for problem in result.problems:
                 click.echo(problem, err=True)
+            for done in result.fixes:
+                click.echo(f"{'可改正' if check else '已改正'}：{done.text(prefix + result.relpath)}")
             failed += result.text is None and bool(result.problems)
             if result.changed:
                 changed += 1
@@ -197,7 +205,7 @@ def _shown(folder: Path) -> Path:
 @click.option("--code", help="指定编码，不自动编号")
 @click.option("--region", help="行政区划代码，仅 department（默认取部门标识的前 6 位）")
 @click.option("--year", type=int, help="法规编码中的年份，仅 regulation（默认今年）")
-@click.option("--dry-run", is_flag=True, help="只显示，不写文件")
+@click.option("--dry-run", is_flag=True, help="只显示要添加的模板，不写文件")
 @friendly
 def new_cmd(what: str, department: str, lists_dir: Path, power_type: str, name: str | None, code: str | None,
             region: str | None, year: int | None, dry_run: bool) -> None:
@@ -207,9 +215,11 @@ def new_cmd(what: str, department: str, lists_dir: Path, power_type: str, name: 
     """
     result = new(what, lists_dir, department, power_type=power_type, name=name, code=code, region=region, year=year)
     if dry_run:
-        click.echo(result.text, nl=False)
+        where = "新建" if result.created else "添加到"
+        click.echo(f"# 将{where} lists/{result.relpath}（未写入）：", err=True)
+        click.echo(result.text if result.created else result.template, nl=False)
         return
     write(result, lists_dir)
     action = "新建" if result.created else "已添加到"
     click.echo(f"{action} lists/{result.relpath}" + (f"，编码 {result.code}" if result.code else "")
-               + "。请填写空白（\"\"）的字段，再运行 qingdan validate。")
+               + "。请填写空白（\"\"）的字段，再运行 qingdan check。")

@@ -90,7 +90,8 @@ TABLES: tuple[Table, ...] = (
         "@department:department", "code:code", "title:text", "enacting_body:text", "approving_body:text",
         "adopted:date", "approved:date", "promulgated:date", "effective:date", "amendments:amendments",
         "validity:choice", "repealed:date", "cleanup.result:choice", "cleanup.batch:text",
-        "cleanup.reason:text", "industry:industry", "note:text")),
+        "cleanup.reason:text", "cleanup.decision:text", "cleanup.decision_number:text", "cleanup.decision_date:date",
+        "industry:industry", "note:text")),
 )
 
 BY_KEY = {table.key: table for table in TABLES}

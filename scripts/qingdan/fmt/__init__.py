@@ -25,8 +25,9 @@ from ..load.parse import parse
 from ..load.text import decode
 from ..problems import Problem
 from .emit import load_tree, dump, normalise, render, to_tree
+from .fix import Fix, fix_tabs, fix_tree
 
-__all__ = ["Formatted", "default_fmt_cache", "dump", "format_text", "format_tree", "load_tree", "normalise",
+__all__ = ["Fix", "Formatted", "default_fmt_cache", "dump", "format_text", "format_tree", "load_tree", "normalise",
            "render", "to_tree", "write_atomic"]
 
 # The formatter's own code: a cached "already canonical" holds only for the code that said so.
@@ -46,14 +47,19 @@ class Formatted:
     original: str | None
     text: str | None
     problems: list[str] = field(default_factory=list)
+    fixes: list[Fix] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         return self.text is not None and self.text != self.original
 
 
-def format_text(raw: bytes | str, relpath: str, prefix: str = "lists/") -> Formatted:
-    """Canonical text of one data file given its content and its path relative to lists/."""
+def format_text(raw: bytes | str, relpath: str, prefix: str = "lists/", fix: bool = False) -> Formatted:
+    """Canonical text of one data file given its content and its path relative to lists/.
+
+    With ``fix`` the mistakes that have exactly one correction (load/fixes.py) are corrected
+    too, and listed in ``fixes``; without it the data never changes.
+    """
     shown = prefix + relpath
     kind = kind_of(relpath)
     if kind is None:
@@ -64,29 +70,37 @@ def format_text(raw: bytes | str, relpath: str, prefix: str = "lists/") -> Forma
     if decoded.text is None or blocking:
         return Formatted(relpath, None, None, [_line(p) for p in decoded.problems])
     original = raw.decode("utf-8")  # with its BOM, if any: removing it is a change
-    before = parse(decoded.text, shown)
+    source, fixes = fix_tabs(decoded.text) if fix else (decoded.text, [])
+    before = parse(source, shown)
     blocking = [p for p in before.problems if p.code in _BLOCKING]
     if before.data is None or blocking:
         return Formatted(relpath, original, None, [_line(p) for p in before.problems])
     try:
-        text = dump(normalise(load_tree(decoded.text), kind.model))
+        tree = load_tree(source)
+        corrected = fix_tree(tree, kind.model) if fix else []
+        if corrected:  # the corrected data is what the canonical text must keep
+            fixes += corrected
+            source = dump(tree)
+            tree, before = load_tree(source), parse(source, shown)
+        text = dump(normalise(tree, kind.model))
     except YAMLError as exc:
         return Formatted(relpath, original, None, [f"{shown}: 无法按 YAML 读取：{exc}"])
     if parse(text, shown).data != before.data:
         return Formatted(relpath, original, None, [
             f"{shown}: 格式化后读出的数据与原文件不同，为避免改动数据，未格式化（请把此文件报告给维护者）"])
-    return Formatted(relpath, original, text)
+    return Formatted(relpath, original, text, fixes=fixes)
 
 
 def format_tree(lists_dir: Path, relpaths: list[str] | None = None, *, write: bool = False,
-                prefix: str = "lists/", cache_dir: Path | None = None) -> list[Formatted]:
+                prefix: str = "lists/", cache_dir: Path | None = None, fix: bool = False) -> list[Formatted]:
     """Format every data file under ``lists_dir`` (or the given ones); write changes if ``write``.
 
     With ``cache_dir``, files already known to be canonical (same bytes, same
     formatter) are not formatted again. Many files are formatted in worker
-    processes, as validate reads them (QINGDAN_WORKERS sets how many).
+    processes, as validate reads them (QINGDAN_WORKERS sets how many). With ``fix``,
+    unambiguous mistakes are corrected too (a canonical file may still hold one: no cache).
     """
-    known = _Canonical(cache_dir, prefix)
+    known = _Canonical(None if fix else cache_dir, prefix)
     done: dict[str, Formatted] = {}
     if relpaths is None:
         listing = list_tree(lists_dir)
@@ -110,7 +124,7 @@ def format_tree(lists_dir: Path, relpaths: list[str] | None = None, *, write: bo
             done[relpath] = Formatted(relpath, text, text)
         else:
             missed.append((relpath, len(raw)))
-    one = functools.partial(_format_path, lists_dir, prefix, write)
+    one = functools.partial(_format_path, lists_dir, prefix, write, fix)
     for relpath, result, digest in map_files(one, missed, None):
         done[relpath] = result
         if digest is not None:
@@ -119,11 +133,12 @@ def format_tree(lists_dir: Path, relpaths: list[str] | None = None, *, write: bo
     return [done[relpath] for relpath in order]
 
 
-def _format_path(lists_dir: Path, prefix: str, write: bool, relpath: str) -> tuple[str, Formatted, str | None]:
+def _format_path(lists_dir: Path, prefix: str, write: bool, fix: bool,
+                 relpath: str) -> tuple[str, Formatted, str | None]:
     """Format one file (and write it if asked); the digest of its canonical bytes, if it now has them."""
     path = lists_dir / relpath
     raw = read_regular(path, root=lists_dir)
-    result = format_text(raw, relpath, prefix)
+    result = format_text(raw, relpath, prefix, fix)
     if result.text is None or (result.changed and not write):
         return relpath, result, None
     if result.changed:

@@ -27,6 +27,7 @@ import yaml
 import yaml_rs
 from pydantic import BaseModel
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.emitter import Emitter
 from ruamel.yaml.error import CommentMark
@@ -60,9 +61,27 @@ _RESOLVER_12 = VersionedResolver(version=(1, 2))
 _RESOLVER_11 = yaml.resolver.Resolver()
 
 
+class _Constructor(RoundTripConstructor):
+    """ruamel's round-trip reader, except that a date that does not exist (2023-02-30) stays text.
+
+    The project's own reader keeps it as text and the validator reports it; ruamel would raise
+    ValueError and `qingdan fmt` would stop with a traceback.
+    """
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
 def yaml_rt() -> YAML:
     """A ruamel.yaml round-trip reader/writer configured for the canonical form."""
     rt = YAML(typ="rt")
+    rt.Constructor = _Constructor
     rt.indent(mapping=2, sequence=4, offset=2)
     rt.width = 1_000_000  # never fold long Chinese text
     rt.allow_unicode = True

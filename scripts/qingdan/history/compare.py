@@ -14,9 +14,10 @@ import git
 
 from ..problems import Problem
 from .changes import Change
+from .fielddiff import FieldChange, diff_records
 from .gitlog import BlobReader, Commit, diff_trees, open_repo, resolve, tree_files
 from .items import State
-from .records import ITEM_KINDS, load
+from .records import ITEM_KINDS, KINDS, entry_key, load
 from .walk import walk
 
 REPEAL_NEEDS = {"negative": ("date",)}
@@ -32,6 +33,23 @@ class Comparison:
     head: str
     changes: list[Change] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    repo: Path | None = None
+    names: State = field(default_factory=State)
+
+    def full_record(self, change: Change) -> list[FieldChange]:
+        """Every field of the record as ``change`` left it, as additions: a new item, to review in full."""
+        kind = next((k for k in KINDS if k.key == change.kind), None)
+        if self.repo is None or kind is None or kind.id_field is None:
+            return []
+        with BlobReader(open_repo(self.repo)) as reader:
+            raw = dict(reader.read_many([change.blob])).get(change.blob)
+        data, ok = load(raw or b"")
+        if not ok or not isinstance(data, dict):
+            return []
+        for entry in data.get("items") or ():
+            if isinstance(entry, dict) and entry_key(kind, entry) == change.key:
+                return diff_records(kind.model, {}, entry, self.names)
+        return []
 
     def problems(self) -> list[Problem]:
         """Items that vanished, and repeals that do not say when, on what basis and why."""
@@ -61,7 +79,7 @@ def compare(repo_path: Path | str, base: str, head: str, lists_subdir: str = "li
     state = State()
     learn_names(repo, new, lists_subdir, state)
     step = walk(repo, [commit], state, subdir=lists_subdir)[0]
-    return Comparison(old, new, step.changes, step.notes)
+    return Comparison(old, new, step.changes, step.notes, Path(repo_path), state)
 
 
 def learn_names(repo: git.Repo, rev: str, subdir: str, state: State) -> None:

@@ -19,8 +19,8 @@ from ..layout import KINDS, FileKind, kind_of
 from ..problems import Problem
 from .marks import Place, scan
 from .parse import parse
-from .schema import check
-from .text import MAX_FILE_BYTES, decode, too_large
+from .schema import QUOTE_HINT, check
+from .text import MAX_FILE_BYTES, decode, invisible_in_values, too_large
 
 __all__ = ["FileResult", "Listing", "discover", "list_tree", "locate", "not_regular", "read_file", "read_path"]
 
@@ -64,9 +64,21 @@ def read_file(raw: bytes, relpath: str, prefix: str = "lists/", max_bytes: int =
     elif parsed.data is not None and not any(p.severity == "error" for p in parsed.problems):
         result.record, found = check(kind.model, parsed.data, shown)
         result.problems = _without_shadowed(result.problems, found) + found
+    escaped = invisible_in_values(parsed.data, shown) if "\\" in text.text and parsed.data is not None else []
+    result.problems += escaped
     locate(result.problems, text.text)
+    if escaped:
+        result.problems = _not_seen_twice(result.problems, escaped)
+    if escaped and result.record is not None:
+        result.record = None  # never handed to the build: an export would abort on "\0" halfway
     _inside(result.problems, text.text)
     return result
+
+
+def _not_seen_twice(problems: list[Problem], escaped: list[Problem]) -> list[Problem]:
+    """A value whose invisible character stands in the text as such was reported by the text scan."""
+    lines = {p.line for p in problems if p.code == "invisible-char" and p not in escaped}
+    return [p for p in problems if not (p in escaped and p.line in lines)]
 
 
 def _inside(problems: list[Problem], text: str) -> None:
@@ -168,7 +180,8 @@ def _quote_hint(problem: Problem, place: Place | None) -> None:
     if place is None or place.value is None:
         return
     problem.message += f"（原文 {place.value}）"
-    problem.hint = f'给这个值加上英文双引号："{place.value}"'
+    if problem.hint == QUOTE_HINT:  # a hint naming the right value (a code) stays
+        problem.hint = f'给这个值加上英文双引号："{place.value}"'
 
 
 def _unknown_file(relpath: str, shown: str) -> Problem:

@@ -11,8 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..model.common import TEXT_PATTERN
+from ..model.common import NAME_MAX, TEXT_MAX, TEXT_PATTERN
 from ..problems import Loc, Problem
+from .fixes import FIXABLE, code_choices, code_table, corrected_code, date_hint
 
 _TYPE_NAMES = {
     "string_type": "文本", "int_type": "整数", "int_parsing": "整数", "bool_type": "布尔值 true 或 false",
@@ -59,13 +60,16 @@ def _problem(model: type[BaseModel], err: dict, relpath: str) -> Problem:
     if kind == "missing":
         return Problem("missing-field", f"缺少必填字段 {name}", relpath, loc,
                        hint=f"添加 {loc[-1]}: …" if loc and isinstance(loc[-1], str) else "")
+    table = code_table(model_at(model, loc), loc[-1] if loc else None)
+    if kind == "literal_error" and table is not None:
+        return _code_problem(name, value, table, relpath, loc)
     if kind == "string_type" and isinstance(value, (bool, int, float, dt.date)):
         return _implicit(name, value, relpath, loc)
     if kind == "literal_error" and isinstance(value, (bool, int, float)) and _string_choices(err):
         return _implicit(name, value, relpath, loc)
     if kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == TEXT_PATTERN:
         if isinstance(value, str) and not value.strip():
-            return Problem("invalid-value", f"{name}不能为空", relpath, loc, hint="填写内容，或删除这个字段")
+            return Problem("invalid-value", f"{name}不能为空", relpath, loc, hint=_fill_in(model, loc))
         return Problem("whitespace", f"{name}的开头或结尾有空白字符（空格、全角空格或换行）", relpath,
                        loc, hint=_trimmed_hint(value))
     if kind == "string_pattern_mismatch":
@@ -76,7 +80,7 @@ def _problem(model: type[BaseModel], err: dict, relpath: str) -> Problem:
         if kind.startswith("bool") and value in ("true", "false"):
             hint = f"去掉引号，直接写 {value}"
         elif value is None:
-            hint = "填写内容，或删除这一行"
+            hint = _fill_in(model, loc)
         elif not loc:
             hint = "文件的第一层应写字段，例如 " + "、".join(f"{k}:" for k in list(model.model_fields)[:3])
             if isinstance(value, str) and "：" in value:
@@ -90,12 +94,52 @@ def _problem(model: type[BaseModel], err: dict, relpath: str) -> Problem:
         return Problem("invalid-value", f"{name}的值 {_shown(value)} 不在允许范围内", relpath, loc,
                        hint=f"可选值：{choices}" + (f"（{meaning}）" if meaning else ""))
     if kind.startswith("date") or (kind == "value_error" and "YYYY-MM-DD" in err["msg"]):
-        return Problem("invalid-date", f"{name}的值 {value} 不是有效日期", relpath, loc,
-                       hint="写成 YYYY-MM-DD，例如 2024-09-30，并确认日期真实存在")
+        return Problem("invalid-date", f"{name}的值 {value} 不是有效日期", relpath, loc, hint=date_hint(value))
+    if kind == "string_too_long":
+        limit = err.get("ctx", {}).get("max_length", 0)
+        return Problem("text-too-long", f"{name}有 {len(value):,} 个字符，超过上限 {limit:,} 个字符",
+                       relpath, loc, hint=_too_long_hint(limit))
     if kind == "too_short":
         return Problem("invalid-value", f"{name}至少需要一项", relpath, loc, hint="添加至少一项")
     message = err["msg"].removeprefix("Value error, ")
     return Problem("invalid-value", f"{name}：{message}", relpath, loc)
+
+
+def _too_long_hint(limit: int) -> str:
+    """How to shorten a value, by the kind of field its limit belongs to."""
+    if limit <= NAME_MAX:
+        return f"名称、编码、机关等应简短（不超过 {limit:,} 个字符）；说明性的文字写在描述或备注字段中"
+    if limit <= TEXT_MAX:
+        return f"精简到 {limit:,} 个字符以内，或分成几项（列表的每一项单独写）"
+    return f"只引用相关的条、款（不超过 {limit:,} 个字符），全文请用法律法规的原文链接"
+
+
+def _code_problem(name: str, value: Any, table: dict[str, str], relpath: str, loc: Loc) -> Problem:
+    """A value that is not one of the codes: the code it means, or every code with its name."""
+    fixed = corrected_code(value, table)
+    hint = (f"写成 \"{fixed}\"（{table[fixed]}）{FIXABLE}" if fixed is not None
+            else f"写代码（加英文双引号）：{code_choices(table)}")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # Quoting what was written (2, 0o17) would be another mistake: the hint names the code.
+        return Problem("implicit-type", f"{name}需要文本代码，但未加引号的值被读成了{_reading(value)}",
+                       relpath, loc, hint=hint)
+    if fixed is not None:
+        return Problem("invalid-value", f"{name}应写代码，{_shown(value)} 不是代码", relpath, loc, hint=hint)
+    return Problem("invalid-value", f"{name}的值 {_shown(value)} 不在允许范围内", relpath, loc, hint=hint)
+
+
+def _fill_in(model: type[BaseModel], loc: Loc) -> str:
+    """What to do with an empty value; never "delete it" where deleting is another error."""
+    if loc and isinstance(loc[-1], int):
+        return "填写内容，或删除这一项"
+    holder = model_at(model, loc)
+    info = holder.model_fields.get(loc[-1]) if holder is not None and loc else None
+    if info is not None and info.is_required():
+        return f"填写{info.title or '内容'}：这是必填字段，不能删除"
+    return "填写内容；没有内容时删除这一行"
+
+
+QUOTE_HINT = "给这个值加上英文双引号，例如 \"0123\""
 
 
 def _trimmed_hint(value: Any) -> str:
@@ -110,7 +154,7 @@ def _trimmed_hint(value: Any) -> str:
 def _implicit(name: str, value: Any, relpath: str, loc: Loc) -> Problem:
     # The original text is added by load.locate, which has the file's nodes.
     return Problem("implicit-type", f"{name}需要文本，但未加引号的值被读成了{_reading(value)}",
-                   relpath, loc, hint="给这个值加上英文双引号，例如 \"0123\"")
+                   relpath, loc, hint=QUOTE_HINT)
 
 
 def _string_choices(err: dict) -> bool:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from ..problems import Problem
+from ..problems import Loc, Problem
+
+# Said in the hint of every mistake `qingdan fmt --fix` corrects (load/fixes.py, fmt/fix.py).
+FIXABLE = "；qingdan fmt --fix 可自动改正"
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -19,11 +23,11 @@ _INVISIBLE_NAMES = {
     "\u200b": "零宽空格", "\u200c": "零宽非连接符", "\u200d": "零宽连接符", "\u2060": "零宽不换行符",
     "\ufeff": "零宽不换行空格（文件中间的 BOM）", "\u00ad": "软连字符", "\u180e": "蒙古文元音分隔符",
     "\u200e": "从左到右标记", "\u200f": "从右到左标记", "\u2028": "行分隔符", "\u2029": "段分隔符",
-    "\u0085": "下一行控制符（NEL）",
+    "\u0085": "下一行控制符（NEL）", "\ufffe": "非字符", "\uffff": "非字符",
 }
 _INVISIBLE = re.compile(
     "[\u200b-\u200f\u2060\ufeff\u00ad\u180e\u2028\u2029\u202a-\u202e\u2066-\u2069"
-    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+    "\ufffe\uffff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 )
 _TAB = re.compile("\t")
 
@@ -104,22 +108,56 @@ def _not_utf8(raw: bytes, exc: UnicodeDecodeError, relpath: str) -> Problem:
                    "iconv -f GB18030 -t UTF-8 原文件 > 新文件")
 
 
+def _describe(char: str) -> str:
+    name = _INVISIBLE_NAMES.get(char) or ("双向文本控制符" if char > "\u2000" else "控制字符")
+    return f"U+{ord(char):04X}（{name}）"
+
+
+def invisible_in_values(data: Any, relpath: str) -> list[Problem]:
+    """Invisible characters that only the parsed values hold: written as escapes ("\\u202E", "\\0").
+
+    The text scan cannot see them; the problems carry the value's path, and
+    load.locate gives them its line and column. The walk is iterative: the
+    data may be nested as deep as the reader allows.
+    """
+    problems: list[Problem] = []
+    stack: list[tuple[Loc, Any]] = [((), data)]
+    while stack:
+        loc, value = stack.pop()
+        if isinstance(value, dict):
+            stack += [((*loc, key), item) for key, item in reversed(value.items())]
+            found = [key for key in value if isinstance(key, str) and _INVISIBLE.search(key)]
+            problems += [_escaped(key, (*loc, key), relpath, "字段名") for key in found]
+        elif isinstance(value, list):
+            stack += [((*loc, i), item) for i, item in reversed(list(enumerate(value)))]
+        elif isinstance(value, str) and _INVISIBLE.search(value):
+            problems.append(_escaped(value, loc, relpath, "值"))
+    return problems
+
+
+def _escaped(text: str, loc: Loc, relpath: str, what: str) -> Problem:
+    chars = sorted({m.group() for m in _INVISIBLE.finditer(text)})
+    shown = "、".join(_describe(c) for c in chars[:3]) + ("等" if len(chars) > 3 else "")
+    return Problem("invisible-char", f"{what}中有以转义写法（如 \\u202E、\\0、\\e）写入的不可见字符 {shown}",
+                   relpath, loc, hint="删除这个转义序列：双引号中的 \\u、\\x、\\0、\\e 等会写入看不见的字符，"
+                                     "让编码、检索和比对出错，也可能颠倒文字的显示方向")
+
+
 def _scan(text: str, relpath: str) -> list[Problem]:
     """Invisible characters and tabs; one search each, so a clean file costs two scans."""
     problems = []
     for match in _INVISIBLE.finditer(text):
         line, column = line_col(text, match.start())
         char = match.group()
-        name = _INVISIBLE_NAMES.get(char) or ("双向文本控制符" if char > "\u2000" else "控制字符")
-        problems.append(Problem("invisible-char", f"有不可见字符 U+{ord(char):04X}（{name}）", relpath,
+        problems.append(Problem("invisible-char", f"有不可见字符 {_describe(char)}", relpath,
                                 line=line, column=column,
                                 hint="删除这个字符：它看不见，但会让编码、检索和比对出错（常见于从网页或 Word 复制的文字）"))
     for match in _TAB.finditer(text):
         line, column = line_col(text, match.start())
         start = text.rfind("\n", 0, match.start()) + 1
         if not text[start:match.start()].strip():
-            message, hint = "用制表符缩进", "用空格缩进（每层两个空格）"
+            message, hint = "用制表符缩进", "用空格缩进（每层两个空格）" + FIXABLE
         else:
-            message, hint = "文本中有制表符", "用空格代替制表符"
+            message, hint = "文本中有制表符", "用空格代替制表符" + FIXABLE
         problems.append(Problem("tab", message, relpath, line=line, column=column, hint=hint))
     return problems

@@ -39,7 +39,18 @@ Date = Annotated[_dt.date, BeforeValidator(_date_only)]
 # at either end. One final newline is allowed for block scalars (|). The
 # pattern runs in pydantic-core's Rust regex engine, so it costs little.
 TEXT_PATTERN = r"^\S(?s:.*\S)?\n?$"
-Text = Annotated[str, StringConstraints(pattern=TEXT_PATTERN)]
+
+# Length limits, in characters, by what a field holds. Real lists stay far
+# below them (the longest names of the national lists have some 150
+# characters, a quoted article some thousands); without them one 5-million
+# character name built a 344 MB site. The checks run in pydantic-core, in Rust.
+NAME_MAX = 500  # codes, names, titles, bodies, phone numbers, citations of an article
+TEXT_MAX = 5_000  # descriptions, duties, cases, reasons, remarks
+LONG_TEXT_MAX = 50_000  # the quoted text of a law (条文内容)
+
+Name = Annotated[str, StringConstraints(pattern=TEXT_PATTERN, max_length=NAME_MAX)]
+Text = Annotated[str, StringConstraints(pattern=TEXT_PATTERN, max_length=TEXT_MAX)]
+LongText = Annotated[str, StringConstraints(pattern=TEXT_PATTERN, max_length=LONG_TEXT_MAX)]
 
 # Identifiers that name a folder and a page address (department and source
 # ids): lower-case letters, digits and hyphens, starting and ending with a
@@ -62,12 +73,12 @@ class Record(BaseModel):
 class LegalBasis(Record):
     """One citation of a legal source: 【level】《title》article + quoted text."""
 
-    source: Text = field(
+    source: Name = field(
         "法律依据来源",
         "被引用的法律法规的标识（lists/sources.yml 或地方性法规目录中的 id/code）",
     )
-    articles: Text | None = optional("条款", "引用的条、款、项，例如 第三十五条第一款")
-    text: Text | None = optional("条文内容", "引用的条文原文")
+    articles: Name | None = optional("条款", "引用的条、款、项，例如 第三十五条第一款")
+    text: LongText | None = optional("条文内容", "引用的条文原文")
 
 
 Status = Literal["在用", "已废止"]

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .common import optional, Date, LegalBasis, Record, StrictBool, Text, field
+from .common import optional, Date, LegalBasis, Record, StrictBool, Name, Text, field
 
 Category = Literal["禁止准入类", "许可准入类"]
 # The order lists print them in: prohibited items first, as the national list does.
@@ -19,10 +19,10 @@ MeasureStatus = Literal["有效", "已取消"]
 class Measure(Record):
     """禁止或许可准入措施."""
 
-    code: Text = field("措施编码", "")
+    code: Name = field("措施编码", "")
     description: Text = field("措施描述", "禁止或许可准入措施的内容")
     scope: MeasureScope = field("适用范围", "全国性措施 或 地方性许可措施")
-    departments: list[Text] = field("主管部门", "主管部门名称", default_factory=list)
+    departments: list[Name] = field("主管部门", "主管部门名称", default_factory=list)
     legal_basis: list[LegalBasis] = field(
         "设立依据", "须为法律、行政法规、国务院决定或地方性法规", min_length=1
     )
@@ -35,17 +35,17 @@ class Measure(Record):
 class NegativeItem(Record):
     """One item (事项) of the market-access negative list."""
 
-    code: Text = field("事项编码", "6 位数字，例如 100004")
+    code: Name = field("事项编码", "6 位数字，例如 100004")
     number: Annotated[int, Field(strict=True)] | None = optional("项目号", "清单中的序号")
-    name: Text = field("禁止或许可事项", "")
+    name: Name = field("禁止或许可事项", "")
     category: Category = field("类别", "禁止准入类 或 许可准入类")
     measures: list[Measure] = field("准入措施", "", min_length=1)
-    edition: Text | None = optional("清单版本", "例如 2025年版")
+    edition: Name | None = optional("清单版本", "例如 2025年版")
 
 
 class NegativeList(Record):
     """The file negative_list.yml: national items with the region's local measures."""
 
-    edition: Text = field("清单版本", "例如 市场准入负面清单（2025年版）")
-    document: Text | None = optional("发布文号", "例如 发改体改规〔2025〕466号")
+    edition: Name = field("清单版本", "例如 市场准入负面清单（2025年版）")
+    document: Name | None = optional("发布文号", "例如 发改体改规〔2025〕466号")
     items: list[NegativeItem] = field("事项", "", min_length=1)

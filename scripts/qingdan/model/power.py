@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from .common import optional, Date, LegalBasis, Record, Repeal, Status, Text, field
+from .common import optional, Date, LegalBasis, Record, Repeal, Status, Name, Text, field
 
 # GB/T 39046-2020 table A.1: code -> 事项类型
 POWER_TYPES: dict[str, str] = {
@@ -31,32 +31,32 @@ BodyNature = Literal["法定机关", "授权组织", "受委托组织"]
 class SubItem(Record):
     """子项: a power item may be split into sub-items with their own codes."""
 
-    code: Text = field("子项编码", "子项的事项编码，同一编码永不复用")
-    name: Text = field("子项名称", "")
+    code: Name = field("子项编码", "子项的事项编码，同一编码永不复用")
+    name: Name = field("子项名称", "")
 
 
 class ResponsibilityStage(Record):
     """责任事项: what the department must do at one stage of exercising the power."""
 
-    stage: Text = field("环节", "例如 受理、审查、决定、送达、事后监管；行政处罚为 立案、调查取证、审理、告知、决定、送达、执行")
+    stage: Name = field("环节", "例如 受理、审查、决定、送达、事后监管；行政处罚为 立案、调查取证、审理、告知、决定、送达、执行")
     content: Text = field("责任内容", "该环节应履行的责任")
 
 
 class PowerItem(Record):
     """One administrative power of a department (one entry of its 权力清单)."""
 
-    code: Text = field("事项编码", "稳定的事项编码，格式由 lists/site.yml 规定；编码永不复用")
-    name: Text = field("事项名称", "主项名称")
+    code: Name = field("事项编码", "稳定的事项编码，格式由 lists/site.yml 规定；编码永不复用")
+    name: Name = field("事项名称", "主项名称")
     power_type: PowerType = field(
         "权力类型", "GB/T 39046-2020 表 A.1 代码：01 行政许可 … 10 其他行政权力，20 公共服务事项"
     )
-    local_type_label: Text | None = optional(
+    local_type_label: Name | None = optional(
         "本地类型名称", "地方使用的类型名称（如 非行政许可审批、其他职权），与标准代码并列"
     )
     sub_items: list[SubItem] = field("子项", "主项下的子项", default_factory=list)
     body_nature: BodyNature = field("实施主体性质", "法定机关、授权组织或受委托组织", default="法定机关")
-    handling_unit: Text | None = optional("承办机构", "承办的内设科室")
-    co_implementers: list[Text] = field(
+    handling_unit: Name | None = optional("承办机构", "承办的内设科室")
+    co_implementers: list[Name] = field(
         "共同实施部门", "共同实施该事项的其他部门的 id", default_factory=list
     )
     exercise_level: ExerciseLevel = field("行使层级", "国家、省、市、县、乡镇 或 分级管理")
@@ -66,7 +66,7 @@ class PowerItem(Record):
         "追责情形", "因不履行或不正确履行行政职责，应当追责的情形", default_factory=list
     )
     accountability_basis: list[LegalBasis] = field("追责依据", "追责的法律依据", default_factory=list)
-    supervision_phone: Text | None = optional("监督电话", "")
+    supervision_phone: Name | None = optional("监督电话", "")
     remarks: Text | None = optional("备注", "")
     status: Status = field("状态", "在用 或 已废止", default="在用")
     effective: Date | None = optional("依法生效日期", "该事项依法开始实施的日期")

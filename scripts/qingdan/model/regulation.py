@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .common import optional, Date, Record, Text, field
+from .common import optional, Date, Record, Name, Text, field
 
 Validity = Literal["现行有效", "已修改", "已废止", "尚未生效"]
-CleanupResult = Literal["保留", "修改", "废止"]
+CleanupResult = Literal["保留", "修改", "废止", "宣布失效"]
 AmendmentKind = Literal["修正", "修订"]
 
 
@@ -16,25 +16,29 @@ class Amendment(Record):
 
     date: Date = field("日期", "")
     kind: AmendmentKind = field("方式", "修正 或 修订")
-    body: Text = field("机关", "作出修改的机关")
-    instrument: Text | None = optional("文件", "修改决定的名称")
+    body: Name = field("机关", "作出修改的机关")
+    instrument: Name | None = optional("文件", "修改决定的名称")
 
 
 class Cleanup(Record):
-    """清理结果."""
+    """清理结果 of one batch, with the decision that made it."""
 
-    result: CleanupResult = field("清理结果", "保留、修改 或 废止")
-    batch: Text | None = optional("清理批次", "例如 2024年法规清理")
+    result: CleanupResult = field("清理结果", "保留、修改、废止 或 宣布失效")
+    batch: Name | None = optional("清理批次", "例如 2024年法规清理")
     reason: Text | None = optional("理由", "")
+    decision: Name | None = optional(
+        "决定文件", "作出清理决定的文件名称：地方性法规为人大常委会的决定，政府规章为政府令；修改、废止、宣布失效时必填")
+    decision_number: Name | None = optional("决定文号", "决定文件的文号、公告号或政府令号，例如 示例省人民代表大会常务委员会公告第12号")
+    decision_date: Date | None = optional("决定日期", "作出清理决定的日期")
 
 
 class Regulation(Record):
     """One local regulation (地方性法规) in the catalogue."""
 
-    code: Text = field("法规编码", "法规的稳定标识，可在设定依据中引用")
-    title: Text = field("标题", "法规名称，不含书名号")
-    enacting_body: Text = field("制定机关", "")
-    approving_body: Text | None = optional("批准机关", "设区的市的法规由省级人大常委会批准")
+    code: Name = field("法规编码", "法规的稳定标识，可在设定依据中引用")
+    title: Name = field("标题", "法规名称，不含书名号")
+    enacting_body: Name = field("制定机关", "")
+    approving_body: Name | None = optional("批准机关", "设区的市的法规由省级人大常委会批准")
     adopted: Date = field("通过日期", "")
     approved: Date | None = optional("批准日期", "")
     promulgated: Date = field("公布日期", "")
@@ -43,7 +47,7 @@ class Regulation(Record):
     validity: Validity = field("时效性", "现行有效、已修改、已废止 或 尚未生效")
     repealed: Date | None = optional("废止日期", "")
     cleanup: Cleanup = field("清理结果", "保留、修改 或 废止，以及批次和理由")
-    industry: Text = field("行业分类", "行业门类代码，见 lists/site.yml 的 industries")
+    industry: Name = field("行业分类", "行业门类代码，见 lists/site.yml 的 industries")
     note: Text | None = optional("题注", "例如 （2001年4月29日…通过 2001年6月3日…批准）")
 
 

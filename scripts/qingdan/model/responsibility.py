@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from .common import optional, LegalBasis, Record, Text, field
+from .common import optional, LegalBasis, Record, Name, Text, field
 
 
 class DutyTask(Record):
     """A concrete task under a main duty."""
 
     task: Text = field("具体工作事项", "")
-    handling_unit: Text | None = optional("承办机构", "承办的内设科室")
+    handling_unit: Name | None = optional("承办机构", "承办的内设科室")
 
 
 class MainDuty(Record):
@@ -25,7 +25,7 @@ class Boundary(Record):
     """与相关部门的职责边界."""
 
     matter: Text = field("职责事项", "涉及多个部门的事项")
-    departments: list[Text] = field("相关部门", "相关部门的 id", min_length=1)
+    departments: list[Name] = field("相关部门", "相关部门的 id", min_length=1)
     division: Text = field("职责分工", "本部门与相关部门的职责分工")
     coordination: Text | None = optional("协调配合机制", "")
     basis: list[LegalBasis] = field("职责依据", "", default_factory=list)
@@ -35,16 +35,16 @@ class Boundary(Record):
 class SupervisionRule(Record):
     """事中事后监管制度."""
 
-    name: Text = field("制度名称", "")
-    document: Text | None = optional("制度文件", "文件名称及文号")
+    name: Name = field("制度名称", "")
+    document: Name | None = optional("制度文件", "文件名称及文号")
 
 
 class PublicService(Record):
     """公共服务事项."""
 
-    name: Text = field("服务名称", "")
+    name: Name = field("服务名称", "")
     content: Text = field("主要内容", "")
-    handling_unit: Text | None = optional("承办机构", "")
+    handling_unit: Name | None = optional("承办机构", "")
 
 
 class ResponsibilityList(Record):

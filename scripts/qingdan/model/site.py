@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+import datetime as _dt
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
-from .common import optional, Record, StrictBool, Text, field
+from .common import NAME_MAX, Date, optional, Record, StrictBool, Name, Text, field
+from .power import PowerType
+from .registry import ListLabel
 
 # GB/T 4754-2017 门类: a reasonable default vocabulary for 行业分类.
 GBT4754_SECTIONS: dict[str, str] = {
@@ -42,7 +45,25 @@ def _compiles(pattern: str) -> str:
     return pattern
 
 
-Pattern = Annotated[str, AfterValidator(_compiles)]
+Pattern = Annotated[str, StringConstraints(max_length=NAME_MAX), AfterValidator(_compiles)]
+
+
+# DB52/T 1264-2018: the two letters of a power item's basic code -> GB/T 39046-2020 type code.
+DB52_POWER_TYPES: dict[str, str] = {
+    "XK": "01", "CF": "02", "QZ": "03", "ZS": "04", "GF": "05", "JC": "06",
+    "QR": "07", "JL": "08", "CJ": "09", "QT": "10", "GG": "20",
+}
+
+
+class Deadline(Record):
+    """公布期限 of one year, as the year's action plan sets it."""
+
+    year: Annotated[int, Field(strict=True, ge=2000, le=2100)] = field("年度", "例如 2025")
+    date: Date = field("公布期限", "须在这一天（含）之前公布")
+    lists: list[ListLabel] = field(
+        "须公布的清单", "不写时为全部：权力清单、责任清单、市场准入负面清单、地方性法规目录",
+        default_factory=lambda: ["权力清单", "责任清单", "市场准入负面清单", "地方性法规目录"])
+    document: Name | None = optional("要求文件", "规定公布期限的文件及文号，例如 效能提升年行动方案")
 
 
 class CodePatterns(Record):
@@ -51,7 +72,13 @@ class CodePatterns(Record):
     power: Pattern = field(
         "权力事项编码格式",
         "正则表达式；命名分组 region 为行政区划代码，base 为各地区共用的基本编码",
-        default=r"^(?P<region>\d{6})-(?P<base>[A-Z]{2}\d{5})(?P<sub>\d{3})$",
+        default=r"^(?P<region>\d{6})-(?P<base>(?P<type>[A-Z]{2})\d{5})(?P<sub>\d{3})$",
+    )
+    power_types: dict[str, PowerType] = field(
+        "编码中的类型字母",
+        "编码格式中命名分组 type 的取值到权力类型代码，例如 XK: \"01\"（行政许可）；"
+        "默认按贵州 DB52/T 1264-2018",
+        default_factory=lambda: dict(DB52_POWER_TYPES),
     )
     negative: Pattern = field("负面清单事项编码格式", "", default=r"^\d{6}$")
     measure: Pattern = field("准入措施编码格式", "", default=r"^\d{6}-\d{2,3}$|^\d{6}-L\d{2,3}$")
@@ -81,7 +108,8 @@ class SiteConfig(Record):
 
     # Themes print the site name in places that escape it and places that do not,
     # so it may hold no character that HTML treats specially.
-    name: Annotated[str, StringConstraints(pattern=r"^[^\s<>&\"'](?:[^<>&\"']*[^\s<>&\"'])?$")] = field(
+    name: Annotated[str, StringConstraints(pattern=r"^[^\s<>&\"'](?:[^<>&\"']*[^\s<>&\"'])?$",
+                                           max_length=NAME_MAX)] = field(
         "站点名称", "显示在每个页面的页头；不能含有 < > & \" ' 这些字符"
     )
     sample: StrictBool = field("示例站点", "true 时每个页面显示“示例数据”提示", default=False)
@@ -99,10 +127,18 @@ class SiteConfig(Record):
     site_url: Text | None = optional(
         "网站地址", "公开网站的完整地址，以 / 结尾，用于订阅源（Atom）中的链接，例如 https://example.gov.cn/qingdan/"
     )
-    edit_branch: Text = field("主分支", "", default="main")
+    edit_branch: Name = field("主分支", "", default="main")
     publication_deadline: Annotated[str, StringConstraints(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")] | None = optional(
-        "公布期限", "每年须公布清单的期限，格式 MM-DD，例如 09-30"
+        "公布期限", "每年须公布清单的期限，格式 MM-DD，例如 09-30；过了期限，部门须有当年的公布记录"
     )
+    publication_deadlines: list[Deadline] = field(
+        "各年公布期限", "逐年写明的公布期限和须公布的清单；与 publication_deadline 同时写时，写明的年度以这里为准",
+        default_factory=list)
+    inconsistent_item: Literal["error", "warning"] = field(
+        "同一事项标准不一致的级别",
+        "error（默认）：不同地区共用同一基本编码的事项名称、类型或设定依据不一致时报错；"
+        "过渡期内可设为 warning，只警告、不阻止发布",
+        default="error")
     code_patterns: CodePatterns = field("编码格式", "", default_factory=CodePatterns)
     industries: dict[str, Text] = field(
         "行业分类", "行业门类代码到名称，默认 GB/T 4754 门类", default_factory=lambda: dict(GBT4754_SECTIONS)

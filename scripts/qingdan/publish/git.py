@@ -8,17 +8,21 @@ is something the user must fix, not a traceback.
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from ..errors import QingdanError
 from ..history import gitlog
 
 
-def run(repo: Path, *args: str) -> bytes:
-    """Run ``git -C repo args`` and return its standard output."""
+def run(repo: Path, *args: str, env: dict[str, str] | None = None) -> bytes:
+    """Run ``git -C repo args`` (with extra environment ``env``) and return its standard output."""
     try:
-        done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
+        done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False,
+                              env={**os.environ, **env} if env else None)
     except FileNotFoundError:
         raise QingdanError("找不到 git 命令，请先安装 git") from None
     if done.returncode != 0:
@@ -92,3 +96,37 @@ def dirty(repo: Path, folder: str) -> list[str]:
     """Uncommitted changes (tracked or not) under ``folder``."""
     out = run(repo, "status", "--porcelain", "-z", "--untracked-files=all", "--", folder)
     return [entry[3:] for entry in out.decode("utf-8").split("\0") if len(entry) > 3]
+
+
+# Who "commits" the snapshot of the working tree: a fixed identity, so the
+# snapshot works on a machine where git has no user configured.
+_SNAPSHOT_IDENTITY = {"GIT_AUTHOR_NAME": "qingdan check", "GIT_AUTHOR_EMAIL": "qingdan-check@localhost",
+                      "GIT_COMMITTER_NAME": "qingdan check", "GIT_COMMITTER_EMAIL": "qingdan-check@localhost"}
+
+
+def worktree_commit(repo: Path, folder: str) -> str:
+    """A commit holding HEAD with ``folder`` as it is in the working tree, uncommitted changes included.
+
+    The commit is built in a private copy of the index and is reachable from no
+    branch: the user's index, branches and files are left exactly as they were,
+    and git's garbage collection removes the commit later. Files .gitignore
+    excludes are left out, as ``git add`` would.
+    """
+    head = resolve(repo, "HEAD")
+    if head is None:
+        raise QingdanError("仓库还没有任何提交；请先提交一次（git commit），再运行检查")
+    index = Path(run(repo, "rev-parse", "--path-format=absolute", "--git-path", "index").decode().strip())
+    with tempfile.TemporaryDirectory(prefix="qingdan-index-") as tmp:
+        private = {"GIT_INDEX_FILE": str(Path(tmp) / "index"), **_SNAPSHOT_IDENTITY}
+        if index.is_file():
+            # Its file stats spare rehashing unchanged files; copy2 keeps its time, which git
+            # needs to tell a file changed in the same second as the index ("racily clean").
+            shutil.copy2(index, private["GIT_INDEX_FILE"])
+        else:
+            run(repo, "read-tree", head, env=private)
+        run(repo, "add", "--all", "--", folder, env=private)
+        tree = run(repo, "write-tree", env=private).decode().strip()
+    if tree == run(repo, "rev-parse", f"{head}^{{tree}}").decode().strip():
+        return head
+    return run(repo, "commit-tree", tree, "-p", head, "-m", "qingdan check: 工作区（含未提交的修改）",
+               env=_SNAPSHOT_IDENTITY).decode().strip()

@@ -414,13 +414,17 @@ def _publication(lookup: Lookup, contributed: Contributed, history: History | No
         for dept_id, dept in sorted(data.departments.items()):
             cells = []
             for kind in kinds:
+                # The latest publication record of this list (department.yml publications).
+                records = sorted((p for p in dept.publications if p.list == kind.label), key=lambda p: (p.year, p.date))
                 cells.append({
                     "published": f"{dept_id}/{kind.filename}" in data.report.records,
-                    "required": kind.key in required,
+                    "required": kind.key in required or bool(records),
                     "last_changed": changed.get((dept_id, kind.key)),
+                    "record": records[-1] if records else None,
                 })
             rows.append((dept_id, dept, cells))
         return {"kinds": kinds, "rows": rows, "deadline": _deadline_zh(data.site.publication_deadline),
+                "deadlines": data.site.publication_deadlines,
                 "with_history": history is not None}
 
     yield PageSpec(page_path("publication"), "清单公布情况", "site/publication.html", context)
