@@ -54,7 +54,7 @@ def test_item_page_shows_every_field_with_its_model_label(render) -> None:
     assert "第三十五条" in html and "国家对食品生产经营实行许可制度" in html
     assert '<a href="../../sources/law-food-safety/">《中华人民共和国食品安全法》</a>' in html
     for stage in ("受理", "审查", "决定", "送达", "事后监管"):
-        assert f'<th scope="row">{stage}</th>' in html
+        assert f'<strong>{stage}</strong>' in html
     assert 'id="sub-520100-XK00001001"' in html
     assert html.count("<h1") == 1
 
@@ -359,3 +359,16 @@ def test_write_site_reports_progress_up_to_the_last_page(sample, tmp_path: Path)
     total = heard[-1][1]
     assert heard[-1][0] == total and total == sum(1 for p in (tmp_path / "out").rglob("*.md")) + 2  # + css, js
     assert [done for done, _ in heard] == sorted({done for done, _ in heard})
+
+
+def test_item_page_draws_the_process_from_its_stages(sample: Dataset, render) -> None:
+    """权力运行流程图: the stages in order, numbered for screen readers, 廉政风险点 where given."""
+    html = render(ITEM_PAGE)
+    stages = sample.powers[ITEM].responsibilities
+    assert f'<ol class="qd-flow" aria-label="权力运行流程图，共{len(stages)}个环节">' in html
+    positions = [html.index(f"<strong>{s.stage}</strong>") for s in stages]
+    assert positions == sorted(positions)
+    assert f"（第1步，共{len(stages)}步）" in html
+    risky = [s for s in stages if s.risk]
+    assert risky and html.count('class="qd-flow__risk"') == len(risky)
+    assert f"<strong>廉政风险点：</strong><span class=\"qd-text\">{risky[0].risk}</span>" in html
