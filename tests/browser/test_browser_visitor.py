@@ -96,7 +96,7 @@ def test_item_page_shows_legal_basis_and_responsibility_stages(page: Any, demo: 
     page.wait_for_url(re.compile(r"/sources/"))
     assert page.locator(f'a[href$="/items/{code}/"]').count() >= 1
     page.go_back()
-    stages = page.locator("#responsibilities ~ .qd-table-wrap").first.locator("tbody th")
+    stages = page.locator("#responsibilities ~ ol.qd-flow").first.locator("li .qd-flow__stage strong")
     assert stages.all_inner_texts() == [stage.stage for stage in item.responsibilities]
     cases = page.locator("#accountability + ol li")
     assert cases.all_inner_texts() == list(item.accountability_cases)

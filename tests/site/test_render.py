@@ -372,3 +372,58 @@ def test_item_page_draws_the_process_from_its_stages(sample: Dataset, render) ->
     risky = [s for s in stages if s.risk]
     assert risky and html.count('class="qd-flow__risk"') == len(risky)
     assert f"<strong>廉政风险点：</strong><span class=\"qd-text\">{risky[0].risk}</span>" in html
+
+
+def test_each_shared_base_code_has_a_comparison_page(sample: Dataset, sample_site, render) -> None:
+    """同一事项比对: every region's item side by side, values that differ from most regions marked."""
+    lookup = sample_site.lookup
+    assert lookup.base_groups
+    for base, codes in lookup.base_groups.items():
+        html = render(f"consistency/{base}/index.md")
+        assert all(code in html for code in codes)
+    differing = next(b for b, codes in lookup.base_groups.items()
+                     if len({sample.powers[c].name for c in codes}) > 1)
+    html = render(f"consistency/{differing}/index.md")
+    assert '<mark class="qd-differs">' in html and "（与多数地区不同）" in html
+    same = [b for b, codes in lookup.base_groups.items() if len({
+        (sample.powers[c].name, sample.powers[c].power_type, sample.powers[c].exercise_level,
+         tuple(sorted({x.source for x in sample.powers[c].legal_basis}))) for c in codes}) == 1]
+    assert same and "qd-differs" not in render(f"consistency/{same[0]}/index.md")
+    overview = render("consistency/index.md")
+    assert "各地区的一致率" in overview and f'href="../consistency/{differing}/"' in overview
+
+
+def test_region_figures_count_agreeing_items(sample_site) -> None:
+    from qingdan.render.compare import compare, region_figures
+
+    figures = region_figures(sample_site.lookup)
+    rows = [row for base in sample_site.lookup.base_groups for row in compare(sample_site.lookup, base)]
+    assert sum(f.shared for f in figures) == len(rows)
+    assert sum(f.agreeing for f in figures) == sum(not r.differs for r in rows) < len(rows)
+    assert all(0 <= f.percent <= 100 for f in figures)
+
+
+def test_past_versions_have_pages_linked_from_the_history(tmp_path: Path) -> None:
+    """Point in time: each superseded version of an item is a page, under a banner, linked from the timeline."""
+    from qingdan.history import load_history
+
+    lists = copy_sample(tmp_path)
+    git = ["git", "-c", "user.name=测试", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-qm", "初始清单"], cwd=tmp_path, check=True)
+    powers = lists / "520100-scjgj" / "powers.yml"
+    text = powers.read_text(encoding="utf-8")
+    powers.write_text(text.replace("name: 食品生产许可\n", "name: 食品生产许可（新）\n", 1), encoding="utf-8")
+    subprocess.run([*git, "commit", "-qam", "修改名称"], cwd=tmp_path, check=True)
+    site = plan_site(load_dataset(lists), load_history(tmp_path, cache_dir=None))
+    renderer = Renderer(site)
+    past = f"items/{ITEM}/v1/index.md"
+    assert past in site.pages and f"items/{ITEM}/v2/index.md" not in site.pages
+    html = renderer.html(site.pages[past])
+    assert "历史版本：不是现行内容" in html and "<h1>食品生产许可（第 1 版）</h1>" in html
+    assert "<tr><th scope=\"row\">事项名称</th><td>食品生产许可</td></tr>" in html
+    assert f'<a href="../../../items/{ITEM}/">查看现行版本</a>' in html
+    current = renderer.html(site.pages[ITEM_PAGE])
+    assert f'<a href="../../items/{ITEM}/v1/">查看当时的内容</a>' in current
+    assert "<h1>食品生产许可（新）</h1>" in current and current.count("查看当时的内容") == 1

@@ -46,6 +46,7 @@ PAGE_PATHS: dict[str, str] = {
     "search": "search/index.md",
     "items": "items/index.md",
     "item": "items/{}/index.md",
+    "item_version": "items/{}/index.md",  # key "<code>/v<n>": one past version (point-in-time view)
     "departments": "departments/index.md",
     "department": "departments/{}/index.md",
     "powers": "departments/{}/powers/index.md",
@@ -63,6 +64,7 @@ PAGE_PATHS: dict[str, str] = {
     "publication": "publication/index.md",
     "changes": "changes/index.md",
     "consistency": "consistency/index.md",
+    "compare": "consistency/{}/index.md",
     "problem_codes": "problem-codes/index.md",
     "feedback": "feedback/index.md",
 }

@@ -25,7 +25,8 @@ from ..rules import REQUIRED_LISTS
 from .extras import FEED, search_page_html
 from .history import AsOf, History, as_of, last_changed
 from .labels import LIST_LABELS
-from .links import external, page_path, root_of
+from .compare import compare, region_figures
+from .links import external, is_slug, page_path, root_of
 from .lookup import Lookup
 
 Context = Callable[[], dict[str, Any]]
@@ -254,6 +255,43 @@ def _items(lookup: Lookup, contributed: Contributed, history: History | None) ->
     for code in lookup.page_keys("item"):
         yield _item(lookup, history, code)
     yield from _removed_items(lookup, history)
+    yield from _item_versions(lookup, history)
+
+
+def version_key(code: str, version: int) -> str:
+    """The page key of one version of an item: ``<code>/v<n>``."""
+    return f"{code}/v{version}"
+
+
+def _item_versions(lookup: Lookup, history: History | None) -> Planner:
+    """Every past version of every item with a page: the point-in-time view, linked from the item's history.
+
+    The last version is the item page itself (or the removed item's page). A
+    version's data is read from git only when its page is rendered.
+    """
+    if history is None:
+        return
+    for code in history.keys(("power",)):
+        if not lookup.may_have_page(code, "power"):
+            continue
+        for version in history.item_versions(code)[:-1]:
+            yield _item_version(lookup, history, code, version)
+
+
+def _item_version(lookup: Lookup, history: History, code: str, version: Any) -> PageSpec:
+    def context() -> dict[str, Any]:
+        try:
+            item = model.PowerItem.model_validate(history.record(code, version.version))
+        except ValidationError:
+            item = None  # a version the current model no longer reads: the banner says so
+        return {"item": item, "version": version, "dept_id": version.department or "", "same_base": [],
+                "base": None, "changes": _record_changes(history, code), "removed": None}
+
+    dept_id = version.department or ""
+    crumbs = (*_dept_crumbs(lookup, dept_id), ("权力清单", page_path("powers", dept_id)),
+              (version.name, page_path("item", code)))
+    return PageSpec(page_path("item_version", version_key(code, version.version)),
+                    f"{version.name}（第 {version.version} 版）", "site/item_version.html", context, crumbs=crumbs)
 
 
 def _removed_items(lookup: Lookup, history: History | None) -> Planner:
@@ -285,6 +323,7 @@ def _item(lookup: Lookup, history: History | None, code: str, item: model.PowerI
             "base": base,
             "changes": _record_changes(history, code),
             "removed": removed,
+            "version": None,
         }
 
     crumbs = (*_dept_crumbs(lookup, dept_id), ("权力清单", page_path("powers", dept_id)))
@@ -465,9 +504,19 @@ def _consistency(lookup: Lookup, contributed: Contributed, history: History | No
             if code is not None:
                 messages[lookup.base_of.get(code, code)].append(problem.message)
         groups = [(base, lookup.base_groups.get(base, []), msgs) for base, msgs in sorted(messages.items())]
-        return {"groups": groups}
+        return {"groups": groups, "figures": region_figures(lookup), "bases": sorted(lookup.base_groups)}
 
     yield PageSpec(page_path("consistency"), "同一事项同一标准", "site/consistency.html", context)
+    crumbs = (("同一事项同一标准", page_path("consistency")),)
+    for base in sorted(lookup.base_groups):
+        if not is_slug(base):
+            continue  # a base code that cannot name a page is compared on the items' pages only
+
+        def compared(base: str = base) -> dict[str, Any]:
+            return {"base": base, "rows": compare(lookup, base)}
+
+        yield PageSpec(page_path("compare", base), f"同一事项比对：{base}", "site/compare.html", compared,
+                       crumbs=crumbs)
 
 
 def _problem_item(lookup: Lookup, problem: Any) -> str | None:
