@@ -139,3 +139,37 @@ def test_validating_a_huge_name_stays_within_bounded_memory(tmp_path: Path, make
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "['text-too-long']"
     assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 1536 * 1024
+
+
+# ---- site_url (point 6) and the build's failure report (point 7) --------------------------
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)//", "data:text/html,<script>", "/qingdan/",
+                                 "https://example.gov.cn/a b/", 'https://x.cn/"onmouseover="'])
+def test_site_url_must_be_an_http_address(make_tree: Callable[..., Path], url: str) -> None:
+    lists = make_tree({"site.yml": VALID_FILES["site.yml"] + f"site_url: {json.dumps(url)}\n"})
+    report = validate(lists, today=TODAY, prefix="lists/", workers=1)
+    line = VALID_FILES["site.yml"].count("\n") + 1
+    assert [(p.code, p.file, p.line, p.path) for p in report.errors] == [
+        ("invalid-value", "lists/site.yml", line, "site_url")]
+    assert "http://" in report.errors[0].message
+
+
+def test_site_url_over_https_is_accepted(make_tree: Callable[..., Path]) -> None:
+    lists = make_tree({"site.yml": VALID_FILES["site.yml"] + "site_url: https://example.gov.cn/qingdan/\n"})
+    assert not validate(lists, today=TODAY, workers=1).errors
+
+
+def test_the_failure_report_of_a_build_cannot_inject_workflow_commands(make_tree: Callable[..., Path],
+                                                                      tmp_path: Path) -> None:
+    """A folder name and a value that start new lines with ::stop-commands:: and ::error in the Actions log."""
+    lists = make_tree({POWERS: _with_name('"许可\\n::error title=伪造::全部通过"')[0]})
+    hostile = lists / "x\n::stop-commands::token123"
+    hostile.mkdir()
+    (hostile / "powers.yml").write_text("items: 1\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-c", "from qingdan.cli import main; main()", "render", str(lists),
+                             "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert any("stop-commands" in line for line in lines) and any("伪造" in line for line in lines)
+    assert [line for line in lines if line.lstrip().startswith("::")] == []
+    assert "%0A::stop-commands::token123" in result.stderr

@@ -130,7 +130,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         refused = walk(Path(config.docs_dir)).refused
         if refused:
             # MkDocs itself follows links in docs_dir: a page could publish any file of the machine.
-            shown = "、".join(f"{relpath}（{what}）" for relpath, what in refused[:10])
+            shown = reporters.escape_data("、".join(f"{relpath}（{what}）" for relpath, what in refused[:10]))
             raise PluginError(f"qingdan：{config.docs_dir} 中有不是普通文件的条目，不能生成网站：{shown}。"
                               "网站的页面只能来自仓库中的普通文件；请删除链接，换成文件本身")
         try:
@@ -139,7 +139,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
             raise PluginError(f"qingdan：{exc}") from None
         if not dataset.ok:
             # The validator's own report: every problem, most useful first.
-            problems = reporters.text(dataset.report, show_all=True)
+            problems = reporters.text(dataset.report, show_all=True, for_log=True)
             raise PluginError(f"qingdan：清单数据有错误，不能生成网站。\n{problems}")
         if dataset.report.warnings:
             log.info("qingdan：清单数据有 %d 个警告（qingdan validate 可查看）", len(dataset.report.warnings))
@@ -156,13 +156,15 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
             return None
         # The site folder was cleaned just before this event: from here the
         # search index and downloads can be written into it, in the background.
-        self.contributions = Contributions(self.dataset, Path(config.site_dir), self.history)
         self.site = plan_site(self.dataset, self.history, contributed=self._contributed_paths)
+        # The feeds link only pages that exist, so the pages are planned (not rendered) first.
+        self.contributions = Contributions(self.dataset, Path(config.site_dir), self.history,
+                                           frozenset(self.site.pages))
         self.renderer = Renderer(self.site, Path(self.config.templates) if self.config.templates else None)
         taken = [path for path in (*self.site.pages, *self.site.assets) if files.get_file_from_path(path)]
         if taken:
             raise PluginError(f"qingdan：{config.docs_dir} 中的文件与生成的页面同名，"
-                              f"请改名或删除：{'、'.join(taken[:10])}")
+                              f"请改名或删除：{reporters.escape_data('、'.join(taken[:10]))}")
         for path, spec in self.site.pages.items():
             # Not in the nav unless mkdocs.yml names it: MkDocs renders the whole
             # nav into every page, so 100,000 items there would be quadratic.

@@ -11,10 +11,16 @@ SEVERITY_ZH = {"error": "错误", "warning": "警告"}
 DEFAULT_SHOWN = 20
 
 
-def text(report: Report, show_all: bool = False, limit: int = DEFAULT_SHOWN) -> str:
-    """Problems most useful first, the rest counted, and a one-line summary."""
+def text(report: Report, show_all: bool = False, limit: int = DEFAULT_SHOWN, *, for_log: bool = False) -> str:
+    """Problems most useful first, the rest counted, and a one-line summary.
+
+    ``for_log`` is for output that lands in a CI log (a failed build): file
+    names, messages and hints come from the data and may hold line breaks, so
+    every part is escaped as the github reporter escapes them, and no line
+    starts with ``::`` (a workflow command such as ``::stop-commands::``).
+    """
     shown = report.problems if show_all else report.problems[:limit]
-    lines = [_text_problem(p) for p in shown]
+    lines = [_text_problem(p, for_log) for p in shown]
     hidden = len(report.problems) - len(shown)
     summary = (f"共检查 {report.files} 个文件：{len(report.errors)} 个错误，"
                f"{len(report.warnings)} 个警告。")
@@ -25,13 +31,16 @@ def text(report: Report, show_all: bool = False, limit: int = DEFAULT_SHOWN) -> 
     return "\n".join([*lines, summary]) + "\n"
 
 
-def _text_problem(p: Problem) -> str:
-    where = p.file + (f":{p.line}" if p.line else "") + (f":{p.column}" if p.column else "")
-    out = f"{where}: {SEVERITY_ZH[p.severity]} [{p.code}] {p.message}"
+def _text_problem(p: Problem, for_log: bool = False) -> str:
+    part = escape_data if for_log else str
+    where = part(p.file) + (f":{p.line}" if p.line else "") + (f":{p.column}" if p.column else "")
+    if for_log and where.lstrip().startswith("::"):
+        where = "./" + where.lstrip()  # the same file, but no longer a workflow command
+    out = f"{where}: {SEVERITY_ZH[p.severity]} [{p.code}] {part(p.message)}"
     if p.path:
-        out += f"\n    位置：{p.path}"
+        out += f"\n    位置：{part(p.path)}"
     if p.hint:
-        out += f"\n    提示：{p.hint}"
+        out += f"\n    提示：{part(p.hint)}"
     return out
 
 
@@ -45,12 +54,13 @@ def as_json(report: Report) -> str:
     return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
 
 
-def _escape_data(value: str) -> str:
+def escape_data(value: str) -> str:
+    """A value as GitHub Actions reads it in a workflow command: no line break can end it early."""
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(value: str) -> str:
-    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def github(report: Report) -> str:
@@ -65,7 +75,7 @@ def github(report: Report) -> str:
             props.append(f"col={p.column}")
         props.append(f"title={_escape_property(f'[{p.code}] {CATALOGUE[p.code].title}')}")
         body = p.message + (f"\n提示：{p.hint}" if p.hint else "") + (f"\n位置：{p.path}" if p.path else "")
-        lines.append(f"::{level} {','.join(props)}::{_escape_data(body)}")
+        lines.append(f"::{level} {','.join(props)}::{escape_data(body)}")
     lines.append(f"::notice::共检查 {report.files} 个文件：{len(report.errors)} 个错误，{len(report.warnings)} 个警告")
     return "\n".join(lines) + "\n"
 

@@ -14,7 +14,7 @@ step  what                                                       audit flags
       allowed_signers committed
  5    PR #5 signed: edit the regulation                           —
  6    PR #6 unsigned merge                                        unsigned
- 7    PR #7 written and approved by zhangsan                      self-approval, unauthorised-approval
+ 7    PR #7 written, approved and merged by zhangsan              self-approval, self-merge
  8    PR #8 approved by zhaoliu (no department lists him)         unauthorised-approval
  9    direct commit: delete 520100-XK00001000 without repeal      no-approval, unsigned
  —    tag v-old on a commit later dropped from main               history-rewritten

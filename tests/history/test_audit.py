@@ -39,8 +39,11 @@ def test_unsigned_merge_where_signing_is_required(report, scenario):
     assert flags_of(report, scenario.shas["pr6"]) == ["unsigned"]
 
 
-def test_self_approval(report, scenario):
-    assert flags_of(report, scenario.shas["pr7"]) == ["self-approval", "unauthorised-approval"]
+def test_self_approval_is_flagged_once_and_only_as_such(report, scenario):
+    """An author's approval is no approval: self-approval, never also unauthorised-approval naming them."""
+    assert flags_of(report, scenario.shas["pr7"]) == ["self-approval", "self-merge"]
+    entry = next(e for e in report.entries if e.step.sha == scenario.shas["pr7"])
+    assert entry.authorised == []
 
 
 def test_approver_not_listed_for_the_department(report, scenario):

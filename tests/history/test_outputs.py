@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 import feedparser
 import pytest
@@ -129,3 +130,21 @@ def test_cli_history_audit_snapshot(scenario, tmp_path):
     assert bad.exit_code == 2 and "还没有任何提交" in bad.output
     not_repo = runner.invoke(main, ["history", "--repo", str(tmp_path)])
     assert not_repo.exit_code == 2 and "不是 git 仓库" in not_repo.output
+
+
+def test_a_deleted_item_has_a_removal_record_and_a_located_problem(scenario):
+    """history --format json ends with the removal; diff JSON gives no fake version and the base line."""
+    runner = CliRunner()
+    repo = ["--repo", str(scenario.path)]
+    rows = json.loads(runner.invoke(main, ["history", "520100-XK00001000", *repo, "--format", "json"]).output)
+    assert rows[-1]["action"] == "removed" and rows[-1]["commit"] == scenario.shas["direct"]
+    assert rows[-1]["version"] is None and rows[-1]["removed_version"] == rows[-2]["version"]
+    assert rows[-1]["vanished"] is True and rows[-2]["valid_to"] == rows[-1]["valid_from"]
+    diff = runner.invoke(main, ["diff", scenario.shas["pr8"], scenario.shas["direct"], *repo, "--format", "json"])
+    data = json.loads(diff.output)
+    removed = next(c for c in data["changes"] if c["action"] == "removed")
+    assert removed["version"] is None
+    problem = next(p for p in data["problems"] if p["code"] == "item-vanished")
+    base = subprocess.run(["git", "show", f"{scenario.shas['pr8']}:lists/{problem['file'][len('lists/'):]}"],
+                          cwd=scenario.path, capture_output=True, text=True, check=True).stdout.splitlines()
+    assert problem["line"] is not None and "520100-XK00001000" in base[problem["line"] - 1]

@@ -116,6 +116,6 @@ def test_trailers_of_gitea_github_and_squash_messages():
     github = review("Merge pull request #7 from org/branch\n\n新增事项\n\n"
                     "Reviewed-by: lisi <123+lisi@users.noreply.github.com>")
     assert (github.title, github.pr) == ("新增事项", 7)
-    assert "lisi" in github.approvers[0].handles()
+    assert github.approvers[0].is_reviewer("@lisi") and github.approvers[0].is_reviewer("@LiSi")
     squash = review("修改电话 (#9)\n\nnot a trailer paragraph\nReviewed-by: x <x@y>")
     assert (squash.title, squash.pr, squash.approvers) == ("修改电话", 9, [])

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from history_support import PROVINCE_DEPT, ZHANGSAN
+from history_support import PROVINCE_DEPT, ZHANGSAN, git_env
 from qingdan.history import load_history
 from qingdan.history import walk as walk_module
 from qingdan.history.audit import audit
@@ -52,6 +53,62 @@ def test_rewritten_main_is_rebuilt_and_reported(scenario_copy, tmp_path):
     assert after.rewrites and after.rewrites[0]["old_head"] == before.steps[-1].sha
     flags = [f for f in audit(after).flags if before.steps[-1].sha[:12] in f.message]
     assert flags and flags[0].code == "history-rewritten"
+
+
+def test_a_rewrite_names_the_first_rewritten_commit_and_what_changed(scenario_copy, tmp_path, scenario):
+    """An approval amended out of PR #5 and the steps after it replayed: the flag names each one."""
+    repo = scenario_copy
+    cache = tmp_path / "cache"
+    before = load_history(repo.path, cache_dir=cache)
+    pr5, pr6 = scenario.shas["pr5"], scenario.shas["pr6"]
+    # Rebuild main from PR #4: PR #5 again without its Reviewed-by, the later steps replayed unchanged,
+    # each with its own author and dates (what a rebase keeps).
+    later = repo.git("rev-list", "--first-parent", "--reverse", f"{pr5}..HEAD").split()
+    repo.git("reset", "-q", "--hard", scenario.shas["pr4"])
+
+    def replay(sha: str, message: str) -> None:
+        a_name, a_mail, a_date, c_date, parents = repo.git(
+            "log", "-1", "--format=%an%x00%ae%x00%aI%x00%cI%x00%P", sha).split("\0")
+        env = git_env() | {"GIT_AUTHOR_NAME": a_name, "GIT_AUTHOR_EMAIL": a_mail, "GIT_AUTHOR_DATE": a_date,
+                           "GIT_COMMITTER_NAME": a_name, "GIT_COMMITTER_EMAIL": a_mail, "GIT_COMMITTER_DATE": c_date}
+        second = parents.split()[1:]
+        args = ["merge", "-q", "--no-ff", "--no-gpg-sign", "-m", message, second[0]] if second else [
+            "cherry-pick", "--allow-empty", "--no-gpg-sign", sha]
+        subprocess.run(["git", *args], cwd=repo.path, env=env, check=True, capture_output=True)
+
+    replay(pr5, repo.git("log", "-1", "--format=%B", pr5).replace(
+        "Reviewed-by: zhangsan <zhangsan@example.gov.cn>", "").strip())
+    for sha in later:
+        replay(sha, repo.git("log", "-1", "--format=%B", sha))
+    after = load_history(repo.path, cache_dir=cache)
+    event = after.rewrites[-1]
+    assert event["old_head"] == before.head and event["first_rewritten"] == pr5
+    changed = {c["old"]: c["what"] for c in event["changed"]}
+    assert changed == {pr5: "审核记录被改动"}
+    message = next(f.message for f in audit(after).flags if before.head[:12] in f.message)
+    assert f"第一个被改写的提交是 {pr5[:12]}" in message and "审核记录被改动" in message
+    assert pr6[:12] not in message  # replayed unchanged: not among the changed commits
+
+
+def test_a_detached_head_moved_back_is_no_rewrite(scenario_copy, tmp_path, scenario):
+    """CI checks out detached heads: looking at an older commit after a newer one rewrites nothing."""
+    repo = scenario_copy
+    cache = tmp_path / "cache"
+    repo.git("checkout", "-q", "--detach", "HEAD")
+    assert load_history(repo.path, cache_dir=cache).rewrites == []
+    repo.git("checkout", "-q", "--detach", scenario.shas["pr3"])
+    assert load_history(repo.path, cache_dir=cache).rewrites == []
+    repo.git("checkout", "-q", "--detach", "main")
+    history = load_history(repo.path, cache_dir=cache)
+    assert history.rewrites == []
+    assert not [f for f in audit(history).flags if "主分支曾指向" in f.message]
+    # The branch itself moved back: that is a rewrite.
+    repo.git("checkout", "-q", "main")
+    load_history(repo.path, cache_dir=cache)
+    repo.git("reset", "-q", "--hard", scenario.shas["pr8"])
+    event = load_history(repo.path, cache_dir=cache).rewrites[-1]
+    assert event["first_rewritten"] == scenario.shas["direct"]
+    assert event["changed"] == [{"old": scenario.shas["direct"], "new": None, "what": "已从历史中消失"}]
 
 
 def test_an_unreadable_version_is_noted_and_skipped(scenario_copy):

@@ -49,6 +49,9 @@ def _signed_commit(repo: GitRepo, home: str, fingerprint: str, message: str) -> 
     return repo.git("rev-parse", "HEAD")
 
 
+APPROVED = "\n\nReviewed-by: fazhi-990000-sft <fazhi@example.gov.cn>"
+
+
 def test_only_keys_in_signing_keys_asc_make_a_signature_good(tmp_path: Path, keyring,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     home, fingerprints = keyring
@@ -56,28 +59,37 @@ def test_only_keys_in_signing_keys_asc_make_a_signature_good(tmp_path: Path, key
     files = dict(render(20, seed=2))
     files["site.yml"] += "require_signing: true\n"
     repo.write(files)
-    # The trust list holds only 张三's public key.
+    repo.commit("导入清单")
+    # The trust list holds only 张三's public key, approved and signed with it (the trust root below).
     repo.write({"signing-keys.asc": _gpg(home, "--armor", "--export", fingerprints[TRUSTED])}, under="")
-    trusted = _signed_commit(repo, home, fingerprints[TRUSTED], "导入清单")
+    listed = _signed_commit(repo, home, fingerprints[TRUSTED], "登记签名公钥" + APPROVED)
     powers = sorted(p for p in files if p.endswith("powers.yml"))[0]
     repo.write({powers: repo.read(powers).replace("name: ", "name: 改", 1)})
-    outsider = _signed_commit(repo, home, fingerprints[OUTSIDER], "修改事项名称")
+    trusted = _signed_commit(repo, home, fingerprints[TRUSTED], "修改事项名称" + APPROVED)
+    repo.write({powers: repo.read(powers).replace("name: ", "name: 又改", 1)})
+    outsider = _signed_commit(repo, home, fingerprints[OUTSIDER], "再改事项名称" + APPROVED)
+    root = tmp_path / "root.asc"
+    root.write_text(_gpg(home, "--armor", "--export", fingerprints[TRUSTED]), encoding="utf-8")
 
     # The auditor's own keyring (GNUPGHOME) trusts both keys; the audit must not use it.
     monkeypatch.setenv("GNUPGHOME", home)
-    report = audit(load_history(repo.path, cache_dir=None))
+    report = audit(load_history(repo.path, cache_dir=None), trust_root=root)
+    assert [v.commit for v in report.chain.versions if v.accepted] == [listed]
+    assert report.chain.root.fingerprints == {fingerprints[TRUSTED]}
     by_sha = {e.step.sha: e for e in report.entries}
     assert by_sha[trusted].signature.status == "G" and by_sha[trusted].signature.good
+    assert by_sha[trusted].signature.fingerprint == fingerprints[TRUSTED]
     assert fingerprints[TRUSTED].endswith(by_sha[trusted].signature.key)
     assert by_sha[outsider].signature.status == "E" and by_sha[outsider].signature.label == "无法验证"
     assert "unsigned" not in [f.code for f in by_sha[trusted].flags]
     assert "unsigned" in [f.code for f in by_sha[outsider].flags]
 
-    # A keys file given on the command line replaces the committed one.
+    # A keys file given on the command line replaces the committed ones.
     both = tmp_path / "both.asc"
     both.write_text(_gpg(home, "--armor", "--export", *fingerprints.values()), encoding="utf-8")
     report = audit(load_history(repo.path, cache_dir=None), signing_keys=both)
-    assert {e.step.sha: e.signature.status for e in report.entries} == {trusted: "G", outsider: "G"}
+    assert {e.step.sha: e.signature.status for e in report.entries if e.step.sha in (trusted, outsider)} == {
+        trusted: "G", outsider: "G"}
 
 
 def test_a_broken_keys_file_is_a_clear_error(tmp_path: Path) -> None:

@@ -81,3 +81,37 @@ def test_command_writes_then_checks(valid_tree: Path, monkeypatch: pytest.Monkey
     department = valid_tree / "520100-scjgj" / "department.yml"
     department.write_text(department.read_text(encoding="utf-8").replace("@lisi", "@wangwu"), encoding="utf-8")
     assert runner.invoke(main, ["codeowners", "--check"]).exit_code == 1
+
+
+def test_what_the_publish_job_runs_is_owned_by_the_site_maintainers(make_tree: Callable[..., Path]) -> None:
+    """Code, pages, build configuration, lock files, CI and trust lists decide what runs with the signing key."""
+    from tree_support import VALID_FILES
+
+    lists = make_tree({"site.yml": VALID_FILES["site.yml"] + 'maintainers:\n  - "@example-gov/publishing"\n'})
+    assert codeowners.maintainers(lists) == ("@example-gov/publishing",)
+    text = codeowners.render(codeowners.departments(lists), None, publishers=codeowners.maintainers(lists))
+    rules = dict(line.split(" ", 1) for line in text.split(codeowners.MARKER, 1)[1].splitlines()
+                 if line and not line.startswith("#"))
+    for path in ("/scripts/", "/content/", "/mkdocs.yml", "/pyproject.toml", "/package-lock.json", "/.github/",
+                 "/.ci/", "/allowed_signers", "/signing-keys.asc"):
+        assert rules[path] == "@example-gov/publishing", path
+    gitea = codeowners.render([], None, "gitea", ("@ops",))
+    patterns = [line.split()[0] for line in gitea.split(codeowners.MARKER, 1)[1].splitlines()
+                if line and line[0] != "#"]
+    assert any(re.fullmatch(p, "scripts/qingdan/cli/__init__.py") for p in patterns)
+    assert any(re.fullmatch(p, "mkdocs.yml") for p in patterns)
+    assert not any(re.fullmatch(p, "mkdocsXyml") for p in patterns)
+    assert not any(re.fullmatch(p, "lists/520000-scjgj/powers.yml") for p in patterns)
+
+
+def test_without_maintainers_the_gap_is_said_in_the_file(valid_tree: Path) -> None:
+    assert codeowners.maintainers(valid_tree) == ()
+    assert "没有 maintainers" in codeowners.render(codeowners.departments(valid_tree), None)
+
+
+def test_a_maintainer_that_is_not_a_handle_is_refused(make_tree: Callable[..., Path]) -> None:
+    from tree_support import VALID_FILES
+
+    lists = make_tree({"site.yml": VALID_FILES["site.yml"] + 'maintainers:\n  - "ops@example.gov.cn"\n'})
+    with pytest.raises(QingdanError, match="site.yml 有错误"):
+        codeowners.maintainers(lists)

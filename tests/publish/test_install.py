@@ -115,3 +115,46 @@ def test_publish_command_list_and_rollback(repo: Path, tmp_path: Path) -> None:
     assert served_index(root) == "<h1>第 1 版</h1>\n"
     missing = runner.invoke(main, ["publish", "--to", str(root)])
     assert missing.exit_code == 2 and "请给出要发布的网站目录" in missing.output
+
+
+def signed_build(repo: Path, folder: Path, version: int, root: Path, key: Path | None) -> Path:
+    site = write_site(folder / f"site{version}", {**SITE_FILES, "index.html": f"<h1>第 {version} 版</h1>\n"})
+    current = root / install.CURRENT if (root / install.CURRENT).exists() else None
+    manifest.create(site, repo, previous=current, built_at=BUILT_AT, sign_key=key)
+    return site
+
+
+def test_an_unsigned_manifest_is_refused_on_top_of_a_signed_release(repo: Path, tmp_path: Path,
+                                                                     signing: dict[str, Path]) -> None:
+    root, signers = tmp_path / "srv", signing["allowed_signers"]
+    install.publish(signed_build(repo, tmp_path, 1, root, signing["office"]), root, allowed_signers=signers)
+    unsigned = signed_build(repo, tmp_path, 2, root, None)
+    with pytest.raises(QingdanError, match="--allowed-signers"):
+        install.publish(unsigned, root)
+    with pytest.raises(QingdanError, match="没有签名文件"):
+        install.publish(unsigned, root, allowed_signers=signers)
+    stranger = signed_build(repo, tmp_path, 3, root, signing["stranger"])
+    with pytest.raises(QingdanError, match="不在受信任签名者名单中"):
+        install.publish(stranger, root, allowed_signers=signers)
+    assert served_index(root) == "<h1>第 1 版</h1>\n"
+    install.publish(signed_build(repo, tmp_path, 4, root, signing["office"]), root, allowed_signers=signers)
+    assert served_index(root) == "<h1>第 4 版</h1>\n"
+
+
+def test_rollback_verifies_the_release_it_switches_to(repo: Path, tmp_path: Path, signing: dict[str, Path]) -> None:
+    root, signers = tmp_path / "srv", signing["allowed_signers"]
+    first = install.publish(signed_build(repo, tmp_path, 1, root, signing["office"]), root, allowed_signers=signers)
+    install.publish(signed_build(repo, tmp_path, 2, root, signing["office"]), root, allowed_signers=signers)
+    with pytest.raises(QingdanError, match="--allowed-signers"):
+        install.rollback(root)  # both signed: the target's signature must be checked
+    (first.release / "index.html").write_text("<h1>被篡改</h1>\n", encoding="utf-8")
+    with pytest.raises(QingdanError, match="不能回退到"):
+        install.rollback(root, signers)
+    assert served_index(root) == "<h1>第 2 版</h1>\n"
+    (first.release / "index.html").write_text("<h1>第 1 版</h1>\n", encoding="utf-8")
+    (first.release / "manifest.json.sig").unlink()  # a signature deleted from the kept release
+    with pytest.raises(QingdanError, match="没有签名文件"):
+        install.rollback(root, signers)
+    assert served_index(root) == "<h1>第 2 版</h1>\n"
+    cli = CliRunner().invoke(main, ["publish", "--to", str(root), "--rollback", "--allowed-signers", str(signers)])
+    assert cli.exit_code == 2 and "Traceback" not in cli.output

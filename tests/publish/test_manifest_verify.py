@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from qingdan.cli import main
 from qingdan.errors import QingdanError
 from qingdan.publish import manifest
-from qingdan.publish.verify import verify
+from qingdan.publish.verify import text_report, verify
 
 from publish_support import BUILT_AT, SITE_FILES, GitRunner, write_site
 
@@ -169,12 +169,32 @@ def test_tampering_that_rewrites_the_manifest_is_caught_by_the_signature(
     assert "签名后被改动过" in result.findings[0].message
 
 
-def test_unsigned_site_fails_only_when_a_signature_is_required(repo: Path, site: Path,
-                                                               signing: dict[str, Path]) -> None:
+def test_unsigned_site_fails_once_signing_is_configured(repo: Path, site: Path, signing: dict[str, Path]) -> None:
     manifest.create(site, repo, built_at=BUILT_AT)
-    assert verify(site, repo=repo).ok
+    assert verify(site, repo=repo).ok  # no trust list, no earlier signature: signing is optional
     required = verify(site, repo=repo, allowed_signers=signing["allowed_signers"], require_signature=True)
     assert codes(required) == ["signature-missing"]
+    configured = verify(site, repo=repo, allowed_signers=signing["allowed_signers"])
+    assert codes(configured) == ["signature-missing"]
+
+
+def test_deleting_the_signature_does_not_verify(repo: Path, site: Path, signing: dict[str, Path]) -> None:
+    """The attack: a signed publication with manifest.json.sig deleted used to verify as 一致."""
+    manifest.create(site, repo, sign_key=signing["office"], built_at=BUILT_AT)
+    assert verify(site, repo=repo, allowed_signers=signing["allowed_signers"]).ok
+    (site / "manifest.json.sig").unlink()
+    result = verify(site, repo=repo, allowed_signers=signing["allowed_signers"])
+    assert codes(result) == ["signature-missing"] and "结论：一致" not in text_report(result)
+
+
+def test_an_unsigned_publication_after_signed_ones_does_not_verify(repo: Path, tmp_path: Path,
+                                                                  signing: dict[str, Path]) -> None:
+    sites = publish_chain(repo, tmp_path / "out", 2, sign_key=signing["office"])
+    unsigned = write_site(tmp_path / "next")
+    manifest.create(unsigned, repo, previous=sites[-1], built_at=BUILT_AT)
+    result = verify(unsigned, repo=repo)  # not even a trust list: the signed chain says signing is on
+    assert "signature-missing" in codes(result)
+    assert "此前第 2 次发布有签名" in next(f.message for f in result.findings if f.code == "signature-missing")
 
 
 def test_signatures_travel_with_the_chain(repo: Path, tmp_path: Path, signing: dict[str, Path]) -> None:

@@ -120,7 +120,8 @@ def test_an_item_that_vanishes_fails_the_check(repo: Path, git: GitRunner) -> No
     commit_on_branch(repo, git, "drop-item", {POWERS: "items: []\n"}, "删除事项")
     status, stdout, summary, _ = pr_check(repo, "drop-item")
     assert status == 1
-    assert f"::error file={POWERS},title=[item-vanished] 事项被删除::" in stdout
+    # The item's line in the base revision: where it stood before the pull request took it out.
+    assert f"::error file={POWERS},line=2,title=[item-vanished] 事项被删除::" in stdout
     assert "| 事项不得消失、废止信息完整 | ❌ 1 个错误，0 个警告 |" in summary
     assert "520000-XK00001000（食品经营许可） 被删除" in summary
 

@@ -109,6 +109,21 @@ def test_pull_request_check_wiring() -> None:
     assert artifact["with"]["path"] == "site/"
 
 
+def test_the_verdict_comes_from_the_base_branch_code_run_on_the_pull_request_data() -> None:
+    """A pull request that changes the checker must not judge itself (issue 16, point 7)."""
+    check = workflow("pr-check.yml")["jobs"]["check"]
+    checkouts = [s for s in check["steps"] if s.get("uses", "").startswith("actions/checkout@")]
+    assert [c["with"]["path"] for c in checkouts] == ["base", "pr"]
+    assert checkouts[0]["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"
+    installs = [s["run"] for s in check["steps"] if "pip install" in s.get("run", "")]
+    assert installs == ["python -m pip install --disable-pip-version-check ./base"]  # never -e, never the PR
+    assert any(s.get("run") == "cp base/mkdocs.yml pr/mkdocs.yml" for s in check["steps"])  # no PR hooks run
+    for step in check["steps"]:
+        run = step.get("run", "")
+        if run.startswith(("qingdan", "mkdocs")):
+            assert step.get("working-directory") == "pr", run
+
+
 def test_publish_wiring() -> None:
     data = workflow("publish.yml")
     assert data["on"] == {"push": {"branches": ["main"]}}

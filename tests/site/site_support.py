@@ -71,12 +71,16 @@ def make_hostile(lists: Path) -> None:
     for path in sorted(lists.rglob("*.yml")):
         original = yaml.safe_load(path.read_text(encoding="utf-8"))
         data = _inject(original)
-        if path.name == "site.yml":  # the model rejects HTML characters in the site name (tested there)
+        if path.name == "site.yml":
+            # The model rejects HTML characters in the site name and any site_url but an http(s)
+            # address (tests/test_hostile_values.py); maintainers are handles, not text.
             data["name"] = original["name"]
-            # E-mail and phone numbers have formats that reject markup; the form
-            # address gets a hostile URL, which must not become the form's action.
-            data["feedback"] = {**original["feedback"], "form_action": "javascript:alert(1)",
-                                "office": data["feedback"]["office"]}
+            if "site_url" in original:
+                data["site_url"] = original["site_url"]
+            if "maintainers" in original:
+                data["maintainers"] = original["maintainers"]
+            # E-mail, phone numbers and the form's address have formats that reject markup.
+            data["feedback"] = {**original["feedback"], "office": data["feedback"]["office"]}
         if path.name == "sources.yml":
             data["items"][0]["url"] = "javascript:alert(1)"
         if path.name == "department.yml":

@@ -89,3 +89,23 @@ def test_an_item_removed_from_the_data_keeps_its_page_marked_historic(tmp_path: 
     page = (out / "items" / gone["code"] / "index.md").read_text(encoding="utf-8")
     assert "历史事项：已于" in page and "移除时未标记废止" in page
     assert gone["name"] in page
+
+
+def test_feeds_link_only_pages_that_exist(rendered: Path) -> None:
+    """The review found feeds linking records without a page (``items/site/``): a 404 for every reader."""
+    import re
+
+    base = "https://example.github.io/qingdan/"
+    links: list[str] = []
+    unlinked = 0
+    for feed in (rendered / "feeds").glob("*.xml"):
+        for entry in feedparser.parse(feed.read_bytes()).entries:
+            html = entry.content[0].value
+            links += re.findall(r'href="([^"]+)"', html)
+            unlinked += html.count("<span>")
+    assert links and unlinked, "both linked records and records without a page are expected"
+    assert all(link.startswith(base) for link in links)
+    missing = sorted({link for link in links if not (rendered / link[len(base):] / "index.md").is_file()})
+    assert missing == []
+    assert not any("/items/site/" in link or "/items/source:" in link for link in links)
+    assert any("/departments/" in link for link in links) and any("/items/" in link for link in links)

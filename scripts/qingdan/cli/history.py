@@ -51,11 +51,9 @@ def history_cmd(code: str | None, repo: Path, lists_subdir: str, rev: str, depar
         if not versions:
             raise QingdanError(f"历史中没有事项 {code}；请核对编码")
         if fmt == "json":
-            rows = [{"version": v.version, "valid_from": v.valid_from.isoformat(),
-                     "valid_to": v.valid_to.isoformat() if v.valid_to else None, "commit": v.sha, "path": v.path,
-                     "name": v.name, "status": v.status, "effective": v.effective, "repeal": v.repeal,
-                     "action": v.action} for v in versions]
-            click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+            from ..history.output import versions_json
+
+            click.echo(versions_json(history, code), nl=False)
             return
         for entry in reversed(history.item_changes(code)):
             pr = f" #{entry.pr}" if entry.pr else ""
@@ -142,20 +140,23 @@ def snapshot_cmd(as_of: dt.datetime | None, at: str | None, out: Path, repo: Pat
               help="SSH 签名信任名单（默认用仓库根目录中已提交的 allowed_signers）")
 @click.option("--signing-keys", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="OpenPGP（GnuPG）签名的受信任公钥（默认用仓库根目录中已提交的 signing-keys.asc）")
+@click.option("--trust-root", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="信任根：第一份信任名单须由其中的密钥签名（allowed_signers 格式的行或 OpenPGP 公钥）；"
+                   "默认用 lists/site.yml 的 trust_root")
 @REPO
 @LISTS
 @REV
 @friendly
 def audit_cmd(since: dt.datetime | None, until: dt.datetime | None, fmt: str, output: Path | None,
-              allowed_signers: Path | None, signing_keys: Path | None, repo: Path, lists_subdir: str,
-              rev: str) -> None:
+              allowed_signers: Path | None, signing_keys: Path | None, trust_root: Path | None, repo: Path,
+              lists_subdir: str, rev: str) -> None:
     """审计主分支上对 lists/ 的每一次变更：作者、合并人、审核人、签名和变更内容。有需要关注的问题时退出码为 1。"""
     from ..history.audit import audit
     from ..history.output import AUDIT_FORMATS
 
     history = _history(repo, lists_subdir, rev, show=output is not None)
     result = audit(history, since.date() if since else None, until.date() if until else None, allowed_signers,
-                   signing_keys)
+                   signing_keys, trust_root)
     text = AUDIT_FORMATS[fmt](result)
     if output is not None:
         output.write_text(text, encoding="utf-8")

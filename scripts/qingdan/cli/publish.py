@@ -180,21 +180,24 @@ def _in_repository(path: Path) -> bool:
               help="网页服务器提供的发布目录；服务器的根目录应指向其中的 current")
 @click.option("--keep", type=int, default=install.DEFAULT_KEEP, show_default=True, help="保留的版本数（含当前版本）")
 @click.option("--new-chain", is_flag=True, help="允许网站的发布清单不接续当前版本（开始新的发布链）")
-@click.option("--rollback", is_flag=True, help="回退到上一个版本")
+@click.option("--rollback", is_flag=True, help="回退到上一个版本（先核验它）")
+@click.option("--allowed-signers", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="受信任签名者名单；给出时（或正在提供的版本有签名时）要发布或回退到的版本必须有有效签名")
 @click.option("--list", "show", is_flag=True, help="列出保留的版本")
 @friendly
-def publish_cmd(site_dir: Path | None, root: Path, keep: int, new_chain: bool, rollback: bool, show: bool) -> None:
+def publish_cmd(site_dir: Path | None, root: Path, keep: int, new_chain: bool, rollback: bool,
+                allowed_signers: Path | None, show: bool) -> None:
     """把构建好的网站原子地安装到 --to 目录（新版本完整复制后一次切换符号链接）。"""
     if show:
         _show_releases(root)
         return
     if rollback:
-        done = install.rollback(root)
+        done = install.rollback(root, allowed_signers)
         click.echo(f"已回退：{done.previous.name if done.previous else '?'} → {done.release.name}")
         return
     if site_dir is None:
         raise QingdanError("请给出要发布的网站目录，例如 qingdan publish site --to /srv/qingdan")
-    done = install.publish(site_dir, root, keep=keep, new_chain=new_chain)
+    done = install.publish(site_dir, root, keep=keep, new_chain=new_chain, allowed_signers=allowed_signers)
     was = f"（原版本 {done.previous.name}）" if done.previous else "（第一次发布）"
     click.echo(f"已发布 {done.release.name}{was}")
     for old in done.pruned:

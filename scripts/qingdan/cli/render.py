@@ -47,7 +47,7 @@ def render_cmd(path: Path, out_dir: Path, templates_dir: Path | None, theme_dir:
             raise QingdanError("--theme-out 不能与 --out 是同一个文件夹：主题文件不是页面")
     dataset = load_dataset(lists_dir)
     if not dataset.ok:
-        click.echo(reporters.text(dataset.report), err=True, nl=False)
+        click.echo(reporters.text(dataset.report, for_log=True), err=True, nl=False)
         click.echo("清单数据有错误，没有生成页面。请先改正错误（qingdan validate 可查看全部问题）。", err=True)
         raise SystemExit(1)
     history = history_for(lists_dir)

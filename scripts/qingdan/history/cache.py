@@ -29,7 +29,7 @@ class Cached:
 
     head: str
     steps: list[Step]
-    rewrites: list[dict] = field(default_factory=list)  # {"old_head", "new_head"}
+    rewrites: list[dict] = field(default_factory=list)  # walk.rewrite(): heads, first rewritten, changed steps
     segments: list[str] = field(default_factory=list)
     saved: int = 0
 

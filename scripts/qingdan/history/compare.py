@@ -7,6 +7,7 @@ marked repealed (with date, basis and reason) or transferred is an error.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,7 @@ class Comparison:
     notes: list[str] = field(default_factory=list)
     repo: Path | None = None
     names: State = field(default_factory=State)
+    lines: dict[str, int] = field(default_factory=dict)  # removed item -> its line in the base revision
 
     def full_record(self, change: Change) -> list[FieldChange]:
         """Every field of the record as ``change`` left it, as additions: a new item, to review in full."""
@@ -58,7 +60,9 @@ class Comparison:
             if change.kind not in ITEM_KINDS:
                 continue
             if change.action == "removed" and change.vanished:
-                found.append(_vanished(change))
+                problem = _vanished(change)
+                problem.line = self.lines.get(change.key)
+                found.append(problem)
             elif change.action == "repealed" and _missing(change):
                 found.append(_incomplete(change, _missing(change)))
         return found
@@ -79,7 +83,22 @@ def compare(repo_path: Path | str, base: str, head: str, lists_subdir: str = "li
     state = State()
     learn_names(repo, new, lists_subdir, state)
     step = walk(repo, [commit], state, subdir=lists_subdir)[0]
-    return Comparison(old, new, step.changes, step.notes, Path(repo_path), state)
+    return Comparison(old, new, step.changes, step.notes, Path(repo_path), state,
+                      base_lines(repo, step.changes))
+
+
+def base_lines(repo: git.Repo, changes: list[Change]) -> dict[str, int]:
+    """Where each removed item stood in the base revision: the line of its ``code:`` (1-based)."""
+    removed = [c for c in changes if c.action == "removed" and c.kind in ITEM_KINDS]
+    found: dict[str, int] = {}
+    with BlobReader(repo) as reader:
+        for change, (_sha, raw) in zip(removed, reader.read_many(c.blob for c in removed)):
+            pattern = re.compile(rb"^[ \t]*(?:-[ \t]+)?code:[ \t]*[\"']?" + re.escape(change.key.encode())
+                                 + rb"[\"']?[ \t]*(?:#.*)?$", re.M)
+            match = pattern.search(raw or b"")
+            if match:
+                found[change.key] = (raw or b"").count(b"\n", 0, match.start()) + 1
+    return found
 
 
 def learn_names(repo: git.Repo, rev: str, subdir: str, state: State) -> None:

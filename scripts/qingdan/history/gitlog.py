@@ -92,6 +92,21 @@ def first_parent_log(repo: git.Repo, head: str, subdir: str = "lists", stop: str
     return commits
 
 
+def first_parent_touching(repo: git.Repo, head: str, paths: list[str]) -> list[Commit]:
+    """Commits on the first-parent line of ``head`` that changed any of ``paths`` (from the top), oldest first."""
+    out = repo.git.log("--first-parent", f"--format={_FORMAT}", "--raw", "-z", "--no-abbrev", "--no-renames",
+                       "--no-color", "--end-of-options", head, "--", *paths, stdout_as_string=False,
+                       strip_newline_in_stdout=False)
+    commits = list(parse_log(out, ""))
+    commits.reverse()
+    return commits
+
+
+def first_parent_line(repo: git.Repo, head: str) -> list[str]:
+    """Every commit on the first-parent line of ``head``, oldest first."""
+    return repo.git.rev_list("--first-parent", "--reverse", "--end-of-options", head).split()
+
+
 def parse_log(out: bytes, prefix: str) -> Iterator[Commit]:
     """Commits from the output of ``git log -z --raw`` with this module's format."""
     tokens = out.split(b"\0")

@@ -12,6 +12,7 @@ from ..layout import BY_KEY
 from .audit import FLAGS, AuditEntry, AuditReport
 from .changes import ACTIONS, Change, Step, summary
 from .compare import Comparison
+from .store import History
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -72,7 +73,8 @@ def diff_json(result: Comparison) -> str:
     """Changes for machines."""
     data = {
         "base": result.base, "head": result.head, "summary": summary(result.changes),
-        "changes": [_change_json(c) for c in result.changes],
+        # A diff sees two trees, not the history between them: it knows no version numbers.
+        "changes": [_change_json(c) | {"version": None} for c in result.changes],
         "problems": [p.to_dict() for p in result.problems()], "notes": result.notes,
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -91,6 +93,32 @@ DIFF_FORMATS = {"text": diff_text, "md": diff_markdown, "json": diff_json}
 
 
 # ------------------------------------------------------------ qingdan history
+
+
+def versions_json(history: History, key: str) -> str:
+    """Every version of one record and every removal of it, oldest first.
+
+    A removal is a row of its own (``action: removed``, ``valid_from`` the day
+    it was taken out): without it a deleted item would look still in force.
+    """
+    versions = iter(history.item_versions(key))  # one per change that is not a removal, in order
+    entries = list(reversed(history.item_changes(key)))
+    rows = []
+    for n, entry in enumerate(entries):
+        c = entry.change
+        if entry.action != "removed":
+            v = next(versions)
+            rows.append({"version": v.version, "valid_from": v.valid_from.isoformat(),
+                         "valid_to": v.valid_to.isoformat() if v.valid_to else None, "commit": v.sha,
+                         "path": v.path, "name": v.name, "status": v.status, "effective": v.effective,
+                         "repeal": v.repeal, "action": v.action})
+            continue
+        after = entries[n + 1].date.isoformat() if n + 1 < len(entries) else None
+        rows.append({"version": None, "valid_from": entry.date.isoformat(), "valid_to": after, "commit": entry.sha,
+                     "path": c.path, "name": c.name, "status": c.status, "effective": c.effective,
+                     "repeal": c.repeal, "action": "removed", "removed_version": c.version,
+                     "vanished": c.vanished})
+    return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
 
 
 def log_text(log: list[tuple[Step, list[Change]]], limit: int) -> str:
@@ -122,7 +150,7 @@ def audit_markdown(report: AuditReport) -> str:
     period = f"{report.since or '最早'} 至 {report.until or '最新'}"
     found = report.all_flags()
     lines = [f"# 清单变更审计报告（{period}）", "",
-             f"共 {len(report.entries)} 次变更，{len(found)} 项需要关注。", ""]
+             f"共 {len(report.entries)} 次变更，{len(found)} 项需要关注。", "", *_trust_lines(report), ""]
     if found:
         lines += ["## 需要关注", ""]
         for entry, flag in found:
@@ -149,6 +177,37 @@ def audit_markdown(report: AuditReport) -> str:
             lines += [f"  - {md(f.text())}" for f in change.fields]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def approval_basis(report: AuditReport) -> str:
+    """What the approvals in this report rest on, in one sentence for people."""
+    forge = report.forge
+    if forge is None:
+        return ("审核记录为自称：站点设置（lists/site.yml 的 forge）没有指定代码托管平台的合并身份，"
+                "Reviewed-by 只是提交说明中的文字，任何能推送到主分支的人都能写；本报告不能证明审核真实发生。")
+    text = (f"只有由 {forge.committer} 写入并用其密钥（{'、'.join(sorted(forge.keys))}）签名的合并提交中的 "
+            "Reviewed-by 才算审核证据。")
+    if report.self_declared:
+        text += f"本报告中有 {len(report.self_declared)} 次变更的审核记录不是平台写入的，只是自称。"
+    return text
+
+
+def _trust_lines(report: AuditReport) -> list[str]:
+    chain = report.chain
+    lines = [f"- 审计的提交：`{report.head}`", f"- 审核记录：{md(approval_basis(report))}"]
+    if chain is None:
+        return lines
+    root = chain.root
+    prints = "、".join(f"`{f}`" for f in sorted(root.fingerprints)) or "无"
+    lines.append(f"- 信任根：{md(root.label)}；密钥指纹：{prints}")
+    if chain.fixed is not None:
+        return lines
+    if not chain.versions:
+        lines.append("- 信任名单：仓库中没有 allowed_signers 或 signing-keys.asc")
+    for v in chain.versions:
+        verdict = "已采信" if v.accepted else "不予采信：" + "；".join(v.reasons)
+        lines.append(f"- 信任名单 `{v.commit[:12]}`：{md(verdict)}")
+    return lines
 
 
 AUDIT_COLUMNS = ("提交", "请求编号", "合并提交", "编写日期", "合并日期", "作者", "合并人", "审核人", "审核链接",
@@ -193,12 +252,23 @@ def audit_json(report: AuditReport) -> str:
             "commit_date": s.commit_date, "authors": [str(p) for p in e.authors], "merger": str(e.merger),
             "approvers": [str(p) for p in e.approvers], "reviewed_on": s.review.reviewed_on,
             "signature": {"status": e.signature.status, "label": e.signature.label, "signer": e.signature.signer,
-                          "key": e.signature.key},
+                          "key": e.signature.key, "fingerprint": e.signature.fingerprint},
             "require_signing": e.require_signing, "departments": e.departments,
+            "reviewers": e.reviewers, "authorised_approvers": [str(p) for p in e.authorised],
+            "approval_evidence": e.evidence, "trust_lists": e.trust_lists,
             "changes": [_change_json(c) for c in e.changes],
             "flags": [{"code": f.code, "title": FLAGS[f.code], "message": f.message} for f in e.flags],
         })
-    data = {"since": str(report.since) if report.since else None, "until": str(report.until) if report.until else None,
+    chain = report.chain
+    data = {"head": report.head,
+            "approvals": {"evidence": "forge" if report.forge else "self-declared",
+                          "forge": report.forge.to_dict() if report.forge else None,
+                          "statement": approval_basis(report)},
+            "trust_root": chain.root.to_dict() if chain else None,
+            "trust_lists": ([v.to_dict() for v in chain.versions] if chain and chain.fixed is None else
+                            [{"commit": None, "accepted": True, "given": True, "files": chain.fixed.digests(),
+                              "fingerprints": sorted(chain.fixed.fingerprints)}] if chain else []),
+            "since": str(report.since) if report.since else None, "until": str(report.until) if report.until else None,
             "flags": [{"code": f.code, "title": FLAGS[f.code], "message": f.message} for f in report.flags],
             "entries": entries}
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -1,7 +1,8 @@
-"""Commit signatures, checked as ``git verify-commit`` checks them, against keys the repository names.
+"""Commit signatures, checked as ``git verify-commit`` checks them, against given trust lists.
 
 Two kinds of signature, one trust list each, committed at the top of the
-repository and read as of the audited head:
+repository (which version of them counts for which commit is trust.py's
+business):
 
 - SSH: ``allowed_signers`` (format: ``man ssh-keygen``, ALLOWED SIGNERS), given
   to git as ``gpg.ssh.allowedSignersFile``;
@@ -10,7 +11,9 @@ repository and read as of the audited head:
   checks with that home (``GNUPGHOME``), never with the auditor's own keyring.
 
 Without a trust list of a kind, git falls back to the auditor's own setup for
-it (so an OpenPGP signature usually shows as 无法验证).
+it (so an OpenPGP signature usually shows as 无法验证). Each signature also
+carries the fingerprint of the key that made it (the primary key's for
+OpenPGP, ``SHA256:…`` for SSH), so a caller can ask *which* trusted key signed.
 """
 
 from __future__ import annotations
@@ -19,10 +22,10 @@ import os
 import shutil
 import subprocess
 import tempfile
+from pathlib import Path
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import git
 
@@ -44,6 +47,7 @@ class Signature:
     status: str = "N"
     signer: str = ""
     key: str = ""
+    fingerprint: str = ""  # OpenPGP: the primary key's (%GP, else %GF); SSH: SHA256:… (%GF)
 
     @property
     def label(self) -> str:
@@ -54,40 +58,51 @@ class Signature:
         return self.status == "G"
 
 
-def verify(repo: git.Repo, head: str, shas: list[str], allowed_signers: Path | None = None,
-           signing_keys: Path | None = None) -> dict[str, Signature]:
-    """Signature status of commits, as ``git verify-commit`` checks it, in one ``git log`` pass.
+def verify(repo: git.Repo, shas: list[str], allowed_signers: str | None = None,
+           signing_keys: str | None = None, shown: str = SIGNING_KEYS) -> dict[str, Signature]:
+    """Signature status of commits, as ``git verify-commit`` checks them, in one ``git log`` pass.
 
-    ``allowed_signers`` and ``signing_keys`` replace the trust lists committed
-    at the top of the repository (as of ``head``).
+    ``allowed_signers`` (SSH) and ``signing_keys`` (OpenPGP, ASCII armour) are
+    the texts of the trust lists to check against (``shown`` names the keys in
+    messages); None leaves that kind to the auditor's own git setup.
     """
     if not shas:
         return {}
-    with _trust_file(repo, head, ALLOWED_SIGNERS, allowed_signers) as signers, \
-            _trust_file(repo, head, SIGNING_KEYS, signing_keys) as keys, \
-            _gnupg_home(keys, str(signing_keys) if signing_keys else SIGNING_KEYS) as home:
+    with _temporary(allowed_signers) as signers, _temporary(signing_keys) as keys, \
+            _gnupg_home(keys, shown) as home:
         options = ["-c", f"gpg.ssh.allowedSignersFile={signers}"] if signers else []
         env = {"GNUPGHOME": home} if home else None
         found: dict[str, Signature] = {}
         for start in range(0, len(shas), 500):
             chunk = shas[start:start + 500]
-            out = repo.git.execute(["git", *options, "log", "--no-walk=unsorted", "--format=%H%x00%G?%x00%GS%x00%GK",
+            out = repo.git.execute(["git", *options, "log", "--no-walk=unsorted",
+                                    "--format=%H%x00%G?%x00%GS%x00%GK%x00%GF%x00%GP",
                                     "--end-of-options", *chunk], env=env)
             for line in out.splitlines():
-                sha, status, signer, key = (line.split("\0") + ["", "", ""])[:4]
-                found[sha] = Signature(status or "N", signer, key)
+                sha, status, signer, key, fpr, primary = (line.split("\0") + [""] * 5)[:6]
+                found[sha] = Signature(status or "N", signer, key, (primary or fpr).upper()
+                                       if not fpr.startswith("SHA256:") else fpr)
     return found
 
 
-@contextmanager
-def _trust_file(repo: git.Repo, head: str, name: str, given: Path | None) -> Iterator[str | None]:
-    """A path to the trust list: the one given, or a temporary copy of the committed one (git needs a path)."""
-    if given is not None:
-        yield str(Path(given).resolve())
-        return
+def committed(repo: git.Repo, rev: str, name: str) -> str | None:
+    """The text of the trust list ``name`` at the top of the tree of ``rev``, or None."""
     try:
-        text = repo.git.show(f"{head}:{name}", strip_newline_in_stdout=False)
+        return repo.git.show(f"{rev}:{name}", strip_newline_in_stdout=False)
     except git.GitCommandError:
+        return None
+
+
+def openpgp_fingerprints(armoured: str, shown: str = SIGNING_KEYS) -> list[str]:
+    """The primary-key fingerprints of the OpenPGP public keys in ``armoured`` (upper-case hex)."""
+    with _temporary(armoured) as keys, _gnupg_home(keys, shown) as home:
+        return _primary_fingerprints(_gpg(home or "", shown, "--with-colons", "--list-keys")) if home else []
+
+
+@contextmanager
+def _temporary(text: str | None) -> Iterator[str | None]:
+    """A path to a private temporary copy of ``text`` (git and gpg need a path), or None."""
+    if text is None:
         yield None
         return
     handle, temp = tempfile.mkstemp(prefix="qingdan-trust-")
@@ -105,12 +120,19 @@ def _gnupg_home(keys: str | None, shown: str) -> Iterator[str | None]:
     if keys is None:
         yield None
         return
+    empty = not Path(keys).read_text(encoding="utf-8", errors="replace").strip()
     if shutil.which("gpg") is None:
+        if empty:  # nothing to check with, and no gpg that could use the auditor's keyring either
+            yield None
+            return
         raise QingdanError(f"有 OpenPGP 公钥文件 {shown}，但本机没有安装 gpg，无法检查 OpenPGP 签名；"
                            "请安装 GnuPG（Debian：apt-get install gnupg）后再运行")
     # Short and private: gpg puts sockets in its home, and socket paths are limited in length.
     home = tempfile.mkdtemp(prefix="qd-gpg-")
     try:
+        if empty:
+            yield home  # no key at all: an empty home, so the auditor's keyring never counts
+            return
         _gpg(home, shown, "--import", keys)
         primary = _primary_fingerprints(_gpg(home, shown, "--with-colons", "--list-keys"))
         _gpg(home, shown, "--import-ownertrust", input_text="".join(f"{fpr}:6:\n" for fpr in primary))  # ultimate

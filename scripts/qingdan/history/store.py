@@ -301,17 +301,24 @@ def load_history(repo_path: Path | str, lists_subdir: str = "lists", rev: str = 
     head = resolve(repo, rev)
     root = Path(repo.working_tree_dir or repo.git_dir)
     directory = default_dir(root) if cache_dir is DEFAULT else (Path(cache_dir) if cache_dir else None)
-    cache = HistoryCache(directory, root, f"{lists_subdir}\0{_branch(repo, rev)}")
+    ref = _branch(repo, rev)
+    cache = HistoryCache(directory, root, f"{lists_subdir}\0{ref}")
     before = cache.load()
-    cached = build(repo, head, lists_subdir, before, progress)
+    cached = build(repo, head, lists_subdir, before, progress, branch=ref.startswith(("refs/heads/", "refs/remotes/")))
     if cached is not before:
         cache.save(cached)
     return History(repo, lists_subdir, head, cached.steps, cached.rewrites)
 
 
 def _branch(repo: git.Repo, rev: str) -> str:
-    """The full name of the ref ``rev`` stands for (refs/heads/main), so each branch has its cache."""
+    """The full name of the ref ``rev`` stands for (refs/heads/main), so each branch has its cache.
+
+    A detached HEAD, a tag or a commit id has no branch name: rewrites are not
+    tracked for them (see walk.build).
+    """
     try:
+        if rev == "HEAD":  # the branch checked out, if any (rev-parse would answer "HEAD")
+            return repo.git.symbolic_ref("-q", "HEAD") or rev
         name = repo.git.rev_parse("--symbolic-full-name", "--end-of-options", rev)
     except git.GitCommandError:
         name = ""

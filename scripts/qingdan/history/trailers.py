@@ -37,14 +37,21 @@ class Person:
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>" if self.email else self.name
 
-    def handles(self) -> set[str]:
-        """The ways this person may be written in department.yml ``reviewers``, lower case."""
-        out = {self.name.lower(), self.email.lower()} - {""}
-        local = self.email.split("@")[0].lower()
-        if local:
-            out.add(local)
-            out.add(local.split("+")[-1])  # GitHub's 12345+user@users.noreply.github.com
-        return out
+    def is_reviewer(self, reviewer: str) -> bool:
+        """True when ``reviewer`` (an entry of department.yml ``reviewers``) names exactly this person.
+
+        ``@handle`` is the forge user name, which the forge writes as the name
+        of a ``Reviewed-by:`` line; an entry with an ``@`` inside is an e-mail
+        address and must equal the e-mail. Never a part of an e-mail: the local
+        part and a ``+tag`` are whatever the owner of the mailbox chose, so
+        ``ops+reviewer@…`` is not @reviewer.
+        """
+        wanted = reviewer.strip()
+        if wanted.startswith("@"):
+            return bool(self.name) and self.name.lower() == wanted[1:].lower()
+        if "@" in wanted:
+            return bool(self.email) and self.email.lower() == wanted.lower()
+        return bool(self.name) and self.name.lower() == wanted.lower()
 
     def same(self, other: "Person") -> bool:
         """True when two identities are one person (same email, or same name if no email)."""

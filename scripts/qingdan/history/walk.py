@@ -14,7 +14,7 @@ import git
 
 from .cache import Cached
 from .changes import Step
-from .gitlog import NULL_SHA, BlobReader, Commit, first_parent_log, tree_size
+from .gitlog import NULL_SHA, BlobReader, Commit, first_parent_line, first_parent_log, tree_size
 from .items import State, Walker
 from .records import is_data_file
 
@@ -26,8 +26,13 @@ DELTA_CACHE_MAX = 2 << 30
 
 
 def build(repo: git.Repo, head: str, subdir: str, cached: Cached | None,
-          progress: Progress | None = None) -> Cached:
-    """History up to ``head``: from the cache, the cache plus new commits, or from scratch."""
+          progress: Progress | None = None, branch: bool = True) -> Cached:
+    """History up to ``head``: from the cache, the cache plus new commits, or from scratch.
+
+    A head that does not continue the cached one is a rewrite only when both
+    are tips of one branch (``branch``): a detached HEAD moved to an older
+    commit is just another place to look from, not a rewritten history.
+    """
     if cached is not None and cached.head == head:
         return cached
     if cached is not None and follows(repo, cached.head, head):
@@ -35,9 +40,62 @@ def build(repo: git.Repo, head: str, subdir: str, cached: Cached | None,
         steps = walk(repo, commits, State.from_steps(cached.steps), progress, subdir)
         return Cached(head, cached.steps + steps, cached.rewrites, cached.segments, cached.saved)
     rewrites = list(cached.rewrites) if cached else []
-    if cached is not None:
-        rewrites.append({"old_head": cached.head, "new_head": head})
-    return Cached(head, walk(repo, first_parent_log(repo, head, subdir), State(), progress, subdir), rewrites)
+    steps = walk(repo, first_parent_log(repo, head, subdir), State(), progress, subdir)
+    if cached is not None and branch and not _contains(repo, head, cached.head):
+        rewrites.append(rewrite(repo, cached, head, steps))
+    return Cached(head, steps, rewrites)
+
+
+def _contains(repo: git.Repo, head: str, old: str) -> bool:
+    """True when ``old`` is an ancestor of ``head`` (the branch only moved on, by a merge perhaps)."""
+    try:
+        repo.git.merge_base("--is-ancestor", old, head)
+    except git.GitCommandError:
+        return False
+    return True
+
+
+def rewrite(repo: git.Repo, cached: Cached, head: str, steps: list[Step]) -> dict:
+    """What a rewrite of the branch did: the heads, the first rewritten commit, the steps it changed.
+
+    A step of the old history is matched with the new step that has the
+    same author, author date and subject (what a rebase or an amend keeps);
+    it is named when its record changes or its approvals differ, or when it
+    has no counterpart at all.
+    """
+    kept = {s.sha for s in steps}
+    old_tail = [s for s in cached.steps if s.sha not in kept]
+    first = None
+    try:  # the old commits may still be in the repository (reflog); then git names the exact one
+        # The main line, not reachability: a branch merged later may still reach an old main-line commit.
+        line = set(first_parent_line(repo, head))
+        first = next((c for c in first_parent_line(repo, cached.head) if c not in line), None)
+    except git.GitCommandError:
+        pass
+    first = first or (old_tail[0].sha if old_tail else None)
+    counterpart = {_identity(s): s for s in steps if s.sha not in {o.sha for o in cached.steps}}
+    changed = []
+    for old in old_tail:
+        new = counterpart.get(_identity(old))
+        what = []
+        if new is None:
+            what.append("已从历史中消失")
+        else:
+            if _content(old) != _content(new):
+                what.append("内容被改动")
+            if [str(p) for p in old.approvers] != [str(p) for p in new.approvers]:
+                what.append("审核记录被改动")
+        if what:
+            changed.append({"old": old.sha, "new": new.sha if new else None, "what": "、".join(what)})
+    return {"old_head": cached.head, "new_head": head, "first_rewritten": first, "changed": changed}
+
+
+def _identity(step: Step) -> tuple:
+    return (step.author.email, step.author_date, step.message.split("\n", 1)[0])
+
+
+def _content(step: Step) -> list[tuple]:
+    return sorted((c.key, c.action, c.blob) for c in step.changes)
 
 
 def follows(repo: git.Repo, old: str, new: str) -> bool:

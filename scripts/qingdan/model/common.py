@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 
 def field(label: str, description: str = "", **kwargs: Any) -> Any:
@@ -59,6 +61,35 @@ ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 
 StrictBool = Annotated[bool, Field(strict=True)]
+
+
+def web_address(url: str | None) -> str | None:
+    """``url`` (stripped) if it is an absolute http(s) address safe to put in a link, else None.
+
+    Anything else (javascript:, data:, a relative path, quotes or spaces that
+    would break out of an attribute) is never linked.
+    """
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c in url for c in '"<> \n\t'):
+        return None
+    return url.strip()
+
+
+def _web_address_only(url: str) -> str:
+    if web_address(url) is None:
+        raise ValueError("应为以 http:// 或 https:// 开头的完整网址，例如 https://example.gov.cn/qingdan/"
+                         "（不能含有空格、引号或尖括号）")
+    return url
+
+
+# An address the site links to: http(s) only, checked when the data is read.
+WebAddress = Annotated[str, StringConstraints(pattern=TEXT_PATTERN, max_length=TEXT_MAX),
+                       AfterValidator(_web_address_only)]
 
 
 class Record(BaseModel):

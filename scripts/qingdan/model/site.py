@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import datetime as _dt
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from .common import NAME_MAX, Date, optional, Record, StrictBool, Name, Text, field
+from .common import NAME_MAX, Date, optional, Record, StrictBool, Name, Text, WebAddress, field
 from .power import PowerType
 from .registry import ListLabel
 
@@ -85,6 +85,26 @@ class CodePatterns(Record):
     regulation: Pattern = field("地方性法规编码格式", "", default=r"^(?P<region>\d{6})-DF-\d{4}-\d{3}$")
 
 
+# A key fingerprint as git prints it: OpenPGP, 40 hexadecimal digits (no spaces);
+# SSH, SHA256: and 43 base64 characters (ssh-keygen -lf).
+Fingerprint = Annotated[str, StringConstraints(pattern=r"^(?:[0-9A-Fa-f]{40}|SHA256:[A-Za-z0-9+/]{43})$")]
+
+
+class Forge(Record):
+    """The forge that writes merges to the main branch: who it commits as and the keys it signs with."""
+
+    platform: Literal["github", "gitea", "forgejo"] = field("代码托管平台", "github、gitea 或 forgejo")
+    committer: Annotated[str, StringConstraints(pattern=r"^[^<>\s](?:[^<>\n]*[^<>\s])? <[^<>\s]+>$")] = field(
+        "合并身份", "平台写入合并提交时的提交者，格式为 名称 <邮箱>，例如 GitHub <noreply@github.com>"
+    )
+    signing_keys: list[Fingerprint] = field(
+        "合并签名密钥",
+        "平台签名合并提交的密钥指纹：OpenPGP 写 40 位十六进制（不带空格），SSH 写 SHA256:…；"
+        "公钥本身须在仓库根目录的 signing-keys.asc 或 allowed_signers 中",
+        min_length=1,
+    )
+
+
 class Feedback(Record):
     """Where citizens send questions and reports (意见建议): the channels a government site offers."""
 
@@ -97,7 +117,7 @@ class Feedback(Record):
     hotline: Annotated[str, StringConstraints(pattern=r"^[0-9][0-9 -]{1,30}[0-9]$")] | None = optional(
         "政务服务便民热线", "例如 12345"
     )
-    form_action: Text | None = optional(
+    form_action: WebAddress | None = optional(
         "在线建议表单提交地址", "网页表单以 POST 方式提交到的完整地址（https://…）；不填则不显示表单"
     )
     office: Text | None = optional("受理机构", "办理意见建议的机构，例如 示例省人民政府办公厅")
@@ -124,7 +144,7 @@ class SiteConfig(Record):
     )
     feedback: Feedback = field("意见建议渠道", "公众反映意见的电子邮箱、电话、12345 热线和在线表单",
                                default_factory=Feedback)
-    site_url: Text | None = optional(
+    site_url: WebAddress | None = optional(
         "网站地址", "公开网站的完整地址，以 / 结尾，用于订阅源（Atom）中的链接，例如 https://example.gov.cn/qingdan/"
     )
     edit_branch: Name = field("主分支", "", default="main")
@@ -148,3 +168,20 @@ class SiteConfig(Record):
         default_factory=list,
     )
     require_signing: StrictBool = field("要求签名", "true 时合并提交须有受信任的签名", default=False)
+    maintainers: list[Annotated[str, StringConstraints(pattern=r"^@[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
+                                                          r"(?:/[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)?$")]] | None = optional(
+        "发布维护人员",
+        "代码托管平台用户名或团队，如 @example-gov/publishing；qingdan codeowners 让他们审查代码、网站页面、"
+        "构建与发布流程和信任名单的修改",
+        min_length=1,
+    )
+    forge: Forge | None = optional(
+        "代码托管平台的合并身份",
+        "设置后，只有由平台写入并用其密钥签名的合并提交中的 Reviewed-by 才算审核证据；不设置时审计报告注明审核记录为自称",
+    )
+    trust_root: list[Fingerprint] | None = optional(
+        "信任根",
+        "第一份签名信任名单（allowed_signers、signing-keys.asc）须由这些密钥之一签名；只认第一次写入的值，"
+        "以后更换密钥请修改信任名单本身",
+        min_length=1,
+    )

@@ -22,6 +22,10 @@ from . import git
 MARKER = "# ---- 以下内容由 qingdan codeowners 根据各部门 department.yml 生成，请勿手工修改 ----"
 
 FORGES = ("github", "gitea")
+
+# What the publish job builds and runs with the signing key in hand, from the top of the repository.
+PUBLISHING = ("scripts/", "content/", "mkdocs.yml", "pyproject.toml", "package.json", "package-lock.json",
+              ".github/", ".gitea/", ".forgejo/", ".ci/", ".qingdan/", "allowed_signers", "signing-keys.asc")
 DEFAULT_OUTPUT = {"github": Path(".github/CODEOWNERS"), "gitea": Path(".gitea/CODEOWNERS")}
 
 DEFAULT_HEADER = """\
@@ -89,12 +93,46 @@ def pattern(folder: str, forge: str) -> str:
     return f"/{folder}/"
 
 
-def render(owners: list[Owners], existing: str | None, forge: str = "github") -> str:
-    """The whole file: the hand-written part of ``existing`` (or a default), the marker, the rules."""
+def file_pattern(path: str, forge: str) -> str:
+    """The rule pattern that covers exactly the file ``path`` at the top of the repository."""
+    return _REGEX_SPECIAL.sub(r"\\\1", path) if forge == "gitea" else f"/{path}"
+
+
+def maintainers(lists_dir: Path, lists_path: str = "lists") -> tuple[str, ...]:
+    """The handles of lists/site.yml ``maintainers`` (empty when the site names none)."""
+    if not (lists_dir / "site.yml").is_file():
+        return ()
+    shown = f"{lists_path}/site.yml"
+    result = read_path(lists_dir, "site.yml", prefix=f"{lists_path}/")
+    found = getattr(result.record, "maintainers", None) if result.record is not None else None
+    if found is None:
+        errors = [p for p in result.problems if p.severity == "error"]
+        if errors:
+            raise QingdanError(f"{shown} 有错误（{errors[0].message}），无法生成 CODEOWNERS；请先运行 qingdan validate 修正")
+        return ()
+    _check_handles(found, shown)
+    return tuple(found)
+
+
+def render(owners: list[Owners], existing: str | None, forge: str = "github",
+           publishers: tuple[str, ...] = ()) -> str:
+    """The whole file: the hand-written part of ``existing`` (or a default), the marker, the rules.
+
+    ``publishers`` (lists/site.yml ``maintainers``) own everything that decides
+    what the publish job runs while it holds the signing key: the code, the
+    site's pages and configuration, the lock files, CI and the trust lists.
+    """
     if forge not in FORGES:
         raise QingdanError(f"不支持的代码托管平台 {forge}；可选 {'、'.join(FORGES)}")
     header = existing.split(MARKER, 1)[0] if existing and MARKER in existing else DEFAULT_HEADER
     lines = [header.rstrip("\n"), "", MARKER]
+    if publishers:
+        lines.append("# 发布流程、网站代码和信任名单（lists/site.yml 的 maintainers）：决定发布任务运行什么")
+        for path in PUBLISHING:
+            rule = pattern(path.rstrip("/"), forge) if path.endswith("/") else file_pattern(path, forge)
+            lines.append(f"{rule} {' '.join(publishers)}")
+    else:
+        lines.append("# 注意：lists/site.yml 没有 maintainers，代码、网站页面、发布流程和信任名单没有代码所有者")
     for owner in owners:
         lines.append(f"# {owner.name}")
         lines.append(f"{pattern(owner.folder, forge)} {' '.join(owner.reviewers)}")
@@ -105,7 +143,7 @@ def generate(lists_dir: Path, output: Path, forge: str = "github") -> tuple[str,
     """(the file as it should be, the file as it is now or None)."""
     existing = output.read_text(encoding="utf-8") if output.is_file() else None
     lists_path = _repo_relative(lists_dir)
-    return render(departments(lists_dir, lists_path), existing, forge), existing
+    return render(departments(lists_dir, lists_path), existing, forge, maintainers(lists_dir, lists_path)), existing
 
 
 def _repo_relative(lists_dir: Path) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import QingdanError
-from .manifest import MANIFEST, parse, sha256
+from .manifest import MANIFEST, SIGNATURE, parse, sha256
 from .verify import verify
 
 RELEASES = "releases"
@@ -44,19 +44,24 @@ class Switch:
 
 
 def publish(site_dir: Path, root: Path, *, keep: int = DEFAULT_KEEP, new_chain: bool = False,
-            now: dt.datetime | None = None) -> Switch:
+            now: dt.datetime | None = None, allowed_signers: Path | None = None) -> Switch:
     """Copy ``site_dir`` into ``root/releases`` and make it the served version.
 
     The site must carry a manifest that matches its files and continues the
     chain of the version served now (``new_chain`` allows a fresh chain).
+    When signing is configured (``allowed_signers`` given, or the version
+    served now is signed) its manifest must carry a valid signature.
     """
     if keep < 2:
         raise QingdanError("--keep 至少为 2：当前版本和可以回退的上一个版本")
-    manifest = _checked_manifest(site_dir)
+    if not (site_dir / MANIFEST).is_file():
+        raise QingdanError(f"{site_dir} 中没有 {MANIFEST}；"
+                           f"请先运行 qingdan manifest {site_dir} --previous <当前发布目录>/current")
     root.mkdir(parents=True, exist_ok=True)
     with _locked(root):
         _clear_partials(root)
         previous = current_release(root)
+        manifest = checked(site_dir, allowed_signers, signed_before=_signed(previous), what="发布")
         if previous is not None and not new_chain:
             _check_continues(manifest, previous)
         release = stage(site_dir, root, release_name(manifest, now))
@@ -65,17 +70,22 @@ def publish(site_dir: Path, root: Path, *, keep: int = DEFAULT_KEEP, new_chain: 
     return Switch(release, previous, window, pruned)
 
 
-def _checked_manifest(site_dir: Path) -> dict:
-    if not (site_dir / MANIFEST).is_file():
-        raise QingdanError(f"{site_dir} 中没有 {MANIFEST}；"
-                           f"请先运行 qingdan manifest {site_dir} --previous <当前发布目录>/current")
-    result = verify(site_dir)
+def checked(site: Path, allowed_signers: Path | None, signed_before: bool, what: str) -> dict:
+    """The manifest of ``site`` once it matches its files, its chain and, if signing is configured, its signature."""
+    if signed_before and allowed_signers is None:
+        raise QingdanError(f"正在提供的版本有签名，{what}的版本也必须有有效签名；"
+                           "请用 --allowed-signers 指定受信任签名者名单（如 .qingdan/allowed_signers）")
+    result = verify(site, allowed_signers=allowed_signers, require_signature=allowed_signers is not None)
     if not result.ok:
         shown = "；".join(f.message for f in result.findings[:5])
         more = f"（另有 {len(result.findings) - 5} 处）" if len(result.findings) > 5 else ""
-        raise QingdanError(f"{site_dir} 与它的发布清单不一致，不能发布：{shown}{more}")
+        raise QingdanError(f"{site} 与它的发布清单不一致，不能{what}：{shown}{more}")
     assert result.manifest is not None
     return result.manifest
+
+
+def _signed(release: Path | None) -> bool:
+    return release is not None and (release / SIGNATURE).is_file()
 
 
 def _check_continues(manifest: dict, served: Path) -> None:
@@ -149,8 +159,13 @@ def releases(root: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
-def rollback(root: Path) -> Switch:
-    """Serve the release published before the current one again."""
+def rollback(root: Path, allowed_signers: Path | None = None) -> Switch:
+    """Serve the release published before the current one again, once it verifies.
+
+    The target must match its manifest and chain; when signing is configured
+    (``allowed_signers`` given, or the current or the target release signed)
+    it must carry a valid signature too.
+    """
     if not root.is_dir():
         raise QingdanError(f"{root} 不存在，无法回退")
     with _locked(root):
@@ -162,6 +177,7 @@ def rollback(root: Path) -> Switch:
         if not earlier:
             raise QingdanError(f"{current.name} 之前没有保留的版本，无法回退")
         target = earlier[-1]
+        checked(target, allowed_signers, signed_before=_signed(current) or _signed(target), what="回退到")
         return Switch(target, current, switch(root, target))
 
 

@@ -30,7 +30,7 @@ CODES: dict[str, str] = {
     "file-extra": "网站中有清单没有记录的文件",
     "chain-broken": "上一次发布的清单缺失、被改动或无法读取",
     "chain-sequence": "发布序号不连续",
-    "signature-missing": "要求签名，但发布清单没有签名",
+    "signature-missing": "要求签名或已配置签名（有受信任签名者名单，或此前的发布有签名），但发布清单没有签名",
     "signature-invalid": "签名无效，或签名者不在仓库的受信任签名者名单中",
     "signature-unchecked": "发布清单有签名，但没有受信任签名者名单，无法核验",
     "commit-missing": "仓库中没有发布清单记录的源提交",
@@ -167,13 +167,23 @@ def _check_chain(steps: list[Link | ChainBreak], result: Verification) -> None:
 
 
 def _check_signatures(links: list[Link], signers: Path | None, required: bool, result: Verification) -> None:
+    """Every signature in the chain, and the current one required as soon as signing is configured.
+
+    Signing is configured when there is a trust list to check with or when
+    an earlier publication of the chain was signed: deleting manifest.json.sig
+    must not turn a signed publication into an unsigned one that verifies.
+    """
     current = links[0]
-    if current.signature is None:
-        if required:
-            result.add("signature-missing", f"{MANIFEST} 没有签名文件 {SIGNATURE}", SIGNATURE)
-        else:
-            result.notes.append("本次发布没有签名（签名是可选的）")
     signed = [link for link in links if link.signature is not None]
+    configured = required or (signers is not None and signers.is_file()) or bool(signed)
+    if current.signature is None:
+        if configured:
+            why = ("要求签名" if required else "有受信任签名者名单" if signers is not None and signers.is_file()
+                   else f"此前第 {signed[0].manifest['sequence']} 次发布有签名")
+            result.add("signature-missing", f"{why}，但 {MANIFEST} 没有签名文件 {SIGNATURE}：签名被删除，"
+                       "或发布时没有签名", SIGNATURE)
+        else:
+            result.notes.append("本次发布没有签名，也没有受信任签名者名单（签名是可选的）")
     if not signed:
         return
     if signers is None or not signers.is_file():

@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import traceback
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +30,11 @@ from .history import History
 from .site import write_files
 
 
-def _produce(dataset: Dataset, history: History | None, out_dir: Path, conn: Any) -> None:
+def _produce(dataset: Dataset, history: History | None, out_dir: Path, conn: Any,
+             pages: Collection[str] = ()) -> None:
     try:
         paths: list[str] = []
-        for stage in contributions(dataset, history):
+        for stage in contributions(dataset, history, pages):
             paths += write_files(stage, out_dir)
             del stage  # one stage in memory at a time
         conn.send(("ok", paths))
@@ -45,18 +47,19 @@ def _produce(dataset: Dataset, history: History | None, out_dir: Path, conn: Any
 class Contributions:
     """The files of :func:`extras.contributions`, written under ``out_dir`` in the background."""
 
-    def __init__(self, dataset: Dataset, out_dir: Path, history: History | None = None) -> None:
+    def __init__(self, dataset: Dataset, out_dir: Path, history: History | None = None,
+                 pages: Collection[str] = ()) -> None:
         self._paths: list[str] | None = None
         self._process: Any = None
         self._frozen = False
         if "fork" not in multiprocessing.get_all_start_methods():
             self._paths = []
-            for stage in contributions(dataset, history):
+            for stage in contributions(dataset, history, pages):
                 self._paths += write_files(stage, out_dir)
             return
         ctx = multiprocessing.get_context("fork")
         self._conn, child = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=_produce, args=(dataset, history, out_dir, child), daemon=True)
+        self._process = ctx.Process(target=_produce, args=(dataset, history, out_dir, child, pages), daemon=True)
         gc.freeze()
         self._frozen = True
         self._process.start()

@@ -7,13 +7,15 @@ other stages contribute (search index, downloads).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import functools
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from importlib import resources
 from importlib.resources.abc import Traversable
 
 from .. import export, search
 from ..dataset import Dataset
 from .history import History
+from .links import is_slug, page_path, url_of
 
 ASSET_DIR = "assets/qingdan"
 SITE_CSS = f"{ASSET_DIR}/site.css"
@@ -53,7 +55,8 @@ def site_assets() -> dict[str, bytes]:
 StageFiles = Mapping[str, bytes] | Iterable[tuple[str, bytes]]
 
 
-def contributions(dataset: Dataset, history: History | None = None) -> Iterator[StageFiles]:
+def contributions(dataset: Dataset, history: History | None = None,
+                  pages: Collection[str] = ()) -> Iterator[StageFiles]:
     """What other stages add to the site, one stage at a time (paths relative to the site root).
 
     This is the one call site of those stages. Each gives a large dict (or an
@@ -63,7 +66,9 @@ def contributions(dataset: Dataset, history: History | None = None) -> Iterator[
     Search: ``qingdan.search.build`` (index shards, search.js, search.css).
     Downloads: ``qingdan.export.downloads`` (``downloads/<dept>/powers.csv`` …);
     list pages link to whatever paths it returns. ``history`` is for the feeds
-    written when the site knows its address (site_url in lists/site.yml).
+    written when the site knows its address (site_url in lists/site.yml);
+    ``pages`` are the site's page files, and a feed links a record only to a
+    page among them (no page, no link).
     """
     yield search.build(dataset)
     yield export.iter_downloads(dataset)
@@ -72,7 +77,32 @@ def contributions(dataset: Dataset, history: History | None = None) -> Iterator[
         yield ((f"{RELEASES}{release.file_name}", history.snapshot_zip(release.name)) for release in history.tags())
     base = feed_base(dataset, history)
     if history is not None and base:
-        yield history.feeds(base, item_url=lambda code: f"{base}items/{code}/")
+        yield history.feeds(base, item_url=functools.partial(record_url, base, pages))
+
+
+# The page kinds a record of the change log may have, by the prefix of its key
+# (history/records.py): items are keyed by their bare code.
+_RECORD_PAGES = {"": ("item", "regulation", "negative_item"), "source": ("source",), "region": ("region",),
+                 "department": ("department",), "responsibilities": ("responsibilities",)}
+
+
+def record_url(base: str, pages: Collection[str], key: str) -> str | None:
+    """The absolute address of the page of the change log's record ``key``; None when there is none.
+
+    The site record ("site"), the fields of a list file and items whose page
+    was never made (a code that is no slug) have no page: linking them would
+    give the feed's readers a 404.
+    """
+    prefix, colon, ident = key.partition(":")
+    kinds = _RECORD_PAGES.get(prefix, ()) if colon else _RECORD_PAGES[""]
+    ident = ident if colon else key
+    if not is_slug(ident):
+        return None
+    for kind in kinds:
+        path = page_path(kind, ident)
+        if path in pages:
+            return base + url_of(path)
+    return None
 
 
 def feed_base(dataset: Dataset, history: History | None) -> str | None:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
+
+from ..model.common import web_address
 
 _SLUG = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$")
 
@@ -100,16 +102,8 @@ class Linker:
 
 
 def external(url: str | None) -> str | None:
-    """``url`` if it is an absolute http(s) address safe to link to, else None."""
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(c in url for c in '"<> \n\t'):
-        return None
-    return url.strip()
+    """``url`` if it is an absolute http(s) address safe to link to, else None (model.common.web_address)."""
+    return web_address(url)
 
 
 def edit_url(repo_url: str | None, branch: str, relpath: str | None) -> str | None:

@@ -151,10 +151,11 @@ def write_site(dataset: Dataset, out_dir: Path, history: History | None = None,
     ``progress(done, total, path)`` hears about every PROGRESS_EVERY-th page and the last.
     """
     paths: list[str] = []
-    for stage in contributions(dataset, history):
+    # Planned first (nothing is rendered yet): the feeds link only pages that exist.
+    site = plan_site(dataset, history, contributed=lambda: paths)
+    for stage in contributions(dataset, history, site.pages.keys()):
         paths += write_files(stage, out_dir)
         del stage
-    site = plan_site(dataset, history, contributed=lambda: paths)
     files = iter_files(site, templates_dir)
     if progress is not None:
         files = _reporting(files, len(site.pages) + len(site.assets), progress)
