@@ -8,7 +8,7 @@ Usage::
 
 The repository (built once with ``git fast-import`` and kept in
 benchmarks/out/history-repo-<items>-<steps>/) starts with one commit importing
-``qingdan.synth.write_dataset(items)``; then every step on the first-parent
+``qingdan.samples.synth.write_dataset(items)``; then every step on the first-parent
 line of ``main`` is a pull request — one branch commit merged with
 ``--no-ff`` and ``Reviewed-by:``/``Reviewed-on:`` trailers — that renames
 items, adds a legal basis, adds items, repeals one, transfers one between two
@@ -44,7 +44,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from qingdan.history.fastimport import FastImport, Who, git_env, init
+from qingdan.gitrepo import FastImport, Who, git_env, init
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "out"
@@ -87,7 +87,7 @@ class Lists:
 
     def __init__(self, items: int) -> None:
         from qingdan.history.chunks import split
-        from qingdan.synth import render
+        from qingdan.samples.synth import render
 
         self.files = {path: text.encode() for path, text in render(items, 0)}
         self.cuts = {p: split(raw) for p, raw in self.files.items() if p.endswith("powers.yml")}
@@ -230,7 +230,7 @@ print(f"{len(h.steps)} {n} {time.process_time():.2f} {git.ru_utime + git.ru_stim
 FLOOR = """
 import subprocess, sys
 import git
-from qingdan.history.gitlog import first_parent_log, tree_size
+from qingdan.gitrepo import first_parent_log, tree_size
 from qingdan.history.walk import DELTA_CACHE_MAX, DELTA_CACHE_MIN, plan
 repo = git.Repo(sys.argv[1])
 commits = first_parent_log(repo, repo.head.commit.hexsha)
@@ -244,7 +244,7 @@ print(len(commits))
 NAIVE = """
 import sys, time
 import git
-from qingdan.history.gitlog import NULL_SHA, BlobReader, first_parent_log
+from qingdan.gitrepo import NULL_SHA, BlobReader, first_parent_log
 from qingdan.load import read_file
 repo = git.Repo(sys.argv[1])
 commits = first_parent_log(repo, repo.head.commit.hexsha)[1:int(sys.argv[2]) + 1]

@@ -3,7 +3,7 @@
     python benchmarks/bench_search.py                     # 10,000 and 100,000 items
     python benchmarks/bench_search.py --items 10000 --pagefind
 
-For each size, qingdan.synth writes a synthetic lists/ tree, qingdan.search
+For each size, qingdan.samples.synth writes a synthetic lists/ tree, qingdan.search
 builds the index, and search.js (under node, an empty cache per query, as a
 first query in a new tab) answers a fixed set of queries. "bytes" is the sum of
 the index files that query fetched; "gzip" the same files gzip-compressed (what
@@ -40,11 +40,15 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from qingdan.dataset import load_dataset
-from qingdan.search import SearchDoc, build_index, docs, node
+from qingdan.samples.synth import write_dataset
+from qingdan.search import SearchDoc, build_index, docs
 from qingdan.search.page import asset_files
 from qingdan.search.synonyms import default_groups
 from qingdan.search.tokens import compact
-from qingdan.synth import write_dataset
+
+# The node runner of search.js lives with the tests that share it.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "search"))
+import node_runner as node  # noqa: E402
 
 
 @dataclass

@@ -3,7 +3,7 @@
     python benchmarks/bench_site.py --items 10000
     python benchmarks/bench_site.py --items 10000 100000 --baseline
 
-For each size: writes a synthetic lists/ (qingdan.synth.write_dataset), the
+For each size: writes a synthetic lists/ (qingdan.samples.synth.write_dataset), the
 repository's mkdocs.yml and content/ into a work folder, and times a real
 ``mkdocs build --strict`` in a subprocess. Peak memory is the largest sum over
 the whole process tree (the build forks a child for the search index and the
@@ -131,7 +131,7 @@ def timed_build(root: Path, config: Path) -> dict:
 
 def site_build(work: Path, items: int) -> dict:
     """The qingdan site of ``items`` synthetic items."""
-    from qingdan.synth import write_dataset
+    from qingdan.samples.synth import write_dataset
 
     if work.exists():
         shutil.rmtree(work)

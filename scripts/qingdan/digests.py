@@ -21,7 +21,7 @@ import os
 import time
 from pathlib import Path
 
-from .files import read_regular
+from .files import read_regular, write_atomic
 
 MAGIC = b"QDS1"
 MARGIN_NS = 2_000_000_000  # coarser than any file system's timestamps (FAT: 2 s)
@@ -79,9 +79,6 @@ class FileDigests:
             return
         payload = marshal.dumps({"started": self.started, "files": self._seen})
         try:
-            self.index.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.index.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(MAGIC + hashlib.sha256(payload).digest() + payload)
-            tmp.replace(self.index)
+            write_atomic(self.index, MAGIC + hashlib.sha256(payload).digest() + payload)
         except OSError:
             pass  # a read-only cache folder: the next run hashes again

@@ -49,7 +49,7 @@ def _regions(rec: model.RegionList) -> Facts:
 def _sources(rec: model.SourceList) -> Facts:
     return {"sources": [
         {"id": s.id, "title": s.title, "level": s.level, "status": s.status,
-         "repealed": _iso(s.repealed), "loc": ["items", i]}
+         "repealed": _iso(s.repealed), "verified": s.verified, "loc": ["items", i]}
         for i, s in enumerate(rec.items)
     ]}
 

@@ -17,7 +17,11 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import stat
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -148,3 +152,42 @@ def is_regular(path: Path) -> bool:
         return stat.S_ISREG(path.lstat().st_mode)
     except FileNotFoundError:
         return False
+
+
+# -- writing: whole or not at all ---------------------------------------------------
+# Readers (a web server, an editor, the next run of a command) see the old
+# content or the new one, never a half-written file or folder.
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write ``data`` (text as UTF-8) to ``path`` whole or not at all: a temporary file beside it, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def staged_folder(target: Path) -> Iterator[Path]:
+    """A fresh folder beside ``target`` to fill; it takes ``target``'s place when the block ends without error.
+
+    An existing ``target`` is replaced as a whole (renamed aside, then
+    removed); on an error ``target`` stays as it was and the staging folder
+    is removed. The caller decides beforehand whether ``target`` may be replaced.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        yield staging
+        if target.exists():
+            old = target.rename(target.with_name(f"{staging.name}.old"))
+            staging.rename(target)
+            shutil.rmtree(old)
+        else:
+            staging.rename(target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)

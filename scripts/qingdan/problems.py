@@ -37,6 +37,8 @@ class Problem:
     column: int | None = None
     # None: the catalogue's severity. A site setting may lower one (see rules.consistency).
     severity: Severity | None = field(default=None)
+    subject: str = ""  # the code (or id) of the record it is about, when the checks know it
+    sheet: str | None = None  # a workbook's sheet (import): line and column are then Excel's row and column
 
     def __post_init__(self) -> None:
         if self.severity is None:
@@ -53,6 +55,7 @@ class Problem:
             self.severity != "error",
             CATALOGUE[self.code].stage,
             self.file,
+            self.sheet or "",
             self.line or 0,
             self.column or 0,
         )
@@ -67,7 +70,7 @@ class Problem:
     def from_dict(cls, data: dict) -> "Problem":
         fields = {k: data[k] for k in ("code", "message", "file", "hint", "line", "column")}
         fields["severity"] = data.get("severity")
-        return cls(loc=tuple(data["loc"]), **fields)
+        return cls(loc=tuple(data["loc"]), subject=data.get("subject", ""), sheet=data.get("sheet"), **fields)
 
 
 def format_loc(loc: Loc) -> str:
@@ -110,6 +113,7 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     ProblemType("wrong-type", E, 2, "类型错误", "值的类型不对，例如需要列表却写了文本。"),
     ProblemType("invalid-value", E, 2, "取值不合法", "值不在允许的范围内，或不符合规定的格式。"),
     ProblemType("invalid-date", E, 2, "日期不合法", "日期应写成 YYYY-MM-DD，并且是真实存在的日期。"),
+    ProblemType("todo", E, 2, "待填写", "必填字段是空的（\"\"）：由 qingdan new 或 qingdan import 留下的占位，旁边的注释说明应填写什么。填写之前校验不通过，不会误发布。"),
     ProblemType("text-too-long", E, 2, "文字过长", "文字超过该字段的长度上限：名称、编码、机关等 500 个字符，描述、职责、理由、备注等 5,000 个字符，引用的条文内容 50,000 个字符。"),
     ProblemType("whitespace", E, 2, "多余的空白", "值的开头或结尾有空格、全角空格或换行。"),
     # stage 3: across records
@@ -122,6 +126,7 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     ProblemType("unknown-department", E, 3, "部门不存在", "引用的部门 id 没有对应的 lists/<id>/department.yml。"),
     ProblemType("unknown-source", E, 3, "法律依据不存在", "引用的法律法规不在 lists/sources.yml 或地方性法规目录中。"),
     ProblemType("source-repealed", E, 3, "引用了已废止的法律依据", "事项生效时该法律法规已经废止，不能作为依据。"),
+    ProblemType("source-unverified", W, 3, "法律依据待核实", "导入时按书名自动登记的法律法规（verified: false），不在国家法律法规目录中，文号、效力层级和日期尚未核实。"),
     ProblemType("source-amended", W, 3, "引用了已修改的法律依据", "该法律法规已被修改，请核对条款序号和条文内容是否仍然准确。"),
     ProblemType("source-level", E, 3, "依据的效力层级不足", "负面清单的准入措施须以法律、行政法规、国务院决定或地方性法规为依据。"),
     ProblemType("region-code", E, 3, "行政区划代码不合法", "GB/T 2260 代码为 6 位数字：省级以 0000 结尾，市级以 00 结尾，且前缀与上级一致。"),
@@ -140,8 +145,18 @@ CATALOGUE: dict[str, ProblemType] = _catalogue(
     ProblemType("item-vanished", E, 3, "事项被删除", "事项不能从清单中直接删除：应先标记为已废止（写明废止日期、依据和原因），或移交给其他部门。已公布的事项页面永久保留。"),
     ProblemType("not-formatted", E, 0, "文件未统一格式", "改动的文件与 qingdan fmt 的统一格式不同（缩进、引号、字段顺序、空行等）。运行 qingdan fmt 即可改好，数据不变。"),
     ProblemType("repeal-incomplete", E, 3, "废止信息不完整", "废止事项须写明废止日期、废止依据和废止原因（地方性法规为废止日期、清理批次和理由），之后才能从清单中移出。"),
+    # import: reading workbooks (qingdan import); line and column are the sheet's row and column
+    ProblemType("import-no-data", E, 0, "没有可导入的数据", "工作簿中没有找到可导入的数据行，没有写入任何文件。"),
+    ProblemType("import-no-header", E, 0, "找不到表头", "工作表中没有可识别的表头，或缺少用来区分记录的列（如事项编码），这张表没有导入。"),
+    ProblemType("import-hidden-sheet", E, 0, "隐藏的工作表含有数据", "隐藏的工作表看起来含有清单数据，没有导入。"),
+    ProblemType("import-sheet-skipped", W, 0, "跳过的工作表", "隐藏的、不含清单数据的工作表已跳过。"),
+    ProblemType("import-unknown-column", E, 2, "无法识别的列", "表头无法识别，或与另一列对应同一字段，这一列的内容没有导入。"),
+    ProblemType("import-row-skipped", E, 2, "未导入的行", "这一行无法归入任何记录（缺少或无法读取事项编码等用来区分记录的值），没有导入。"),
+    ProblemType("import-duplicate-row", E, 2, "重复的行", "与前面某一行是同一条记录，这一行没有导入。"),
+    ProblemType("import-conflict", E, 2, "同一事项的值不一致", "同一事项的几行中，主项的内容不同；导入时保留第一行的值。"),
+    ProblemType("import-department", E, 2, "无法确定所属部门", "这些行的实施主体不是站点中的部门，也没有指定部门，没有导入。"),
+    ProblemType("import-derived", W, 2, "推定的值", "工作簿中没有、由导入按规则推定的值（子项编码、行使层级等），请核对。"),
+    ProblemType("import-source-stub", W, 2, "自动登记的法律依据", "国家法律法规目录中没有的书名，已在 lists/sources.yml 中登记为待核实（verified: false）。"),
+    ProblemType("import-result-invalid", E, 2, "导入结果不合格", "导入后的文件除待填写的字段外还有错误，没有写入。"),
 )
 
-
-def is_known(code: str) -> bool:
-    return code in CATALOGUE

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from .problems import CATALOGUE, Problem
-from .validate import Report
+from .validate.result import Report
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告"}
 DEFAULT_SHOWN = 20
@@ -31,9 +31,30 @@ def text(report: Report, show_all: bool = False, limit: int = DEFAULT_SHOWN, *, 
     return "\n".join([*lines, summary]) + "\n"
 
 
+def place(p: Problem) -> str:
+    """Where a problem is: file:line:column, or a workbook's sheet, row and column letter as Excel shows them."""
+    if p.sheet is None:
+        return p.file + (f":{p.line}" if p.line else "") + (f":{p.column}" if p.column else "")
+    where = f"{p.file} 工作表“{p.sheet}”"
+    if p.line:
+        where += f" 第 {p.line} 行"
+    if p.column:
+        where += f" {column_letter(p.column)} 列"
+    return where
+
+
+def column_letter(column: int) -> str:
+    """Excel's letter of a 1-based column: 1 → A, 27 → AA."""
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def _text_problem(p: Problem, for_log: bool = False) -> str:
     part = escape_data if for_log else str
-    where = part(p.file) + (f":{p.line}" if p.line else "") + (f":{p.column}" if p.column else "")
+    where = part(place(p))
     if for_log and where.lstrip().startswith("::"):
         where = "./" + where.lstrip()  # the same file, but no longer a workflow command
     out = f"{where}: {SEVERITY_ZH[p.severity]} [{p.code}] {part(p.message)}"
@@ -49,6 +70,7 @@ def as_json(report: Report) -> str:
     rows = [
         {"code": p.code, "severity": p.severity, "file": p.file, "line": p.line, "column": p.column,
          "path": p.path, "message": p.message, "hint": p.hint, "title": CATALOGUE[p.code].title}
+        | ({"sheet": p.sheet} if p.sheet is not None else {})
         for p in report.problems
     ]
     return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .kinds import DEPARTMENT_LISTS, STATUS_IN_FORCE, in_force
 from .layout import BY_KEY, department_of, kind_of
 from .model.power import POWER_TYPES
 from .model.site import SiteConfig
@@ -34,10 +35,9 @@ _FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]")
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad\u180e\x00-\x1f\x7f-\x9f]")
 MEASURE_LEVELS = ("法律", "行政法规", "国务院决定", "地方性法规")
 # Lists a department publishes, with the labels publication records use (layout.KINDS).
-OWNED_LISTS = tuple((key, BY_KEY[key].label) for key in ("powers", "responsibilities", "negative_list", "regulations"))
+OWNED_LISTS = tuple((key, BY_KEY[key].label) for key in DEPARTMENT_LISTS)
 ALWAYS_OWNED = ("powers", "responsibilities")
 REQUIRED_LISTS = tuple((key, label) for key, label in OWNED_LISTS if key in ALWAYS_OWNED)
-IN_FORCE = ("在用", "有效")
 ENDED = ("废止", "宣布失效")  # clean-up results that end a regulation
 
 
@@ -80,7 +80,7 @@ class Index:
         self.regulations_known = not any(p.endswith("/regulations.yml") for p in self.unreadable)
 
     @functools.cached_property
-    def codes(self) -> list[tuple[str, str, list, str, re.Match[str] | None]]:
+    def codes(self) -> list[CodeEntry]:
         """Every coded record with its pattern's match, shared by the rules on codes."""
         return [(code, path, loc, kind, self.patterns[kind].match(code)) for code, path, loc, kind in _coded(self)]
 
@@ -92,7 +92,22 @@ class Index:
 
     def problem(self, code: str, message: str, path: str, loc: list, hint: str = "",
                 severity: str | None = None) -> Problem:
-        return Problem(code, message, self.prefix + path, tuple(loc), hint, severity=severity)
+        """A problem at ``loc`` in ``path``, about the record that stands there (its subject)."""
+        subject = self.subjects.get((path, tuple(loc[:2])), "")
+        return Problem(code, message, self.prefix + path, tuple(loc), hint, severity=severity, subject=subject)
+
+    @functools.cached_property
+    def subjects(self) -> dict[tuple[str, tuple], str]:
+        """(file, place of a top-level record such as items[3]) -> that record's code or id."""
+        found: dict[tuple[str, tuple], str] = {}
+        for path, f in self.facts.items():
+            for entries in f.values():
+                for entry in entries if isinstance(entries, list) else ():
+                    if isinstance(entry, dict) and len(entry.get("loc", ())) == 2:
+                        name = entry.get("code") or entry.get("id")
+                        if isinstance(name, str):
+                            found[(path, tuple(entry["loc"]))] = name
+        return found
 
     def department_region(self, f: dict[str, Any]) -> str | None:
         found = self.departments.get(f.get("department_folder") or "")
@@ -127,12 +142,7 @@ def _did_you_mean(wrong: str, known: list[str]) -> list[str]:
 Rule = Callable[[Index], Iterator[Problem]]
 
 
-CodeEntry = tuple[str, str, list, str, "re.Match[str] | None"]
-
-
-def _all_codes(index: Index) -> list[CodeEntry]:
-    """(code, path, loc, pattern name, match) of every coded record, matched once per run."""
-    return index.codes
+CodeEntry = tuple[str, str, list, str, "re.Match[str] | None"]  # (code, path, loc, pattern name, match)
 
 
 def _coded(index: Index) -> Iterator[tuple[str, str, list, str]]:
@@ -151,7 +161,7 @@ def _coded(index: Index) -> Iterator[tuple[str, str, list, str]]:
 def unique_codes(index: Index) -> Iterator[Problem]:
     """Item, measure and regulation codes, source ids and region codes are each used once."""
     hint = "为新事项分配新的编码；编码永不复用，即使原事项已废止"
-    yield from _duplicates(index, ((c, p, loc) for c, p, loc, _k, _m in _all_codes(index)), "编码", hint)
+    yield from _duplicates(index, ((c, p, loc) for c, p, loc, _k, _m in index.codes), "编码", hint)
     sources = ((s["id"], p, [*s["loc"], "id"]) for p, _f, s in index.each("sources"))
     yield from _duplicates(index, sources, "法律法规标识", "每部法律法规只登记一次；不同版本用不同的 id")
     regions = ((r["code"], p, [*r["loc"], "code"]) for p, _f, r in index.each("regions"))
@@ -169,7 +179,7 @@ def _duplicates(index: Index, entries: Iterator[tuple[str, str, list]], what: st
 
 
 def code_formats(index: Index) -> Iterator[Problem]:
-    for code, path, loc, kind, match in _all_codes(index):
+    for code, path, loc, kind, match in index.codes:
         if match:
             continue
         hint = f"格式见 lists/site.yml 的 code_patterns.{kind}：{index.patterns[kind].pattern}"
@@ -184,7 +194,7 @@ def code_formats(index: Index) -> Iterator[Problem]:
 def code_regions(index: Index) -> Iterator[Problem]:
     with_region = {kind for kind, pattern in index.patterns.items() if "region" in pattern.groupindex}
     regions = {path: index.department_region(f) for path, f in index.facts.items()}
-    for code, path, loc, kind, match in _all_codes(index):
+    for code, path, loc, kind, match in index.codes:
         region = regions[path]
         if not match or region is None or kind not in with_region or index.region_unknown(region):
             continue
@@ -283,7 +293,7 @@ def legal_sources(index: Index) -> Iterator[Problem]:
             if index.source_unknown(cite["source"]):
                 yield _unknown_source(index, path, cite)
             continue
-        if record is not None and record.get("status") not in IN_FORCE:
+        if record is not None and not in_force(record.get("status")):
             continue
         source = found[1]
         title = f"《{source['title']}》（{source['id']}）"
@@ -298,6 +308,17 @@ def legal_sources(index: Index) -> Iterator[Problem]:
         elif source["status"] == "已修改":
             yield index.problem("source-amended", f"{title}已被修改，请核对引用的条款", path, cite["loc"],
                                 "核对条款序号和条文后，引用修改后的版本")
+
+
+def unverified_sources(index: Index) -> Iterator[Problem]:
+    """A source registered by import from a title alone (verified: false) waits for a person to check it."""
+    for path, _f, source in index.each("sources"):
+        if source.get("verified", True) is False:
+            yield index.problem("source-unverified",
+                                f"《{source['title']}》（{source['id']}）是导入时按书名自动登记的，尚未核实",
+                                path, [*source["loc"], "verified"],
+                                f"核对效力层级（现为 {source['level']}）、文号、公布和施行日期（国家法律法规数据库 "
+                                "flk.npc.gov.cn 或发布机关网站），补上 document_number 等字段，然后删除 verified: false 这一行")
 
 
 def _unknown_source(index: Index, path: str, cite: dict) -> Problem:
@@ -427,12 +448,12 @@ def similar_items(index: Index) -> Iterator[Problem]:
 def _by_base(index: Index) -> dict[str, list[tuple[str, dict, str]]]:
     """In-force power items by base code: (path, item facts, region), in file order."""
     groups: dict[str, list[tuple[str, dict, str]]] = defaultdict(list)
-    matches = {code: match for code, _p, _l, kind, match in _all_codes(index) if kind == "power"}
+    matches = {code: match for code, _p, _l, kind, match in index.codes if kind == "power"}
     for path, f in index.facts.items():
         region = index.department_region(f) or ""
         for item in f.get("powers", ()):
             match = matches.get(item["code"])
-            if match and item["status"] == "在用":
+            if match and item["status"] == STATUS_IN_FORCE:
                 groups[match.group("base")].append((path, item, region))
     return groups
 
@@ -566,7 +587,8 @@ _DATE_LABEL = {"adopted": "通过日期", "approved": "批准日期", "promulgat
 
 RULES: tuple[Rule, ...] = (
     unique_codes, code_formats, code_regions, code_types, departments, department_refs, legal_sources,
-    measure_levels, regions, usccs, consistency, similar_items, completeness, regulations, cleanup_bases,
+    unverified_sources, measure_levels, regions, usccs, consistency, similar_items, completeness, regulations,
+    cleanup_bases,
 )
 
 

@@ -24,8 +24,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from . import model
 from .errors import QingdanError
 from .files import read_regular
-from .excel.importer import check_department
-from .fmt import dump, format_text, load_tree, normalise, to_tree, write_atomic
+from .excel.context import check_department
+from .files import write_atomic
+from .fmt import dump, format_text, load_tree, normalise, to_tree
 from .layout import BY_KEY, kind_of
 from .load.parse import parse
 from .load.schema import model_at

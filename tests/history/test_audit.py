@@ -99,7 +99,7 @@ def test_formats(report, scenario):
 def test_csv_cells_from_commits_never_run_as_formulas(tmp_path):
     """Author names and titles are whatever a committer typed: a formula stays text in Excel."""
     from history_support import GitRepo
-    from qingdan.synth import render
+    from qingdan.samples.synth import render
 
     repo = GitRepo(tmp_path / "repo")
     repo.write(dict(render(20, seed=1)))

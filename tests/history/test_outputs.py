@@ -14,7 +14,7 @@ from qingdan.cli import main
 from qingdan.errors import QingdanError
 from qingdan.history import load_history
 from qingdan.history.compare import compare
-from qingdan.history.gitlog import open_repo
+from qingdan.gitrepo import open_repo
 from qingdan.history.snapshot import commit_as_of, write_snapshot
 from qingdan.validate import validate
 

@@ -10,7 +10,7 @@ from qingdan.history.chunks import changed, split
 from qingdan.history.fielddiff import diff_records
 from qingdan.history.trailers import Person, review
 from qingdan.model import NegativeItem, PowerItem
-from qingdan.synth import render
+from qingdan.samples.synth import render
 
 SYNTH = dict(render(600, seed=3))
 POWERS = next(text for path, text in SYNTH.items() if path.endswith("powers.yml")).encode()

@@ -11,7 +11,7 @@ from history_support import PROVINCE_DEPT, ZHANGSAN, git_env
 from qingdan.history import load_history
 from qingdan.history import walk as walk_module
 from qingdan.history.audit import audit
-from qingdan.history.demo import build_demo
+from qingdan.samples.demo import build_demo
 
 SAMPLE = Path(__file__).resolve().parents[2] / "lists"
 
@@ -145,7 +145,7 @@ def test_new_big_files_are_summarised_exactly(tmp_path):
     """Items of a file that appears with many of them are read without a parser: same result."""
     from history_support import GitRepo
     from qingdan.history.records import load
-    from qingdan.synth import render
+    from qingdan.samples.synth import render
 
     repo = GitRepo(tmp_path / "repo")
     files = dict(render(400, seed=5))

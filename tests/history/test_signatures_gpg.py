@@ -14,7 +14,7 @@ from history_support import GitRepo
 from qingdan.errors import QingdanError
 from qingdan.history import load_history
 from qingdan.history.audit import audit
-from qingdan.synth import render
+from qingdan.samples.synth import render
 
 TRUSTED = "张三 <zhangsan@example.gov.cn>"
 OUTSIDER = "外人 <outsider@example.com>"

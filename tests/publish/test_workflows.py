@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import re
 import shlex
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,19 +21,12 @@ import yaml
 
 from qingdan.cli import main
 
+from programs import tool
+
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW_DIR = ROOT / ".github" / "workflows"
 WORKFLOWS = sorted(WORKFLOW_DIR.glob("*.yml"))
 PINNED = re.compile(r"^[\w.-]+/[\w.-]+(?:/[\w./-]+)?@[0-9a-f]{40}$")
-
-
-def tool(name: str) -> str:
-    """A linter installed with the test extras (next to this Python, or on PATH)."""
-    beside = Path(sys.executable).parent / name
-    found = str(beside) if beside.is_file() else shutil.which(name)
-    if found is None:
-        pytest.fail(f"{name} 未安装：请运行 pip install -e '.[test]'（或 bash scripts/dev.sh test）")
-    return found
 
 
 def load(path: Path) -> dict[str, Any]:

@@ -12,7 +12,8 @@ import pytest
 
 from qingdan import search
 from qingdan.dataset import Dataset
-from qingdan.search import node
+
+import node_runner as node
 
 SAMPLE = Path(__file__).resolve().parents[2] / "lists"
 

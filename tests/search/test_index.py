@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 from qingdan.dataset import load_dataset
-from qingdan.search import SearchDoc, build_index, docs, node
+from qingdan.search import SearchDoc, build_index, docs
+from qingdan.samples.synth import write_dataset
 from qingdan.search.index import DOC_SHARD, SPLIT_BYTES
-from qingdan.synth import write_dataset
+
+import node_runner as node
 
 
 def _meta(files: dict[str, bytes]) -> dict:

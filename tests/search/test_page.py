@@ -15,8 +15,10 @@ from urllib.parse import quote
 
 import pytest
 
-from qingdan.search import node, page_html
-from qingdan.search.node import ASSETS
+from qingdan.render.extras import search_page_html as page_html
+
+import node_runner as node
+from node_runner import ASSETS
 
 
 class _Tags(HTMLParser):

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from qingdan.search import node
+import node_runner as node
 
 # (query, code of the first result, why)
 FIRST: list[tuple[str, str, str]] = [

@@ -9,9 +9,11 @@ import random
 
 import pytest
 
-from qingdan.search import docs, node
+from qingdan.search import docs
 from qingdan.search.postings import BITMAP, encode, token_hash
 from qingdan.search.tokens import compact, index_tokens, segments
+
+import node_runner as node
 
 EDGE_CASES = [
     "", " ", "《中华人民共和国食品安全法》第三十五条第一款",

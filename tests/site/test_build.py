@@ -15,6 +15,7 @@ from qingdan.dataset import Dataset
 from qingdan.render import plan_site
 from qingdan.render.history import history_for
 from qingdan.search.page import asset_files as search_assets
+from programs import tool
 from site_support import (
     SAMPLE, Page, broken_links, copy_sample, dump, mkdocs_build, run, unsafe_markup, write_config,
 )
@@ -140,7 +141,6 @@ def test_build_refuses_a_link_in_content(tmp_path: Path) -> None:
     assert not (tmp_path / "site" / "guide" / "secret").exists()
 
 
-@pytest.mark.skipif(shutil.which("zensical") is None, reason="zensical is not installed")
 def test_zensical_builds_the_rendered_tree(tmp_path: Path, sample: Dataset) -> None:
     docs = tmp_path / "content"
     cli = [sys.executable, "-c", "from qingdan.cli import main; main()"]
@@ -152,7 +152,7 @@ def test_zensical_builds_the_rendered_tree(tmp_path: Path, sample: Dataset) -> N
     settings["theme"]["custom_dir"] = "overrides"
     settings["extra"] = {"qingdan_sample": True}
     config.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    result = run(["zensical", "build", "-f", str(config)], tmp_path)
+    result = run([tool("zensical"), "build", "-f", str(config)], tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     for code in sample.powers:
         assert (tmp_path / "site" / "items" / code / "index.html").is_file(), code

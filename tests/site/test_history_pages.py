@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from qingdan.cli import main
-from qingdan.history.demo import build_demo
+from qingdan.samples.demo import build_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -91,19 +91,36 @@ def test_force_replaces_and_reports_removals(lists: Path, tmp_path: Path):
     assert "520000-XK00001000" not in (lists / DEPT / "powers.yml").read_text(encoding="utf-8")
 
 
-def test_problems_block_writing_unless_keep_going(lists: Path, tmp_path: Path):
+def test_todos_are_written_with_comments_and_keep_the_exit_code_at_1(lists: Path, tmp_path: Path):
     (lists / DEPT / "powers.yml").unlink()
     path = county_workbook(tmp_path / "c.xlsx")
 
     code, out = _import(path, lists)
+
     assert code == 1
-    assert "第 8 行 I 列（监督电话）" in out and "没有写入任何文件" in out
+    assert "工作表“权力清单” 第 8 行 I 列" in out and "[todo]" in out and "还有 1 处待填写" in out
+    text = (lists / DEPT / "powers.yml").read_text(encoding="utf-8")
+    assert ('    supervision_phone: "" # 待填写：“监督电话”：公式 ="0851-"&"12345679" 没有计算结果'
+            '（工作表“权力清单”第 8 行）\n') in text
+    code, again = _import(path, lists)  # a second run changes nothing, and still says what is left to do
+    assert code == 1 and "没有变化" in again
+    assert (lists / DEPT / "powers.yml").read_text(encoding="utf-8") == text
+
+
+def test_problems_other_than_todos_block_writing_unless_keep_going(lists: Path, tmp_path: Path):
+    (lists / DEPT / "powers.yml").unlink()
+    book = Workbook()
+    book.active.append(["事项编码", "事项名称", "权力类型", "行使层级", "设定依据", "办理时限"])
+    book.active.append(["520000-XK00061000", "甲许可", "01", "省", "《中华人民共和国行政许可法》", "20日"])
+    book.save(tmp_path / "extra.xlsx")
+
+    code, out = _import(tmp_path / "extra.xlsx", lists)
+    assert code == 1 and "[import-unknown-column]" in out and "没有写入" in out
     assert not (lists / DEPT / "powers.yml").exists()
 
-    code, out = _import(path, lists, "--keep-going")
+    code, out = _import(tmp_path / "extra.xlsx", lists, "--keep-going")
     assert code == 1
-    text = (lists / DEPT / "powers.yml").read_text(encoding="utf-8")
-    assert "520000-XK00011000" in text and "520000-JC00013000" not in text
+    assert "520000-XK00061000" in (lists / DEPT / "powers.yml").read_text(encoding="utf-8")
 
 
 def test_json_report(lists: Path, tmp_path: Path):
@@ -112,10 +129,13 @@ def test_json_report(lists: Path, tmp_path: Path):
     code, out = _import(county_workbook(tmp_path / "c.xlsx"), lists, "--dry-run", "--format", "json")
 
     report = json.loads(out)
-    assert code == 1 and report["written"] is False
-    assert {c["identity"] for c in report["changes"]} == {"520000-XK00011000", "520000-CF00012000"}
-    formula = next(i for i in report["issues"] if "公式" in i["message"])
-    assert (formula["sheet"], formula["row"], formula["column"]) == ("权力清单", 8, "I")
+    assert code == 1 and report["written"] == []
+    changes = report["changes"][f"lists/{DEPT}/powers.yml"]
+    assert {c["identity"] for c in changes} == {"520000-XK00011000", "520000-CF00012000", "520000-JC00013000"}
+    formula = next(p for p in report["problems"] if "公式" in p["message"])
+    assert (formula["code"], formula["sheet"], formula["line"], formula["column"]) == ("todo", "权力清单", 8, 9)
+    assert report["files"] == [{"file": "c.xlsx", "departments": [DEPT], "rows": 4, "records": 0, "read": 3,
+                                "todos": 1, "errors": 0, "warnings": 1}]
 
 
 def test_unknown_department_exits_2_with_a_chinese_message(lists: Path, tmp_path: Path):

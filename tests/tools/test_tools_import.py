@@ -10,9 +10,10 @@ from openpyxl import Workbook
 
 from qingdan import model
 from qingdan.errors import QingdanError
-from qingdan.excel.importer import Imported, import_file
-from qingdan.excel.issues import Issue
+from qingdan.excel.importer import Workbook as Imported, import_file
+from qingdan.excel.registrar import stub_id
 from qingdan.fmt import render
+from qingdan.problems import Problem
 
 from workbooks import FOOD_SAFETY_35, SOURCES, city_workbook, county_workbook, province_workbook
 
@@ -47,6 +48,15 @@ items:
       - source: law-food-safety
         articles: 第一百二十二条
     supervision_phone: "0851-12345678"
+
+  - code: "520000-JC00013000"
+    name: 食品安全监督检查
+    power_type: "06"
+    exercise_level: 省
+    legal_basis:
+      - source: law-food-safety
+        articles: 第一百一十条
+    supervision_phone: ""
 """
 
 
@@ -59,40 +69,48 @@ def _import(path: Path, lists: Path, kind: str = "power", **options) -> Imported
     return import_file(path, kind, DEPT, lists, **options)
 
 
-def _find(issues: list[Issue], text: str) -> Issue:
-    found = [i for i in issues if text in i.message]
-    assert found, f"no issue mentions {text!r}: {[i.message for i in issues]}"
+def _plain(workbook: Imported, dept: str = DEPT) -> dict:
+    return workbook.part(dept).plain()
+
+
+def _find(problems: list[Problem], text: str) -> Problem:
+    found = [p for p in problems if text in p.message]
+    assert found, f"no problem mentions {text!r}: {[p.message for p in problems]}"
     return found[0]
+
+
+def _at(problem: Problem) -> tuple:
+    return problem.code, problem.sheet, problem.line, problem.column
 
 
 def test_county_workbook_merged_two_row_header_full_width_codes_and_multi_law_cells(lists: Path, tmp_path: Path):
     imported = _import(county_workbook(tmp_path / "county.xlsx"), lists)
 
-    assert render(imported.plain(), model.PowerList) == COUNTY_YAML
+    assert render(_plain(imported), model.PowerList) == COUNTY_YAML
 
 
-def test_county_workbook_reports_the_uncomputed_formula_by_cell_and_keeps_its_item_out(lists: Path, tmp_path: Path):
+def test_county_workbook_writes_the_uncomputed_formula_as_a_todo_at_its_cell(lists: Path, tmp_path: Path):
     imported = _import(county_workbook(tmp_path / "county.xlsx"), lists)
 
-    formula = _find(imported.errors, "没有计算结果")
-    assert (formula.sheet, formula.row, formula.column, formula.header) == ("权力清单", 8, "I", "监督电话")
-    assert imported.failed["items"] == {"520000-JC00013000"}
-    assert "520000-JC00013000" not in render(imported.plain(), model.PowerList)
+    [todo] = imported.part(DEPT).todos
+    assert _at(todo) == ("todo", "权力清单", 8, 9)
+    assert "没有计算结果" in todo.message and "监督电话" in todo.message
+    assert todo.path == "items[2].supervision_phone"
     assert len(imported.errors) == 1  # the empty row and the title row are not problems
 
 
-def test_county_workbook_skips_the_hidden_lookup_sheet_with_a_note(lists: Path, tmp_path: Path):
+def test_county_workbook_skips_the_hidden_lookup_sheet_with_a_warning(lists: Path, tmp_path: Path):
     imported = _import(county_workbook(tmp_path / "county.xlsx"), lists)
 
-    note = _find(imported.issues, "隐藏的工作表已跳过")
-    assert (note.sheet, note.severity) == ("字典", "note")
+    note = _find(imported.problems, "隐藏的工作表已跳过")
+    assert (note.code, note.sheet, note.severity) == ("import-sheet-skipped", "字典", "warning")
 
 
 def test_city_workbook_level_column_local_type_dates_and_stages(lists: Path, tmp_path: Path):
     imported = _import(city_workbook(tmp_path / "city.xlsx"), lists)
-    items = imported.plain()["items"]
+    items = _plain(imported)["items"]
 
-    assert [i["code"] for i in items] == ["520000-QT00021000"]
+    assert [i["code"] for i in items] == ["520000-QT00021000", "520000-CF00022000"]
     item = items[0]
     assert item["power_type"] == "10" and item["local_type_label"] == "非行政许可审批"
     assert item["sub_items"] == [{"code": "520000-QT00021001", "name": "食品小作坊登记（新办）"},
@@ -110,33 +128,38 @@ def test_city_workbook_reports_unmapped_column_unknown_law_and_hidden_data_sheet
     imported = _import(city_workbook(tmp_path / "city.xlsx"), lists)
 
     unmapped = _find(imported.errors, "办理时限")
-    assert (unmapped.sheet, unmapped.column) == ("Sheet1", "K")
-    law = _find(imported.errors, "《示例市餐饮油烟管理办法》")
-    assert (law.sheet, law.row, law.column, law.header) == ("Sheet1", 5, "F", "法律依据")
-    assert "没有登记" in law.message
-    assert imported.failed["items"] == {"520000-CF00022000"}
+    assert (unmapped.code, unmapped.sheet, unmapped.column) == ("import-unknown-column", "Sheet1", 11)
+    # A title the national catalogue does not hold becomes a stub source, never a refused row.
+    law = _find(imported.problems, "《示例市餐饮油烟管理办法》")
+    assert _at(law) == ("import-source-stub", "Sheet1", 5, 6)
+    assert "待核实的地方政府规章" in law.message and law.severity == "warning"
+    assert _plain(imported)["items"][1]["legal_basis"] == [{"source": stub_id("示例市餐饮油烟管理办法"),
+                                                          "articles": "第三十条"}]
     hidden = _find(imported.errors, "隐藏的工作表")
-    assert hidden.sheet == "旧版"
-    # The missing legal basis is a consequence of the unknown law: reported once, not twice.
-    assert not [i for i in imported.errors if "缺少必填字段" in i.message]
-    assert len(imported.errors) == 3
+    assert (hidden.code, hidden.sheet) == ("import-hidden-sheet", "旧版")
+    assert len(imported.errors) == 2
 
 
 def test_hidden_data_sheet_is_imported_when_asked(lists: Path, tmp_path: Path):
     imported = _import(city_workbook(tmp_path / "city.xlsx"), lists, sheets=("旧版",))
 
-    assert not any("隐藏" in i.message for i in imported.issues)
-    # The old sheet has no 设定依据 column: the model says so, on the record's row.
+    assert not any("隐藏" in i.message for i in imported.problems)
+    # The old sheet has no 设定依据 column: a to-do on the record's row, no column.
     missing = _find(imported.errors, "设定依据")
-    assert (missing.sheet, missing.row) == ("旧版", 2)
-    assert "法律依据" in missing.hint or "设定依据" in missing.hint
+    assert _at(missing) == ("todo", "旧版", 2, None)
+    assert missing.message == "工作簿中没有“设定依据”列"
+    assert _plain(imported)["items"][0]["legal_basis"] == [{"source": ""}]
+    # Nor has it 行使层级: the department's region (a province) gives it, and the report says so.
+    derived = _find(imported.problems, "行使层级按部门所在行政区划推定")
+    assert (derived.code, derived.severity) == ("import-derived", "warning")
+    assert _plain(imported)["items"][0]["exercise_level"] == "省"
 
 
 def test_province_workbook_repeated_main_cells_two_sheets_department_and_repeal(lists: Path, tmp_path: Path):
     imported = _import(province_workbook(tmp_path / "province.xlsx"), lists)
 
     assert imported.errors == []
-    items = {i["code"]: i for i in imported.plain()["items"]}
+    items = {i["code"]: i for i in _plain(imported)["items"]}
     assert list(items) == ["520000-XK00031000", "520000-QR00032000"]
     licence = items["520000-XK00031000"]
     assert [s["code"] for s in licence["sub_items"]] == ["520000-XK00031001", "520000-XK00031002"]
@@ -149,14 +172,13 @@ def test_province_workbook_repeated_main_cells_two_sheets_department_and_repeal(
     assert repealed["legal_basis"] == [{"source": "law-licensing"}]
 
 
-def test_rows_of_another_department_are_not_carried_over(lists: Path, tmp_path: Path):
+def test_rows_go_to_the_department_their_implementing_body_names(lists: Path, tmp_path: Path):
     path = province_workbook(tmp_path / "province.xlsx")
 
     imported = import_file(path, "power", "520100-scjgj", lists)
 
-    wrong = _find(imported.errors, "不是本次导入的部门")
-    assert (wrong.sheet, wrong.row, wrong.column, wrong.header) == ("许可类", 2, "B", "实施主体")
-    assert imported.plain() == {}
+    assert [p.department for p in imported.parts] == [DEPT]
+    assert len(_plain(imported)["items"]) == 2
 
 
 def test_conflicting_main_cells_across_sub_rows_are_reported(lists: Path, tmp_path: Path):
@@ -170,8 +192,10 @@ def test_conflicting_main_cells_across_sub_rows_are_reported(lists: Path, tmp_pa
     imported = _import(tmp_path / "conflict.xlsx", lists)
 
     conflict = _find(imported.errors, "值不同")
-    assert (conflict.row, conflict.column) == (3, "B")
-    assert imported.failed["items"] == {"520000-XK00041000"}
+    assert _at(conflict) == ("import-conflict", "Sheet", 3, 2)
+    assert "乙许可" in conflict.message
+    [item] = _plain(imported)["items"]
+    assert item["name"] == "甲许可" and len(item["sub_items"]) == 2  # nothing else is lost
 
 
 def test_ambiguous_title_is_resolved_by_its_document_number_or_date(lists: Path, tmp_path: Path):
@@ -182,7 +206,7 @@ def test_ambiguous_title_is_resolved_by_its_document_number_or_date(lists: Path,
     ws.append(["520000-CF00052000", "乙处罚", "行政处罚", "省", "《中华人民共和国行政处罚法》（主席令第七十号）第九条"])
     book.save(tmp_path / "versions.xlsx")
 
-    items = _import(tmp_path / "versions.xlsx", lists).plain()["items"]
+    items = _plain(_import(tmp_path / "versions.xlsx", lists))["items"]
 
     assert [i["legal_basis"][0]["source"] for i in items] == ["law-penalty-1996", "law-penalty"]
 
@@ -201,7 +225,7 @@ def test_negative_list_csv_in_gbk_with_merged_style_blank_item_cells(lists: Path
     imported = _import(path, lists, kind="negative")
 
     assert imported.errors == []
-    data = imported.plain()
+    data = _plain(imported)
     assert data["edition"] == "市场准入负面清单（2025年版）"
     item = data["items"][0]
     assert (item["code"], item["number"], item["category"]) == ("100004", 4, "许可准入类")
@@ -225,7 +249,7 @@ def test_regulation_workbook_with_text_dates_amendments_and_industry_names(lists
     imported = _import(tmp_path / "法规.xlsx", lists, kind="regulations")
 
     assert imported.errors == []
-    reg = imported.plain()["items"][0]
+    reg = _plain(imported)["items"][0]
     assert (reg["adopted"], reg["promulgated"], reg["effective"]) == (
         dt.date(2010, 4, 1), dt.date(2010, 4, 2), dt.date(2010, 7, 1))
     assert reg["amendments"] == [{"date": dt.date(2017, 11, 30), "kind": "修正", "body": "示例省人民代表大会常务委员会"}]
@@ -241,7 +265,9 @@ def test_a_visible_sheet_without_a_recognisable_header_is_reported(lists: Path, 
     imported = _import(tmp_path / "notes.xlsx", lists)
 
     issue = _find(imported.errors, "没有找到可识别的权力清单表头")
-    assert issue.sheet == "Sheet"
+    assert (issue.code, issue.sheet) == ("import-no-header", "Sheet")
+    nothing = _find(imported.errors, "没有写入任何文件")
+    assert nothing.code == "import-no-data" and imported.parts == []
 
 
 def test_site_header_file_adds_spellings(lists: Path, tmp_path: Path):
@@ -254,7 +280,7 @@ def test_site_header_file_adds_spellings(lists: Path, tmp_path: Path):
     imported = _import(tmp_path / "local.xlsx", lists)
 
     assert imported.errors == []
-    assert imported.plain()["items"][0]["code"] == "520000-XK00061000"
+    assert _plain(imported)["items"][0]["code"] == "520000-XK00061000"
 
 
 def test_unknown_department_is_a_clear_error(lists: Path, tmp_path: Path):
@@ -281,5 +307,5 @@ def test_a_row_whose_code_cannot_be_read_is_not_glued_to_the_item_above(lists: P
 
     imported = _import(tmp_path / "formula-code.xlsx", lists)
 
-    assert [(i.row, i.column) for i in imported.errors] == [(3, "A")]
-    assert [i["name"] for i in imported.plain()["items"]] == ["甲许可"]
+    assert [_at(i) for i in imported.errors] == [("import-row-skipped", "Sheet", 3, 1)]
+    assert [i["name"] for i in _plain(imported)["items"]] == ["甲许可"]

@@ -50,9 +50,9 @@ def test_every_exported_file_imports_to_the_same_records(sample: Dataset, export
     ctx = context_for(sample)
     checked = 0
     for dept, kind, fmt, raw in _cases(exported):
-        ctx.department = dept
-        imported = import_sheets(_sheets(kind, fmt, raw), BY_KEY[kind], dept, ctx)
-        assert imported.issues == [], f"{dept}/{kind}.{fmt}: {imported.issues[:3]}"
+        workbook = import_sheets(_sheets(kind, fmt, raw), BY_KEY[kind], dept, ctx)
+        assert workbook.problems == [], f"{dept}/{kind}.{fmt}: {workbook.problems[:3]}"
+        imported = workbook.part(dept)
         again = BY_KEY[kind].model.model_validate(imported.plain())
         assert again == file_record(sample, dept, kind), f"{dept}/{kind}.{fmt} differs after the round trip"
         checked += 1
@@ -64,10 +64,9 @@ def test_reimporting_an_export_leaves_every_yaml_file_byte_for_byte(sample: Data
     for dept, kind, fmt, raw in _cases(exported):
         if fmt != "xlsx":
             continue
-        ctx.department = dept
-        imported = import_sheets(_sheets(kind, fmt, raw), BY_KEY[kind], dept, ctx)
+        imported = import_sheets(_sheets(kind, fmt, raw), BY_KEY[kind], dept, ctx).part(dept)
         result = plan(imported, sample.lists_dir, "replace")
-        assert result.issues == []
+        assert result.problems == []
         assert not result.changed, f"{dept}/{kind}: the YAML would change"
         assert {c.action for c in result.changes} <= {"unchanged"}
 
@@ -75,8 +74,7 @@ def test_reimporting_an_export_leaves_every_yaml_file_byte_for_byte(sample: Data
 def test_a_new_file_from_an_export_is_the_canonical_yaml_without_comments(sample: Dataset, exported: dict[str, bytes]):
     ctx = context_for(sample)
     dept, kind = "520000-scjgj", "powers"
-    ctx.department = dept
-    imported = import_sheets(read_xlsx(exported[f"downloads/{dept}/{kind}.xlsx"]), BY_KEY[kind], dept, ctx)
+    imported = import_sheets(read_xlsx(exported[f"downloads/{dept}/{kind}.xlsx"]), BY_KEY[kind], dept, ctx).part(dept)
 
     text = render(imported.plain(), BY_KEY[kind].model)
 
@@ -98,9 +96,8 @@ def test_one_changed_cell_gives_a_one_line_diff_with_every_comment_kept(sample: 
     edited = io.BytesIO()
     book.save(edited)
     ctx = context_for(sample)
-    ctx.department = dept
 
-    imported = import_sheets(read_xlsx(edited.getvalue()), BY_KEY[kind], dept, ctx)
+    imported = import_sheets(read_xlsx(edited.getvalue()), BY_KEY[kind], dept, ctx).part(dept)
     result = plan(imported, sample.lists_dir, "merge")
 
     assert [(c.identity, c.fields) for c in result.changes if c.action == "changed"] == [

@@ -22,11 +22,10 @@ from ..errors import QingdanError
 # not pay for openpyxl, gitpython or Jinja2 (0.5 s of start-up on every run).
 COMMAND_MODULES: dict[str, str] = {
     "validate": "validate", "codes": "validate",
-    "synth": "synth", "schema": "synth",
-    "import": "tools", "export": "tools", "fmt": "tools", "new": "tools",
+    "synth": "samples", "demo-repo": "samples",
+    "import": "tools", "export": "tools", "fmt": "tools", "new": "tools", "schema": "tools",
     "render": "render", "serve": "serve",
     "history": "history", "diff": "history", "snapshot": "history", "audit": "history",
-    "demo-repo": "history",
     "codeowners": "publish", "check": "publish", "pr-check": "publish", "manifest": "publish", "verify": "publish",
     "publish": "publish",
     "sources": "sources",

@@ -1,4 +1,4 @@
-"""qingdan history, diff, snapshot, audit, demo-repo: the history of lists/ read from git."""
+"""qingdan history, diff, snapshot, audit: the history of lists/ read from git."""
 
 from __future__ import annotations
 
@@ -115,7 +115,7 @@ def diff_cmd(base: str, head: str, repo: Path, lists_subdir: str, merge_base: bo
 @friendly
 def snapshot_cmd(as_of: dt.datetime | None, at: str | None, out: Path, repo: Path, lists_subdir: str, rev: str) -> None:
     """写出某一天（或某个发布版本）的清单，可直接用 qingdan validate 校验、用于建站。"""
-    from ..history.gitlog import open_repo, resolve
+    from ..gitrepo import open_repo, resolve
     from ..history.snapshot import commit_as_of, write_snapshot
 
     if (as_of is None) == (at is None):
@@ -164,18 +164,3 @@ def audit_cmd(since: dt.datetime | None, until: dt.datetime | None, fmt: str, ou
     else:
         click.echo(text, nl=False)
     raise SystemExit(result.exit_code)
-
-
-@main.command("demo-repo")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="新仓库的目录（不能已有内容）")
-@click.option("--from", "source", type=click.Path(exists=True, file_okay=False, path_type=Path), default="lists",
-              show_default=True, help="示例清单数据")
-@friendly
-def demo_repo_cmd(out: Path, source: Path) -> None:
-    """用示例数据生成演示仓库：一系列经审核合并的变更（含一次未经审核的直接提交），结果确定可重现。"""
-    from ..history.demo import build_demo
-
-    head = build_demo(source, out)
-    click.echo(f"已生成演示仓库 {out}（主分支 {head[:12]}）。在其中运行 mkdocs serve 查看网站，"
-               f"运行 qingdan audit 查看审计报告。")

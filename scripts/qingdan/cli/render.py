@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import click
 from .. import report as reporters
 from ..dataset import load_dataset
 from ..errors import QingdanError
+from ..files import staged_folder
 from ..render import write_site
 from ..render.extras import theme_files
 from ..render.history import history_for
@@ -62,15 +61,9 @@ def render_cmd(path: Path, out_dir: Path, templates_dir: Path | None, theme_dir:
 
 def _write_folder(folder: Path, fill: Callable[[Path], int]) -> int:
     """Fill a staging folder beside ``folder`` and swap it in at the end: never a half-written folder."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
-    try:
+    with staged_folder(folder) as staging:
         count = fill(staging)
         (staging / MARKER).write_text("由 qingdan render 生成；再次运行时整个文件夹会被替换。\n", encoding="utf-8")
-        _swap(staging, folder)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
     return count
 
 
@@ -78,12 +71,3 @@ def _check_out(out_dir: Path) -> None:
     if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MARKER).is_file():
         raise QingdanError(f"输出文件夹 {out_dir} 不是空的，也不是 qingdan render 的输出，不会覆盖；请换一个文件夹")
 
-
-def _swap(staging: Path, out_dir: Path) -> None:
-    if out_dir.exists():
-        old = out_dir.with_name(f"{staging.name}.old")
-        out_dir.rename(old)
-        staging.rename(out_dir)
-        shutil.rmtree(old)
-    else:
-        staging.rename(out_dir)

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..errors import QingdanError
+from ..workspace import CACHE_FOLDER
 from . import friendly, main
 
 
@@ -22,9 +23,9 @@ def _checkout_root() -> Path:
 
 def _demo_repository(root: Path) -> Path:
     """A fresh demonstration repository whose history is a series of reviewed merges."""
-    from ..history.demo import build_demo
+    from ..samples.demo import build_demo
 
-    target = root / ".qingdan-cache" / "demo"
+    target = root / CACHE_FOLDER / "demo"  # not a cache: always in the checkout, as the README says
     shutil.rmtree(target, ignore_errors=True)
     click.echo("正在生成演示仓库（示例数据的一系列经审核合并）…", err=True)
     build_demo(root / "lists", target, site_root=root)

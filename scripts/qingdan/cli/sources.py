@@ -12,7 +12,7 @@ from ..laws import fetch, open_catalogue, plan_registration
 from ..laws.catalogue import normalise_title
 from ..laws.register import find_registered, registered_sources
 from ..errors import QingdanError
-from ..fmt import write_atomic
+from ..files import write_atomic
 from . import friendly, main
 from .tools import _LISTS_OPTION, _diff
 

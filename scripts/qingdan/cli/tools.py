@@ -1,25 +1,31 @@
-"""qingdan import, export, fmt, new: the tools legal staff use beside validate."""
+"""qingdan import, export, fmt, new, schema: the tools legal staff (and their editors) use beside validate."""
 
 from __future__ import annotations
 
 import difflib
 import json
+import sys
 from pathlib import Path
 
 import click
 
+from .. import report as reporters
 from ..dataset import load_dataset
 from ..errors import QingdanError
-from ..excel import issues as issue_report
-from ..excel.importer import import_file, kind_of
-from ..excel.issues import Issue
-from ..excel.merge import Plan, plan, summary
+from ..excel import summary as summary_report
+from ..excel.batch import Run, counts, read_mapping, run
+from ..excel.importer import kind_of
+from ..excel.merge import summary
 from ..export import FORMATS, LISTS, downloads
-from ..fmt import default_fmt_cache, format_tree, write_atomic
+from ..files import write_atomic
+from ..fmt import default_fmt_cache, format_tree
 from ..load import discover
 from ..scaffold import WHAT, new, write
-from . import friendly, main
+from ..validate import Report
+from . import friendly, main, progress_printer
+from .validate import _codes
 
+DEFAULT_SCHEMA_DIR = Path("scripts/schemas")
 _LISTS_OPTION = click.option("--lists", "lists_dir", type=click.Path(file_okay=False, path_type=Path),
                              default="lists", show_default=True, help="清单数据文件夹")
 
@@ -31,75 +37,108 @@ def _diff(old: str | None, new_text: str | None, name: str) -> str:
 
 
 @main.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--kind", required=True, type=click.Choice(["power", "responsibility", "negative", "regulations"]),
               help="清单类型：power 权力清单、responsibility 责任清单、negative 负面清单、regulations 地方性法规目录")
-@click.option("--department", required=True, help="部门标识（lists/ 下的文件夹名），例如 520000-scjgj")
+@click.option("--department", help="部门标识（lists/ 下的文件夹名），例如 520000-scjgj；不指定时按对照表或“实施主体”列确定")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="对照表（CSV 或 Excel）：文件名模式 → 部门标识，可加部门名称、行政区划")
+@click.option("--create-departments", is_flag=True, help="对照表中的部门不存在时，按对照表的名称和行政区划新建")
 @_LISTS_OPTION
 @click.option("--dry-run", is_flag=True, help="只显示会发生的变化，不写文件")
 @click.option("--merge", is_flag=True, help="合并：新增和修改表格中的事项，表格中没有的事项保留")
 @click.option("--force", is_flag=True, help="覆盖：文件内容以表格为准，表格中没有的事项删除")
-@click.option("--keep-going", is_flag=True, help="有未能导入的行时，仍写入其余内容（退出码仍为 1）")
+@click.option("--keep-going", is_flag=True, help="有未能导入的行或列时，仍写入其余内容（退出码仍为 1）")
 @click.option("--sheet", "sheets", multiple=True, help="只导入这些工作表（可多次使用）")
 @click.option("--include-hidden", is_flag=True, help="也导入隐藏的工作表")
 @click.option("--headers", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="表头同义词文件（默认使用仓库根目录的 qingdan-headers.yml，如有）")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="另写出汇总报告：REPORT.md 和 REPORT.xlsx（各文件读取行数、写入事项、待填写和问题）")
+@click.option("--only", multiple=True, callback=_codes, metavar="CODE[,CODE]", help="只显示这些问题代码")
+@click.option("--skip", multiple=True, callback=_codes, metavar="CODE[,CODE]", help="不显示这些问题代码")
 @click.option("--diff", "show_diff", is_flag=True, help="显示 YAML 文件的逐行差异")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="报告格式")
 @friendly
-def import_cmd(file: Path, kind: str, department: str, lists_dir: Path, dry_run: bool, merge: bool, force: bool,
+def import_cmd(paths: tuple[Path, ...], kind: str, department: str | None, mapping: Path | None,
+               create_departments: bool, lists_dir: Path, dry_run: bool, merge: bool, force: bool,
                keep_going: bool, sheets: tuple[str, ...], include_hidden: bool, headers: Path | None,
-               show_diff: bool, fmt: str) -> None:
-    """从 Excel（.xlsx、.xlsm 或旧版 .xls）或 CSV 文件导入一个部门的清单，写成 YAML。
+               report_path: Path | None, only: list[str], skip: list[str], show_diff: bool, fmt: str) -> None:
+    """从 Excel（.xlsx、.xlsm 或旧版 .xls）或 CSV 文件导入清单，写成 YAML。
 
-    不会悄悄覆盖已有文件：已有文件会改变时，须加 --merge 或 --force。任何行、列
-    未能导入时，报告会列出工作表、行和列，退出码为 1，默认不写入任何文件。
+    PATHS 可以是文件，也可以是文件夹（导入其中全部工作簿）。每一行归入“实施主体”列
+    所写的部门；没有这一列时，用 --department 或 --mapping 对照表指定文件所属的部门。
+
+    表格中没有或无法读取的必填内容写为空白并加注释（待填写），报告列出工作表、行、
+    列和字段；有待填写或问题时退出码为 1。不会悄悄覆盖已有文件：已有文件会改变时，
+    须加 --merge 或 --force。再次导入同样的文件不会改变任何文件。
     """
     if merge and force:
         raise click.UsageError("--merge 和 --force 只能选一个")
-    imported = import_file(file, kind, department, lists_dir, headers=headers, sheets=sheets,
-                           include_hidden=include_hidden)
-    result = plan(imported, lists_dir, "replace" if force else "merge" if merge else "new")
-    problems = imported.issues + result.issues
-    errors = [i for i in problems if i.severity == "error"]
-    blocked = _blocked(result, errors, keep_going, merge or force)
-    written = not dry_run and not blocked and result.changed
-    if written:
-        write_atomic(lists_dir / result.relpath, result.text or "")
+    if create_departments and mapping is None:
+        raise click.UsageError("--create-departments 需要 --mapping 对照表（部门标识、部门名称、行政区划）")
+    rows = read_mapping(mapping) if mapping else []
+    result = run(list(paths), kind, lists_dir, department=department, mapping=rows, create=create_departments, dry_run=dry_run,
+                 mode="replace" if force else "merge" if merge else "new", keep_going=keep_going, headers=headers,
+                 sheets=sheets, include_hidden=include_hidden, progress=progress_printer("导入", fmt == "text"))
+    if not dry_run:
+        result.write(lists_dir)
+    if report_path is not None:
+        _write_report(result, report_path)
+    shown = Report(result.problems, len(result.files)).select(only, skip)
     if fmt == "json":
         click.echo(json.dumps({
-            "file": f"lists/{result.relpath}", "written": written, "blocked": blocked,
-            "changes": [c.to_dict() for c in result.changes if c.action != "unchanged"],
-            "issues": json.loads(issue_report.as_json(problems)),
+            "files": [counts(result, f) for f in result.files],
+            "written": [f"lists/{r}" for r in result.written],
+            "blocked": {d: why for d, why in sorted(result.blocked.items())},
+            "created": result.created,
+            "registered": result.registered,
+            "changes": {f"lists/{p.relpath}": [c.to_dict() for c in p.changes if c.action != "unchanged"]
+                        for p in result.plans.values()},
+            "problems": json.loads(reporters.as_json(shown)),
         }, ensure_ascii=False, indent=2, default=str))
     else:
-        click.echo(summary(result, kind_of(kind).label), nl=False)
-        if show_diff:
-            click.echo(_diff(result.old_text, result.text, f"lists/{result.relpath}"), nl=False)
-        click.echo(issue_report.as_text(problems), nl=False)
-        click.echo(_closing(result, dry_run, written, blocked))
-    raise SystemExit(1 if errors or blocked else 0)
+        for result_plan in result.plans.values():
+            click.echo(summary(result_plan, kind_of(kind).label), nl=False)
+            if show_diff:
+                click.echo(_diff(result_plan.old_text, result_plan.text, f"lists/{result_plan.relpath}"), nl=False)
+        click.echo(reporters.text(shown, show_all=True), nl=False)
+        click.echo(_closing(result, dry_run, report_path))
+    raise SystemExit(result.exit_code)
 
 
-def _blocked(result: Plan, errors: list[Issue], keep_going: bool, may_overwrite: bool) -> str:
-    """Why nothing is written, or '' if it may be."""
-    if result.issues:
-        return "导入后的文件不能通过校验，没有写入。"
-    if errors and not keep_going:
-        return (f"有 {len(errors)} 处内容未能导入，没有写入任何文件。修正后重新导入，"
-                "或加 --keep-going 先写入其余内容。")
-    if result.exists and result.changed and not may_overwrite:
-        return (f"lists/{result.relpath} 已存在，导入会改变它（见上）。用 --merge 合并（保留表格中没有的事项），"
-                "或用 --force 以表格为准覆盖；可先加 --dry-run --diff 查看。")
-    return ""
+def _write_report(result: Run, path: Path) -> None:
+    stem = path.with_suffix("") if path.suffix.lower() in (".md", ".xlsx") else path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(stem.with_name(stem.name + ".md"), summary_report.markdown(result))
+    stem.with_name(stem.name + ".xlsx").write_bytes(summary_report.xlsx(result))
 
 
-def _closing(result: Plan, dry_run: bool, written: bool, blocked: str) -> str:
-    if blocked:
-        return ("（试运行）" if dry_run else "") + blocked
-    if dry_run:
-        return "试运行：没有写入文件。" if result.changed else "试运行：文件不会改变。"
-    return f"已写入 lists/{result.relpath}。" if written else f"lists/{result.relpath} 没有变化。"
+def _closing(result: Run, dry_run: bool, report_path: Path | None) -> str:
+    """What happened, in one paragraph: written, unchanged, blocked, to-dos left."""
+    lines = []
+    if result.created and dry_run:
+        lines.append(f"（试运行）将新建部门：{'、'.join(result.created)}。")
+    elif result.created:
+        lines.append(f"新建部门：{'、'.join(result.created)}（请填写 department.yml 中空白的字段）。")
+    if result.registered:
+        lines.append(f"已在 lists/sources.yml 中登记 {len(result.registered)} 部法律法规：{'、'.join(result.registered)}。")
+    if not result.plans:
+        lines.append("没有可导入的数据，没有写入任何文件。")
+    for dept, result_plan in sorted(result.plans.items()):
+        target = f"lists/{result_plan.relpath}"
+        if dept in result.blocked:
+            lines.append(("（试运行）" if dry_run else "") + result.blocked[dept])
+        elif dry_run:
+            lines.append(f"试运行：{target} 没有写入。" if result_plan.changed else f"试运行：{target} 不会改变。")
+        else:
+            lines.append(f"已写入 {target}。" if result_plan.relpath in result.written else f"{target} 没有变化。")
+    todos = len(result.todos)
+    if todos:
+        lines.append(f"还有 {todos} 处待填写（YAML 中的空白 \"\"，见注释）；填写之前 qingdan validate 不会通过。")
+    if report_path is not None:
+        lines.append(f"汇总报告：{report_path.with_suffix('')}.md、{report_path.with_suffix('')}.xlsx")
+    return "\n".join(lines)
 
 
 @main.command("export")
@@ -223,3 +262,26 @@ def new_cmd(what: str, department: str, lists_dir: Path, power_type: str, name: 
     action = "新建" if result.created else "已添加到"
     click.echo(f"{action} lists/{result.relpath}" + (f"，编码 {result.code}" if result.code else "")
                + "。请填写空白（\"\"）的字段，再运行 qingdan check。")
+
+
+@main.command("schema")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_SCHEMA_DIR,
+              show_default=True, help="JSON Schema 文件的输出目录")
+@click.option("--check", is_flag=True, help="只检查已导出的文件是否最新；过期时退出码为 1")
+def schema_cmd(out: Path, check: bool) -> None:
+    """从数据模型导出每类数据文件的 JSON Schema，供编辑器和 check-jsonschema 使用。"""
+    from .. import schemas
+
+    if check:
+        wrong = schemas.stale(out)
+        if wrong:
+            click.echo(f"{out} 中的 JSON Schema 已过期：{'、'.join(wrong)}。"
+                       f"请运行 qingdan schema --out {out} 重新生成并提交。", err=True)
+            sys.exit(1)
+        click.echo(f"{out} 中的 JSON Schema 是最新的。")
+        return
+    changed = schemas.write(out)
+    if changed:
+        click.echo(f"已更新 {len(changed)} 个文件：" + "、".join(p.name for p in changed))
+    else:
+        click.echo(f"{out} 中的 JSON Schema 已是最新，无需更新。")

@@ -63,7 +63,7 @@ def _narrowed(result: Report, target: Path, lists_dir: Path, relpaths: list[str]
     """Only the problems of ``target`` (a file, or the files below a folder)."""
     shown = [p for p in result.problems if _within(Path(p.file).resolve(), target)]
     files = sum(_within((lists_dir / r).resolve(), target) for r in relpaths)
-    return Report(shown, files, result.facts)
+    return Report(shown, files)
 
 
 @main.command("validate")

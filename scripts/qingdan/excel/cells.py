@@ -41,15 +41,24 @@ class Context:
     sources: SourceIndex
     departments: dict[str, str]  # id -> name
     industries: dict[str, str]
-    department: str | None = None  # the department being imported
+    department: str | None = None  # the department rows go to unless their 实施主体 names another
     power_pattern: re.Pattern[str] | None = None  # the site's power code layout
+    levels: dict[str, str] = field(default_factory=dict)  # department id -> 行使层级 of its region
+    aliases: dict[str, str] = field(default_factory=dict)  # other names of departments -> id
+    registrar: Any = None  # excel.registrar.Registrar: laws the sources do not hold yet (import only)
     _by_name: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._by_name = {name: dept_id for dept_id, name in self.departments.items()}
+        self._by_name = {_name_key(name): dept_id for dept_id, name in self.departments.items()}
+        self._by_name.update((_name_key(name), dept_id) for name, dept_id in self.aliases.items())
 
     def department_id(self, token: str) -> str | None:
-        return token if token in self.departments else self._by_name.get(token)
+        """A department by its id or its name (spaces and full-width forms do not matter)."""
+        return token if token in self.departments else self._by_name.get(_name_key(token))
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", name))
 
 
 @dataclass
@@ -232,13 +241,8 @@ def _read_industry(raw: Any, ctx: Context, path: str) -> Read:
 
 
 def _read_department(raw: Any, ctx: Context, path: str) -> Read:
-    value = text(raw) or ""
-    dept_id = ctx.department_id(value)
-    if ctx.department and dept_id != ctx.department:
-        expected = ctx.departments.get(ctx.department, ctx.department)
-        raise CellError(f"这一行属于“{value}”，不是本次导入的部门 {expected}",
-                        "只导入本部门的行：删除其他部门的行，或用 --department 指定对应部门分别导入")
-    return Read(None)
+    # The row goes to the department it names (build.py routes it); the name itself is not stored.
+    return Read(text(raw))
 
 
 def _read_level(raw: Any, ctx: Context, path: str) -> Read:

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..model import LegalBasis
@@ -24,6 +25,7 @@ ARTICLES = re.compile(rf"{_ONE}(?:[、，,和及与至]?{_ONE})*")
 _HEAD = re.compile(r"^(?:【(?P<level>[^】\n]*)】)?\s*《(?P<title>[^》\n]+)》(?P<rest>.*)$", re.S)
 _PAREN = re.compile(r"^\s*[（(](?P<note>[^）)\n]*)[）)]")
 _NUMBERING = re.compile(r"^\s*(?:\d+[.、．)）]|[（(]\d+[)）]|[①-⑳])\s*(?=[【《])")
+_INLINE = re.compile(r"(?<=[；;。])\s*(?=[【《])")
 _CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日(?:公布|发布)?$")
 _COLONS = "：:"
 _NATIONAL = "中华人民共和国"
@@ -44,13 +46,35 @@ class SourceRef:
 class SourceIndex:
     """Sources by id and by title, to resolve and to write citations."""
 
-    def __init__(self, sources: list[SourceRef]) -> None:
-        self.by_id = {s.id: s for s in sources}
+    def __init__(self, sources: list[SourceRef], learner: Callable[[str], SourceRef | None] | None = None) -> None:
+        self.by_id: dict[str, SourceRef] = {}
         self._by_title: dict[str, list[SourceRef]] = defaultdict(list)
+        self._titles: list[str] = []
+        # Asked for a title no source has (import: the national catalogue, or a stub); None: unknown stays unknown.
+        self.learner = learner
         for source in sources:
-            self._by_title[_title_key(source.title)].append(source)
-        # Longest first, so that a title without 《》 at the start of a line is found whole.
-        self._titles = sorted({s.title for s in sources}, key=len, reverse=True)
+            self.add(source)
+
+    def add(self, source: SourceRef) -> None:
+        """Know one more source (import registers it in lists/sources.yml when it writes)."""
+        self.by_id[source.id] = source
+        self._by_title[_title_key(source.title)].append(source)
+        if source.title not in self._titles:
+            # Longest first, so that a title without 《》 at the start of a line is found whole.
+            self._titles.append(source.title)
+            self._titles.sort(key=len, reverse=True)
+
+    def learn(self, title: str) -> list[SourceRef]:
+        """The candidates for a title, asking the learner when no source has it."""
+        found = self.candidates(title)
+        if found or self.learner is None:
+            return found
+        learned = self.learner(title)
+        if learned is None:
+            return []
+        if learned.id not in self.by_id:
+            self.add(learned)
+        return [self.by_id[learned.id]]
 
     def candidates(self, title: str) -> list[SourceRef]:
         key = _title_key(title)
@@ -127,14 +151,15 @@ def read(cell: str, index: SourceIndex) -> list[dict]:
 def split(cell: str, index: SourceIndex) -> list[str]:
     """One piece per citation: a new one starts at a line beginning with 【, 《 or a known title."""
     pieces: list[str] = []
-    for line in cell.split("\n"):
+    # 《甲》第三条；《乙》第五条 on one line is two citations, as often as two lines are.
+    for line in (part for whole in cell.split("\n") for part in _INLINE.split(whole)):
         bare = _NUMBERING.sub("", line).strip()
         starts = bare.startswith(("【", "《")) or (bare and index.title_at_start(bare))
         if starts or not pieces:
             pieces.append(bare)
         else:
             pieces[-1] += "\n" + line
-    return [p for p in pieces if p.strip()]
+    return [p.rstrip().rstrip("；;，,") for p in pieces if p.strip()]  # the separator is not the text
 
 
 class _UnknownTitle(CellError):
@@ -152,7 +177,7 @@ def _read_one(piece: str, index: SourceIndex) -> dict:
             shown = piece.split("\n")[0][:40]
             raise CellError(f"无法识别法律依据“{shown}”",
                                 "每条依据写成 【效力层级】《法律法规名称》第X条：条文，多条依据分行填写")
-    candidates = index.candidates(title)
+    candidates = index.learn(title)
     if not candidates:
         raise _UnknownTitle(title)
     note = _PAREN.match(rest)

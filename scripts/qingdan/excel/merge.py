@@ -25,8 +25,9 @@ from ..files import read_regular
 from ..fmt import dump, load_tree, normalise, to_tree
 from ..load import read_file
 from ..load.parse import parse
+from ..problems import Loc, Problem
+from .build import without_defaults
 from .importer import Imported
-from .issues import Issue
 from .tables import TABLES, Table, tables_of
 
 Mode = Literal["new", "merge", "replace"]
@@ -61,7 +62,7 @@ class Plan:
     old_text: str | None
     text: str | None
     changes: list[Change]
-    issues: list[Issue] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # the new text fails validation beyond its to-dos
 
     @property
     def changed(self) -> bool:
@@ -93,16 +94,17 @@ def plan(imported: Imported, lists_dir: Path, mode: Mode = "new") -> Plan:
         return Plan(relpath, True, old_text, old_text, changes)  # byte for byte, not even re-formatted
     tree = _existing_tree(old_text, relpath, mode)
     for table in tables_of(imported.kind.key):
-        _apply(tree, table, [c for c in changes if c.section == table.section])
+        _apply(tree, table, [c for c in changes if c.section == table.section], imported.notes)
     for change in changes:
         if change.section == "":
             tree[change.identity] = change.new
     text = dump(normalise(tree, imported.kind.model))
     result = Plan(relpath, old_text is not None, old_text, text, changes)
     for problem in read_file(text.encode("utf-8"), relpath).problems:
-        if problem.severity == "error":
-            result.issues.append(Issue(f"导入后的文件 lists/{relpath} 不合格：{problem.message}",
-                                       hint=problem.hint))
+        if problem.severity == "error" and problem.code != "todo":  # to-dos are placeholders, meant to fail
+            result.problems.append(Problem("import-result-invalid", f"导入后的文件不合格：{problem.message}",
+                                           f"lists/{relpath}", problem.loc, hint=problem.hint,
+                                           line=problem.line, column=problem.column))
     return result
 
 
@@ -140,21 +142,20 @@ def _compare(old: dict[str, Any], table: Table, imported: Imported, mode: Mode) 
     entries = old.get(table.section)
     existing = {e.get(table.identity): e for e in entries if isinstance(e, dict)} if isinstance(entries, list) else {}
     changes = []
-    for identity, record in imported.sections.get(table.section, []):
-        plain = record.model_dump(mode="python", exclude_defaults=True)
+    for identity, plain in imported.sections.get(table.section, []):
         if identity not in existing:
             changes.append(Change(table.section, identity, "added", new=plain))
             continue
-        names = _changed_fields(table.model, existing[identity], record)
+        names = _changed_fields(table.model, existing[identity], plain)
         changes.append(Change(table.section, identity, "changed" if names else "unchanged",
                               [_label(table.model, n) for n in names], names, plain))
     seen = {identity for identity, _ in imported.sections.get(table.section, [])}
-    seen |= imported.failed.get(table.section, set())
     gone = [identity for identity in existing if identity not in seen]
     return changes + [Change(table.section, i, "removed" if mode == "replace" else "kept") for i in gone]
 
 
-def _apply(tree: CommentedMap, table: Table, changes: list[Change]) -> None:
+def _apply(tree: CommentedMap, table: Table, changes: list[Change],
+           notes: dict[tuple[str, Any], list[tuple[Loc, str]]]) -> None:
     """Carry one section's changes into the tree; untouched records keep their nodes and comments."""
     if not any(c.action in ("added", "changed", "removed") for c in changes):
         return
@@ -165,6 +166,7 @@ def _apply(tree: CommentedMap, table: Table, changes: list[Change]) -> None:
     for change in changes:
         if change.action == "added":
             nodes.append(to_tree(change.new))
+            _comment(nodes[-1], notes.get((table.section, change.identity), []), None)
         elif change.action == "changed":
             node = index[change.identity]
             for name in change.names:
@@ -172,16 +174,41 @@ def _apply(tree: CommentedMap, table: Table, changes: list[Change]) -> None:
                     node[name] = to_tree(change.new[name])
                 else:
                     node.pop(name, None)
+            _comment(node, notes.get((table.section, change.identity), []), set(change.names))
         elif change.action == "removed":
             del nodes[next(i for i, n in enumerate(nodes) if n is index[change.identity])]
 
 
-def _changed_fields(model: type[BaseModel], old: dict[str, Any], record: BaseModel) -> list[str]:
+def _comment(node: Any, notes: list[tuple[Loc, str]], only: set[str] | None) -> None:
+    """Put each note as an end-of-line comment at its path (placeholders: what to fill in; derived values)."""
+    joined: dict[Loc, list[str]] = {}
+    for path, note in notes:
+        if path and (only is None or path[0] in only):
+            joined.setdefault(tuple(path), []).append(note)
+    for path, texts in joined.items():
+        target = node
+        for part in path[:-1]:
+            try:
+                target = target[part]
+            except (KeyError, IndexError, TypeError):
+                target = None
+                break
+        if not isinstance(target, (CommentedMap, CommentedSeq)):
+            continue
+        try:
+            target[path[-1]]
+        except (KeyError, IndexError, TypeError):
+            continue
+        target.yaml_add_eol_comment("；".join(texts), path[-1], column=0)
+
+
+def _changed_fields(model: type[BaseModel], old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Fields whose plain value differs (an invalid record, placeholders and all, is compared as written)."""
     try:
-        before = model.model_validate(old)
-    except ValidationError:  # an invalid record in the file: every field it has or gets is rewritten
-        return [name for name in model.model_fields if name in old or name in record.model_fields_set]
-    return [name for name in model.model_fields if getattr(before, name) != getattr(record, name)]
+        before = model.model_validate(old).model_dump(mode="python", exclude_defaults=True)
+    except ValidationError:
+        before = without_defaults(model, old)
+    return [name for name in model.model_fields if before.get(name) != new.get(name)]
 
 
 def _label(model: type[BaseModel], name: str) -> str:

@@ -19,13 +19,14 @@ from ..dataset import Dataset
 from ..excel.cells import Context
 from ..excel.context import context_for
 from ..excel.rows import Part, TableData, file_tables, one_table
+from ..kinds import DEPARTMENT_LISTS
 from ..layout import BY_KEY
 from .csvfile import csv_bytes
 from .datapackage import Resource, descriptor
 from .jsonfile import json_bytes
 from .xlsx import workbook_bytes
 
-LISTS = ("powers", "responsibilities", "negative_list", "regulations")
+LISTS = DEPARTMENT_LISTS
 FORMATS = ("csv", "xlsx", "json")
 ALL = "all"
 PREFIX = "downloads/"

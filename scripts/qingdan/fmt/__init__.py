@@ -9,26 +9,25 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ruamel.yaml.error import YAMLError
 
+from ..files import write_atomic
 from ..layout import kind_of
-# validate's worker pool: one way to spread files over processes (fork, biggest first).
-from ..validate import map_files
-from ..validate import default_cache_dir
 from ..files import NotRegularFile, read_regular
 from ..load import list_tree, not_regular
 from ..load.parse import parse
 from ..load.text import decode
 from ..problems import Problem
+from ..workers import map_files
+from ..workspace import lists_cache_dir
 from .emit import load_tree, dump, normalise, render, to_tree
 from .fix import Fix, fix_tabs, fix_tree
 
 __all__ = ["Fix", "Formatted", "default_fmt_cache", "dump", "format_text", "format_tree", "load_tree", "normalise",
-           "render", "to_tree", "write_atomic"]
+           "render", "to_tree"]
 
 # The formatter's own code: a cached "already canonical" holds only for the code that said so.
 _FORMATTER = hashlib.sha256(b"".join(
@@ -178,26 +177,14 @@ class _Canonical:
         if self.path is None or not self.dirty:
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(self.entries, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-            tmp.replace(self.path)
+            write_atomic(self.path, json.dumps(self.entries, ensure_ascii=False, sort_keys=True))
         except OSError:
             pass  # a read-only checkout still formats, only slower
 
 
 def default_fmt_cache(lists_dir: Path) -> Path:
     """Beside validate's cache: .qingdan-cache/fmt (or $QINGDAN_CACHE_DIR/fmt)."""
-    env = os.environ.get("QINGDAN_CACHE_DIR")
-    return Path(env) / "fmt" if env else default_cache_dir(lists_dir).with_name("fmt")
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a data file whole or not at all: a temporary file beside it, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(text.encode("utf-8"))
-    tmp.replace(path)
+    return lists_cache_dir(lists_dir, "fmt")
 
 
 def _line(problem: Problem) -> str:

@@ -1,6 +1,6 @@
 """History stage: what changed in lists/, when, by whom, approved by whom — read from git.
 
-    gitlog (one log pass, one cat-file process) -> items (identity, transfers)
+    gitrepo (one log pass, one cat-file process) -> items (identity, transfers)
     -> fielddiff (changes in Chinese) -> History (timeline, change log, feeds)
 
 Entry points: :func:`load_history` for the site and the CLI; ``audit``,

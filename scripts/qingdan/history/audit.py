@@ -25,8 +25,8 @@ from pathlib import Path
 import git
 
 from ..errors import QingdanError
+from ..gitrepo import NULL_SHA, BlobReader, Commit, author_log, first_parent_line, first_parent_touching, unmerged_tags
 from .changes import Change, Step
-from .gitlog import NULL_SHA, BlobReader, Commit, first_parent_line, first_parent_touching
 from .records import load
 from .signatures import SIGNING_KEYS, Signature, verify
 from .store import History
@@ -346,8 +346,7 @@ def _change_problems(commit: Commit, signature: Signature, rules: "Rules", index
 def rewritten(history: History) -> list[Flag]:
     """Published releases that are no longer in the main branch's history, and rewrites seen by the cache."""
     flags = []
-    out = history.repo.git.tag("--no-merged", history.head)
-    for tag in out.split():
+    for tag in unmerged_tags(history.repo, history.head):
         flags.append(Flag("history-rewritten", f"发布版本 {tag} 指向的提交不在主分支的历史中：发布之后历史被改写"))
     for event in history.rewrites:
         flags.append(Flag("history-rewritten", rewrite_message(event)))
@@ -444,19 +443,14 @@ class BranchAuthors:
     """
 
     def __init__(self, repo: git.Repo, head: str) -> None:
-        out = repo.git.log("--format=%H%x00%P%x00%an%x00%ae%x00%aI%x00"
-                           "%(trailers:key=Co-authored-by,valueonly,separator=%x01)",
-                           "-z", "--end-of-options", head, stdout_as_string=False, strip_newline_in_stdout=False)
         self.parents: dict[str, list[str]] = {}
         self.people: dict[str, list[Person]] = {}
         self.dates: dict[str, str] = {}
-        fields = out.decode("utf-8", errors="replace").split("\0")
-        for i in range(0, len(fields) - 5, 6):
-            sha, parents, name, email, date, co = fields[i:i + 6]
-            sha = sha.strip()
-            self.parents[sha] = parents.split()
-            self.dates[sha] = date
-            self.people[sha] = [Person(name, email)] + [Person.parse(c) for c in co.split("\x01") if c.strip()]
+        for commit in author_log(repo, head):
+            self.parents[commit.sha] = commit.parents
+            self.dates[commit.sha] = commit.author_date
+            self.people[commit.sha] = [Person(commit.author_name, commit.author_email),
+                                       *(Person.parse(c) for c in commit.co_authors)]
         self._branch = self._branch_commits(head)
 
     def _branch_commits(self, head: str) -> dict[str, list[str]]:

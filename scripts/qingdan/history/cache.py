@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
+from ..files import write_atomic
+from ..workspace import cache_dir
 from .changes import Step
 
 FORMAT = 4  # 4: dates in field changes read 2024年3月1日
@@ -35,8 +36,8 @@ class Cached:
 
 
 def default_dir(repo_root: Path) -> Path:
-    """``.qingdan-cache/history`` at the top of the repository."""
-    return Path(repo_root) / ".qingdan-cache" / "history"
+    """``.qingdan-cache/history`` at the top of the repository (or $QINGDAN_CACHE_DIR/history)."""
+    return cache_dir(repo_root, "history")
 
 
 class HistoryCache:
@@ -93,6 +94,4 @@ class HistoryCache:
 
 
 def _write(path: Path, data: object) -> None:
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))

@@ -13,12 +13,14 @@ from pathlib import Path
 
 import git
 
+from ..gitrepo import BlobReader, Commit, diff_trees, open_repo, resolve, tree_files
+from ..gitrepo import merge_base as branch_point
+from ..kinds import ITEM_KINDS, KINDS
 from ..problems import Problem
 from .changes import Change
 from .fielddiff import FieldChange, diff_records
-from .gitlog import BlobReader, Commit, diff_trees, open_repo, resolve, tree_files
 from .items import State
-from .records import ITEM_KINDS, KINDS, entry_key, load
+from .records import entry_key, load
 from .walk import walk
 
 REPEAL_NEEDS = {"negative": ("date",)}
@@ -78,7 +80,7 @@ def compare(repo_path: Path | str, base: str, head: str, lists_subdir: str = "li
     repo = open_repo(repo_path)
     old, new = resolve(repo, base), resolve(repo, head)
     if merge_base:
-        old = repo.git.merge_base(old, new)
+        old = branch_point(repo, old, new)
     commit = Commit(new, [old], "", "", "", "", "", "", "", diff_trees(repo, old, new, lists_subdir))
     state = State()
     learn_names(repo, new, lists_subdir, state)

@@ -7,14 +7,11 @@ by feed readers is built the same way and then carried as escaped text.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from ..layout import BY_KEY
 from .changes import Change, Step, summary
-
-if TYPE_CHECKING:
-    from .store import History
 
 ATOM = "http://www.w3.org/2005/Atom"
 EPOCH = "1970-01-01T00:00:00+00:00"
@@ -22,10 +19,25 @@ LIMIT = 50  # entries per feed
 SHOWN = 100  # record changes listed in one entry
 
 ChangeUrl = Callable[[Step], str]
+
+
+class Named(Protocol):
+    name: str
+
+
+class History(Protocol):
+    """What the feeds read of a history (store.History fits it), so this module needs no store."""
+
+    steps: list[Step]
+
+    def departments(self) -> list[str]: ...
+
+    def item_changes(self, key: str) -> Sequence[Named]: ...
+
 ItemUrl = Callable[[str], "str | None"]
 
 
-def feeds(history: "History", site_url: str, *, title: str | None = None, limit: int = LIMIT,
+def feeds(history: History, site_url: str, *, title: str | None = None, limit: int = LIMIT,
           change_url: ChangeUrl | None = None, item_url: ItemUrl | None = None,
           department_name: Callable[[str], str | None] | None = None) -> dict[str, bytes]:
     """``feeds/atom.xml`` and ``feeds/<dept-id>.xml``, as bytes, by path in the site.
@@ -47,7 +59,7 @@ def feeds(history: "History", site_url: str, *, title: str | None = None, limit:
     return out
 
 
-def _logs(history: "History", limit: int) -> dict[str, list[tuple[Step, list[Change]]]]:
+def _logs(history: History, limit: int) -> dict[str, list[tuple[Step, list[Change]]]]:
     """The newest ``limit`` steps for the site ("") and for each department, in one pass."""
     logs: dict[str, list[tuple[Step, list[Change]]]] = {"": []}
     for step in reversed(history.steps):
@@ -64,7 +76,7 @@ def _logs(history: "History", limit: int) -> dict[str, list[tuple[Step, list[Cha
     return logs
 
 
-def _latest_name(history: "History", key: str) -> str | None:
+def _latest_name(history: History, key: str) -> str | None:
     changes = history.item_changes(key)
     return changes[0].name if changes else None
 

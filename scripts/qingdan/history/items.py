@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..gitrepo import NULL_SHA, Commit
+from ..kinds import BY_NAME, ENTRY_KINDS, KINDS, LIST_FIELDS, WHOLE_KINDS, RecordKind
 from .changes import Change, Step
 from .chunks import Split, changed, split
 from .fielddiff import FieldChange, diff_records
-from .gitlog import NULL_SHA, Commit
-from .records import (BY_NAME, ENTRY_KINDS, KINDS, LIST_FIELDS, WHOLE_KINDS, Record, RecordKind, entries_data,
-                      entry_key, file_kind, is_data_file, legal_state, list_fields, list_model, repeal_complete,
-                      summary, whole_key)
+from .records import (Record, entries_data, entry_key, file_kind, is_data_file, legal_state, list_fields, list_model,
+                      repeal_complete, summary, whole_key)
 from .trailers import Person
 
 TRANSFER_LABEL = "所属部门"

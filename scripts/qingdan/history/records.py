@@ -15,8 +15,7 @@ from typing import Any
 import yaml_rs
 from pydantic import BaseModel
 
-from .. import model
-from ..layout import BY_KEY
+from ..kinds import LIST_FIELDS, STATUS_IN_FORCE, VALIDITY_IN_FORCE, RecordKind
 from ..layout import department_of as _department_of
 from ..layout import kind_of as _kind_of
 from ..load import read_file
@@ -29,41 +28,6 @@ BOM = b"\xef\xbb\xbf"
 file_kind = functools.lru_cache(maxsize=4096)(_kind_of)
 department_of = functools.lru_cache(maxsize=4096)(_department_of)
 
-
-@dataclass(frozen=True)
-class RecordKind:
-    """A kind of record that history follows, and how to find its key."""
-
-    key: str
-    file: str  # the layout kind of the file that holds it
-    model: type[BaseModel]
-    id_field: str | None  # the key field of list entries; None for a record that is a whole file
-    prefix: str
-    name_field: str
-    item: bool  # an item of a list: has its own page and never vanishes
-
-    @property
-    def label(self) -> str:
-        """The Chinese name of the list that holds this kind of record."""
-        return BY_KEY[self.file].label
-
-
-KINDS: tuple[RecordKind, ...] = (
-    RecordKind("power", "powers", model.PowerItem, "code", "", "name", True),
-    RecordKind("negative", "negative_list", model.NegativeItem, "code", "", "name", True),
-    RecordKind("regulation", "regulations", model.Regulation, "code", "", "title", True),
-    RecordKind("source", "sources", model.LegalSource, "id", "source:", "title", False),
-    RecordKind("region", "regions", model.Region, "code", "region:", "name", False),
-    RecordKind("department", "department", model.Department, None, "department:", "name", False),
-    RecordKind("responsibilities", "responsibilities", model.ResponsibilityList, None, "responsibilities:", "", False),
-    RecordKind("site", "site", model.SiteConfig, None, "site", "name", False),
-)
-BY_NAME = {kind.key: kind for kind in KINDS}
-ENTRY_KINDS = {kind.file: kind for kind in KINDS if kind.id_field}
-WHOLE_KINDS = {kind.file: kind for kind in KINDS if not kind.id_field}
-# The fields of a list file outside its items (edition, document of a negative list).
-LIST_FIELDS = RecordKind("list", "negative_list", model.NegativeList, None, "list:", "edition", False)
-ITEM_KINDS = tuple(kind.key for kind in KINDS if kind.item)
 
 
 @dataclass(slots=True)
@@ -187,10 +151,10 @@ def legal_state(kind: str, data: Any) -> LegalState:
     if not isinstance(data, dict):
         return LegalState()
     if kind == "power":
-        return LegalState(_text(data.get("status")) or "在用", _text(data.get("effective")),
+        return LegalState(_text(data.get("status")) or STATUS_IN_FORCE, _text(data.get("effective")),
                           _repeal(data.get("repeal")))
     if kind in ("regulation", "source"):
-        status = _text(data.get("validity" if kind == "regulation" else "status")) or "现行有效"
+        status = _text(data.get("validity" if kind == "regulation" else "status")) or VALIDITY_IN_FORCE
         cleanup = data.get("cleanup") if isinstance(data.get("cleanup"), dict) else {}
         repeal = None
         if status == "已废止":

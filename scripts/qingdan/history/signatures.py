@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import git
 
 from ..errors import QingdanError
+from ..gitrepo import signature_log
 
 ALLOWED_SIGNERS = "allowed_signers"
 SIGNING_KEYS = "signing-keys.asc"
@@ -75,22 +76,10 @@ def verify(repo: git.Repo, shas: list[str], allowed_signers: str | None = None,
         found: dict[str, Signature] = {}
         for start in range(0, len(shas), 500):
             chunk = shas[start:start + 500]
-            out = repo.git.execute(["git", *options, "log", "--no-walk=unsorted",
-                                    "--format=%H%x00%G?%x00%GS%x00%GK%x00%GF%x00%GP",
-                                    "--end-of-options", *chunk], env=env)
-            for line in out.splitlines():
-                sha, status, signer, key, fpr, primary = (line.split("\0") + [""] * 5)[:6]
+            for sha, status, signer, key, fpr, primary in signature_log(repo, chunk, options, env):
                 found[sha] = Signature(status or "N", signer, key, (primary or fpr).upper()
                                        if not fpr.startswith("SHA256:") else fpr)
     return found
-
-
-def committed(repo: git.Repo, rev: str, name: str) -> str | None:
-    """The text of the trust list ``name`` at the top of the tree of ``rev``, or None."""
-    try:
-        return repo.git.show(f"{rev}:{name}", strip_newline_in_stdout=False)
-    except git.GitCommandError:
-        return None
 
 
 def openpgp_fingerprints(armoured: str, shown: str = SIGNING_KEYS) -> list[str]:

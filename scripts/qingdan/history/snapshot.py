@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
-import shutil
-import tarfile
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import git
 
 from ..errors import QingdanError
-from .gitlog import resolve
+from ..gitrepo import commit_before, merged_tags, resolve, tree_files, write_tree
 
 # A date without a time means the end of that day in China Standard Time.
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -37,13 +33,8 @@ class Release:
 
 def releases(repo: git.Repo, head: str) -> list[Release]:
     """Tags reachable from ``head``, newest first."""
-    fmt = "%(refname:short)%00%(objectname)%00%(*objectname)%00%(creatordate:iso-strict)%00%(contents:subject)"
-    out = repo.git.for_each_ref("--sort=-creatordate", f"--merged={head}", f"--format={fmt}", "refs/tags")
-    found = []
-    for line in out.splitlines():
-        name, obj, peeled, date, subject = (line.split("\0") + [""] * 5)[:5]
-        found.append(Release(name, peeled or obj, dt.datetime.fromisoformat(date), subject))
-    return found
+    return [Release(name, sha, dt.datetime.fromisoformat(date), subject)
+            for name, sha, date, subject in merged_tags(repo, head)]
 
 
 def end_of_day(day: dt.date) -> dt.datetime:
@@ -54,19 +45,7 @@ def end_of_day(day: dt.date) -> dt.datetime:
 def commit_as_of(repo: git.Repo, head: str, when: dt.date | dt.datetime) -> str | None:
     """The commit of the main line that was current at ``when`` (None if none was yet)."""
     moment = end_of_day(when) if not isinstance(when, dt.datetime) else when
-    out = repo.git.rev_list("--first-parent", "-1", f"--before={moment.isoformat()}", "--end-of-options", head)
-    return out.strip() or None
-
-
-def archive(repo: git.Repo, rev: str, subdir: str = "lists", fmt: str = "zip") -> bytes:
-    """The folder ``subdir`` at ``rev`` as a zip (or tar) archive, byte-identical for the same commit."""
-    sha = resolve(repo, rev)
-    try:
-        # sha is a resolved commit id, so it cannot be read as an option (archive rejects --end-of-options)
-        return repo.git.archive(f"--format={fmt}", sha, "--", subdir,
-                                stdout_as_string=False, strip_newline_in_stdout=False)
-    except git.GitCommandError:
-        raise QingdanError(f"版本 {rev} 中没有 {subdir}/ 文件夹") from None
+    return commit_before(repo, head, moment)
 
 
 def write_snapshot(repo: git.Repo, sha: str, out_dir: Path, subdir: str = "lists") -> Path:
@@ -74,13 +53,6 @@ def write_snapshot(repo: git.Repo, sha: str, out_dir: Path, subdir: str = "lists
     target = Path(out_dir) / subdir
     if target.exists():
         raise QingdanError(f"{target} 已存在；请换一个输出目录，或先删除它")
-    data = archive(repo, sha, subdir, fmt="tar")
-    Path(out_dir).mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=out_dir))
-    try:
-        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-            tar.extractall(staging, filter="data")
-        (staging / subdir).rename(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
+    if not tree_files(repo, resolve(repo, sha), subdir):
+        raise QingdanError(f"版本 {sha} 中没有 {subdir}/ 文件夹")
+    return write_tree(repo, sha, subdir, Path(out_dir))

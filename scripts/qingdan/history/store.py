@@ -10,83 +10,48 @@ from typing import Any
 
 import git
 
+from ..gitrepo import NULL_SHA, BlobReader, archive, branch_name, open_repo, resolve
+from ..kinds import BY_NAME, ITEM_KINDS
 from .cache import HistoryCache, default_dir
-from .changes import ACTIONS, Change, Step
+from .changes import Change, Step
 from .chunks import split
-from .fielddiff import FieldChange
-from .gitlog import NULL_SHA, BlobReader, open_repo, resolve
-from .records import BY_NAME, ITEM_KINDS, department_of, entries_data, entry_key, load
-from .snapshot import Release, archive, releases
+from .feed import feeds as atom_feeds
+from .records import department_of, entries_data, entry_key, load
+from .snapshot import Release, releases
 from .walk import Progress, build
 
 DEFAULT = object()
 
 
+# What an Entry reads from its change, and from its step (commit).
+_FROM_CHANGE = frozenset({"key", "name", "version", "action", "action_label", "fields", "effective",
+                          "department", "list_kind"})
+_FROM_STEP = frozenset({"date", "sha", "pr", "title"})
+
+
 @dataclass(frozen=True)
 class Entry:
-    """One change of one record, with the step (commit) that made it: a line of a timeline."""
+    """One change of one record, with the step (commit) that made it: a line of a timeline.
+
+    It reads as its change (key, name, version, action, action_label 新增/修改/废止/…,
+    fields, effective — the legal date in the record —, department, list_kind)
+    and as its step (date — when it reached the main branch —, sha, pr, title).
+    """
 
     step: Step
     change: Change
 
-    @property
-    def key(self) -> str:
-        return self.change.key
-
-    @property
-    def name(self) -> str:
-        return self.change.name
-
-    @property
-    def version(self) -> int:
-        return self.change.version
-
-    @property
-    def action(self) -> str:
-        return self.change.action
-
-    @property
-    def action_label(self) -> str:
-        """新增、修改、废止、移交、删除 or 恢复."""
-        return ACTIONS[self.change.action]
-
-    @property
-    def date(self) -> dt.datetime:
-        """When the change reached the main branch (公布/修改日期)."""
-        return self.step.date
-
-    @property
-    def sha(self) -> str:
-        return self.step.sha
-
-    @property
-    def pr(self) -> int | None:
-        return self.step.pr
-
-    @property
-    def title(self) -> str:
-        return self.step.title
+    def __getattr__(self, name: str) -> Any:
+        # Called only for names the dataclass itself does not have.
+        if name in _FROM_CHANGE:
+            return getattr(self.change, name)
+        if name in _FROM_STEP:
+            return getattr(self.step, name)
+        raise AttributeError(name)
 
     @property
     def approvers(self) -> list[str]:
         return [str(p) for p in self.step.approvers]
-
-    @property
-    def fields(self) -> list[FieldChange]:
-        return self.change.fields
-
-    @property
-    def effective(self) -> str | None:
-        """The legal effective date written in the record (依法生效日期), not a commit date."""
-        return self.change.effective
-
-    @property
-    def department(self) -> str | None:
-        return self.change.department
-
-    @property
-    def list_kind(self) -> str | None:
-        return self.change.list_kind
 
 
 @dataclass(frozen=True)
@@ -217,9 +182,6 @@ class History:
         """The day of the newest change ("数据更新至 <date>"), not the day of the build."""
         return self.steps[-1].day if self.steps else None
 
-    def last_change(self) -> Step | None:
-        return self.steps[-1] if self.steps else None
-
     def removed_items(self) -> dict[str, Removed]:
         """Items no longer in lists/, by code, so that their pages keep existing."""
         out: dict[str, Removed] = {}
@@ -263,9 +225,7 @@ class History:
         Options: ``title``, ``limit``, ``change_url(step) -> str``, ``item_url(key) -> str | None``,
         ``department_name(id) -> str``. See qingdan.history.feed.
         """
-        from .feed import feeds
-
-        return feeds(self, site_url, **options)
+        return atom_feeds(self, site_url, **options)
 
 
 def read_record(repo: git.Repo, blob: str, path: str, key: str, kind: str) -> dict | None:
@@ -294,7 +254,8 @@ def load_history(repo_path: Path | str, lists_subdir: str = "lists", rev: str = 
     """The History of ``lists_subdir`` along the first-parent line of ``rev``.
 
     Results are cached in ``.qingdan-cache/history/`` at the top of the
-    repository (``cache_dir=None`` turns the cache off), keyed by the commit
+    repository, or ``$QINGDAN_CACHE_DIR/history`` (``cache_dir=None`` turns
+    the cache off), keyed by the commit
     they reach, so a rebuild only reads the commits that are new.
     """
     repo = open_repo(repo_path)
@@ -316,10 +277,4 @@ def _branch(repo: git.Repo, rev: str) -> str:
     A detached HEAD, a tag or a commit id has no branch name: rewrites are not
     tracked for them (see walk.build).
     """
-    try:
-        if rev == "HEAD":  # the branch checked out, if any (rev-parse would answer "HEAD")
-            return repo.git.symbolic_ref("-q", "HEAD") or rev
-        name = repo.git.rev_parse("--symbolic-full-name", "--end-of-options", rev)
-    except git.GitCommandError:
-        name = ""
-    return name or rev
+    return branch_name(repo, rev) or rev

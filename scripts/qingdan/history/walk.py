@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 
 import git
 
+from ..gitrepo import NULL_SHA, BlobReader, Commit, contains, first_parent_line, first_parent_log, follows, tree_size
 from .cache import Cached
 from .changes import Step
-from .gitlog import NULL_SHA, BlobReader, Commit, first_parent_line, first_parent_log, tree_size
 from .items import State, Walker
 from .records import is_data_file
 
@@ -41,18 +41,9 @@ def build(repo: git.Repo, head: str, subdir: str, cached: Cached | None,
         return Cached(head, cached.steps + steps, cached.rewrites, cached.segments, cached.saved)
     rewrites = list(cached.rewrites) if cached else []
     steps = walk(repo, first_parent_log(repo, head, subdir), State(), progress, subdir)
-    if cached is not None and branch and not _contains(repo, head, cached.head):
+    if cached is not None and branch and not contains(repo, head, cached.head):
         rewrites.append(rewrite(repo, cached, head, steps))
     return Cached(head, steps, rewrites)
-
-
-def _contains(repo: git.Repo, head: str, old: str) -> bool:
-    """True when ``old`` is an ancestor of ``head`` (the branch only moved on, by a merge perhaps)."""
-    try:
-        repo.git.merge_base("--is-ancestor", old, head)
-    except git.GitCommandError:
-        return False
-    return True
 
 
 def rewrite(repo: git.Repo, cached: Cached, head: str, steps: list[Step]) -> dict:
@@ -96,16 +87,6 @@ def _identity(step: Step) -> tuple:
 
 def _content(step: Step) -> list[tuple]:
     return sorted((c.key, c.action, c.blob) for c in step.changes)
-
-
-def follows(repo: git.Repo, old: str, new: str) -> bool:
-    """True when ``old`` lies on the first-parent line of ``new`` (only new commits to read)."""
-    out = repo.git.rev_list("--first-parent", "--parents", "--end-of-options", new, f"^{old}")
-    lines = out.split("\n") if out else []
-    if not lines:
-        return False  # new is old or behind it: nothing new, or history went back
-    parents = lines[-1].split()[1:]
-    return bool(parents) and parents[0] == old
 
 
 def walk(repo: git.Repo, commits: list[Commit], state: State | None = None,

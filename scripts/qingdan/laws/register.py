@@ -76,7 +76,7 @@ def plan_registration(lists_dir: Path, catalogue: Catalogue, title: str, *,
 
 def register_source(lists_dir: Path, catalogue: Catalogue, title: str, *, source_id: str | None = None) -> str:
     """Add the catalogued law ``title`` to lists/sources.yml unless it is there; return its source id."""
-    from ..fmt import write_atomic
+    from ..files import write_atomic
 
     registration = plan_registration(lists_dir, catalogue, title, source_id=source_id)
     if registration.text is not None:

@@ -22,6 +22,10 @@ _TYPE_NAMES = {
     "float_type": "数字",
 }
 
+# Errors an empty text ("") gives: it is a placeholder, whatever the field's type.
+_PLACEHOLDER_KINDS = {"string_pattern_mismatch", "literal_error", "date_from_datetime_parsing", "date_parsing",
+                      "date_type", "value_error", "int_parsing", "bool_parsing"}
+
 
 def check(model: type[BaseModel], data: Any, relpath: str) -> tuple[BaseModel | None, list[Problem]]:
     """Validate ``data``; return the record (or None) and the problems found."""
@@ -57,6 +61,13 @@ def _problem(model: type[BaseModel], err: dict, relpath: str) -> Problem:
         shown = "（空）" if loc and loc[-1] == "None" else loc[-1] if loc else ""
         return Problem("unknown-field", f"字段名 {shown} 无效：字段名应为英文文本", relpath, loc,
                        hint=_known_fields(model, loc))
+    if value == "" and kind in _PLACEHOLDER_KINDS:
+        # The placeholder that qingdan new and qingdan import leave for staff to fill in.
+        hint = _fill_in(model, loc)
+        if kind == "literal_error":
+            expected = err.get("ctx", {}).get("expected", "")
+            hint += "；可选值：" + "、".join(c.strip().strip("'") for c in expected.replace(" or ", ", ").split(","))
+        return Problem("todo", f"{name}尚未填写", relpath, loc, hint=hint)
     if kind == "missing":
         return Problem("missing-field", f"缺少必填字段 {name}", relpath, loc,
                        hint=f"添加 {loc[-1]}: …" if loc and isinstance(loc[-1], str) else "")

@@ -112,9 +112,7 @@ class LegalBasis(Record):
     text: LongText | None = optional("条文内容", "引用的条文原文")
 
 
-Status = Literal["在用", "已废止"]
-
-STATUS_IN_FORCE = "在用"
+Status = Literal["在用", "已废止"]  # kinds.STATUS_IN_FORCE is the first
 
 
 class Repeal(Record):

@@ -82,6 +82,9 @@ class LegalSource(Record):
     repealed: Date | None = optional("废止日期", "已废止时必填")
     amended: Date | None = optional("最近修改日期", "")
     url: Text | None = optional("原文链接", "国家法律法规数据库等官方来源")
+    verified: StrictBool = field(
+        "已核实", "false：导入时按书名自动登记、尚未核实（效力层级、文号、日期）；核实后删除这一行", default=True
+    )
 
     @model_validator(mode="after")
     def _repeal_date_with_status(self) -> "LegalSource":

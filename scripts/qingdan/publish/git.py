@@ -1,47 +1,33 @@
-"""The few git operations the publish stage needs.
+"""The few git operations the publish stage needs, in its terms (a repository is a folder).
 
-Commits and trees are read through the history stage's ``gitlog`` (one
-cat-file process); the rest are single git commands. Every failure becomes a
-QingdanError in Chinese: a missing commit or a folder that is not a repository
-is something the user must fix, not a traceback.
+Git itself runs only in qingdan.gitrepo: commits and trees are read there (one
+cat-file process), and single commands go through its ``run``. Every failure
+becomes a QingdanError in Chinese: a missing commit or a folder that is not a
+repository is something the user must fix, not a traceback.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
+from .. import gitrepo
 from ..errors import QingdanError
-from ..history import gitlog
-
-
-def run(repo: Path, *args: str, env: dict[str, str] | None = None) -> bytes:
-    """Run ``git -C repo args`` (with extra environment ``env``) and return its standard output."""
-    try:
-        done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False,
-                              env={**os.environ, **env} if env else None)
-    except FileNotFoundError:
-        raise QingdanError("找不到 git 命令，请先安装 git") from None
-    if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", errors="replace").strip()
-        raise QingdanError(f"git {' '.join(args[:2])} 失败：{detail}")
-    return done.stdout
+from ..gitrepo import is_ancestor, run  # noqa: F401  (is_ancestor: part of this module's vocabulary)
 
 
 def toplevel(path: Path) -> Path:
     """The root of the repository that contains ``path``."""
     try:
-        return Path(gitlog.open_repo(path).working_tree_dir or path)
+        return Path(gitrepo.open_repo(path).working_tree_dir or path)
     except QingdanError:
         raise QingdanError(f"{path} 不在 git 仓库中；请在清单仓库的目录里运行，或用 --repo 指定仓库") from None
 
 
 def commit(repo: Path, rev: str) -> str:
     """The full commit id of ``rev``; a QingdanError when the repository does not have it."""
-    return gitlog.resolve(gitlog.open_repo(repo), rev)
+    return gitrepo.resolve(gitrepo.open_repo(repo), rev)
 
 
 def resolve(repo: Path, rev: str) -> str | None:
@@ -52,38 +38,14 @@ def resolve(repo: Path, rev: str) -> str | None:
         return None
 
 
-def is_ancestor(repo: Path, ancestor: str, descendant: str) -> bool:
-    """True when ``ancestor`` is reachable from ``descendant``."""
-    done = subprocess.run(["git", "-C", str(repo), "merge-base", "--is-ancestor", ancestor, descendant],
-                          capture_output=True, check=False)
-    return done.returncode == 0
-
-
 def read_tree(repo: Path, rev: str, folder: str) -> dict[str, bytes]:
     """Every file under ``folder`` at ``rev``: path from the repository root -> content."""
-    # The history stage already reads trees through one cat-file process: use it, not a copy.
-    handle = gitlog.open_repo(repo)
-    entries = gitlog.tree_files(handle, rev, folder)
-    prefix = gitlog.lists_prefix(folder)
-    files: dict[str, bytes] = {}
-    with gitlog.BlobReader(handle) as reader:
-        blobs = reader.read_many(entry.new_blob for entry in entries)
-        for entry, (_sha, raw) in zip(entries, blobs, strict=True):
-            if raw is None:
-                raise QingdanError(f"仓库缺少 {prefix + entry.path} 在 {rev[:12]} 的内容；请先 git fetch 完整历史")
-            files[prefix + entry.path] = raw
-    return files
+    return gitrepo.read_tree(gitrepo.open_repo(repo), rev, folder)
 
 
 def export_folder(repo: Path, rev: str, folder: str, dest: Path) -> Path:
     """Write ``folder`` exactly as committed at ``rev`` under ``dest``; return dest/folder."""
-    target = dest / folder
-    target.mkdir(parents=True, exist_ok=True)
-    for path, raw in read_tree(repo, rev, folder).items():
-        out = dest / path
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(raw)
-    return target
+    return gitrepo.write_tree(gitrepo.open_repo(repo), rev, folder, dest)
 
 
 def changed_files(repo: Path, base: str, head: str) -> list[str]:

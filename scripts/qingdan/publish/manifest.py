@@ -26,6 +26,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import QingdanError
+from ..workspace import LISTS_FOLDER
 from . import git
 from .source import FolderSite, Site, open_site, safe_relpath
 
@@ -34,7 +35,7 @@ MANIFEST = "manifest.json"
 SIGNATURE = MANIFEST + ".sig"
 ARCHIVE = "manifests"
 NAMESPACE = "qingdan-manifest"  # ssh-keygen -Y namespace: a signature made for anything else is refused
-DATA_FOLDER = "lists"
+DATA_FOLDER = LISTS_FOLDER
 DOWNLOADS = "downloads/"
 _CHUNK = 1024 * 1024
 

@@ -24,11 +24,12 @@ from ..history.compare import Comparison, compare
 from ..layout import kind_of
 from ..problems import CATALOGUE, Problem
 from ..validate import Report, validate
+from ..workspace import LISTS_FOLDER
 from . import git
 from .summary import change_sections
 
 MARKER = "<!-- qingdan-pr-check -->"
-LISTS = "lists"
+LISTS = LISTS_FOLDER
 WORKTREE = "工作区"
 COMMENT_LIMIT = 60_000  # a GitHub comment holds 65,536 characters; leave room for the footer
 TABLE_ROWS = 30

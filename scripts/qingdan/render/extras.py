@@ -2,7 +2,8 @@
 other stages contribute (search index, downloads).
 
 :func:`contributions` is the one call site of the search and export stages;
-:func:`search_page_html` is the one place the /search/ page body comes from.
+:func:`search_page_html` renders the /search/ page body alone (the site's pages
+include the same template, search/page.html, through their own environment).
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from importlib.resources.abc import Traversable
 
 from .. import export, search
 from ..dataset import Dataset
+from ..kinds import ASSET_DIR, PAGES_BY_KEY_PREFIX, RELEASES
 from .history import History
 from .links import is_slug, page_path, url_of
+from .templates import environment
 
-ASSET_DIR = "assets/qingdan"
 SITE_CSS = f"{ASSET_DIR}/site.css"
 SITE_JS = f"{ASSET_DIR}/site.js"
-RELEASES = "downloads/releases/"
 FEED = "feeds/atom.xml"  # the site's Atom feed; feeds/<dept-id>.xml per department
 
 
@@ -80,12 +81,6 @@ def contributions(dataset: Dataset, history: History | None = None,
         yield history.feeds(base, item_url=functools.partial(record_url, base, pages))
 
 
-# The page kinds a record of the change log may have, by the prefix of its key
-# (history/records.py): items are keyed by their bare code.
-_RECORD_PAGES = {"": ("item", "regulation", "negative_item"), "source": ("source",), "region": ("region",),
-                 "department": ("department",), "responsibilities": ("responsibilities",)}
-
-
 def record_url(base: str, pages: Collection[str], key: str) -> str | None:
     """The absolute address of the page of the change log's record ``key``; None when there is none.
 
@@ -94,7 +89,7 @@ def record_url(base: str, pages: Collection[str], key: str) -> str | None:
     give the feed's readers a 404.
     """
     prefix, colon, ident = key.partition(":")
-    kinds = _RECORD_PAGES.get(prefix, ()) if colon else _RECORD_PAGES[""]
+    kinds = PAGES_BY_KEY_PREFIX.get(prefix, ()) if colon else PAGES_BY_KEY_PREFIX[""]
     ident = ident if colon else key
     if not is_slug(ident):
         return None
@@ -117,6 +112,10 @@ def feed_base(dataset: Dataset, history: History | None) -> str | None:
     return url if url.endswith("/") else url + "/"
 
 
-def search_page_html(root: str) -> str:
-    """The body of the /search/ page; ``root`` leads from that page to the site root."""
-    return search.page_html(root)
+def search_page_html(root: str = "../") -> str:
+    """The body of the /search/ page; ``root`` leads from that page to the site root.
+
+    The default fits a page at ``search/`` (MkDocs directory URLs). The script
+    finds the index from its own address, so the site may live under a sub-path.
+    """
+    return environment().get_template("search/page.html").render(root=root)

@@ -67,7 +67,7 @@ class History(Protocol):
         """The plain data of the last version of a record, read from git."""
 
     def tags(self) -> Sequence[Release]:
-        """Published releases (git tags on the main line), oldest first."""
+        """Published releases (git tags on the main line), newest first."""
 
     def snapshot_zip(self, rev: str) -> bytes:
         """The lists/ folder at ``rev`` as a zip file."""
@@ -143,7 +143,7 @@ def history_for(lists_dir: Path) -> History | None:
     """
     from ..errors import QingdanError
     from ..history import load_history
-    from ..history.gitlog import open_repo
+    from ..gitrepo import open_repo
 
     lists_dir = Path(lists_dir).resolve()
     try:

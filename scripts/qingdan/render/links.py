@@ -17,6 +17,8 @@ from urllib.parse import quote
 
 from ..model.common import web_address
 
+from ..kinds import PAGES
+
 _SLUG = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$")
 
 
@@ -40,36 +42,11 @@ def root_of(path: str) -> str:
     return "../" * url_of(path).count("/")
 
 
-# Where each kind of page lives; ``{}`` is the record's code or id. Every page
-# is an index.md, so a link relative to the page's URL is also relative to its
-# file (Zensical reads links in HTML relative to the file, MkDocs leaves them).
-PAGE_PATHS: dict[str, str] = {
-    "home": "index.md",
-    "search": "search/index.md",
-    "items": "items/index.md",
-    "item": "items/{}/index.md",
-    "item_version": "items/{}/index.md",  # key "<code>/v<n>": one past version (point-in-time view)
-    "departments": "departments/index.md",
-    "department": "departments/{}/index.md",
-    "powers": "departments/{}/powers/index.md",
-    "responsibilities": "departments/{}/responsibilities/index.md",
-    "regions": "regions/index.md",
-    "region": "regions/{}/index.md",
-    "types": "types/index.md",
-    "type": "types/{}/index.md",
-    "negative_lists": "negative-list/index.md",
-    "negative_item": "negative-list/{}/index.md",
-    "regulations": "regulations/index.md",
-    "regulation": "regulations/{}/index.md",
-    "sources": "sources/index.md",
-    "source": "sources/{}/index.md",
-    "publication": "publication/index.md",
-    "changes": "changes/index.md",
-    "consistency": "consistency/index.md",
-    "compare": "consistency/{}/index.md",
-    "problem_codes": "problem-codes/index.md",
-    "feedback": "feedback/index.md",
-}
+# The page file of each kind of page (kinds.PAGES gives its URL); ``{}`` is the
+# record's code or id. Every page is an index.md, so a link relative to the
+# page's URL is also relative to its file (Zensical reads links in HTML
+# relative to the file, MkDocs leaves them).
+PAGE_PATHS: dict[str, str] = {page: url + "index.md" for page, url in PAGES.items()}
 
 
 def page_path(kind: str, key: str | None = None) -> str:

@@ -16,7 +16,7 @@ from functools import cached_property
 
 from .. import model
 from ..dataset import Dataset
-from ..model.common import STATUS_IN_FORCE
+from ..kinds import STATUS_IN_FORCE
 from .labels import LABELS
 from .links import is_slug
 
@@ -51,12 +51,8 @@ class Lookup:
     def __init__(self, data: Dataset) -> None:
         self.data = data
         self.site = data.site
-        self.powers_by_dept: dict[str, list[model.PowerItem]] = defaultdict(list)
-        for code, item in data.powers.items():
-            self.powers_by_dept[data.owner.get(code, "")].append(item)
-        self.regulations_by_dept: dict[str, list[model.Regulation]] = defaultdict(list)
-        for code, reg in data.regulations.items():
-            self.regulations_by_dept[data.owner.get(code, "")].append(reg)
+        self.powers_by_dept = data.powers_by_department
+        self.regulations_by_dept = data.regulations_by_department
         self.depts_by_region: dict[str, list[str]] = defaultdict(list)
         for dept_id, dept in sorted(data.departments.items()):
             self.depts_by_region[dept.region].append(dept_id)

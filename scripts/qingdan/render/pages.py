@@ -14,18 +14,18 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from markupsafe import Markup
 
 from .. import model
+from ..kinds import RELEASES
 from ..layout import KINDS
 from ..model.power import POWER_TYPES
 from ..problems import CATALOGUE
 from ..report import SEVERITY_ZH
 from ..rules import REQUIRED_LISTS
+from .compare import compare, region_figures
 from .extras import FEED, search_page_html
 from .history import AsOf, History, as_of, last_changed
 from .labels import LIST_LABELS
-from .compare import compare, region_figures
 from .links import external, is_slug, page_path, root_of
 from .lookup import Lookup
 
@@ -38,7 +38,6 @@ TYPE_TABLE_LIMIT = 1000
 LATEST_CHANGES = 10
 
 DATAPACKAGE = "downloads/datapackage.json"  # describes every download (export stage)
-RELEASES = "downloads/releases/"  # one zip of lists/ per published release (history stage)
 
 # Stages of problems.ProblemType: where in the checking the problem is found.
 STAGE_ZH = {0: "文件", 1: "YAML 语法", 2: "字段", 3: "记录之间"}
@@ -116,7 +115,7 @@ def _home(lookup: Lookup, contributed: Contributed, history: History | None) -> 
 
 def _search(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
     path = page_path("search")
-    yield PageSpec(path, "搜索", "site/search.html", lambda: {"search_html": Markup(search_page_html(root_of(path)))})
+    yield PageSpec(path, "搜索", "site/search.html", lambda: {"root": root_of(path)})
 
 
 # -- departments and their lists ---------------------------------------------------
@@ -187,7 +186,7 @@ def _department(lookup: Lookup, contributed: Contributed, history: History | Non
 
     crumbs = (("部门", page_path("departments")),)
     lists = {kind.key: f"{dept_id}/{kind.filename}" for kind in KINDS if kind.per_department}
-    published = {key for key, rel in lists.items() if rel in data.report.records}
+    published = {key for key, rel in lists.items() if rel in data.record_files}
 
     def context() -> dict[str, Any]:
         return {
@@ -456,7 +455,7 @@ def _publication(lookup: Lookup, contributed: Contributed, history: History | No
                 # The latest publication record of this list (department.yml publications).
                 records = sorted((p for p in dept.publications if p.list == kind.label), key=lambda p: (p.year, p.date))
                 cells.append({
-                    "published": f"{dept_id}/{kind.filename}" in data.report.records,
+                    "published": f"{dept_id}/{kind.filename}" in data.record_files,
                     "required": kind.key in required or bool(records),
                     "last_changed": changed.get((dept_id, kind.key)),
                     "record": records[-1] if records else None,
@@ -500,8 +499,8 @@ def _consistency(lookup: Lookup, contributed: Contributed, history: History | No
         # page only groups its findings by base code and shows the items side by side.
         messages: dict[str, list[str]] = defaultdict(list)
         for problem in data.report.problems:
-            code = _problem_item(lookup, problem) if problem.code == "inconsistent-item" else None
-            if code is not None:
+            code = problem.subject if problem.code == "inconsistent-item" else ""
+            if code:
                 messages[lookup.base_of.get(code, code)].append(problem.message)
         groups = [(base, lookup.base_groups.get(base, []), msgs) for base, msgs in sorted(messages.items())]
         return {"groups": groups, "figures": region_figures(lookup), "bases": sorted(lookup.base_groups)}
@@ -517,17 +516,6 @@ def _consistency(lookup: Lookup, contributed: Contributed, history: History | No
 
         yield PageSpec(page_path("compare", base), f"同一事项比对：{base}", "site/compare.html", compared,
                        crumbs=crumbs)
-
-
-def _problem_item(lookup: Lookup, problem: Any) -> str | None:
-    """The code of the power item a problem points at (file and items[i])."""
-    loc = problem.loc
-    if len(loc) < 2 or loc[0] != "items" or not isinstance(loc[1], int):
-        return None
-    for relpath, record in lookup.data.report.records.items():
-        if (problem.file == relpath or problem.file.endswith("/" + relpath)) and isinstance(record, model.PowerList):
-            return record.items[loc[1]].code if loc[1] < len(record.items) else None
-    return None
 
 
 def _problem_codes(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:

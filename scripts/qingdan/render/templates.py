@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
@@ -58,8 +57,3 @@ def tel(number: str) -> str:
 def type_name(code: str) -> str:
     """01 → 行政许可."""
     return POWER_TYPES.get(code, code)
-
-
-def render(env: jinja2.Environment, template: str, context: dict[str, Any]) -> str:
-    """One page body as HTML."""
-    return env.get_template(template).render(context)

@@ -1,28 +1,12 @@
-"""The /search/ page body and the assets it loads."""
+"""The assets the /search/ page loads (its body is the template search/page.html, rendered with the site's pages)."""
 
 from __future__ import annotations
 
 from importlib import resources
 
-import jinja2
+from ..kinds import ASSET_DIR
 
-ASSET_DIR = "assets/qingdan"  # where the site serves search.js and search.css
 ASSETS = ("search.js", "search.css")
-
-_env = jinja2.Environment(
-    loader=jinja2.PackageLoader("qingdan", "templates"),
-    autoescape=True,
-    keep_trailing_newline=True,
-)
-
-
-def page_html(root: str = "../") -> str:
-    """The HTML body of the search page; ``root`` leads from that page to the site root.
-
-    The default fits a page at ``search/`` (MkDocs directory URLs). The script
-    finds the index from its own address, so the site may live under a sub-path.
-    """
-    return _env.get_template("search/page.html").render(root=root)
 
 
 def asset_files() -> dict[str, bytes]:

@@ -13,23 +13,16 @@ from urllib.parse import quote
 
 from .. import model
 from ..dataset import Dataset
+from ..kinds import BY_NAME, PAGES, in_force
 
 # Kinds in the order they win ties (after name length): a department or a law
 # named like the query is more likely what was meant than an item citing it.
 KINDS = ("department", "source", "regulation", "power", "negative")
 
-# Page of each kind, relative to the site root; {code} is the record's code,
-# percent-encoded like JavaScript's encodeURIComponent (search.js fills these in).
-PATHS = {
-    "department": "departments/{code}/",
-    "source": "sources/{code}/",
-    "regulation": "regulations/{code}/",
-    "power": "items/{code}/",
-    "negative": "negative-list/{code}/",
-}
+# Page of each kind, relative to the site root (kinds.PAGES); {code} is the record's
+# code, percent-encoded like JavaScript's encodeURIComponent (search.js fills these in).
+PATHS = {kind: PAGES[BY_NAME[kind].page].replace("{}", "{code}") for kind in KINDS}
 _URI_SAFE = "-_.!~*'()"
-
-IN_FORCE = ("在用", "现行有效")
 
 
 @dataclass
@@ -104,7 +97,7 @@ class _Names:
 
 
 def _status(status: str) -> str:
-    return "" if status in IN_FORCE else status
+    return "" if in_force(status) else status
 
 
 def _departments(data: Dataset) -> Iterator[SearchDoc]:

@@ -60,11 +60,6 @@ def compact(text: str) -> str:
 _NO_JOINERS = str.maketrans("", "", JOINERS)
 
 
-def word_key(word: str) -> str:
-    """The token a query word looks up: cut to MAX_WORD, no joiner at the end."""
-    return word[:MAX_WORD].rstrip(JOINERS)
-
-
 def han_tokens(run: str) -> Iterator[str]:
     """Unigrams, bigrams and article numbers of a run of ideographs."""
     yield from run

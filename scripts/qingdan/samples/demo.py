@@ -15,18 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import QingdanError
-from ..files import read_regular
+from ..files import read_regular, staged_folder
+from ..gitrepo import FastImport, Who, git_env, init, run
+from ..history.chunks import split
+from ..history.records import load
+from ..kinds import STATUS_IN_FORCE
 from ..load import discover
-from .chunks import split
-from .fastimport import FastImport, Who, git_env, init
-from .records import load
 
 START = dt.datetime(2024, 3, 4, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 WEEK = dt.timedelta(days=7)
@@ -69,21 +67,13 @@ def build_demo(lists_dir: Path, out: Path, site_root: Path | None = None) -> str
         raise QingdanError(f"{lists_dir} 中没有数据文件")
     script = Script(final)
     extra = _site_files(site_root if site_root is not None else Path(lists_dir).resolve().parent)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".demo-", dir=out.parent))
-    try:
+    with staged_folder(out) as staging:  # out is absent or empty (checked above)
         init(staging)
         writer = FastImport(staging)
         script.write(writer, extra)
         writer.close()
-        subprocess.run(["git", "reset", "-q", "--hard", "main"], cwd=staging, check=True, env=git_env())
-        head = subprocess.run(["git", "rev-parse", "main"], cwd=staging, check=True, env=git_env(),
-                              capture_output=True, text=True).stdout.strip()
-        if out.exists():
-            out.rmdir()
-        staging.rename(out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        run(staging, "reset", "-q", "--hard", "main", env=git_env())
+        head = run(staging, "rev-parse", "main", env=git_env()).decode().strip()
     return head
 
 
@@ -159,7 +149,7 @@ class Script:
         return str(data.get("name")) if ok and isinstance(data, dict) and data.get("name") else dept
 
     def _in_force(self, item: dict) -> bool:
-        return item.get("status", "在用") == "在用"
+        return item.get("status", STATUS_IN_FORCE) == STATUS_IN_FORCE
 
     def _amendment(self) -> Event | None:
         for dept in self.depts:

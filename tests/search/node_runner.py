@@ -1,4 +1,4 @@
-"""Runs the browser's query engine (search.js) under node, for tests and benchmarks.
+"""Runs the browser's query engine (search.js) under node, for tests and benchmarks (import ``node_runner``).
 
 The ranking exists once, in JavaScript; Python never re-implements it. These
 helpers write a built index to a folder and ask node-query.js what the browser
@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import QingdanError
+import qingdan
+from qingdan.errors import QingdanError
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets" / "search"
-RUNNER = ASSETS / "node-query.js"
+ASSETS = Path(qingdan.__file__).resolve().parent / "assets" / "search"
+RUNNER = Path(__file__).resolve().parent / "node-query.js"
 
 
 def node_binary() -> str:
@@ -38,7 +39,7 @@ def write_site(files: Mapping[str, bytes], site_dir: Path) -> Path:
 
 
 def _run(request: Mapping[str, Any], site_dir: Path | None = None) -> Any:
-    args = [node_binary(), str(RUNNER)] + ([str(site_dir)] if site_dir else [])
+    args = [node_binary(), str(RUNNER), str(ASSETS / "search.js")] + ([str(site_dir)] if site_dir else [])
     done = subprocess.run(args, input=json.dumps(request, ensure_ascii=False), capture_output=True,
                           text=True, encoding="utf-8", check=False)
     if done.returncode:

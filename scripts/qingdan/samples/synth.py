@@ -15,14 +15,13 @@ the items that regions share under one base code are the same item
 from __future__ import annotations
 
 import math
-import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import QingdanError
-from .rules import USCC_ALPHABET, uscc_check_char
+from ..errors import QingdanError
+from ..files import staged_folder
+from ..rules import USCC_ALPHABET, uscc_check_char
 
 MARKER = "# 由 qingdan synth 生成的合成数据，不是真实清单。\n"
 
@@ -557,22 +556,11 @@ def write_dataset(out: Path, items: int, seed: int = 0) -> None:
     target = out / "lists"
     if target.exists() and not _is_synthetic(target):
         raise QingdanError(f"{target} 已存在且不是合成数据，不会覆盖；请换一个输出目录")
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".lists-", dir=out))
-    try:
+    with staged_folder(target) as staging:
         for relpath, text in render(items, seed):
             path = staging / relpath
             path.parent.mkdir(exist_ok=True)
             path.write_bytes(text.encode("utf-8"))
-        if target.exists():
-            old = target.rename(out / f"{staging.name}.old")
-            staging.rename(target)
-            shutil.rmtree(old)
-        else:
-            staging.rename(target)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
 
 
 def _is_synthetic(lists_dir: Path) -> bool:

@@ -1,8 +1,10 @@
 /*
  * Runs queries through search.js against a built site folder, for tests and
- * benchmarks (qingdan.search.node). Not part of the site.
+ * benchmarks (tests/search/node_runner.py). Not part of the site.
  *
- *   node node-query.js SITE_DIR < requests.json > results.json
+ *   node node-query.js SEARCH_JS [SITE_DIR] < requests.json > results.json
+ *
+ * SEARCH_JS is the site's own search.js (scripts/qingdan/assets/search/).
  *
  * requests.json: {"queries": ["食品", …], "limit": 10}. Each query runs on a
  * fresh engine (an empty cache, as a first query in a new browser tab), so
@@ -14,7 +16,7 @@
 
 const fs = require("fs");
 const path = require("path");
-const search = require("./search.js");
+const search = require(path.resolve(process.argv[2]));
 
 function loader(root, fetched) {
   return async function (relpath) {
@@ -46,7 +48,7 @@ async function runOne(root, query, limit) {
 }
 
 async function main() {
-  const root = process.argv[2];
+  const root = process.argv[3];
   const request = JSON.parse(fs.readFileSync(0, "utf8"));
   if (request.probe) return write(request.probe.map(probe));
   if (request.decode) return write(request.decode.map(search.decode));
