@@ -71,7 +71,16 @@ def _powers(rec: model.PowerList) -> Facts:
             "sub_codes": [[s.code, [*loc, "sub_items", j, "code"]] for j, s in enumerate(item.sub_items)],
             "departments": [[d, [*loc, "co_implementers", j]] for j, d in enumerate(item.co_implementers)],
             "cites": _cites(item.legal_basis, loc, "legal_basis")
-            + _cites(item.accountability_basis, loc, "accountability_basis"),
+            + _cites(item.implementation_basis, loc, "implementation_basis")
+            + _cites(item.accountability_basis, loc, "accountability_basis")
+            + [c for j, sub in enumerate(item.sub_items) for c in
+               _cites(sub.legal_basis, [*loc, "sub_items", j], "legal_basis")
+               + _cites(sub.implementation_basis, [*loc, "sub_items", j], "implementation_basis")],
+            "body_nature": item.body_nature, "implementing_body": item.implementing_body,
+            "provisional": item.provisional,
+            "adjustments": [
+                {"kind": a.kind, "from_codes": a.from_codes, "to_codes": a.to_codes, "loc": [*loc, "adjustments", j]}
+                for j, a in enumerate(item.adjustments)],
         })
     return {"powers": items}
 
@@ -96,6 +105,7 @@ def _negative(rec: model.NegativeList) -> Facts:
             mloc = [*loc, "measures", j]
             measures.append({
                 "code": measure.code, "loc": [*mloc, "code"], "status": measure.status,
+            "scope": measure.scope, "national_entry": measure.national_entry,
                 "effective": _iso(measure.effective), "cites": _cites(measure.legal_basis, mloc, "legal_basis"),
             })
     return {"negative_items": items, "measures": measures}
@@ -108,7 +118,9 @@ def _regulations(rec: model.RegulationList) -> Facts:
             "adopted": _iso(r.adopted), "approved": _iso(r.approved),
             "promulgated": _iso(r.promulgated), "effective": _iso(r.effective),
             "validity": r.validity, "repealed": _iso(r.repealed), "result": r.cleanup.result,
-            "cleanups": [[["items", i, "cleanup"], _cleanup(r.cleanup)]],
+            "level": r.level, "superseded_by": r.superseded_by,
+            "cleanups": [[["items", i, "cleanup_history", j], _cleanup(c)] for j, c in enumerate(r.cleanup_history)]
+            + [[["items", i, "cleanup"], _cleanup(r.cleanup)]],
         }
         for i, r in enumerate(rec.items)
     ]}

@@ -127,7 +127,9 @@ class Index:
 
 
 def _regulation_as_source(r: dict) -> dict:
-    return {"id": r["code"], "title": r["title"], "level": "地方性法规", "status": r["validity"],
+    # The catalogue says 行政规范性文件 where sources.yml says 规范性文件.
+    level = r.get("level", "地方性法规").replace("行政规范性文件", "规范性文件")
+    return {"id": r["code"], "title": r["title"], "level": level, "status": r["validity"],
             "repealed": r["repealed"]}
 
 
@@ -472,8 +474,8 @@ def differences(a: dict, b: dict) -> list[str]:
 
 
 def _legal_basis(item: dict) -> list[str]:
-    """The sources of an item's 设定依据 (legal_basis), not of its 追责依据."""
-    return sorted({c["source"] for c in item["cites"] if c["loc"][-3] == "legal_basis"})
+    """The sources of a main item's own 设定依据 (legal_basis): not 实施依据, 追责依据 or a sub-item's."""
+    return sorted({c["source"] for c in item["cites"] if c["loc"][-3] == "legal_basis" and len(c["loc"]) == 5})
 
 
 def completeness(index: Index) -> Iterator[Problem]:
@@ -564,6 +566,10 @@ def _validity_problem(reg: dict) -> tuple[str, str, str] | None:
                 "已废止的法规，清理结果写 废止；仍要保留或修改的，时效性写 现行有效 或 已修改")
     if validity == "已废止" and not reg["repealed"]:
         return "已废止，但没有填写废止日期", "validity", "填写 repealed: YYYY-MM-DD"
+    if validity == "已修改" and not reg.get("superseded_by"):
+        return ("的时效性为 已修改，但没有写明被哪一版本取代", "validity",
+                "已修改 指已被新版本取代的旧文本：填写 superseded_by（新版本的法规编码）；"
+                "本条记录就是修改后的现行文本的，时效性写 现行有效，修改经过写在 amendments 中")
     return None
 
 
@@ -583,12 +589,102 @@ def cleanup_bases(index: Index) -> Iterator[Problem]:
                     "decision_number（公告号或政府令号）和 decision_date（YYYY-MM-DD）")
 
 
+
+# Who may set what (DOMAIN.md §6): power type -> levels whose norms may be its 设定依据.
+_LAWS = ("法律", "行政法规", "地方性法规", "自治条例", "单行条例")
+SETTING_LEVELS: dict[str, tuple[tuple[str, ...], str]] = {
+    "01": (_LAWS + ("国务院决定",), "行政许可法第十四条至第十七条"),
+    "02": (_LAWS + ("部门规章", "地方政府规章"), "行政处罚法第十条至第十四条"),
+    "03": (_LAWS, "行政强制法第九条至第十一条"),
+}
+
+
+def basis_levels(index: Index) -> Iterator[Problem]:
+    """A 设定依据 (legal_basis of an item or a sub-item) at a level that may not set that kind of power."""
+    for path, _f, item in index.each("powers"):
+        if item["type"] not in SETTING_LEVELS or not in_force(item.get("status")):
+            continue
+        allowed, article = SETTING_LEVELS[item["type"]]
+        if item["type"] == "01" and item.get("provisional"):
+            allowed = (*allowed, "地方政府规章")  # 第十五条: a provisional licence by a provincial rule
+        for cite in item["cites"]:
+            found = index.sources.get(cite["source"])
+            if cite["loc"][-3] != "legal_basis" or found is None or found[1]["level"] in allowed:
+                continue
+            source = found[1]
+            kind = POWER_TYPES[item["type"]]
+            yield index.problem(
+                "basis-level",
+                f"{source['level']}《{source['title']}》不能设定{kind}（{article}），不能作为事项 {item['code']} 的设定依据",
+                path, cite["loc"],
+                f"把这条依据移到 implementation_basis（实施依据）；设定依据写能设定{kind}的：{'、'.join(allowed)}"
+                + ("；省级政府规章设定的临时性许可写 provisional: true" if item["type"] == "01" else ""))
+
+
+def implementing_bodies(index: Index) -> Iterator[Problem]:
+    """实施主体 by name agrees with 实施主体性质: named for 授权组织 and 受委托组织, absent for 法定机关."""
+    for path, _f, item in index.each("powers"):
+        nature, body = item.get("body_nature"), item.get("implementing_body")
+        if nature in ("授权组织", "受委托组织") and not body:
+            yield index.problem(
+                "implementing-body", f"事项 {item['code']} 的实施主体性质为 {nature}，但没有写实施主体名称",
+                path, [*item["loc"], "body_nature"],
+                f"填写 implementing_body，例如 示例市社会保险事业管理中心；由本部门依法实施的，实施主体性质写 法定机关")
+        elif nature == "法定机关" and body:
+            yield index.problem(
+                "implementing-body", f"事项 {item['code']} 写了实施主体 {body}，实施主体性质却是 法定机关（即本部门）",
+                path, [*item["loc"], "implementing_body"],
+                "由其他组织实施的，body_nature 写 授权组织 或 受委托组织；由本部门实施的，删除 implementing_body")
+
+
+def successions(index: Index) -> Iterator[Problem]:
+    """Codes merged or split into successors are never used again, and named successors exist."""
+    items = {item["code"]: (path, item) for path, _f, item in index.each("powers")}
+    for path, _f, item in index.each("powers"):
+        for adjustment in item.get("adjustments", ()):
+            for j, code in enumerate(adjustment["from_codes"]):
+                if code == item["code"] or code not in items:
+                    continue
+                other_path, other = items[code]
+                if in_force(other["status"]):
+                    yield index.problem(
+                        "code-reused", f"编码 {code} 已{adjustment['kind']}为 {item['code']}，"
+                        f"却仍在 {index.prefix}{other_path} 中作为在用事项的编码",
+                        other_path, [*other["loc"], "code"],
+                        "合并、拆分前的编码不再使用：删除或废止原事项；新事项另取新编码")
+            for j, code in enumerate(adjustment["to_codes"]):
+                if code not in items:
+                    yield index.problem(
+                        "unknown-successor", f"事项 {item['code']} {adjustment['kind']}后的去向事项 {code} 不存在",
+                        path, [*adjustment["loc"], "to_codes", j], "写承接本事项的现有事项编码，或先添加新事项")
+
+
+def local_measures(index: Index) -> Iterator[Problem]:
+    """全国一张清单: a local measure exists only where the national list provides for it."""
+    for path, _f, measure in index.each("measures"):
+        if measure.get("scope") == "地方" and not measure.get("national_entry"):
+            yield index.problem(
+                "local-measure", f"地方性措施 {measure['code']} 没有写明全国清单中对应的地方性许可措施",
+                path, measure["loc"][:-1] + ["scope"],
+                "填写 national_entry（全国清单“地方性许可措施”一栏所列的该措施）；全国清单未列明的，地方不得自行增设措施")
+
+
+def superseded_versions(index: Index) -> Iterator[Problem]:
+    """A superseded text (已修改) names a version in the catalogue."""
+    known = {reg["code"] for _p, _f, reg in index.each("regulations")}
+    for path, _f, reg in index.each("regulations"):
+        newer = reg.get("superseded_by")
+        if newer and newer not in known and index.regulations_known:
+            yield index.problem(
+                "regulation-validity", f"《{reg['title']}》被取代于 {newer}，但目录中没有这个法规编码",
+                path, [*reg["loc"], "superseded_by"], "写目录中新版本的法规编码（code）")
+
 _DATE_LABEL = {"adopted": "通过日期", "approved": "批准日期", "promulgated": "公布日期", "effective": "施行日期"}
 
 RULES: tuple[Rule, ...] = (
     unique_codes, code_formats, code_regions, code_types, departments, department_refs, legal_sources,
     unverified_sources, measure_levels, regions, usccs, consistency, similar_items, completeness, regulations,
-    cleanup_bases,
+    cleanup_bases, basis_levels, implementing_bodies, successions, local_measures, superseded_versions,
 )
 
 

@@ -245,7 +245,9 @@ GENERIC_STAGES = ("受理", "审查", "决定", "送达", "事后监管")
 # Fields a new power item leaves out: for a few items only (sub-items, a local type name, joint
 # bodies, remarks) or set by later changes (status, repeal). Every other field of the model is in
 # the template, so a field added to the model appears in `qingdan new` without a change here.
-POWER_SKIPPED = frozenset({"local_type_label", "sub_items", "co_implementers", "remarks", "status", "repeal"})
+# Left out of a new item's template: rarer fields, added by hand where they apply.
+POWER_SKIPPED = frozenset({"local_type_label", "sub_items", "co_implementers", "remarks", "status", "repeal",
+                           "implementing_body", "origin", "provisional", "adjustments"})
 
 
 def _power(code: str, power_type: str, name: str | None) -> CommentedMap:

@@ -313,6 +313,10 @@ def make_hostile(lists: Path) -> dict[str, int]:
             path = lists / problem.file
             data = json.loads(path.read_text(encoding="utf-8"))
             *parent, last = problem.loc
-            _at(data, tuple(parent))[last] = _at(originals[problem.file], problem.loc)
+            before = _at(originals[problem.file], tuple(parent))
+            if isinstance(before, dict) and last not in before:
+                del _at(data, tuple(parent))[last]  # a URL field the data left out: leave it out again
+            else:
+                _at(data, tuple(parent))[last] = before[last]
             path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return changed

@@ -91,6 +91,41 @@ def test_repeal_without_reason_is_incomplete(scenario_copy):
     assert codes == ["repeal-incomplete"]
 
 
+MERGED = """\
+items:
+  - code: 520000-XK00005000
+    name: 食品生产经营许可
+    power_type: "01"
+    exercise_level: 省
+    legal_basis:
+      - source: law-food-safety
+        articles: 第三十五条
+    adjustments:
+      - kind: 合并
+        date: 2025-03-01
+        document: 示例省人民政府关于调整省级部门权责清单的决定
+        document_number: 示府发〔2025〕3号
+        issuer: 示例省人民政府
+        from_codes:
+          - {old}
+"""
+
+
+@pytest.mark.parametrize(("named", "problems"), [(True, []), (False, ["item-vanished"])])
+def test_an_item_merged_into_a_successor_that_names_it_has_not_vanished(scenario_copy, named, problems):
+    """动态调整: 合并 removes the old item; the successor's from_codes keeps the rule satisfied."""
+    repo = scenario_copy
+    in_force = MERGED.split("    adjustments:")[0].replace("XK00005000", "XK00004000").replace("食品生产经营许可", "食品生产许可")
+    repo.write({f"{PROVINCE_DEPT}/powers.yml": in_force})
+    base = repo.commit("新增食品生产许可")
+    old = "520000-XK00004000" if named else "520000-XK00000001"
+    repo.write({f"{PROVINCE_DEPT}/powers.yml": MERGED.format(old=old)})
+    head = repo.commit("合并食品经营许可")
+    result = compare(repo.path, base, head)
+    assert [p.code for p in result.problems()] == problems
+    assert result.successors == {old: ["520000-XK00005000"]}
+
+
 def test_cli_diff_formats_and_check(scenario):
     runner = CliRunner()
     args = ["diff", scenario.shas["pr1"], scenario.shas["pr2"], "--repo", str(scenario.path)]

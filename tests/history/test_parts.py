@@ -119,3 +119,15 @@ def test_trailers_of_gitea_github_and_squash_messages():
     assert github.approvers[0].is_reviewer("@lisi") and github.approvers[0].is_reviewer("@LiSi")
     squash = review("修改电话 (#9)\n\nnot a trailer paragraph\nReviewed-by: x <x@y>")
     assert (squash.title, squash.pr, squash.approvers) == ("修改电话", 9, [])
+
+
+def test_an_adjustment_shows_its_type_and_approving_document() -> None:
+    """动态调整 in the change log, feeds and audit: type, document, number, issuer, date, codes."""
+    from qingdan.history.fielddiff import diff_records
+    from qingdan.model import PowerItem
+
+    adjustment = {"kind": "合并", "date": "2020-02-20", "document": "示例省人民政府关于调整省级部门权责清单的决定",
+                  "document_number": "示府发〔2020〕4号", "issuer": "示例省人民政府", "from_codes": ["520000-XK00018000"]}
+    (change,) = diff_records(PowerItem, {}, {"adjustments": [adjustment]})
+    assert change.text() == ("动态调整记录: 增加合并：示例省人民政府关于调整省级部门权责清单的决定"
+                             "（示府发〔2020〕4号，示例省人民政府，2020-02-20）；来源事项 520000-XK00018000")

@@ -25,7 +25,7 @@ _NOT_TEXT = {
     "code", "id", "source", "region", "parent", "power_type", "exercise_level", "body_nature", "status",
     "level", "scope", "category", "validity", "result", "industry", "kind", "departments",
     "co_implementers", "reviewers", "uscc", "repo_url", "edit_branch", "publication_deadline", "url",
-    "website", "code_patterns", "number", "list", "lists", "inconsistent_item",
+    "website", "code_patterns", "number", "list", "lists", "inconsistent_item", "targets", "guide_url",
 }
 
 

@@ -41,7 +41,7 @@ def test_item_page_has_its_timeline(rendered: Path) -> None:
     page = (rendered / "items" / "520000-XK00001000" / "index.md").read_text(encoding="utf-8")
     timeline = page.split('id="changes"', 1)[1]
     assert "修改" in timeline and "新增" in timeline
-    assert "设定依据: 增加《食品生产许可管理办法》第二条" in timeline
+    assert "实施依据: 增加《食品生产许可管理办法》第二条" in timeline
 
 
 def test_feeds_are_valid_atom_for_the_site_and_each_department(rendered: Path) -> None:

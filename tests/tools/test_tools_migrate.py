@@ -287,3 +287,16 @@ def test_a_record_the_model_rejects_as_a_whole_blocks_the_file(lists: Path, tmp_
 ])
 def test_a_stub_level_is_guessed_from_the_title(title: str, level: str):
     assert guess_level(title) == level
+
+
+def test_rows_of_a_body_that_is_no_department_go_to_the_files_department(lists: Path, tmp_path: Path):
+    # A 公路管理段 acts by authorisation (授权组织): not a department of the site, its rows are the bureau's.
+    path = transport_workbook(tmp_path / "公路.xlsx", body="示例县公路管理段")
+
+    code, report = _json("import", path, "--kind", "power", "--lists", lists, "--department", COUNTY)
+
+    assert code == 1 and report["written"] == [f"lists/{COUNTY}/powers.yml"]  # to-dos remain, nothing dropped
+    [note] = [p for p in report["problems"] if p["code"] == "import-derived" and "不是站点中的部门" in p["message"]]
+    assert (note["sheet"], note["line"], note["column"]) == ("权力清单", 3, 6)
+    assert "5 行按文件所属部门归入“示例县交通运输局”" in note["message"]
+    assert len(yaml.safe_load((lists / COUNTY / "powers.yml").read_text(encoding="utf-8"))["items"]) == 3

@@ -90,6 +90,8 @@ def test_new_power_appends_a_commented_template_that_fails_validation_until_fill
     assert empty and all(p.code == "todo" for p in empty)
 
     filled = (text.replace('exercise_level: ""', "exercise_level: 省")
+              .replace('（选填，不需要时删除这一行）\n      - ""\n', "\n      - 法人\n", 1)  # targets, the first list
+              .replace('guide_url: ""', "guide_url: https://zwfw.example.gov.cn/item/520000-XK00001000")
               .replace('source: ""', "source: law-food-safety")
               .replace('    handling_unit: "" # 承办机构（选填，不需要时删除这一行）\n', "")
               .replace('articles: ""', "articles: 第三十五条").replace('text: ""', "text: 条文")

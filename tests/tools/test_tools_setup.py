@@ -57,7 +57,7 @@ def test_the_mapped_schemas_exist():
         assert (ROOT / "scripts" / "schemas" / f"{kind.key}.schema.json").is_file(), kind.key
 
 
-@pytest.mark.parametrize("command", ["check", "import", "export", "fmt", "new"])
+@pytest.mark.parametrize("command", ["check", "import", "export", "fmt", "new", "migrate"])
 def test_every_option_of_the_tools_is_in_the_guide(command: str):
     reference = (GUIDE / "commands.md").read_text(encoding="utf-8")
     assert f"## qingdan {command}" in reference

@@ -23,7 +23,7 @@ from ..errors import QingdanError
 COMMAND_MODULES: dict[str, str] = {
     "validate": "validate", "codes": "validate",
     "synth": "samples", "demo-repo": "samples",
-    "import": "tools", "export": "tools", "fmt": "tools", "new": "tools", "schema": "tools",
+    "import": "tools", "export": "tools", "fmt": "tools", "new": "tools", "schema": "tools", "migrate": "tools",
     "render": "render", "serve": "serve",
     "history": "history", "diff": "history", "snapshot": "history", "audit": "history",
     "codeowners": "publish", "check": "publish", "pr-check": "publish", "manifest": "publish", "verify": "publish",

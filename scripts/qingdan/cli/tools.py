@@ -19,6 +19,7 @@ from ..excel.merge import summary
 from ..export import FORMATS, LISTS, downloads
 from ..files import write_atomic
 from ..fmt import default_fmt_cache, format_tree
+from ..migrate import migrate_tree
 from ..load import discover
 from ..scaffold import WHAT, new, write
 from ..validate import Report
@@ -207,6 +208,32 @@ def fmt_cmd(paths: tuple[Path, ...], check: bool, show_diff: bool, no_cache: boo
                     click.echo(_diff(result.original, result.text, prefix + result.relpath), nl=False)
     verb = "需要格式化" if check else "已格式化"
     click.echo(f"共 {total} 个文件，{verb} {changed} 个" + (f"，{failed} 个无法处理" if failed else "") + "。")
+    raise SystemExit(1 if failed or (check and changed) else 0)
+
+
+@main.command("migrate")
+@click.argument("lists_dir", default="lists", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--check", is_flag=True, help="只列出需要迁移的内容，不修改；有文件需要迁移时退出码为 1")
+@friendly
+def migrate_cmd(lists_dir: Path, check: bool) -> None:
+    """把按旧版数据模型写的清单升级到现行字段，不丢任何数据：
+
+    设定依据中层级不能设定该类权力的规章等移到实施依据（implementation_basis）；时效性 已修改 而未写
+    superseded_by 的改为 现行有效；全部文件整理成统一格式。需要人工补充的内容（清理决定文号、公布记录等）
+    逐条列出，不会编造。可以重复运行。
+    """
+    results = migrate_tree(lists_dir, write=not check)
+    prefix = lists_dir.as_posix().rstrip("/") + "/"
+    changed = failed = 0
+    for result in results:
+        for step in result.steps:
+            click.echo(f"{'将迁移' if check else '已迁移'} {prefix}{result.relpath}：{step}")
+        for todo in result.todo:
+            click.echo(f"待补充 {prefix}{result.relpath}：{todo}")
+        changed += result.changed
+        failed += result.failed
+    verb = "需要迁移" if check else "已迁移"
+    click.echo(f"共 {len(results)} 个文件，{verb} {changed} 个" + (f"，{failed} 个无法处理" if failed else "") + "。")
     raise SystemExit(1 if failed or (check and changed) else 0)
 
 

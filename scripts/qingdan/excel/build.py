@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from ..load.schema import check, model_at
 from ..problems import Loc, Problem
 from .cells import Context, is_empty, read, text
-from .columns import Layout, letter
+from .columns import Layout
 from .headers import normalise
 from .issues import CellError
 from .tables import Table
@@ -328,13 +328,13 @@ class _Builder:
             first = rows[0]
             if self.ctx.department is None:
                 self._problem("import-department", first, col,
-                              f"实施主体“{name}”不是站点中的部门，{len(rows)} 行没有导入",
+                              f"“{name}”不是站点中的部门，{len(rows)} 行没有导入",
                               "先用 qingdan new department 创建这个部门（或加 --create-departments），"
                               "或在对照表中把这个文件对应到已有部门")
             else:
                 own = self.ctx.departments.get(self.ctx.department, self.ctx.department)
                 self._problem("import-derived", first, col,
-                              f"实施主体“{name}”不是站点中的部门，{len(rows)} 行按文件所属部门归入“{own}”",
+                              f"“{name}”不是站点中的部门，{len(rows)} 行按文件所属部门归入“{own}”",
                               "如果这是授权或受委托的组织，在“实施主体性质”中注明；如果是另一个部门，先创建该部门再导入")
 
     def _problem(self, code: str, row: int, col: int | None, message: str, hint: str = "") -> None:
@@ -357,7 +357,7 @@ def build_sheet(layout: Layout, ctx: Context, built: Built) -> None:
 
 # ---- from groups to plain records ---------------------------------------------------------------
 
-def finish(built: Built, layouts: dict[str, Layout], ctx: Context) -> None:
+def finish(built: Built, ctx: Context) -> None:
     """Give every collected record its plain data: derived values, then placeholders for what is missing."""
     for groups in built.groups.values():
         for group in groups.values():
@@ -372,10 +372,10 @@ def finish(built: Built, layouts: dict[str, Layout], ctx: Context) -> None:
                     path = (group.table.child, index, key)
                     _put_placeholder(data, group.table.model, path)
                     group.todos.append((path, bad.pos, f"{_label(group, path, ctx)}：{bad.message}", bad.hint))
-            _fill(group, data, layouts, ctx, built)
+            _fill(group, data, ctx, built)
 
 
-def _fill(group: Group, data: dict[str, Any], layouts: dict[str, Layout], ctx: Context, built: Built) -> None:
+def _fill(group: Group, data: dict[str, Any], ctx: Context, built: Built) -> None:
     """Validate; put a placeholder where a value is missing or not allowed, until only placeholders remain."""
     model = group.table.model
     problems: list[Problem] = []

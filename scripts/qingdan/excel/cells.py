@@ -306,6 +306,42 @@ def _write_department(value: Any, ctx: Context) -> Any:
 Reader = Callable[[Any, Context, str], Read]
 Writer = Callable[[Any, Context], Any]
 
+
+def _packed(fields: tuple[str, ...], labels: str, example: str, *, lists: tuple[str, ...] = (),
+            dates: tuple[str, ...] = ()) -> tuple[Reader, Writer]:
+    """A list of small records in one cell: one record a line, its fields in ``fields`` order split by ；.
+
+    Empty fields stay empty between the separators; list fields hold codes split by 、.
+    """
+    def reader(raw: Any, ctx: Context, path: str) -> Read:
+        found = []
+        for line in (text(raw) or "").split("\n"):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in re.split(r"[；;]", line.strip())]
+            if len(parts) > len(fields) or not parts[0]:
+                raise CellError(f"无法识别“{line.strip()[:30]}”", f"每条一行，依次写 {labels}，用分号隔开，例如 {example}")
+            entry: dict[str, Any] = {}
+            for key, part in zip(fields, parts):
+                if not part:
+                    continue
+                entry[key] = (parse_date(part) if key in dates
+                              else [c for c in _SPLIT_NAMES.split(part) if c.strip()] if key in lists else part)
+            found.append(entry)
+        return Read(found)
+
+    def writer(value: Any, ctx: Context) -> Any:
+        lines = []
+        for record in value or []:
+            cells = []
+            for key in fields:
+                v = getattr(record, key)
+                cells.append("、".join(v) if key in lists else v.isoformat() if isinstance(v, dt.date) else v or "")
+            lines.append("；".join(cells).rstrip("；"))
+        return "\n".join(lines) or None
+
+    return reader, writer
+
 CONVERTERS: dict[str, tuple[Reader, Writer]] = {
     "text": (_read_text, _write_plain),
     "code": (_read_code, _write_plain),
@@ -323,6 +359,18 @@ CONVERTERS: dict[str, tuple[Reader, Writer]] = {
     "industry": (_read_industry, _write_industry),
     "department": (_read_department, _write_department),
     "level": (_read_level, _write_plain),
+    "adjustments": _packed(
+        ("kind", "date", "document", "document_number", "issuer", "from_codes", "to_codes", "content"),
+        "调整类型；日期；批准文件；文号；发文机关；来源事项编码；去向事项编码；调整内容",
+        "合并；2025-03-01；示例省人民政府关于调整省级部门权责清单的决定；示府发〔2025〕3号；示例省人民政府；"
+        "520000-XK00001000、520000-XK00002000；；两项许可合并办理",
+        lists=("from_codes", "to_codes"), dates=("date",)),
+    "cleanups": _packed(
+        ("result", "batch", "reason", "decision", "decision_number", "decision_date"),
+        "清理结果；清理批次；理由；决定文件；决定文号；决定日期",
+        "修改；2019年地方性法规专项清理；与上位法不一致；示例省人民代表大会常务委员会关于修改部分地方性法规的决定；"
+        "示例省人民代表大会常务委员会公告第18号；2019-11-29",
+        dates=("decision_date",)),
 }
 
 

@@ -105,7 +105,6 @@ def import_sheets(all_sheets: list[Sheet], kind: FileKind, department: str | Non
     if ctx.department != department:
         ctx = replace(ctx, department=department)
     built = Built(file)
-    layouts: dict[str, Layout] = {}
     missing = [s for s in sheets if s not in {sheet.name for sheet in all_sheets}]
     if missing:
         raise QingdanError(f"工作簿中没有工作表 {'、'.join(missing)}；现有：{'、'.join(s.name for s in all_sheets)}")
@@ -117,9 +116,8 @@ def import_sheets(all_sheets: list[Sheet], kind: FileKind, department: str | Non
             if ctx.department is None and not _names_departments(layout):
                 raise QingdanError(f"{file} 的工作表“{sheet.name}”没有“实施主体”列，无法确定属于哪个部门："
                                    "用 --department 指定部门，或用 --mapping 对照表按文件名指定")
-            layouts[sheet.name] = layout
             build_sheet(layout, ctx, built)
-    finish(built, layouts, ctx)
+    finish(built, ctx)
     parts = _collect(built, kind, ctx)
     if not any(part.records for part in parts) and built.rows:
         built.report("import-no-data", f"读到 {built.rows} 行，但没有一行能导入（原因见其他问题），没有写入任何文件",

@@ -65,11 +65,14 @@ def _cols(*pairs: str) -> tuple[Column, ...]:
 TABLES: tuple[Table, ...] = (
     Table("powers", "powers", "items", "权力清单", PowerItem, "code", "sub_items", _cols(
         "@department:department", "code:code", "name:text", "sub_items.code:code", "sub_items.name:text",
-        "power_type:power_type", "local_type_label:text", "body_nature:choice", "handling_unit:text",
-        "co_implementers:departments", "exercise_level:choice", "legal_basis:basis",
-        "responsibilities:stages", "accountability_cases:lines", "accountability_basis:basis",
-        "supervision_phone:text", "remarks:text", "status:choice", "effective:date", "repeal.date:date",
-        "repeal.basis:text", "repeal.reason:text", "@level:level")),
+        "sub_items.legal_basis:basis", "sub_items.implementation_basis:basis", "sub_items.exercise_level:choice",
+        "power_type:power_type", "local_type_label:text", "implementing_body:text", "body_nature:choice",
+        "origin.kind:choice", "origin.document:text", "origin.date:date", "origin.from_body:text",
+        "targets:names", "handling_unit:text",
+        "co_implementers:departments", "exercise_level:choice", "legal_basis:basis", "implementation_basis:basis",
+        "provisional:bool", "responsibilities:stages", "accountability_cases:lines", "accountability_basis:basis",
+        "guide_url:text", "supervision_phone:text", "remarks:text", "status:choice", "effective:date",
+        "repeal.date:date", "repeal.basis:text", "repeal.reason:text", "adjustments:adjustments", "@level:level")),
     Table("duties", "responsibilities", "main_duties", "主要职责", MainDuty, "duty", "tasks", _cols(
         "@department:department", "duty:text", "tasks.task:text", "tasks.handling_unit:text",
         "accountability_cases:lines", "accountability_basis:basis")),
@@ -83,15 +86,16 @@ TABLES: tuple[Table, ...] = (
     Table("negative", "negative_list", "items", "市场准入负面清单", NegativeItem, "code", "measures", _cols(
         "@department:department", "^edition:text", "^document:text", "number:int", "code:code",
         "name:text", "category:choice", "edition:text", "measures.code:code", "measures.description:text",
-        "measures.scope:choice", "measures.departments:names", "measures.legal_basis:basis",
+        "measures.scope:choice", "measures.star:bool", "measures.national_entry:text", "measures.departments:names", "measures.legal_basis:basis",
         "measures.temporary:bool", "measures.effective:date", "measures.cancellation:date",
         "measures.status:choice")),
     Table("regulations", "regulations", "items", "地方性法规目录", Regulation, "code", None, _cols(
-        "@department:department", "code:code", "title:text", "enacting_body:text", "approving_body:text",
+        "@department:department", "code:code", "title:text", "level:choice", "enacting_body:text",
+        "document_number:text", "approving_body:text",
         "adopted:date", "approved:date", "promulgated:date", "effective:date", "amendments:amendments",
-        "validity:choice", "repealed:date", "cleanup.result:choice", "cleanup.batch:text",
+        "validity:choice", "superseded_by:code", "repealed:date", "cleanup.result:choice", "cleanup.batch:text",
         "cleanup.reason:text", "cleanup.decision:text", "cleanup.decision_number:text", "cleanup.decision_date:date",
-        "industry:industry", "note:text")),
+        "cleanup_history:cleanups", "industry:industry", "note:text")),
 )
 
 BY_KEY = {table.key: table for table in TABLES}

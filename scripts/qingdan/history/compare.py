@@ -16,6 +16,7 @@ import git
 from ..gitrepo import BlobReader, Commit, diff_trees, open_repo, resolve, tree_files
 from ..gitrepo import merge_base as branch_point
 from ..kinds import ITEM_KINDS, KINDS
+from ..model.power import SUCCESSION
 from ..problems import Problem
 from .changes import Change
 from .fielddiff import FieldChange, diff_records
@@ -39,6 +40,8 @@ class Comparison:
     repo: Path | None = None
     names: State = field(default_factory=State)
     lines: dict[str, int] = field(default_factory=dict)  # removed item -> its line in the base revision
+    # Codes merged or split into items at head: old code -> the successors that name it.
+    successors: dict[str, list[str]] = field(default_factory=dict)
 
     def full_record(self, change: Change) -> list[FieldChange]:
         """Every field of the record as ``change`` left it, as additions: a new item, to review in full."""
@@ -56,10 +59,16 @@ class Comparison:
         return []
 
     def problems(self) -> list[Problem]:
-        """Items that vanished, and repeals that do not say when, on what basis and why."""
+        """Items that vanished, and repeals that do not say when, on what basis and why.
+
+        An item merged or split into successors that name its code (an adjustment
+        合并 or 拆分 with ``from_codes``) has not vanished: it lives on in them.
+        """
         found = []
         for change in self.changes:
             if change.kind not in ITEM_KINDS:
+                continue
+            if change.action == "removed" and change.key in self.successors:
                 continue
             if change.action == "removed" and change.vanished:
                 problem = _vanished(change)
@@ -86,7 +95,7 @@ def compare(repo_path: Path | str, base: str, head: str, lists_subdir: str = "li
     learn_names(repo, new, lists_subdir, state)
     step = walk(repo, [commit], state, subdir=lists_subdir)[0]
     return Comparison(old, new, step.changes, step.notes, Path(repo_path), state,
-                      base_lines(repo, step.changes))
+                      base_lines(repo, step.changes), successors(repo, new, lists_subdir))
 
 
 def base_lines(repo: git.Repo, changes: list[Change]) -> dict[str, int]:
@@ -100,6 +109,23 @@ def base_lines(repo: git.Repo, changes: list[Change]) -> dict[str, int]:
             match = pattern.search(raw or b"")
             if match:
                 found[change.key] = (raw or b"").count(b"\n", 0, match.start()) + 1
+    return found
+
+
+def successors(repo: git.Repo, rev: str, subdir: str) -> dict[str, list[str]]:
+    """Codes that items at ``rev`` name as merged or split into them (adjustments with from_codes)."""
+    found: dict[str, list[str]] = {}
+    wanted = [f for f in tree_files(repo, rev, subdir) if f.path.endswith("/powers.yml")]
+    with BlobReader(repo) as reader:
+        for _sha, raw in reader.read_many(f.new_blob for f in wanted):
+            data, ok = load(raw or b"")
+            if not ok or not isinstance(data, dict):
+                continue
+            for item in data.get("items") or ():
+                for adjustment in (item.get("adjustments") or ()) if isinstance(item, dict) else ():
+                    if isinstance(adjustment, dict) and adjustment.get("kind") in SUCCESSION:
+                        for code in adjustment.get("from_codes") or ():
+                            found.setdefault(str(code), []).append(str(item.get("code")))
     return found
 
 
@@ -133,7 +159,8 @@ def _vanished(change: Change) -> Problem:
     return Problem(
         "item-vanished", f"事项 {shown} 被删除，但没有标记为已废止，也没有移交给其他部门", f"lists/{change.path}",
         hint="不要删除事项：把 status 改为 已废止 并填写 repeal（date、basis、reason）；"
-             "如果事项改由其他部门实施，把它移到该部门的文件中",
+             "如果事项改由其他部门实施，把它移到该部门的文件中；合并或拆分为新事项的，"
+             "在新事项的 adjustments 中写 kind: 合并（或 拆分）和 from_codes: [原编码]",
     )
 
 

@@ -182,6 +182,8 @@ class _Differ:
             return cn_date(value)
         if isinstance(value, list):
             return "、".join(self.show(model, key, v) or NONE_SHOWN for v in value) or NONE_SHOWN
+        if isinstance(value, dict) and key == "adjustments":
+            return adjustment_text(value)
         if isinstance(value, dict):
             return self._record(model, value)
         text = cn_date_text(str(value))
@@ -204,6 +206,16 @@ class _Differ:
         second = next((value[f] for f in _DESCRIBING_FIELDS if f != ident and value.get(f)), None)
         parts = [str(p) for p in (first, second) if p is not None]
         return "：".join(parts) if parts else "、".join(f"{k} {v}" for k, v in value.items())
+
+
+def adjustment_text(value: dict) -> str:
+    """An adjustment (动态调整) as the change log shows it: 合并：文件（文号，发文机关，日期）；来源事项 …."""
+    made = "，".join(str(value[k]) for k in ("document_number", "issuer", "date") if value.get(k))
+    text = f"{value.get('kind')}：{value.get('document')}" + (f"（{made}）" if made else "")
+    for key, label in (("from_codes", "来源事项"), ("to_codes", "去向事项")):
+        if value.get(key):
+            text += f"；{label} " + "、".join(str(c) for c in value[key])
+    return text
 
 
 def _is_list(value: Any) -> bool:

@@ -22,6 +22,10 @@ class Measure(Record):
     code: Name = field("措施编码", "")
     description: Text = field("措施描述", "禁止或许可准入措施的内容")
     scope: MeasureScope = field("适用范围", "全国性措施 或 地方性许可措施")
+    star: StrictBool = field(
+        "★标注", "全国清单在该措施前印有 ★ 的写 true；★ 的含义以该版清单的说明为准，页面照印 ★", default=False)
+    national_entry: Text | None = optional(
+        "全国清单所列地方性措施", "地方性许可措施必填：全国清单“地方性许可措施”一栏中列明的该措施（原文或序号）；全国清单未列明的，地方不得自行增设")
     departments: list[Name] = field("主管部门", "主管部门名称", default_factory=list)
     legal_basis: list[LegalBasis] = field(
         "设立依据", "须为法律、行政法规、国务院决定或地方性法规", min_length=1
@@ -35,8 +39,8 @@ class Measure(Record):
 class NegativeItem(Record):
     """One item (事项) of the market-access negative list."""
 
-    code: Name = field("事项编码", "6 位数字，例如 100004")
-    number: Annotated[int, Field(strict=True)] | None = optional("项目号", "清单中的序号")
+    code: Name = field("事项编码", "全国清单中的 6 位事项编码，例如 100004，照全国清单填写")
+    number: Annotated[int, Field(strict=True)] | None = optional("项目号", "全国清单中的项目号（序号），照全国清单填写")
     name: Name = field("禁止或许可事项", "")
     category: Category = field("类别", "禁止准入类 或 许可准入类")
     measures: list[Measure] = field("准入措施", "", min_length=1)

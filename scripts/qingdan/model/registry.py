@@ -6,10 +6,12 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from .common import Date, Identifier, Record, StrictBool, Name, Text, field, optional
+from .common import Date, Identifier, Record, StrictBool, Name, Text, WebAddress, field, optional
 
 RegionLevel = Literal["省", "市", "县"]
-SourceLevel = Literal["法律", "行政法规", "国务院决定", "部门规章", "地方性法规", "地方政府规章", "规范性文件"]
+# 立法法 levels, plus 国务院决定 and 规范性文件 outside its list.
+SourceLevel = Literal["法律", "行政法规", "监察法规", "国务院决定", "部门规章", "地方性法规", "自治条例", "单行条例",
+                      "地方政府规章", "规范性文件"]
 SourceStatus = Literal["现行有效", "已修改", "已废止", "尚未生效"]
 
 
@@ -47,8 +49,8 @@ class Publication(Record):
     list: ListLabel = field("清单", "权力清单、责任清单、市场准入负面清单 或 地方性法规目录")
     year: Annotated[int, Field(strict=True, ge=2000, le=2100)] = field("年度", "按哪一年的公布要求公布，例如 2025")
     date: Date = field("公布日期", "在门户网站向社会公布的日期")
-    document: Text | None = optional("公布文件", "公布清单的文件名称及文号，例如 示例省人民政府关于公布2025年权责清单的通知（示政发〔2025〕8号）")
-    url: Text | None = optional("公布网址", "门户网站上公布页面的地址")
+    document: Name | None = optional("公布文件", "公布清单的文件名称及文号，例如 示例省人民政府关于公布2025年权责清单的通知（示政发〔2025〕8号）")
+    url: WebAddress | None = optional("公布网址", "门户网站上公布页面的地址，以 http:// 或 https:// 开头")
 
 
 class Department(Record):
@@ -73,7 +75,7 @@ class LegalSource(Record):
 
     id: Identifier = field("标识", "被设定依据引用的 id，只用小写字母、数字和连字符，例如 law-food-safety")
     title: Name = field("标题", "法律法规名称，不含书名号")
-    level: SourceLevel = field("效力层级", "法律、行政法规、国务院决定、部门规章、地方性法规、地方政府规章、规范性文件")
+    level: SourceLevel = field("效力层级", "法律、行政法规、监察法规、国务院决定、部门规章、地方性法规、自治条例、单行条例、地方政府规章、规范性文件")
     document_number: Name | None = optional("文号", "例如 主席令第二十一号、国务院令第663号")
     issuer: Name | None = optional("制定机关", "")
     promulgated: Date | None = optional("公布日期", "")

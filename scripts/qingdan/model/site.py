@@ -82,7 +82,7 @@ class CodePatterns(Record):
     )
     negative: Pattern = field("负面清单事项编码格式", "", default=r"^\d{6}$")
     measure: Pattern = field("准入措施编码格式", "", default=r"^\d{6}-\d{2,3}$|^\d{6}-L\d{2,3}$")
-    regulation: Pattern = field("地方性法规编码格式", "", default=r"^(?P<region>\d{6})-DF-\d{4}-\d{3}$")
+    regulation: Pattern = field("地方性法规编码格式", "", default=r"^(?P<region>\d{6})-(?:DF|GZ|GF)-\d{4}-\d{3}$")
 
 
 # A key fingerprint as git prints it: OpenPGP, 40 hexadecimal digits (no spaces);

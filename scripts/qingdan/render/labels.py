@@ -9,8 +9,8 @@ from ..model import common, negative, power, registry, regulation, responsibilit
 
 _MODELS: tuple[type[BaseModel], ...] = (
     common.LegalBasis, common.Repeal,
-    power.PowerItem, power.SubItem, power.ResponsibilityStage,
-    registry.Region, registry.Department, registry.Contact, registry.LegalSource,
+    power.PowerItem, power.SubItem, power.ResponsibilityStage, power.Origin, power.Adjustment,
+    registry.Region, registry.Department, registry.Contact, registry.LegalSource, registry.Publication,
     regulation.Regulation, regulation.Amendment, regulation.Cleanup,
     responsibility.ResponsibilityList, responsibility.MainDuty, responsibility.DutyTask,
     responsibility.Boundary, responsibility.SupervisionRule, responsibility.PublicService,

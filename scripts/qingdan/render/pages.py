@@ -12,13 +12,14 @@ from pydantic import ValidationError
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 
 from .. import model
 from ..kinds import RELEASES
 from ..layout import KINDS
 from ..model.power import POWER_TYPES
+from ..model.registry import SourceLevel
 from ..problems import CATALOGUE
 from ..report import SEVERITY_ZH
 from ..rules import REQUIRED_LISTS
@@ -433,8 +434,8 @@ def _sources(lookup: Lookup, contributed: Contributed, history: History | None) 
                        source="sources.yml", crumbs=crumbs)
 
 
-_LEVEL_ORDER = {level: n for n, level in enumerate(
-    ("法律", "行政法规", "国务院决定", "部门规章", "地方性法规", "地方政府规章", "规范性文件"))}
+# Sources grouped in the order the model lists the levels (立法法 order, registry.SourceLevel).
+_LEVEL_ORDER = {level: n for n, level in enumerate(get_args(SourceLevel))}
 
 
 # -- reports -----------------------------------------------------------------------

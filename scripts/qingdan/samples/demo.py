@@ -154,12 +154,13 @@ class Script:
     def _amendment(self) -> Event | None:
         for dept in self.depts:
             path = f"{dept}/powers.yml"
-            found = self._pick(path, lambda it: self._in_force(it) and len(it.get("legal_basis") or []) >= 2)
+            found = self._pick(path, lambda it: self._in_force(it) and (
+                len(it.get("legal_basis") or []) + len(it.get("implementation_basis") or []) >= 2))
             if found:
                 cut = self.cuts[path]
                 earlier = _drop_last_basis(_rename(cut.entries[found[0]], cut.sep), cut.sep)
                 edit = Edit(path, found[0], earlier)
-                return Event(f"修改{found[1].get('name')}的名称和设定依据", f"amend-{dept}", [path], [edit])
+                return Event(f"修改{found[1].get('name')}的名称和依据", f"amend-{dept}", [path], [edit])
         return None
 
     def _transfer(self) -> Event | None:
@@ -331,17 +332,27 @@ def _block(lines: list[bytes], key: bytes, indent: bytes) -> tuple[int, int] | N
 
 
 def _drop_last_basis(entry: bytes, sep: bytes) -> bytes:
-    """The entry without its last legal basis."""
+    """The entry without its last 实施依据 (the whole list if it has one), else without its last 设定依据."""
     lines = entry.splitlines(keepends=True)
+    found = _block(lines, b"implementation_basis", _key_indent(sep))
+    if found is not None:
+        start, end = found
+        starts = _entries(lines, start, end, sep)
+        return b"".join(lines[:starts[-1] if len(starts) > 1 else start] + lines[end:])
     found = _block(lines, b"legal_basis", _key_indent(sep))
     if found is None:
         return entry
     start, end = found
-    starts = [i for i in range(start + 1, end) if lines[i].lstrip(b" ").startswith(b"- ")
-              and len(lines[i]) - len(lines[i].lstrip(b" ")) == len(_key_indent(sep)) + 2]
+    starts = _entries(lines, start, end, sep)
     if len(starts) < 2:
         return entry
     return b"".join(lines[:starts[-1]] + lines[end:])
+
+
+def _entries(lines: list[bytes], start: int, end: int, sep: bytes) -> list[int]:
+    """The lines that open an entry of the list block [start, end)."""
+    return [i for i in range(start + 1, end) if lines[i].lstrip(b" ").startswith(b"- ")
+            and len(lines[i]) - len(lines[i].lstrip(b" ")) == len(_key_indent(sep)) + 2]
 
 
 def _unrepeal(entry: bytes, sep: bytes) -> bytes:

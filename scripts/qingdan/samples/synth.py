@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..errors import QingdanError
 from ..files import staged_folder
-from ..rules import USCC_ALPHABET, uscc_check_char
+from ..rules import SETTING_LEVELS, USCC_ALPHABET, uscc_check_char
 
 MARKER = "# 由 qingdan synth 生成的合成数据，不是真实清单。\n"
 
@@ -317,6 +317,10 @@ class _Items:
     def __init__(self, sources: list[Source], seed: int) -> None:
         self.seed = seed
         self.cited = [s.id for s in sources[2:]]  # the two accountability laws are cited apart
+        # Only norms that may set the power are its 设定依据 (rules.SETTING_LEVELS, DOMAIN.md §6).
+        self.cited_for = {
+            type_code: [s.id for s in sources[2:] if s.level in SETTING_LEVELS[type_code][0]] or self.cited
+            for type_code in SETTING_LEVELS}
         self._stages: dict[tuple[str, int], str] = {}
 
     def _stage_block(self, type_code: str, subject: int) -> str:
@@ -356,13 +360,14 @@ class _Items:
         if co:
             out.append(f"    co_implementers:\n      - {co}\n")
         out.append(f"    exercise_level: {level}\n    legal_basis:\n")
-        first = (key >> 16) % len(self.cited)
-        second = (first + 1 + (key >> 24) % (len(self.cited) - 1)) % len(self.cited)
+        cited = self.cited_for.get(type_code, self.cited)
+        first = (key >> 16) % len(cited)
+        second = (first + 1 + (key >> 24) % (len(cited) - 1)) % len(cited)
         for n, source in enumerate((first, second)):
             article = ARTICLES[(key >> (28 + 2 * n)) % len(ARTICLES)].format(
                 n=chinese_number((key >> (32 + 8 * n)) % 120 + 1), k=chinese_number(n + 1))
             quote = BASIS_TEXTS[(key >> (40 + 2 * n)) % len(BASIS_TEXTS)].format(s=s)
-            out.append(f"      - source: {self.cited[source]}\n        articles: {article}\n"
+            out.append(f"      - source: {cited[source]}\n        articles: {article}\n"
                        f"        text: {quote}\n")
         out.append("    responsibilities:\n")
         out.append(self._stage_block(type_code, subject))
@@ -514,7 +519,8 @@ def _negative_list(count: int, sources: list[Source], seed: int) -> str:
                 f'      - code: "{code}-{"L" if local else ""}{m + 1:02d}"\n'
                 f"        description: {s}{'地方性许可' if local else '许可'}（第{chinese_number(m + 1)}项措施）\n"
                 f"        scope: {'地方' if local else '全国'}\n"
-                f"        departments:\n          - 市场监督管理部门\n"
+                + (f"        national_entry: 全国清单第{i + 1}项所列地方性许可措施\n" if local else "")
+                + f"        departments:\n          - 市场监督管理部门\n"
                 f"        legal_basis:\n          - source: {strong[(key >> (8 + m)) % len(strong)]}\n"
                 f"            articles: 第{chinese_number((key >> 20) % 60 + 1)}条\n"
             )
