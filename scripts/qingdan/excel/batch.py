@@ -86,7 +86,7 @@ class Run:
 
     def write(self, lists_dir: Path) -> None:
         """Write every department file that may be written, and the sources they cite, atomically each."""
-        from ..fmt import write_atomic
+        from ..files import write_atomic
 
         writable = [(d, p) for d, p in sorted(self.plans.items()) if d not in self.blocked and p.changed]
         if writable and self.registrar is not None:

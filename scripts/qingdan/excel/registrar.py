@@ -75,7 +75,7 @@ class Registrar:
                 pending = Pending(registration.source_id, law.title)
                 self.pending[key] = self.pending[normalise_title(law.title)] = pending
                 return SourceRef(pending.source_id, law.title, law.level, None, law.promulgated,
-                                 law.status == "现行有效")
+                                 law.in_force)
         level = guess_level(title)
         pending = Pending(stub_id(title), title.strip(),
                           {"id": stub_id(title), "title": title.strip(), "level": level, "verified": False})
@@ -96,7 +96,8 @@ class Registrar:
 
     def write(self) -> list[str]:
         """Add every pending source to lists/sources.yml; the ids added."""
-        from ..fmt import to_tree, write_atomic
+        from ..files import write_atomic
+        from ..fmt import to_tree
         from ..scaffold import append_entry
 
         added: list[str] = []
