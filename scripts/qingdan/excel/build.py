@@ -106,6 +106,7 @@ class _Builder:
     def __init__(self, layout: Layout, ctx: Context, built: Built) -> None:
         self.layout, self.ctx, self.built = layout, ctx, built
         self.sheet = layout.sheet
+        self._formula_rows = {r for r, _c in self.sheet.formulas}  # one set, not a scan per row
         self.current: Group | None = None
         self.unmapped: dict[int, int] = {}
         self.strangers: dict[str, list[int]] = {}  # 实施主体 that is no department -> rows
@@ -124,8 +125,7 @@ class _Builder:
     # ---- rows ----
 
     def _blank(self, row: int) -> bool:
-        return all(is_empty(v) for v in self.sheet.rows[row]) and not any(
-            r == row for r, _ in self.sheet.formulas)
+        return all(is_empty(v) for v in self.sheet.rows[row]) and row not in self._formula_rows
 
     def _repeated_header(self, row: int) -> bool:
         labels = self.layout.labels

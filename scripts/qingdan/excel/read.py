@@ -10,18 +10,18 @@ that import can report it instead of reading an empty cell.
 from __future__ import annotations
 
 import csv
+import functools
 import io
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import xlrd
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import QingdanError
+from .bounds import MAX_COLUMNS, MAX_ROWS, check_file_size, check_grid, check_xlsx
 from .formula import unguard_formula
 
 Cell = tuple[int, int]  # 0-based row, column
@@ -43,8 +43,9 @@ class Sheet:
         cells = self.rows[row] if row < len(self.rows) else []
         return cells[col] if col < len(cells) else None
 
-    @property
+    @functools.cached_property
     def width(self) -> int:
+        """The number of columns of the widest row (computed once: the rows are final when read)."""
         return max((len(r) for r in self.rows), default=0)
 
 
@@ -53,6 +54,7 @@ def read(path: Path) -> list[Sheet]:
     suffix = path.suffix.lower()
     if not path.is_file():
         raise QingdanError(f"找不到文件 {path}")
+    check_file_size(path.stat().st_size, path.name)
     if suffix == ".csv":
         return [read_csv(path.read_bytes(), path.stem)]
     if suffix in (".et", ".ods"):
@@ -69,15 +71,26 @@ def read(path: Path) -> list[Sheet]:
 
 
 def read_xlsx(raw: bytes, name: str = "工作簿") -> list[Sheet]:
-    """Sheets of a workbook given its bytes."""
+    """Sheets of a workbook given its bytes; sizes, cells and merged ranges are bounded first (bounds.py)."""
+    check_file_size(len(raw), name)
+    check_xlsx(raw, name)
     try:
         with_formulas = load_workbook(io.BytesIO(raw))
         values = with_formulas
         if _has_formulas(with_formulas.worksheets):
             values = load_workbook(io.BytesIO(raw), data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise QingdanError(f"无法读取 {name}：不是有效的 .xlsx 文件（{exc}）。请用 Excel 或 WPS 打开后重新保存") from None
-    return [_sheet(ws, values[ws.title]) for ws in with_formulas.worksheets]
+        return [_sheet(ws, values[ws.title]) for ws in with_formulas.worksheets]
+    except QingdanError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any damage in the zip or its XML is the user's file, not our bug
+        raise QingdanError(f"无法读取 {name}：不是有效的 .xlsx 文件（{_short(exc)}）。"
+                           "请用 Excel 或 WPS 打开后重新保存") from None
+
+
+def _short(exc: Exception) -> str:
+    """The reader's own words, cut short: they may quote whole parts of the file."""
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 120 else text[:120] + "…"
 
 
 def _has_formulas(sheets: list[Worksheet]) -> bool:
@@ -94,7 +107,9 @@ def _sheet(formulas: Worksheet, values: Worksheet) -> Sheet:
             for cell in row:
                 if cell.data_type == "f" and sheet.value(cell.row - 1, cell.column - 1) is None:
                     sheet.formulas[(cell.row - 1, cell.column - 1)] = str(getattr(cell.value, "text", cell.value))
-    _fill_merged(sheet, [(m.min_row - 1, m.min_col - 1, m.max_row, m.max_col) for m in formulas.merged_cells.ranges])
+    merged = [(m.min_row - 1, m.min_col - 1, m.max_row, m.max_col) for m in formulas.merged_cells.ranges]
+    check_grid(len(rows), sheet.width, merged, f"工作表“{sheet.name}”")  # bounds.py checked the XML already
+    _fill_merged(sheet, merged)
     return sheet
 
 
@@ -116,18 +131,22 @@ def read_xls(raw: bytes, name: str = "工作簿") -> list[Sheet]:
     Excel stores a formula's last result in the file, so there are no formulas to
     report; numbers that are whole read as int, date cells as datetime, as openpyxl gives them.
     """
+    check_file_size(len(raw), name)
     try:
-        book = xlrd.open_workbook(file_contents=raw, formatting_info=True)
+        # Ragged rows: xlrd keeps each row as long as its last cell, not padded to the widest one.
+        book = xlrd.open_workbook(file_contents=raw, formatting_info=True, ragged_rows=True)
     except Exception as exc:  # noqa: BLE001 - any damage in a binary file is the user's file, not our bug
-        raise QingdanError(f"无法读取 {name}：不是有效的 .xls 文件（{exc}）。"
+        raise QingdanError(f"无法读取 {name}：不是有效的 .xls 文件（{_short(exc)}）。"
                            "请用 Excel 或 WPS 打开后“另存为”.xlsx 再导入") from None
     sheets = []
     for ws in book.sheets():
-        rows = [[_xls_value(ws.cell(r, c), book.datemode) for c in range(ws.ncols)] for r in range(ws.nrows)]
+        merged = [(top, left, bottom, right) for top, bottom, left, right in ws.merged_cells]
+        check_grid(ws.nrows, ws.ncols, merged, f"{name} 的工作表“{ws.name}”")
+        rows = [[_xls_value(cell, book.datemode) for cell in ws.row(r)] for r in range(ws.nrows)]
         while rows and all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
             rows.pop()
         sheet = Sheet(ws.name, rows, hidden=ws.visibility != 0)
-        _fill_merged(sheet, [(top, left, bottom, right) for top, bottom, left, right in ws.merged_cells])
+        _fill_merged(sheet, merged)
         sheets.append(sheet)
     return sheets
 
@@ -156,7 +175,11 @@ def _put(row: list[Any], col: int, value: Any) -> None:
 
 
 def read_csv(raw: bytes, name: str) -> Sheet:
-    """A CSV file as one sheet: UTF-8 (with or without BOM), or GB18030 as Excel saves it in China."""
+    """A CSV file as one sheet: UTF-8 (with or without BOM), or GB18030 as Excel saves it in China.
+
+    One pass over the rows, each bounded as it is read: the time is linear in the file's size.
+    """
+    check_file_size(len(raw), f"{name}.csv")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = raw.decode(encoding)
@@ -165,7 +188,14 @@ def read_csv(raw: bytes, name: str) -> Sheet:
             continue
     else:
         raise QingdanError(f"{name}.csv 既不是 UTF-8 也不是 GBK 编码，请另存为“CSV UTF-8”")
-    rows = [[unguard_formula(v) if v != "" else None for v in row] for row in csv.reader(io.StringIO(text, newline=""))]
+    rows: list[list[Any]] = []
+    try:
+        for row in csv.reader(io.StringIO(text, newline="")):
+            if len(row) > MAX_COLUMNS or len(rows) >= MAX_ROWS:
+                check_grid(len(rows) + 1, len(row), (), f"{name}.csv ")
+            rows.append([unguard_formula(v) if v != "" else None for v in row])
+    except csv.Error as exc:
+        raise QingdanError(f"无法读取 {name}.csv：第 {len(rows) + 1} 行不是有效的 CSV（{_short(exc)}）") from None
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
     return Sheet(name, rows)
