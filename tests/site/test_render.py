@@ -395,7 +395,9 @@ def test_sources_index_links_its_downloads(sample: Dataset) -> None:
              "downloads/all/powers.csv"]
     site = plan_site(sample, contributed=lambda: paths)
     html = Renderer(site).html(site.pages["sources/index.md"])
-    assert '<a href="../downloads/all/sources.csv" download>法律法规（CSV）</a>' in html
+    # Saved under the site's name and the data's date, like every other download.
+    assert re.search(r'<a href="\.\./downloads/all/sources\.csv" download="[^"]+-法律法规-\d{8}\.csv">法律法规（CSV）</a>',
+                     html)
     assert "sources.xlsx" in html and "sources.json" in html and "powers.csv" not in html
 
 

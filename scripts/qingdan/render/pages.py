@@ -420,7 +420,8 @@ def _sources(lookup: Lookup, contributed: Contributed, history: History | None) 
             levels[src.level].append(src)
         return {"levels": sorted(levels.items(), key=lambda kv: _LEVEL_ORDER.get(kv[0], 99)),
                 "cited": {k: len(v) for k, v in lookup.citations.items()},
-                "downloads": _downloads(contributed, "all", "sources")}
+                "downloads": _downloads(contributed, "all", "sources", owner=lookup.site.name,
+                                        fresh=_fresh(lookup, history))}
 
     yield PageSpec(page_path("sources"), "法律法规", "site/sources.html", index, late=True)
     crumbs = (("法律法规", page_path("sources")),)
