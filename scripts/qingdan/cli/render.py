@@ -14,17 +14,19 @@ from ..files import staged_folder
 from ..render import write_site
 from ..render.extras import theme_files
 from ..render.history import history_for
+from ..render.incremental import SiteWriter, read_manifest
 from ..render.site import write_files
 from . import friendly, main, progress_printer
 from .validate import _lists_dir
 
 MARKER = ".qingdan-render"
+MARKER_TEXT = "由 qingdan render 生成；再次运行时文件夹会被新的输出替换。\n"
 
 
 @main.command("render")
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path), default="lists")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="输出文件夹：空文件夹、不存在的文件夹，或上次 qingdan render 的输出（会被整个替换）")
+              help="输出文件夹：空文件夹、不存在的文件夹，或上次 qingdan render 的输出（增量重建：只改写有变化的文件）")
 @click.option("--templates", "templates_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="站点自己的模板文件夹，其中的 site/<名称>.html 替换同名模板")
 @click.option("--theme-out", "theme_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -37,6 +39,13 @@ def render_cmd(path: Path, out_dir: Path, templates_dir: Path | None, theme_dir:
     输出可以直接作为 MkDocs 或 Zensical 的 docs 文件夹（再放入 content/ 中手写的页面）；
     这时请用 --theme-out 写出主题覆盖文件，并在配置中设置 theme.custom_dir（示例数据另设
     extra.qingdan_sample: true）。数据有错误时不生成任何文件，退出码为 1。
+
+    \b
+    再次写入上次的输出文件夹时是增量重建：仍生成全部页面，但只改写内容有变化的文件，
+    内容未变的文件沿用上次的（不重写，修改时间不变），不再生成的文件被删除；结果与写入
+    空文件夹逐字节相同。文件夹中的 .qingdan-manifest.json 记录代码版本和每个文件的摘要；
+    它缺失、损坏或来自另一版本的 qingdan 时，完整重建。新输出在旁边的临时文件夹中生成，
+    完成后一次替换旧文件夹，中途出错时旧文件夹不变。
     """
     lists_dir, _ = _lists_dir(path)
     _check_out(out_dir)
@@ -51,9 +60,25 @@ def render_cmd(path: Path, out_dir: Path, templates_dir: Path | None, theme_dir:
         raise SystemExit(1)
     history = history_for(lists_dir)
     shown = progress_printer("生成页面", True)
-    count = _write_folder(out_dir, lambda staging: write_site(dataset, staging, history, templates_dir=templates_dir,
-                                                              progress=shown))
-    click.echo(f"已生成 {count} 个页面和文件：{out_dir}")
+    before = read_manifest(out_dir) if (out_dir / MARKER).is_file() else None
+    writer: SiteWriter | None = None
+
+    def fill(staging: Path) -> int:
+        nonlocal writer
+        writer = SiteWriter(staging, out_dir if before is not None else None, before or {})
+        count = write_site(dataset, staging, history, templates_dir=templates_dir, progress=shown, writer=writer.write)
+        writer.write([(MARKER, MARKER_TEXT)])
+        writer.finish()
+        return count
+
+    count = _write_folder(out_dir, fill)
+    assert writer is not None
+    if before is None:
+        click.echo(f"已生成 {count} 个页面和文件：{out_dir}")
+    else:
+        # Counted over every file the writer saw (the marker too), so the parts add up to the whole.
+        click.echo(f"已更新 {out_dir}：共 {len(writer.digests)} 个文件，改写 {len(writer.written)} 个，"
+                   f"删除 {len(writer.deleted())} 个，其余 {writer.reused} 个未变")
     if theme_dir is not None:
         _write_folder(theme_dir, lambda staging: len(write_files(theme_files(), staging)))
         click.echo(f"已写出主题覆盖文件：{theme_dir}（在配置中设置 theme.custom_dir: {theme_dir}）")
@@ -63,7 +88,8 @@ def _write_folder(folder: Path, fill: Callable[[Path], int]) -> int:
     """Fill a staging folder beside ``folder`` and swap it in at the end: never a half-written folder."""
     with staged_folder(folder) as staging:
         count = fill(staging)
-        (staging / MARKER).write_text("由 qingdan render 生成；再次运行时整个文件夹会被替换。\n", encoding="utf-8")
+        if not (staging / MARKER).is_file():
+            (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     return count
 
 

@@ -12,17 +12,17 @@ import functools
 import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from markupsafe import escape
 
 from ..dataset import Dataset
-from ..errors import QingdanError
 from ..model.negative import CATEGORIES
 from ..model.power import POWER_TYPES
 from .extras import contributions, site_assets
 from .history import History, as_of
+from .incremental import target_of
 from .labels import LABELS, LIST_LABELS
 from .links import Linker, commit_url, edit_url
 from .lookup import Lookup
@@ -129,10 +129,7 @@ def write_files(items: Iterable[tuple[str, str | bytes]] | Mapping[str, bytes], 
     made: set[Path] = set()
     pairs = items.items() if isinstance(items, Mapping) else items
     for path, content in pairs:
-        parts = PurePosixPath(path).parts
-        if not parts or path.startswith("/") or ".." in parts:
-            raise QingdanError(f"不能写入 {path}：文件路径必须在输出文件夹之内")
-        target = out_dir / path
+        target = target_of(out_dir, path)
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
@@ -141,25 +138,34 @@ def write_files(items: Iterable[tuple[str, str | bytes]] | Mapping[str, bytes], 
     return written
 
 
+Writer = Callable[[Iterable[tuple[str, str | bytes]] | Mapping[str, bytes]], list[str]]
+
+
 def write_site(dataset: Dataset, out_dir: Path, history: History | None = None,
                templates_dir: Path | None = None,
-               progress: Callable[[int, int, str], None] | None = None) -> int:
+               progress: Callable[[int, int, str], None] | None = None,
+               writer: Writer | None = None) -> int:
     """Write every page, asset and contributed file under ``out_dir``; return how many.
+
+    ``writer`` takes over the writing (it gets what :func:`write_files` gets and
+    returns every path it was given): ``incremental.SiteWriter.write`` writes
+    only files whose bytes changed.
 
     Contributions are written one stage at a time, so at most one stage's
     files are in memory; pages are rendered and written one at a time.
     ``progress(done, total, path)`` hears about every PROGRESS_EVERY-th page and the last.
     """
+    write: Writer = writer or functools.partial(write_files, out_dir=out_dir)
     paths: list[str] = []
     # Planned first (nothing is rendered yet): the feeds link only pages that exist.
     site = plan_site(dataset, history, contributed=lambda: paths)
     for stage in contributions(dataset, history, site.pages.keys()):
-        paths += write_files(stage, out_dir)
+        paths += write(stage)
         del stage
     files = iter_files(site, templates_dir)
     if progress is not None:
         files = _reporting(files, len(site.pages) + len(site.assets), progress)
-    return len(paths) + len(write_files(files, out_dir))
+    return len(paths) + len(write(files))
 
 
 def _reporting(files: Iterator[tuple[str, str | bytes]], total: int,

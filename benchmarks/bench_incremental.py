@@ -1,0 +1,120 @@
+"""Benchmark: ``qingdan render --out`` full build vs rebuild after one item's name changes.
+
+    python benchmarks/bench_incremental.py --items 10000
+    python benchmarks/bench_incremental.py --items 10000 --check   # also compare with a clean build
+
+For each size: writes a synthetic lists/ (qingdan.samples.synth.write_dataset),
+runs ``qingdan render lists --out site`` into an empty folder (the full build),
+renames one item in its powers.yml, and runs the same command again over the
+previous output (the incremental rebuild). Both runs are real subprocesses;
+wall and CPU seconds (the process tree, as in bench_site.py) and the build's
+own report of files rewritten are recorded. The ratio is rebuild / full, in
+the same run. ``--check`` builds the edited data into an empty folder too and
+asserts the rebuilt folder is byte-identical to it.
+
+Target (issue 14): the rebuild at most 10% of the full build at 10,000 items.
+Results go to benchmarks/out/incremental.json and are printed as a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_site import TreeMemory  # noqa: E402  (the same process-tree sampling)
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "benchmarks" / "out"
+
+
+def timed_render(lists: Path, out: Path) -> dict:
+    """Run ``qingdan render lists --out out``; wall and CPU seconds, and its last line."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", "from qingdan.cli import main; main()", "render", str(lists),
+                             "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    memory = TreeMemory(proc.pid)
+    output, _ = proc.communicate()
+    seconds = time.perf_counter() - start
+    memory.stop()
+    if proc.returncode != 0:
+        raise SystemExit(f"qingdan render failed:\n{output[-4000:]}")
+    return {"seconds": round(seconds, 1), "cpu_s": round(sum(memory.cpu.values()), 1),
+            "peak_rss_mb": memory.peak_rss // 1024, "report": output.strip().splitlines()[-1]}
+
+
+def rename_one_item(lists: Path) -> str:
+    """Change the name of the first item of the first department with items; return its file."""
+    for powers in sorted(lists.glob("*/powers.yml")):
+        text = powers.read_text(encoding="utf-8")
+        match = re.search(r"^  - code: .*\n    name: (.*)$", text, re.M)
+        if match:
+            start, end = match.span(1)
+            powers.write_text(text[:start] + match.group(1) + "（改名）" + text[end:], encoding="utf-8")
+            return powers.relative_to(lists).as_posix()
+    raise SystemExit("no item to rename")
+
+
+def same_tree(a: Path, b: Path) -> bool:
+    files = {p.relative_to(a) for p in a.rglob("*") if p.is_file()}
+    if files != {p.relative_to(b) for p in b.rglob("*") if p.is_file()}:
+        return False
+    return all((a / f).read_bytes() == (b / f).read_bytes() for f in files)
+
+
+def run(work: Path, items: int, check: bool) -> dict:
+    from qingdan.samples.synth import write_dataset
+
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    write_dataset(work, items, seed=0)
+    lists, site = work / "lists", work / "site"
+    full = timed_render(lists, site)
+    print(f"{items} items, full build: {full}", flush=True)
+    edited = rename_one_item(lists)
+    rebuild = timed_render(lists, site)
+    print(f"  rebuild after renaming an item in {edited}: {rebuild}", flush=True)
+    row = {"items": items, "full": full, "rebuild": rebuild,
+           "ratio_wall": round(rebuild["seconds"] / full["seconds"], 3),
+           "ratio_cpu": round(rebuild["cpu_s"] / full["cpu_s"], 3) if full["cpu_s"] else None}
+    if check:
+        timed_render(lists, work / "clean")
+        row["identical"] = same_tree(site, work / "clean")
+        print(f"  identical to a clean build: {row['identical']}", flush=True)
+        if not row["identical"]:
+            raise SystemExit("the rebuilt site differs from a clean build")
+    shutil.rmtree(work, ignore_errors=True)
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--check", action="store_true", help="also compare the rebuild with a clean build")
+    parser.add_argument("--work", type=Path, default=OUT / "incremental-work", help="work folder (replaced)")
+    args = parser.parse_args()
+    results = [run(args.work / str(items), items, args.check) for items in args.items]
+    machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "load_average": os.getloadavg()}
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "incremental.json").write_text(json.dumps({"machine": machine, "results": results}, indent=2,
+                                                     ensure_ascii=False), encoding="utf-8")
+    print("\n| items | full build s (CPU s) | rebuild s (CPU s) | ratio wall | ratio CPU | rebuild report |")
+    print("|---:|---:|---:|---:|---:|---|")
+    for row in results:
+        f, r = row["full"], row["rebuild"]
+        print(f"| {row['items']} | {f['seconds']} ({f['cpu_s']}) | {r['seconds']} ({r['cpu_s']}) "
+              f"| {row['ratio_wall']} | {row['ratio_cpu']} | {r['report']} |")
+    print(f"\nmachine: {machine}")
+
+
+if __name__ == "__main__":
+    main()

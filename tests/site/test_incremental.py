@@ -1,0 +1,219 @@
+"""qingdan render --out into its previous output: only changed files are written, and the
+folder is byte for byte what a clean build into an empty folder gives, after every kind of edit."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qingdan.cli import main
+from qingdan.render.incremental import MANIFEST
+from site_support import copy_sample
+
+ITEM = "520100-XK00001000"  # 食品生产许可 of 示例市市场监督管理局
+DEPT = "520100-scjgj"
+
+
+def _render(lists: Path, out: Path, *extra: str) -> str:
+    result = CliRunner().invoke(main, ["render", str(lists), "--out", str(out), *extra])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _inodes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+def _assert_same_as_clean(lists: Path, out: Path, clean: Path, *extra: str) -> None:
+    _render(lists, clean, *extra)
+    got, want = _tree(out), _tree(clean)
+    assert sorted(got) == sorted(want)  # the same set of files: nothing stale left, nothing missing
+    assert [path for path in want if got[path] != want[path]] == []
+    assert not [d for d in out.rglob("*") if d.is_dir() and not any(d.iterdir())]  # no empty folder left
+
+
+def _rewritten(before: dict[str, int], out: Path) -> set[str]:
+    """Files of ``out`` that are not the very files (inodes) of the previous build."""
+    return {path for path, inode in _inodes(out).items() if before.get(path) != inode}
+
+
+def _item_block(text: str, code: str) -> tuple[int, int]:
+    """Start and end offsets of the item ``code`` in a powers.yml."""
+    start = text.index(f'  - code: "{code}"\n')
+    nxt = re.compile(r"^  - code: ", re.M).search(text, start + 1)
+    return start, nxt.start() if nxt else len(text)
+
+
+def _edit(path: Path, change: Callable[[str], str]) -> None:
+    text = path.read_text(encoding="utf-8")
+    changed = change(text)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+
+
+def _add_item(text: str) -> str:
+    start, end = _item_block(text, ITEM)
+    block = text[start:end].replace("520100-XK00001", "520100-XK00091").replace(
+        "    name: 食品生产许可\n", "    name: 食品生产许可（新增）\n")
+    return text.rstrip("\n") + "\n\n" + block
+
+
+def _repeal_item(text: str) -> str:
+    start, end = _item_block(text, ITEM)
+    block = text[start:end].rstrip("\n") + (
+        "\n    status: 已废止\n    repeal:\n      date: 2026-01-01\n      basis: 示例废止依据\n"
+        "      reason: 测试用的废止原因\n\n")
+    return text[:start] + block + text[end:]
+
+
+def _remove_item(text: str) -> str:
+    start, end = _item_block(text, "520100-XK00091000")
+    return text[:start] + text[end:]
+
+
+def test_rebuild_after_each_kind_of_edit_equals_a_clean_build(tmp_path: Path) -> None:
+    lists = copy_sample(tmp_path)
+    out = tmp_path / "site"
+    _render(lists, out)
+    powers = lists / DEPT / "powers.yml"
+    edits: list[tuple[str, Callable[[], None]]] = [
+        ("an item field", lambda: _edit(powers, lambda t: t.replace(
+            "    name: 食品生产许可\n    power_type", "    name: 食品生产许可（已改名）\n    power_type", 1))),
+        ("a department renamed", lambda: _edit(lists / DEPT / "department.yml", lambda t: t.replace(
+            "name: 示例市市场监督管理局", "name: 示例市市场监管局", 1))),
+        ("an item added", lambda: _edit(powers, _add_item)),
+        ("an item repealed", lambda: _edit(powers, _repeal_item)),
+        ("an item removed", lambda: _edit(powers, _remove_item)),
+        ("a source retitled", lambda: _edit(lists / "sources.yml", lambda t: t.replace(
+            "title: 中华人民共和国行政许可法", "title: 中华人民共和国行政许可法（示例改题）", 1))),
+    ]
+    for n, (what, edit) in enumerate(edits):
+        before = _tree(out)
+        edit()
+        output = _render(lists, out)
+        assert "已更新" in output, what
+        assert _tree(out) != before, what  # the edit shows
+        _assert_same_as_clean(lists, out, tmp_path / f"clean{n}")
+    # The added item's page went away with it.
+    assert not (out / "items" / "520100-XK00091000").exists()
+
+
+def test_a_template_change_rebuilds_what_it_touches(tmp_path: Path) -> None:
+    lists = copy_sample(tmp_path)
+    out = tmp_path / "site"
+    templates = tmp_path / "templates"
+    (templates / "site").mkdir(parents=True)
+    _render(lists, out, "--templates", str(templates))
+    original = (Path(__file__).resolve().parents[2] / "scripts" / "qingdan" / "templates" / "site" / "item.html")
+    (templates / "site" / "item.html").write_text(original.read_text(encoding="utf-8").replace(
+        "{% block body %}\n", "{% block body %}\n<!-- 站点自己的事项模板 -->\n", 1), encoding="utf-8")
+    before = _inodes(out)
+    _render(lists, out, "--templates", str(templates))
+    assert "站点自己的事项模板" in (out / "items" / ITEM / "index.md").read_text(encoding="utf-8")
+    rewritten = _rewritten(before, out)
+    assert f"items/{ITEM}/index.md" in rewritten and "departments/index.md" not in rewritten
+    _assert_same_as_clean(lists, out, tmp_path / "clean", "--templates", str(templates))
+
+
+def test_an_item_name_change_rewrites_only_a_few_files(tmp_path: Path) -> None:
+    lists = copy_sample(tmp_path)
+    out = tmp_path / "site"
+    _render(lists, out)
+    before = _inodes(out)
+    _edit(lists / DEPT / "powers.yml", lambda t: t.replace(
+        "    name: 食品生产许可\n    power_type", "    name: 食品生产许可（已改名）\n    power_type", 1))
+    output = _render(lists, out)
+    rewritten = _rewritten(before, out)
+    assert f"items/{ITEM}/index.md" in rewritten
+    assert "search-index/meta.json" in rewritten  # the name is searchable
+    assert "downloads/all/powers.csv" in rewritten  # and in the downloads
+    # The search index lives under a folder named by its digest (browsers cache it for good), so
+    # all of it is new; of everything else, a few dozen pages and downloads out of hundreds.
+    others = {path for path in rewritten if not path.startswith("search-index/")}
+    assert len(others) <= 30 and len(before) > 300, (sorted(others), len(before))
+    assert not any(path.startswith("departments/520000-") for path in rewritten)
+    assert MANIFEST in rewritten  # the manifest names every file's digest, so it changes too
+    # The build's own report names the same count.
+    counts = re.search(r"共 (\d+) 个文件，改写 (\d+) 个，删除 (\d+) 个，其余 (\d+) 个未变", output)
+    assert counts is not None, output
+    total, written, _, reused = map(int, counts.groups())
+    assert written == len(rewritten - {MANIFEST}) and written + reused == total == len(_inodes(out)) - 1
+    _assert_same_as_clean(lists, out, tmp_path / "clean")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The sample lists/ and a clean build of it (neither may be changed)."""
+    root = tmp_path_factory.mktemp("built")
+    lists = copy_sample(root)
+    _render(lists, root / "clean")
+    return lists, root / "clean"
+
+
+def _copy_build(clean: Path, dst: Path) -> Path:
+    shutil.copytree(clean, dst)
+    return dst
+
+
+def _damage(manifest: Path, damage: str) -> None:
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    if damage == "missing":
+        manifest.unlink()
+    elif damage == "not json":
+        manifest.write_text("{不是 JSON", encoding="utf-8")
+    elif damage == "foreign code":
+        manifest.write_text(json.dumps({**data, "code": "0" * 64}), encoding="utf-8")
+    else:
+        manifest.write_text(json.dumps({**data, "format": 999}), encoding="utf-8")
+
+
+@pytest.mark.parametrize("damage", ["missing", "not json", "foreign code", "wrong format"])
+def test_a_broken_or_foreign_manifest_means_a_full_build(built: tuple[Path, Path], tmp_path: Path,
+                                                         damage: str) -> None:
+    lists, clean = built
+    out = _copy_build(clean, tmp_path / "site")
+    _damage(out / MANIFEST, damage)
+    before = _inodes(out)
+    output = _render(lists, out)
+    assert "已生成" in output and "已更新" not in output
+    assert _rewritten(before, out) == set(_inodes(out))  # nothing reused
+    assert _tree(out) == _tree(clean)
+
+
+def test_an_edited_or_linked_output_file_is_never_reused(built: tuple[Path, Path], tmp_path: Path) -> None:
+    lists, clean = built
+    out = _copy_build(clean, tmp_path / "site")
+    # Its manifest still vouches for these files: reusing them on its word would be wrong.
+    page = out / "items" / ITEM / "index.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("食品生产许可", "食品生产许吖"), encoding="utf-8")
+    secret = tmp_path / "secret.md"
+    secret.write_bytes((out / "departments" / "index.md").read_bytes())
+    (out / "departments" / "index.md").unlink()
+    (out / "departments" / "index.md").symlink_to(secret)
+    (out / "stray.md").write_text("手工放入的文件\n", encoding="utf-8")
+    before = _inodes(out)
+    output = _render(lists, out)
+    assert "已更新" in output and "改写 2 个，删除 0 个" in output
+    assert _rewritten(before, out) == {f"items/{ITEM}/index.md", "departments/index.md", MANIFEST}
+    assert not (out / "departments" / "index.md").is_symlink() and not (out / "stray.md").exists()
+    assert _tree(out) == _tree(clean)
+
+
+def test_a_failed_rebuild_leaves_the_previous_site_untouched(built: tuple[Path, Path], tmp_path: Path) -> None:
+    lists, clean = built
+    lists = shutil.copytree(lists, tmp_path / "lists")
+    out = _copy_build(clean, tmp_path / "site")
+    (lists / DEPT / "powers.yml").write_text("items:\n  - code: 1\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["render", str(lists), "--out", str(out)])
+    assert result.exit_code == 1
+    assert _tree(out) == _tree(clean)
