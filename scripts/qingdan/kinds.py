@@ -40,6 +40,7 @@ PAGES: dict[str, str] = {
     "search": "search/",
     "items": "items/",
     "item": "items/{}/",
+    "item_version": "items/{}/",  # key "<code>/v<n>": one past version (point-in-time view)
     "departments": "departments/",
     "department": "departments/{}/",
     "powers": "departments/{}/powers/",
@@ -57,7 +58,9 @@ PAGES: dict[str, str] = {
     "publication": "publication/",
     "changes": "changes/",
     "consistency": "consistency/",
+    "compare": "consistency/{}/",  # one base code compared across regions
     "problem_codes": "problem-codes/",
+    "feedback": "feedback/",
 }
 
 ASSET_DIR = "assets/qingdan"  # our style sheets and scripts, search's too

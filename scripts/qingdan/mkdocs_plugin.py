@@ -36,10 +36,10 @@ from .errors import QingdanError
 from .files import walk
 from .render import PageSpec, Renderer, Site, plan_site
 from .render.background import Contributions
-from .render.extras import SITE_CSS, SITE_JS, theme_root
+from .render.extras import FEED, SITE_CSS, SITE_JS, feed_base, theme_root
 from .render.history import History, history_for
 from .render.live import LIVE_ENV, live_errors
-from .render.site import page_title
+from .render.site import HIDE, page_title
 
 log = logging.getLogger("mkdocs.plugins.qingdan")
 PROGRESS_EVERY = 10_000  # generated pages between progress lines (a large site takes minutes)
@@ -72,7 +72,7 @@ class GeneratedPage(Page):
     def read_source(self, config: MkDocsConfig) -> None:
         # As front matter would: Material prints meta.title as is, but pipes
         # page.title through striptags, which would unescape it again.
-        self.markdown, self.meta = "", {"title": self.title}
+        self.markdown, self.meta = "", {"title": self.title, "hide": list(HIDE)}
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         self.content, self.toc = "", get_toc([])
@@ -124,6 +124,9 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         # After the site's custom_dir (so a site can still override), before Material.
         position = 1 if config.theme.custom_dir else 0
         config.theme.dirs.insert(position, theme_dir)
+        # No English credit line in the footer of a Chinese government site
+        # (partials/copyright.html leaves it out too, for themes that read this).
+        config.extra.setdefault("generator", False)
         config.extra_css.append(SITE_CSS)
         config.extra_javascript.append(SITE_JS)
         self.live = self.config.live_errors or os.environ.get(LIVE_ENV) == "1"
@@ -211,6 +214,8 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         if self.config.enabled and self.dataset is not None:
             env.globals["qingdan_sample"] = self.dataset.site.sample
             env.globals["qingdan_cached"] = _Cache()
+            env.globals["qingdan_as_of"] = self.renderer.as_of if self.renderer else None
+            env.globals["qingdan_feed"] = FEED if feed_base(self.dataset, self.history) else None
         return env
 
     def on_page_context(self, context: dict, page: Page, config: MkDocsConfig, nav: Any) -> dict | None:

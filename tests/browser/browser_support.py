@@ -92,10 +92,26 @@ def food_production_licence(data: Dataset) -> str:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the built site; 404s are the browser's to report, not the log's."""
+    """Serves the built site; 404s are the browser's to report, not the log's.
+
+    A missing address gets the site's 404.html with status 404, as GitHub
+    Pages serves it (and nginx with ``error_page 404 /404.html``).
+    """
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or self.command != "GET" or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 @contextmanager
@@ -176,6 +192,16 @@ class Watch:
                 + [f"failed request {e}" for e in self.failed_requests] + [f"dialog {e}" for e in self.dialogs])
 
 
+def expect_404(watch: Watch, url: str) -> None:
+    """The HTTP 404 of the address a test asks for is not a problem of the site; any other still is.
+
+    Call it last: the browser reports that 404 again whenever it reloads the page.
+    """
+    watch.failed_requests = [f for f in watch.failed_requests if f != f"{url}: HTTP 404"]
+    watch.console_errors = [e for e in watch.console_errors
+                            if not (e.startswith(f"{url}: ") and "status of 404" in e)]
+
+
 # ---- layout ----------------------------------------------------------------------
 
 # Widths that matter: the whole document, and the box the page's own content is in.
@@ -214,7 +240,7 @@ IDENTIFIERS = frozenset({
     "code", "id", "source", "region", "parent", "co_implementers", "departments", "reviewers", "uscc",
     "industry", "edit_branch",
 })
-URL_FIELDS = frozenset({"website", "url", "repo_url"})
+URL_FIELDS = frozenset({"website", "url", "repo_url", "form_action"})
 
 
 def _text_model(annotation: Any) -> tuple[bool, type[BaseModel] | None]:

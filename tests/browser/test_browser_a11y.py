@@ -1,7 +1,8 @@
 """Accessibility: axe-core (npm, pinned in package.json) run inside the page on real pages.
 
-No violation of impact "serious" or "critical" on the home page, a list page
-and an item page, on a desktop and on a phone. axe-core is read from
+No violation of impact "serious" or "critical" on the home page, list pages
+(as cards on a phone), record pages, the 404 page and the feedback form, on a
+desktop and on a phone. axe-core is read from
 node_modules/ and injected by the test: the site itself never loads it.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browser_support import AXE, Site, food_production_licence
+from browser_support import AXE, Site, expect_404, food_production_licence
 from qingdan.dataset import Dataset
 
 pytestmark = pytest.mark.browser
@@ -23,12 +24,22 @@ RUN = """async () => await axe.run(document, {
 })"""
 
 
+MISSING = "/items/520100-XK09999000/"  # no such item: the 404 page
+
+
 def pages(data: Dataset) -> dict[str, str]:
     item = food_production_licence(data)
+    negative = next(i.code for n in data.negative_lists.values() for i in n.items)
     return {
         "home": "/",
         "power list": f"/departments/{data.owner[item]}/powers/",
         "item": f"/items/{item}/",
+        "missing page": MISSING,
+        "feedback": "/feedback/",
+        "negative list": "/negative-list/",
+        "negative item": f"/negative-list/{negative}/",
+        "regulation": f"/regulations/{next(iter(data.regulations))}/",
+        "changes": "/changes/",
     }
 
 
@@ -46,14 +57,18 @@ def describe(violations: list[dict[str, Any]]) -> str:
 
 
 @pytest.mark.parametrize("width", [1280, 375])
-@pytest.mark.parametrize("kind", ["home", "power list", "item"])
+@pytest.mark.parametrize("kind", ["home", "power list", "item", "missing page", "feedback", "negative list",
+                                  "negative item", "regulation", "changes"])
 def test_no_serious_accessibility_violations(open_page: Any, demo: Site, demo_data: Dataset, kind: str,
                                              width: int) -> None:
-    page, _watch = open_page(width=width)
-    page.goto(demo.url(pages(demo_data)[kind]))
+    page, watch = open_page(width=width)
+    path = pages(demo_data)[kind]
+    page.goto(demo.url(path))
     violations = axe_violations(page)
     blocking = [v for v in violations if v["impact"] in BLOCKING]
     assert not blocking, f"{kind} at {width} px:\n{describe(blocking)}"
+    if path == MISSING:
+        expect_404(watch, demo.url(path))
 
 
 def test_axe_finds_a_planted_violation(open_page: Any, demo: Site) -> None:

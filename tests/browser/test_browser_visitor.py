@@ -96,7 +96,7 @@ def test_item_page_shows_legal_basis_and_responsibility_stages(page: Any, demo: 
     page.wait_for_url(re.compile(r"/sources/"))
     assert page.locator(f'a[href$="/items/{code}/"]').count() >= 1
     page.go_back()
-    stages = page.locator("#responsibilities ~ .qd-table-wrap").first.locator("tbody th")
+    stages = page.locator("#responsibilities ~ ol.qd-flow").first.locator("li .qd-flow__stage strong")
     assert stages.all_inner_texts() == [stage.stage for stage in item.responsibilities]
     cases = page.locator("#accountability + ol li")
     assert cases.all_inner_texts() == list(item.accountability_cases)
@@ -147,8 +147,11 @@ def test_browse_from_home_to_a_penalty_item_and_back(page: Any, demo: Site, demo
     assert demo_data.powers[path_of(page.url).split("/")[2]].power_type == PENALTY
 
     page.go_back()
-    page.wait_for_url(list_url)
+    # The filter is kept in the address: back on the list, it is still filtered.
+    page.wait_for_url(list_url + f"?type={PENALTY}")
     assert page.locator("#qd-powers tbody tr").count() == total
+    assert page.get_by_label("权力类型").input_value() == PENALTY
+    assert page.locator("#qd-powers tbody tr:not([hidden])").count() == len(penalties)
     page.go_back()
     page.wait_for_url(demo.url(f"/departments/{department}/"))
     assert page.locator("h1").inner_text() == record.name

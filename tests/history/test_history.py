@@ -69,7 +69,7 @@ def test_repeal_keeps_legal_dates_apart_from_commit_dates(history, scenario):
     assert change.action == "repealed"
     texts = [f.text() for f in change.fields]
     assert "状态: 在用 → 已废止" in texts
-    assert "废止信息 · 废止日期: （无） → 2024-06-01" in texts
+    assert "废止信息 · 废止日期: （无） → 2024年6月1日" in texts
     assert change.repeal == {"date": "2024-06-01", "basis": "示例省人民政府令第1号", "reason": "职能调整"}
     assert change.effective == "2020-01-01"  # 依法生效日期, not the merge date
     assert step.day != dt.date(2024, 6, 1)

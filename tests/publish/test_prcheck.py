@@ -169,7 +169,7 @@ def test_the_summary_groups_changes_shows_new_items_in_full_and_splits_warnings(
     assert summary.index("#### 新增（1 项）") < summary.index("#### 修改（4 项）")
     assert "<summary><b>权力清单 520000-XK00002000 药品经营许可（lists/520000-scjgj/powers.yml）</b></summary>" in summary
     new_item = summary.split("<details>", 1)[1].split("</details>", 1)[0]
-    assert "- 设定依据：" in new_item and "第十二条" in new_item and "- 依法生效日期：2021-01-01" in new_item
+    assert "- 设定依据：" in new_item and "第十二条" in new_item and "- 依法生效日期：2021年1月1日" in new_item
     # The same change to three items is one line, with the items folded under it.
     assert "- **3 项：监督电话: 0851-12341001 → 0851-86861234**" in summary
     assert summary.count("0851-12341001 → 0851-86861234") == 1

@@ -45,6 +45,10 @@ FIRST: list[tuple[str, str, str]] = [
     ("示例市公安局", "520100-gaj", "department name"),
     ("示例省物业管理条例", "520000-DF-2007-001", "regulation title"),
     ("520100 食品", "520100-XK00001000", "region code and a word: name holds the word"),
+    ("建筑施工许可", "520100-XK00801000", "4 of 5 bigrams: 建筑工程施工许可 lacks only 筑施"),
+    ("营业执照", "520100-XK00051000", "synonym group: 营业执照 → 市场主体登记"),
+    ("水资源费改为征收水资源税", "520100-ZS00909000", "the repeal reason of the repealed item"),
+    ("职业介绍许可", "520000-DF-2000-001", "the clean-up reason of a repealed regulation"),
 ]
 
 
@@ -52,6 +56,7 @@ FIRST: list[tuple[str, str, str]] = [
 def answers(sample_site: Path) -> dict[str, dict[str, Any]]:
     queries = [q for q, _code, _why in FIRST] + [
         "第三十五条", "第35条", "未取得食品生产许可", "量子计算机", "市场监督管理局", "水", "x", "许可",
+        "营业执照",
     ]
     return {r["query"]: r for r in node.query(sample_site, list(dict.fromkeys(queries)), limit=10)}
 
@@ -63,13 +68,30 @@ def test_first_result(answers: dict[str, dict[str, Any]], query: str, code: str,
     assert results[0]["code"] == code, f"{query!r}: {why}; got {[r['code'] for r in results[:3]]}"
 
 
-def test_bigrams_are_anded(answers: dict[str, dict[str, Any]]) -> None:
-    # Every bigram of 未取得食品生产许可 must match: only the two penalty items
-    # for unlicensed food production, not every item mentioning 食品 or 许可.
+def test_documents_with_every_bigram_come_first(answers: dict[str, dict[str, Any]]) -> None:
+    # Every bigram of 未取得食品生产许可: only the penalty items for unlicensed
+    # food production hold them all, and they come before the partial matches.
     narrow = answers["未取得食品生产许可"]
     assert narrow["tokens"] == ["未取", "取得", "得食", "食品", "品生", "生产", "产许", "许可"]
-    assert 1 <= narrow["total"] <= 3
-    assert answers["许可"]["total"] > 10 * narrow["total"]
+    assert 1 <= narrow["complete"] <= 3
+    lacks = [r["lacks"] for r in narrow["results"]]
+    assert lacks == sorted(lacks) and lacks[:narrow["complete"]] == [0] * narrow["complete"]
+    assert lacks[narrow["complete"]] > 0, "partial matches follow the complete ones"
+    assert answers["许可"]["total"] > 10 * narrow["complete"]
+
+
+def test_partial_matches_need_half_the_tokens(answers: dict[str, dict[str, Any]]) -> None:
+    # 8 tokens: a document needs 4 of them; every result shown holds at least that.
+    assert all(r["lacks"] <= 4 for r in answers["未取得食品生产许可"]["results"])
+    # Nothing holds a single bigram of 量子计算机: still no result at all.
+    assert answers["量子计算机"]["total"] == 0
+
+
+def test_synonyms_are_data(answers: dict[str, dict[str, Any]]) -> None:
+    from qingdan.search.synonyms import default_groups
+
+    assert any("营业执照" in g and "市场主体登记" in g for g in default_groups())
+    assert "市场主体登记" in answers["营业执照"]["alternatives"]
 
 
 def test_article_is_one_token(answers: dict[str, dict[str, Any]], sample: Any) -> None:

@@ -55,11 +55,27 @@ def test_item_page_shows_every_field_with_its_model_label(render) -> None:
     assert "第三十五条" in html and "国家对食品生产经营实行许可制度" in html
     assert '<a href="../../sources/law-food-safety/">《中华人民共和国食品安全法》</a>' in html
     for stage in ("受理", "审查", "决定", "送达", "事后监管"):
-        assert f'<th scope="row">{stage}</th>' in html
+        assert f'<strong>{stage}</strong>' in html
     assert 'id="sub-520100-XK00001001"' in html
+    assert html.count("<h1") == 1
+
+
+def test_public_pages_carry_no_staff_links(render) -> None:
+    """编辑此页, data-file paths and commit links stay off the public build (site setting staff_links)."""
+    html = render(ITEM_PAGE)
+    assert "编辑此页" not in html and "lists/" not in html and "/edit/" not in html
+
+
+def test_staff_links_setting_shows_edit_link_and_data_file(tmp_path: Path) -> None:
+    lists = copy_sample(tmp_path)
+    site_yml = lists / "site.yml"
+    site_yml.write_text(site_yml.read_text(encoding="utf-8").replace("staff_links: false", "staff_links: true"),
+                        encoding="utf-8")
+    site = plan_site(load_dataset(lists))
+    html = Renderer(site).html(site.pages[ITEM_PAGE])
     assert ('<a href="https://github.com/example/qingdan/edit/main/lists/520100-scjgj/powers.yml"'
             in html)
-    assert html.count("<h1") == 1
+    assert "数据文件 lists/520100-scjgj/powers.yml" in html
 
 
 def test_repealed_item_says_since_when_and_why(sample: Dataset, render) -> None:
@@ -151,7 +167,7 @@ def test_home_without_history_never_claims_a_build_date(sample: Dataset, sample_
     html = render("index.md")
     newest = sample_site.lookup.newest_date
     assert "数据更新至" not in html
-    assert f"数据中最近的日期：<time datetime=\"{newest.isoformat()}\">" in html
+    assert f"数据中最近的日期 <time datetime=\"{newest.isoformat()}\">" in html
     assert dt.date.today().isoformat() not in html or newest == dt.date.today()
     assert '<form class="qd-searchbox" action="search/" method="get" role="search">' in html
 
@@ -160,7 +176,11 @@ def test_download_links_come_from_the_contributed_paths(sample: Dataset) -> None
     paths = ["downloads/520100-scjgj/powers.csv", "downloads/520100-scjgj/powers.xlsx", "downloads/all/powers.csv"]
     site = plan_site(sample, contributed=lambda: paths)
     html = Renderer(site).html(site.pages["departments/520100-scjgj/powers/index.md"])
-    assert '<a href="../../../downloads/520100-scjgj/powers.csv" download>权力清单（CSV）</a>' in html
+    # The saved file carries the department and the day of the data, not a bare powers.csv.
+    day = site.lookup.newest_date.strftime("%Y%m%d")
+    assert (f'<a href="../../../downloads/520100-scjgj/powers.csv" download="示例市市场监督管理局-权力清单-{day}.csv">'
+            '权力清单（CSV）</a>') in html
+    assert f"下载（数据中最近的日期 <time datetime=\"{site.lookup.newest_date.isoformat()}\">" in html
     assert "powers.xlsx" in html and "downloads/all/" not in html
     other = Renderer(site).html(site.pages["departments/520000-scjgj/powers/index.md"])
     assert "下载" not in other
@@ -240,6 +260,9 @@ def test_history_gives_timeline_date_and_last_changes(tmp_path: Path) -> None:
     from qingdan.history import load_history
 
     lists = copy_sample(tmp_path)
+    site_yml = lists / "site.yml"  # a staff preview: commit links shown
+    site_yml.write_text(site_yml.read_text(encoding="utf-8").replace("staff_links: false", "staff_links: true"),
+                        encoding="utf-8")
     git = ["git", "-c", "user.name=测试", "-c", "user.email=t@example.org"]
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=tmp_path, check=True)
     subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
@@ -372,5 +395,75 @@ def test_sources_index_links_its_downloads(sample: Dataset) -> None:
              "downloads/all/powers.csv"]
     site = plan_site(sample, contributed=lambda: paths)
     html = Renderer(site).html(site.pages["sources/index.md"])
-    assert '<a href="../downloads/all/sources.csv" download>法律法规（CSV）</a>' in html
+    # Saved under the site's name and the data's date, like every other download.
+    assert re.search(r'<a href="\.\./downloads/all/sources\.csv" download="[^"]+-法律法规-\d{8}\.csv">法律法规（CSV）</a>',
+                     html)
     assert "sources.xlsx" in html and "sources.json" in html and "powers.csv" not in html
+
+
+def test_item_page_draws_the_process_from_its_stages(sample: Dataset, render) -> None:
+    """权力运行流程图: the stages in order, numbered for screen readers, 廉政风险点 where given."""
+    html = render(ITEM_PAGE)
+    stages = sample.powers[ITEM].responsibilities
+    assert f'<ol class="qd-flow" aria-label="权力运行流程图，共{len(stages)}个环节">' in html
+    positions = [html.index(f"<strong>{s.stage}</strong>") for s in stages]
+    assert positions == sorted(positions)
+    assert f"（第1步，共{len(stages)}步）" in html
+    risky = [s for s in stages if s.risk]
+    assert risky and html.count('class="qd-flow__risk"') == len(risky)
+    assert f"<strong>廉政风险点：</strong><span class=\"qd-text\">{risky[0].risk}</span>" in html
+
+
+def test_each_shared_base_code_has_a_comparison_page(sample: Dataset, sample_site, render) -> None:
+    """同一事项比对: every region's item side by side, values that differ from most regions marked."""
+    lookup = sample_site.lookup
+    assert lookup.base_groups
+    for base, codes in lookup.base_groups.items():
+        html = render(f"consistency/{base}/index.md")
+        assert all(code in html for code in codes)
+    differing = next(b for b, codes in lookup.base_groups.items()
+                     if len({sample.powers[c].name for c in codes}) > 1)
+    html = render(f"consistency/{differing}/index.md")
+    assert '<mark class="qd-differs">' in html and "（与多数地区不同）" in html
+    same = [b for b, codes in lookup.base_groups.items() if len({
+        (sample.powers[c].name, sample.powers[c].power_type, sample.powers[c].exercise_level,
+         tuple(sorted({x.source for x in sample.powers[c].legal_basis}))) for c in codes}) == 1]
+    assert same and "qd-differs" not in render(f"consistency/{same[0]}/index.md")
+    overview = render("consistency/index.md")
+    assert "各地区的一致率" in overview and f'href="../consistency/{differing}/"' in overview
+
+
+def test_region_figures_count_agreeing_items(sample_site) -> None:
+    from qingdan.render.compare import compare, region_figures
+
+    figures = region_figures(sample_site.lookup)
+    rows = [row for base in sample_site.lookup.base_groups for row in compare(sample_site.lookup, base)]
+    assert sum(f.shared for f in figures) == len(rows)
+    assert sum(f.agreeing for f in figures) == sum(not r.differs for r in rows) < len(rows)
+    assert all(0 <= f.percent <= 100 for f in figures)
+
+
+def test_past_versions_have_pages_linked_from_the_history(tmp_path: Path) -> None:
+    """Point in time: each superseded version of an item is a page, under a banner, linked from the timeline."""
+    from qingdan.history import load_history
+
+    lists = copy_sample(tmp_path)
+    git = ["git", "-c", "user.name=测试", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-qm", "初始清单"], cwd=tmp_path, check=True)
+    powers = lists / "520100-scjgj" / "powers.yml"
+    text = powers.read_text(encoding="utf-8")
+    powers.write_text(text.replace("name: 食品生产许可\n", "name: 食品生产许可（新）\n", 1), encoding="utf-8")
+    subprocess.run([*git, "commit", "-qam", "修改名称"], cwd=tmp_path, check=True)
+    site = plan_site(load_dataset(lists), load_history(tmp_path, cache_dir=None))
+    renderer = Renderer(site)
+    past = f"items/{ITEM}/v1/index.md"
+    assert past in site.pages and f"items/{ITEM}/v2/index.md" not in site.pages
+    html = renderer.html(site.pages[past])
+    assert "历史版本：不是现行内容" in html and "<h1>食品生产许可（第 1 版）</h1>" in html
+    assert "<tr><th scope=\"row\">事项名称</th><td>食品生产许可</td></tr>" in html
+    assert f'<a href="../../../items/{ITEM}/">查看现行版本</a>' in html
+    current = renderer.html(site.pages[ITEM_PAGE])
+    assert f'<a href="../../items/{ITEM}/v1/">查看当时的内容</a>' in current
+    assert "<h1>食品生产许可（新）</h1>" in current and current.count("查看当时的内容") == 1

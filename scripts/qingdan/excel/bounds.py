@@ -44,8 +44,11 @@ _REF = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
-# What a damaged member raises while it is streamed (a flipped bit in the deflate data is a zlib.error).
-_DAMAGED = (ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, UnicodeDecodeError)
+# What a damaged member raises while it is streamed (a flipped bit in the deflate data is a zlib.error;
+# an unknown zip version or compression method is a NotImplementedError, an encrypted member a
+# RuntimeError, which NotImplementedError derives from).
+_DAMAGED = (ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, UnicodeDecodeError,
+            RuntimeError)
 _ADVICE = "请确认文件来源；确是清单数据时，按部门或清单拆分后再导入"
 
 
@@ -77,10 +80,13 @@ def check_xlsx(raw: bytes, name: str) -> None:
     A file that is no zip at all passes: openpyxl's own error names it.
     """
     try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return
-    with archive:
+        _check_archive(raw, name)
+    except _DAMAGED:
+        return  # a damaged zip (even its directory): openpyxl reports it in its own words
+
+
+def _check_archive(raw: bytes, name: str) -> None:
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
         members = archive.infolist()
         expanded = sum(info.file_size for info in members)
         if expanded > MAX_EXPANDED_BYTES:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import POWER_TYPES
+from ..model.power import ResponsibilityStage
 from . import citations
 from .citations import SourceIndex
 from .headers import HeaderMap
@@ -22,6 +23,9 @@ from .issues import CellError
 
 _SPLIT_NAMES = re.compile(r"[\n、；;，,]")
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+RISK_LABEL = ResponsibilityStage.model_fields["risk"].title
+# A stage's integrity risk, written after its duties: 受理：……【廉政风险点：……】
+_RISK = re.compile(r"【" + RISK_LABEL + r"[：:](?P<risk>[^【】]*)】\s*$")
 _STAGE = re.compile(r"^(?:\d+[.、．)）]\s*)?(?P<stage>[^：:\n]{1,20}?)\s*[：:]\s*(?P<content>.*)$")
 _TRUE = {"是", "true", "y", "yes", "√", "1", "临时", "临时性"}
 _FALSE = {"否", "false", "n", "no", "×", "0", "非临时"}
@@ -202,6 +206,11 @@ def _read_stages(raw: Any, ctx: Context, path: str) -> Read:
         elif line.strip():
             raise CellError(f"无法识别责任事项“{line.strip()[:30]}”",
                             "每个环节一行，写成 环节：责任内容，例如 受理：公示应当提交的材料……")
+    for stage in stages:
+        risk = _RISK.search(stage["content"])
+        if risk:  # 受理：……【廉政风险点：……】, as _write_stages writes it
+            stage["content"] = stage["content"][: risk.start()].rstrip()
+            stage["risk"] = risk.group("risk").strip()
     return Read(stages)
 
 
@@ -288,7 +297,9 @@ def _write_basis(value: Any, ctx: Context) -> Any:
 
 
 def _write_stages(value: Any, ctx: Context) -> Any:
-    return "\n".join(f"{s.stage}：{s.content}" for s in value) if value else None
+    if not value:
+        return None
+    return "\n".join(f"{s.stage}：{s.content}" + (f"【{RISK_LABEL}：{s.risk}】" if s.risk else "") for s in value)
 
 
 def _write_amendments(value: Any, ctx: Context) -> Any:

@@ -20,7 +20,7 @@ from ..files import write_atomic
 from ..workspace import cache_dir
 from .changes import Step
 
-FORMAT = 3
+FORMAT = 4  # 4: dates in field changes read 2024年3月1日
 MAX_SEGMENTS = 64  # past this many, the next save writes one segment again
 
 

@@ -7,6 +7,7 @@ A change reads "事项名称: 旧值 → 新值", "设定依据: 增加《…》
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import types
 import typing
@@ -15,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ..dates import cn_date, cn_date_text
 from ..model import POWER_TYPES
 
 NONE_SHOWN = "（无）"
@@ -176,13 +178,15 @@ class _Differ:
             return None
         if isinstance(value, bool):
             return "是" if value else "否"
+        if isinstance(value, dt.date):
+            return cn_date(value)
         if isinstance(value, list):
             return "、".join(self.show(model, key, v) or NONE_SHOWN for v in value) or NONE_SHOWN
         if isinstance(value, dict) and key == "adjustments":
             return adjustment_text(value)
         if isinstance(value, dict):
             return self._record(model, value)
-        text = str(value)
+        text = cn_date_text(str(value))
         if key == "power_type" and text in POWER_TYPES:
             return f"{text} {POWER_TYPES[text]}"
         if key in _DEPARTMENT_FIELDS:

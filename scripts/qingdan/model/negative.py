@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -9,6 +10,8 @@ from pydantic import Field
 from .common import optional, Date, LegalBasis, Record, StrictBool, Name, Text, field
 
 Category = Literal["禁止准入类", "许可准入类"]
+# The order lists print them in: prohibited items first, as the national list does.
+CATEGORIES: tuple[str, ...] = typing.get_args(Category)
 MeasureScope = Literal["全国", "地方"]
 MeasureStatus = Literal["有效", "已取消"]
 

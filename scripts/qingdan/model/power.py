@@ -85,6 +85,7 @@ class ResponsibilityStage(Record):
 
     stage: Name = field("环节", "例如 受理、审查、决定、送达、事后监管；行政处罚为 立案、调查取证、审理、告知、决定、送达、执行")
     content: Text = field("责任内容", "该环节应履行的责任")
+    risk: Text | None = optional("廉政风险点", "该环节的廉政风险及防控措施（可选），显示在权力运行流程图上")
 
 
 class PowerItem(Record):

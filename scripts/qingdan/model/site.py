@@ -105,6 +105,24 @@ class Forge(Record):
     )
 
 
+class Feedback(Record):
+    """Where citizens send questions and reports (意见建议): the channels a government site offers."""
+
+    email: Annotated[str, StringConstraints(pattern=r"^[^\s@<>\"']+@[^\s@<>\"']+\.[^\s@<>\"']+$")] | None = optional(
+        "电子邮箱", "接收意见建议的电子邮箱，例如 qingdan@example.gov.cn"
+    )
+    phone: Annotated[str, StringConstraints(pattern=r"^[0-9+][0-9 -]{2,30}[0-9]$")] | None = optional(
+        "咨询电话", "接收意见建议的电话，例如 0851-12345678"
+    )
+    hotline: Annotated[str, StringConstraints(pattern=r"^[0-9][0-9 -]{1,30}[0-9]$")] | None = optional(
+        "政务服务便民热线", "例如 12345"
+    )
+    form_action: WebAddress | None = optional(
+        "在线建议表单提交地址", "网页表单以 POST 方式提交到的完整地址（https://…）；不填则不显示表单"
+    )
+    office: Text | None = optional("受理机构", "办理意见建议的机构，例如 示例省人民政府办公厅")
+
+
 class SiteConfig(Record):
     """Settings of one publishing site."""
 
@@ -115,7 +133,17 @@ class SiteConfig(Record):
         "站点名称", "显示在每个页面的页头；不能含有 < > & \" ' 这些字符"
     )
     sample: StrictBool = field("示例站点", "true 时每个页面显示“示例数据”提示", default=False)
+    government: Text | None = optional(
+        "政府名称", "公布清单的人民政府，显示在首页第一句，例如 示例省人民政府"
+    )
     repo_url: Text | None = optional("仓库地址", "用于“编辑此页”链接")
+    staff_links: StrictBool = field(
+        "显示工作人员链接",
+        "true 时页面显示“编辑此页”、数据文件路径和提交记录链接（供工作人员预览）；公开网站保持 false",
+        default=False,
+    )
+    feedback: Feedback = field("意见建议渠道", "公众反映意见的电子邮箱、电话、12345 热线和在线表单",
+                               default_factory=Feedback)
     site_url: WebAddress | None = optional(
         "网站地址", "公开网站的完整地址，以 / 结尾，用于订阅源（Atom）中的链接，例如 https://example.gov.cn/qingdan/"
     )
@@ -134,6 +162,10 @@ class SiteConfig(Record):
     code_patterns: CodePatterns = field("编码格式", "", default_factory=CodePatterns)
     industries: dict[str, Text] = field(
         "行业分类", "行业门类代码到名称，默认 GB/T 4754 门类", default_factory=lambda: dict(GBT4754_SECTIONS)
+    )
+    search_synonyms: list[list[Text]] = field(
+        "搜索同义词", "另加的同义词组，每组写成 [常用说法, 规范名称, …]；搜索其中一个词时也按同组的其他词查找",
+        default_factory=list,
     )
     require_signing: StrictBool = field("要求签名", "true 时合并提交须有受信任的签名", default=False)
     maintainers: list[Annotated[str, StringConstraints(pattern=r"^@[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"

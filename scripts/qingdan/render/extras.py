@@ -22,6 +22,7 @@ from .templates import environment
 
 SITE_CSS = f"{ASSET_DIR}/site.css"
 SITE_JS = f"{ASSET_DIR}/site.js"
+FEED = "feeds/atom.xml"  # the site's Atom feed; feeds/<dept-id>.xml per department
 
 
 def theme_root() -> Traversable:
@@ -75,10 +76,8 @@ def contributions(dataset: Dataset, history: History | None = None,
     if history is not None:
         # Each published release (a git tag on the main line) as the lists/ it held.
         yield ((f"{RELEASES}{release.file_name}", history.snapshot_zip(release.name)) for release in history.tags())
-    url = dataset.site.site_url
-    if history is not None and url:
-        base = url if url.endswith("/") else url + "/"
-        # Atom needs absolute links, so feeds exist only where the site knows its address.
+    base = feed_base(dataset, history)
+    if history is not None and base:
         yield history.feeds(base, item_url=functools.partial(record_url, base, pages))
 
 
@@ -99,6 +98,18 @@ def record_url(base: str, pages: Collection[str], key: str) -> str | None:
         if path in pages:
             return base + url_of(path)
     return None
+
+
+def feed_base(dataset: Dataset, history: History | None) -> str | None:
+    """The site's address for its Atom feeds, or None when it has none.
+
+    Atom needs absolute links, so feeds exist only where the site knows its
+    address (site_url) and has a history to report.
+    """
+    url = dataset.site.site_url
+    if history is None or not url:
+        return None
+    return url if url.endswith("/") else url + "/"
 
 
 def search_page_html(root: str = "../") -> str:

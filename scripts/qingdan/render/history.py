@@ -11,9 +11,12 @@ attributes the templates use, nothing more.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
+
+from ..dates import cn_date
 
 
 class FieldChange(Protocol):
@@ -71,6 +74,57 @@ class History(Protocol):
 
     def feeds(self, site_url: str, **options: object) -> dict[str, bytes]:
         """Atom feeds: feeds/atom.xml for the site and feeds/<dept-id>.xml per department."""
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """How current the data is (数据更新至): one answer for every page and download.
+
+    ``recorded`` is True when the day is that of the newest change recorded in
+    history; without history it is the newest date found in the data, which says
+    less (a date in the data is not a day the data was updated) and is labelled so.
+    """
+
+    day: dt.date
+    recorded: bool
+
+    @property
+    def cn(self) -> str:
+        return cn_date(self.day)
+
+    @property
+    def iso(self) -> str:
+        return self.day.isoformat()
+
+    @property
+    def label(self) -> str:
+        """What the date is, as the pages say it before the date."""
+        return "数据更新至" if self.recorded else "数据中最近的日期"
+
+    @property
+    def compact(self) -> str:
+        """The day as a file name carries it: 20250118."""
+        return self.day.strftime("%Y%m%d")
+
+    def in_advance(self, day: dt.date | None) -> bool:
+        """True for a legal date after the newest recorded change: it was recorded in advance."""
+        return self.recorded and day is not None and _day(day) > self.day
+
+
+def _day(value: dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def as_of(history: History | None, newest_date: dt.date | None) -> AsOf | None:
+    """数据更新至: the day of the newest recorded change, else the newest date in the data, else None.
+
+    Never the build time: rebuilding the same data must not make it look newer.
+    """
+    if history is not None:
+        day = history.last_change_date()
+        if day is not None:
+            return AsOf(_day(day), True)
+    return AsOf(newest_date, False) if newest_date is not None else None
 
 
 def last_changed(history: History) -> dict[tuple[str | None, str | None], dt.datetime]:

@@ -15,7 +15,7 @@ _MODELS: tuple[type[BaseModel], ...] = (
     responsibility.ResponsibilityList, responsibility.MainDuty, responsibility.DutyTask,
     responsibility.Boundary, responsibility.SupervisionRule, responsibility.PublicService,
     negative.NegativeList, negative.NegativeItem, negative.Measure,
-    site.SiteConfig,
+    site.SiteConfig, site.Feedback,
 )
 
 

@@ -23,9 +23,11 @@ from ..model.registry import SourceLevel
 from ..problems import CATALOGUE
 from ..report import SEVERITY_ZH
 from ..rules import REQUIRED_LISTS
-from .history import History, last_changed
+from .compare import compare, region_figures
+from .extras import FEED, search_page_html
+from .history import AsOf, History, as_of, last_changed
 from .labels import LIST_LABELS
-from .links import page_path, root_of
+from .links import external, is_slug, page_path, root_of
 from .lookup import Lookup
 
 Context = Callable[[], dict[str, Any]]
@@ -37,7 +39,6 @@ TYPE_TABLE_LIMIT = 1000
 LATEST_CHANGES = 10
 
 DATAPACKAGE = "downloads/datapackage.json"  # describes every download (export stage)
-FEED = "feeds/atom.xml"  # the site's Atom feed (history stage)
 
 # Stages of problems.ProblemType: where in the checking the problem is found.
 STAGE_ZH = {0: "文件", 1: "YAML 语法", 2: "字段", 3: "记录之间"}
@@ -66,7 +67,7 @@ def plan_pages(lookup: Lookup, contributed: Contributed, history: History | None
     only when a page that links to downloads is rendered.
     """
     planners = (_home, _search, _departments, _regions, _items, _types, _negative, _regulations,
-                _sources, _publication, _changes, _consistency, _problem_codes)
+                _sources, _publication, _changes, _consistency, _problem_codes, _feedback)
     pages: dict[str, PageSpec] = {}
     for planner in planners:
         for spec in planner(lookup, contributed, history):
@@ -106,8 +107,6 @@ def _home(lookup: Lookup, contributed: Contributed, history: History | None) -> 
         return {
             "counts": counts,
             "type_counts": [(code, lookup.type_counts.get(code, 0)) for code in POWER_TYPES],
-            "as_of": history.last_change_date() if history else None,
-            "newest_date": lookup.newest_date,
             "changes": list(history.changes()[:LATEST_CHANGES]) if history else None,
         }
 
@@ -123,25 +122,54 @@ def _search(lookup: Lookup, contributed: Contributed, history: History | None) -
 # -- departments and their lists ---------------------------------------------------
 
 
-def _downloads(contributed: Contributed, folder: str, kind: str | None = None) -> list[tuple[str, str]]:
-    """(label, path) of the download files under ``downloads/<folder>/`` (of one list if ``kind``)."""
+@dataclass(frozen=True)
+class Download:
+    """One download link: what it is, where it is, and the name the saved file gets."""
+
+    label: str
+    path: str
+    name: str  # carries the owner and how current it is: 示例市市场监管局-权力清单-20250118.csv
+
+
+def _downloads(contributed: Contributed, folder: str, kind: str | None = None, *,
+               owner: str, fresh: AsOf | None) -> list[Download]:
+    """The download files under ``downloads/<folder>/`` (of one list if ``kind``).
+
+    ``owner`` (a department's name, or the site's for the whole site) and the
+    day of ``fresh`` name the saved file, so that ten departments' downloads
+    are not ten files called powers.csv.
+    """
     prefix = f"downloads/{folder}/"
     out = []
     for path in sorted(p for p in contributed() if p.startswith(prefix)):
         stem, _, ext = path[len(prefix):].rpartition(".")
         if kind is None or stem == kind:
-            out.append((f"{LIST_LABELS.get(stem, stem)}（{ext.upper()}）", path))
+            list_label = LIST_LABELS.get(stem, stem)
+            day = f"-{fresh.compact}" if fresh else ""
+            out.append(Download(f"{list_label}（{ext.upper()}）", path, f"{owner}-{list_label}{day}.{ext}"))
     return out
+
+
+def _record_changes(history: History | None, key: str) -> list[Any] | None:
+    """The history of one record, newest first (a key of the history stage: a code,
+    ``source:<id>``, ``department:<id>``, ``responsibilities:<dept>``); None without history."""
+    return list(history.item_changes(key)) if history is not None else None
+
+
+def _fresh(lookup: Lookup, history: History | None) -> AsOf | None:
+    return as_of(history, lookup.newest_date)
 
 
 def _departments(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
     def index() -> dict[str, Any]:
-        package = [("数据包说明（datapackage.json）", DATAPACKAGE)] if DATAPACKAGE in contributed() else []
-        return {"regions": _region_rows(lookup), "downloads": _downloads(contributed, "all") + package}
+        package = ([Download("数据包说明（datapackage.json）", DATAPACKAGE, "datapackage.json")]
+                   if DATAPACKAGE in contributed() else [])
+        files = _downloads(contributed, "all", owner=lookup.site.name, fresh=_fresh(lookup, history))
+        return {"regions": _region_rows(lookup), "downloads": files + package}
 
     yield PageSpec(page_path("departments"), "部门", "site/departments.html", index, late=True)
     for dept_id in lookup.page_keys("department"):
-        yield from _department(lookup, contributed, dept_id)
+        yield from _department(lookup, contributed, history, dept_id)
 
 
 def _region_rows(lookup: Lookup) -> list[tuple[model.Region | None, str, list[str]]]:
@@ -150,9 +178,13 @@ def _region_rows(lookup: Lookup) -> list[tuple[model.Region | None, str, list[st
     return [(data.regions.get(code), code, ids) for code, ids in sorted(lookup.depts_by_region.items())]
 
 
-def _department(lookup: Lookup, contributed: Contributed, dept_id: str) -> Planner:
+def _department(lookup: Lookup, contributed: Contributed, history: History | None, dept_id: str) -> Planner:
     data = lookup.data
     dept = data.departments[dept_id]
+
+    def downloads(kind: str | None = None) -> list[Download]:
+        return _downloads(contributed, dept_id, kind, owner=dept.name, fresh=_fresh(lookup, history))
+
     crumbs = (("部门", page_path("departments")),)
     lists = {kind.key: f"{dept_id}/{kind.filename}" for kind in KINDS if kind.per_department}
     published = {key for key, rel in lists.items() if rel in data.record_files}
@@ -163,12 +195,15 @@ def _department(lookup: Lookup, contributed: Contributed, dept_id: str) -> Plann
             "dept_id": dept_id,
             "region": data.regions.get(dept.region),
             "published": published,
+            "required": {key for key, _label in REQUIRED_LISTS},
             "powers": lookup.powers_by_dept.get(dept_id, []),
             "type_counts": lookup.dept_type_counts(dept_id),
             "regulations": lookup.regulations_by_dept.get(dept_id, []),
             "negative": data.negative_lists.get(dept_id),
             "responsibilities": data.responsibilities.get(dept_id),
-            "downloads": _downloads(contributed, dept_id),
+            "downloads": downloads(),
+            "feed": feed if (feed := f"feeds/{dept_id}.xml") in contributed() else None,
+            "changes": _record_changes(history, f"department:{dept_id}"),
         }
 
     yield PageSpec(page_path("department", dept_id), dept.name, "site/department.html", context,
@@ -179,7 +214,7 @@ def _department(lookup: Lookup, contributed: Contributed, dept_id: str) -> Plann
             items = lookup.powers_by_dept.get(dept_id, [])
             return {"dept": dept, "dept_id": dept_id, "items": items,
                     "types": sorted({i.power_type for i in items}),
-                    "downloads": _downloads(contributed, dept_id, "powers")}
+                    "downloads": downloads("powers")}
 
         yield PageSpec(page_path("powers", dept_id), f"{dept.name}权力清单", "site/powers.html", powers,
                        source=lists["powers"], crumbs=dept_crumbs, late=True)
@@ -187,7 +222,8 @@ def _department(lookup: Lookup, contributed: Contributed, dept_id: str) -> Plann
         def responsibilities() -> dict[str, Any]:
             return {"dept": dept, "dept_id": dept_id, "resp": data.responsibilities[dept_id],
                     "mentions": lookup.boundary_mentions.get(dept_id, []),
-                    "downloads": _downloads(contributed, dept_id, "responsibilities")}
+                    "changes": _record_changes(history, f"responsibilities:{dept_id}"),
+                    "downloads": downloads("responsibilities")}
 
         yield PageSpec(page_path("responsibilities", dept_id), f"{dept.name}责任清单",
                        "site/responsibilities.html", responsibilities,
@@ -219,6 +255,43 @@ def _items(lookup: Lookup, contributed: Contributed, history: History | None) ->
     for code in lookup.page_keys("item"):
         yield _item(lookup, history, code)
     yield from _removed_items(lookup, history)
+    yield from _item_versions(lookup, history)
+
+
+def version_key(code: str, version: int) -> str:
+    """The page key of one version of an item: ``<code>/v<n>``."""
+    return f"{code}/v{version}"
+
+
+def _item_versions(lookup: Lookup, history: History | None) -> Planner:
+    """Every past version of every item with a page: the point-in-time view, linked from the item's history.
+
+    The last version is the item page itself (or the removed item's page). A
+    version's data is read from git only when its page is rendered.
+    """
+    if history is None:
+        return
+    for code in history.keys(("power",)):
+        if not lookup.may_have_page(code, "power"):
+            continue
+        for version in history.item_versions(code)[:-1]:
+            yield _item_version(lookup, history, code, version)
+
+
+def _item_version(lookup: Lookup, history: History, code: str, version: Any) -> PageSpec:
+    def context() -> dict[str, Any]:
+        try:
+            item = model.PowerItem.model_validate(history.record(code, version.version))
+        except ValidationError:
+            item = None  # a version the current model no longer reads: the banner says so
+        return {"item": item, "version": version, "dept_id": version.department or "", "same_base": [],
+                "base": None, "changes": _record_changes(history, code), "removed": None}
+
+    dept_id = version.department or ""
+    crumbs = (*_dept_crumbs(lookup, dept_id), ("权力清单", page_path("powers", dept_id)),
+              (version.name, page_path("item", code)))
+    return PageSpec(page_path("item_version", version_key(code, version.version)),
+                    f"{version.name}（第 {version.version} 版）", "site/item_version.html", context, crumbs=crumbs)
 
 
 def _removed_items(lookup: Lookup, history: History | None) -> Planner:
@@ -248,8 +321,9 @@ def _item(lookup: Lookup, history: History | None, code: str, item: model.PowerI
             "dept_id": dept_id,
             "same_base": [c for c in lookup.base_groups.get(base, ()) if c != code] if base else [],
             "base": base,
-            "changes": list(history.item_changes(code)) if history else None,
+            "changes": _record_changes(history, code),
             "removed": removed,
+            "version": None,
         }
 
     crumbs = (*_dept_crumbs(lookup, dept_id), ("权力清单", page_path("powers", dept_id)))
@@ -279,13 +353,15 @@ def _negative(lookup: Lookup, contributed: Contributed, history: History | None)
     data = lookup.data
     yield PageSpec(page_path("negative_lists"), "市场准入负面清单", "site/negative_lists.html",
                    lambda: {"lists": sorted(data.negative_lists.items()),
-                            "downloads": _downloads(contributed, "all", "negative_list")}, late=True)
+                            "downloads": _downloads(contributed, "all", "negative_list", owner=lookup.site.name,
+                                                    fresh=_fresh(lookup, history))}, late=True)
     crumbs = (("市场准入负面清单", page_path("negative_lists")),)
     for code in lookup.page_keys("negative_item"):
         dept_id, item = lookup.negative_items[code]
 
         def context(dept_id: str = dept_id, item: model.NegativeItem = item) -> dict[str, Any]:
-            return {"item": item, "dept_id": dept_id, "neg": data.negative_lists[dept_id]}
+            return {"item": item, "dept_id": dept_id, "neg": data.negative_lists[dept_id],
+                    "changes": _record_changes(history, item.code)}
 
         yield PageSpec(page_path("negative_item", code), item.name, "site/negative_item.html", context,
                        source=f"{dept_id}/negative_list.yml", crumbs=crumbs)
@@ -303,7 +379,8 @@ def _regulations(lookup: Lookup, contributed: Contributed, history: History | No
                    for k in sorted(groups, key=lambda k: (k not in industries, k))]
         results = ("保留", "修改", "废止")
         return {"groups": ordered, "results": results, "result_options": [(r, r) for r in results],
-                "downloads": _downloads(contributed, "all", "regulations")}
+                "downloads": _downloads(contributed, "all", "regulations", owner=lookup.site.name,
+                                        fresh=_fresh(lookup, history))}
 
     yield PageSpec(page_path("regulations"), "地方性法规目录", "site/regulations.html", index, late=True)
     crumbs = (("地方性法规目录", page_path("regulations")),)
@@ -314,7 +391,8 @@ def _regulations(lookup: Lookup, contributed: Contributed, history: History | No
             return {"reg": reg, "industry": industries.get(reg.industry, reg.industry),
                     "dept_id": data.owner.get(reg.code, ""),
                     "history": sorted(_legislative_history(reg), key=lambda e: e[0]),
-                    "citations": lookup.citations.get(reg.code, [])}
+                    "citations": lookup.citations.get(reg.code, []),
+                    "changes": _record_changes(history, reg.code)}
 
         yield PageSpec(page_path("regulation", code), reg.title, "site/regulation.html", context,
                        source=data.source_file.get(code), crumbs=crumbs)
@@ -342,7 +420,8 @@ def _sources(lookup: Lookup, contributed: Contributed, history: History | None) 
             levels[src.level].append(src)
         return {"levels": sorted(levels.items(), key=lambda kv: _LEVEL_ORDER.get(kv[0], 99)),
                 "cited": {k: len(v) for k, v in lookup.citations.items()},
-                "downloads": _downloads(contributed, "all", "sources")}
+                "downloads": _downloads(contributed, "all", "sources", owner=lookup.site.name,
+                                        fresh=_fresh(lookup, history))}
 
     yield PageSpec(page_path("sources"), "法律法规", "site/sources.html", index, late=True)
     crumbs = (("法律法规", page_path("sources")),)
@@ -351,7 +430,8 @@ def _sources(lookup: Lookup, contributed: Contributed, history: History | None) 
 
         def context(src: model.LegalSource = src) -> dict[str, Any]:
             return {"src": src, "citations": lookup.citations.get(src.id, []),
-                    "by_article": lookup.citations_by_article(src.id), "law": lookup.catalogued(src.id)}
+                    "by_article": lookup.citations_by_article(src.id), "law": lookup.catalogued(src.id),
+                    "changes": _record_changes(history, f"source:{src.id}")}
 
         yield PageSpec(page_path("source", source_id), src.title, "site/source.html", context,
                        source="sources.yml", crumbs=crumbs)
@@ -427,9 +507,19 @@ def _consistency(lookup: Lookup, contributed: Contributed, history: History | No
             if code:
                 messages[lookup.base_of.get(code, code)].append(problem.message)
         groups = [(base, lookup.base_groups.get(base, []), msgs) for base, msgs in sorted(messages.items())]
-        return {"groups": groups}
+        return {"groups": groups, "figures": region_figures(lookup), "bases": sorted(lookup.base_groups)}
 
     yield PageSpec(page_path("consistency"), "同一事项同一标准", "site/consistency.html", context)
+    crumbs = (("同一事项同一标准", page_path("consistency")),)
+    for base in sorted(lookup.base_groups):
+        if not is_slug(base):
+            continue  # a base code that cannot name a page is compared on the items' pages only
+
+        def compared(base: str = base) -> dict[str, Any]:
+            return {"base": base, "rows": compare(lookup, base)}
+
+        yield PageSpec(page_path("compare", base), f"同一事项比对：{base}", "site/compare.html", compared,
+                       crumbs=crumbs)
 
 
 def _problem_codes(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
@@ -441,3 +531,24 @@ def _problem_codes(lookup: Lookup, contributed: Contributed, history: History | 
                 "severity": SEVERITY_ZH}
 
     yield PageSpec(page_path("problem_codes"), "问题代码", "site/problem_codes.html", context)
+
+
+# -- feedback ----------------------------------------------------------------------
+
+# What a citizen may send; the form posts the key, people read the label.
+FEEDBACK_TOPICS = (
+    ("question", "对事项有疑问"),
+    ("error", "清单内容有误"),
+    ("unlisted", "发现清单以外仍在行使的权力（在线建议）"),
+    ("other", "其他意见建议"),
+)
+
+
+def _feedback(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
+    """意见建议: the channels of the site settings, and a form posting to the configured address."""
+    feedback = lookup.site.feedback
+
+    def context() -> dict[str, Any]:
+        return {"fb": feedback, "form_action": external(feedback.form_action), "topics": FEEDBACK_TOPICS}
+
+    yield PageSpec(page_path("feedback"), "意见建议", "site/feedback.html", context)

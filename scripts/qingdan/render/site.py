@@ -18,9 +18,10 @@ from typing import Any
 from markupsafe import escape
 
 from ..dataset import Dataset
+from ..model.negative import CATEGORIES
 from ..model.power import POWER_TYPES
 from .extras import contributions, site_assets
-from .history import History
+from .history import History, as_of
 from .incremental import target_of
 from .labels import LABELS, LIST_LABELS
 from .links import Linker, commit_url, edit_url
@@ -30,6 +31,9 @@ from .templates import environment
 
 
 PROGRESS_EVERY = 500  # pages between calls of write_site's progress callback
+# Generated pages have no table of contents: without its empty sidebar the
+# content column is wide enough for list tables on a desktop.
+HIDE = ("toc",)
 
 
 @dataclass
@@ -65,10 +69,15 @@ class Renderer:
         self.site = site
         self.env = environment(templates_dir)
         data = site.dataset
+        # Edit links, data-file paths and commit links are for staff previews
+        # (site setting staff_links); the public site shows none of them.
+        staff = data.site.staff_links
+        self.as_of = as_of(site.history, site.lookup.newest_date)
         self.env.globals.update(
-            L=LABELS, LIST_LABELS=LIST_LABELS, POWER_TYPES=POWER_TYPES, site=data.site,
-            data=data, lookup=site.lookup, history=site.history,
-            commit_url=functools.partial(commit_url, data.site.repo_url),
+            L=LABELS, LIST_LABELS=LIST_LABELS, POWER_TYPES=POWER_TYPES, NEGATIVE_CATEGORIES=CATEGORIES,
+            site=data.site,
+            data=data, lookup=site.lookup, history=site.history, as_of=self.as_of,
+            commit_url=functools.partial(commit_url, data.site.repo_url if staff else None),
         )
 
     def html(self, page: PageSpec) -> str:
@@ -80,7 +89,8 @@ class Renderer:
             "link": link,
             "crumbs": [(title, link.page(path) if path in self.site.pages else None)
                        for title, path in page.crumbs],
-            "edit_url": edit_url(data.site.repo_url, data.site.edit_branch, page.source),
+            "edit_url": edit_url(data.site.repo_url if data.site.staff_links else None,
+                                 data.site.edit_branch, page.source),
         }
         context.update(page.context())
         return self.env.get_template(page.template).render(context)
@@ -92,7 +102,8 @@ class Renderer:
         which Markdown passes through untouched, so no data is read as Markdown.
         """
         title = json.dumps(page_title(page.title), ensure_ascii=False)
-        return f"---\ntitle: {title}\n---\n\n{self.html(page).strip()}\n"
+        hide = json.dumps(list(HIDE))
+        return f"---\ntitle: {title}\nhide: {hide}\n---\n\n{self.html(page).strip()}\n"
 
 
 def page_title(title: str) -> str:

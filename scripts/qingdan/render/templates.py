@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jinja2
 
+from ..dates import cn_date
 from ..model.power import POWER_TYPES
 from .links import external
 
@@ -34,20 +35,23 @@ def environment(templates_dir: Path | None = None) -> jinja2.Environment:
     env.filters["type_name"] = type_name
     env.filters["safe_url"] = external
     env.filters["iso"] = iso
+    env.filters["tel"] = tel
     return env
-
-
-def cn_date(value: dt.date | None) -> str:
-    """2024-03-01 → 2024年3月1日 (empty for None; a datetime gives its day)."""
-    if value is None:
-        return ""
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def iso(value: dt.date) -> str:
     """A date (or the day of a datetime) as YYYY-MM-DD, for <time datetime>."""
     day = value.date() if isinstance(value, dt.datetime) else value
     return day.isoformat()
+
+
+def tel(number: str) -> str:
+    """A phone number as a tel: link needs it: digits and a leading +, nothing else (0851-8888 → 08518888).
+
+    Empty when ``number`` has no digits: then there is nothing to dial.
+    """
+    digits = "".join(c for c in number if "0" <= c <= "9")
+    return ("+" if number.lstrip().startswith("+") else "") + digits if digits else ""
 
 
 def type_name(code: str) -> str:

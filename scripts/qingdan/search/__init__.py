@@ -15,10 +15,11 @@ from ..dataset import Dataset
 from .index import build_index
 from .page import asset_files
 from .records import SearchDoc, docs
+from .synonyms import groups
 
 __all__ = ["SearchDoc", "build", "build_index", "docs"]
 
 
 def build(dataset: Dataset) -> dict[str, bytes]:
     """Every file to add to the built site, by path relative to the site root."""
-    return {**build_index(docs(dataset)), **asset_files()}
+    return {**build_index(docs(dataset), synonyms=groups(dataset.site)), **asset_files()}

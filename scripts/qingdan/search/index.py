@@ -45,8 +45,13 @@ def order_key(doc: SearchDoc) -> tuple[bool, int, int, str, str]:
     return (bool(doc.status), len(compact(doc.name)), KINDS.index(doc.kind), doc.name, doc.code)
 
 
-def build_index(docs: Iterable[SearchDoc], *, shard_bytes: int = SHARD_BYTES) -> dict[str, bytes]:
-    """Every file of the index, by path relative to the site root."""
+def build_index(docs: Iterable[SearchDoc], *, shard_bytes: int = SHARD_BYTES,
+                synonyms: Sequence[Sequence[str]] = ()) -> dict[str, bytes]:
+    """Every file of the index, by path relative to the site root.
+
+    ``synonyms`` (groups of words meaning the same thing) go into meta.json,
+    which every query reads first: search.js tries each phrasing they give.
+    """
     ordered = sorted(docs, key=order_key)
     entries = _entries(ordered)
     body = _split_frequent(entries)
@@ -55,7 +60,8 @@ def build_index(docs: Iterable[SearchDoc], *, shard_bytes: int = SHARD_BYTES) ->
     body.update(_doc_tables(ordered))
     build = _build_id(body)
     meta = {"format": FORMAT, "build": build, "docs": len(ordered), "shards": count,
-            "docShard": DOC_SHARD, "fields": FIELDS, "docFields": DOC_FIELDS, "paths": PATHS}
+            "docShard": DOC_SHARD, "fields": FIELDS, "docFields": DOC_FIELDS, "paths": PATHS,
+            "synonyms": [list(group) for group in synonyms]}
     files = {f"{ROOT}/{build}/{path}": data for path, data in body.items()}
     files[f"{ROOT}/meta.json"] = _json(meta)
     return files

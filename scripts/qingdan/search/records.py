@@ -123,7 +123,8 @@ def _regulations(data: Dataset) -> Iterator[SearchDoc]:
     names = _Names(data)
     for reg in data.regulations.values():
         industry = data.site.industries.get(reg.industry, reg.industry)
-        other = [reg.enacting_body, reg.approving_body or "", reg.cleanup.result, industry]
+        other = [reg.enacting_body, reg.approving_body or "", reg.cleanup.result, industry,
+                 reg.cleanup.reason or "", reg.cleanup.batch or ""]
         yield SearchDoc("regulation", reg.title, reg.code, "地方性法规", dept=names.owner(reg.code),
                         other=[v for v in other if v], status=_status(reg.validity))
 
@@ -135,6 +136,8 @@ def _powers(data: Dataset) -> Iterator[SearchDoc]:
         other = [sub.name for sub in item.sub_items]
         other += [v for v in (item.local_type_label, item.handling_unit) if v]
         other += [names.dept(dept_id) for dept_id in item.co_implementers]
+        if item.repeal:  # people look for why an item went: 取消, 下放, 合并 …
+            other += [v for v in (item.repeal.reason, item.repeal.basis) if v]
         yield SearchDoc(
             "power", item.name, item.code,
             model.POWER_TYPES[item.power_type], dept=names.owner(item.code),

@@ -9,9 +9,12 @@
  * A query is cut into tokens (Chinese: overlapping character pairs, or the
  * character itself when it stands alone; article numbers such as 第三十五条
  * whole; letters and digits: the whole word, matched as a prefix). Only the
- * index shards holding those tokens are fetched. A document matches when it
- * has every token (AND). Matches are ranked by the best field holding every
- * token (name > code > legal basis > other), then by how many tokens the name
+ * index shards holding those tokens are fetched. The query is also tried with
+ * each word of a synonym group (meta.synonyms, from search/synonyms.yml and the
+ * site settings) replaced by the others. A document matches when it has all
+ * of a phrasing's tokens, or at least half of three or more: matches are ranked
+ * by how many tokens they lack, then by the best field holding those they have
+ * (name > code > legal basis > other), then by how many of them the name
  * lacks, then by document number: in force first, shorter names first. The
  * documents shown are then checked against the query as a phrase: name equals
  * it > name starts with it > name contains it > a code starts with it > a legal
@@ -33,6 +36,8 @@
   var OTHER = 3;
   var PAGE = 10;
   var MAX_TOKENS = 32;
+  var MAX_PHRASINGS = 4;
+  var PUBLIC_CODES = ["power", "negative", "regulation"]; // kinds whose code is published
 
   // ------------------------------------------------------------ tokens
 
@@ -233,64 +238,146 @@
 
   Engine.prototype.searchOnce = async function (query) {
     var meta = await this.file("meta.json", true);
+    var alternatives = phrasings(queryText(query), meta.synonyms || []);
     // A pasted paragraph would fetch a shard per character: its first
     // MAX_TOKENS tokens select, the phrase check in ``page`` ranks.
-    var tokens = queryTokens(queryText(query)).slice(0, MAX_TOKENS);
-    var result = { query: query, tokens: tokens, meta: meta, order: [], approx: new Map() };
-    if (!tokens.length) return result;
+    var wanted = alternatives.map(function (text) {
+      return queryTokens(text).slice(0, MAX_TOKENS);
+    });
+    alternatives = alternatives.filter(function (text, i) {
+      return !i || wanted[i].length;
+    });
+    wanted = wanted.filter(function (list, i) {
+      return !i || list.length;
+    });
+    var result = {
+      query: query, tokens: wanted[0], alternatives: alternatives, meta: meta,
+      order: [], approx: new Map(), complete: 0,
+    };
+    if (!wanted[0].length) return result;
+    var all = [];
+    wanted.forEach(function (list) {
+      list.forEach(function (t) {
+        if (all.indexOf(t) < 0) all.push(t);
+      });
+    });
     var self = this;
     var shards = await Promise.all(
-      tokens.map(function (t) {
+      all.map(function (t) {
         return self.file(meta.build + "/t/" + (tokenHash(t) % meta.shards) + ".json");
       })
     );
-    var values = tokens.map(function (t, i) {
-      return shards[i][t];
-    });
-    if (values.indexOf(undefined) >= 0) return result; // a token no document has: AND fails
-    values = await Promise.all(
-      values.map(function (value) {
+    var values = await Promise.all(
+      all.map(function (t, i) {
+        var value = shards[i][t];
+        if (value === undefined) return ""; // no document has it
         // A frequent token's lists live in a file of their own.
         return value.charAt(0) === "@" ? self.file(meta.build + "/p/" + value.slice(1) + ".txt") : value;
       })
     );
-    var perToken = values.map(function (value) {
-      var fields = value.split("|").map(decode);
+    var lists = new Map();
+    all.forEach(function (t, i) {
+      var fields = values[i].split("|").map(decode);
       while (fields.length < 4) fields.push([]);
-      return fields;
+      lists.set(t, fields);
     });
-    result.order = rankMatches(countHolders(perToken, meta.docs), tokens.length, result.approx);
+    var counted = wanted.map(function (list) {
+      return countHolders(
+        list.map(function (t) {
+          return lists.get(t);
+        }),
+        meta.docs
+      );
+    });
+    var ranked = rankMatches(counted, wanted, result.approx);
+    result.order = ranked.order;
+    result.complete = ranked.complete;
     return result;
   };
 
   /**
-   * The documents holding every token, in rank order before they are fetched:
-   * by the best field holding every token (name, code, basis, else other),
-   * then by how many tokens the name lacks, then by number (the tie order).
-   * Records both keys in ``approx`` (id → [field, missing]) for ``page``.
+   * The query and, for each synonym group (meta.synonyms: lists of words
+   * people use for the same thing) with a word in the query, the query with
+   * that word replaced by each other word of its group: 营业执照 also looks
+   * for 市场主体登记. At most MAX_PHRASINGS, the query itself first.
    */
-  function rankMatches(counts, needed, approx) {
+  function phrasings(text, groups) {
+    var out = [text];
+    var plain = compact(text);
+    groups.forEach(function (group) {
+      group.forEach(function (word) {
+        var key = compact(word);
+        if (!key || plain.indexOf(key) < 0) return;
+        group.forEach(function (other) {
+          if (other === word || out.length >= MAX_PHRASINGS) return;
+          var next = plain.split(key).join(compact(other));
+          if (out.indexOf(next) < 0) out.push(next);
+        });
+      });
+    });
+    return out;
+  }
+
+  /**
+   * How many of ``count`` tokens a document must hold to be shown: all of one
+   * or two, else at least half. A longer query rarely has every pair of
+   * characters in one name (建筑施工许可 against 建筑工程施工许可), so it is
+   * ranked by how many it has instead of failing.
+   */
+  function enough(count) {
+    return count <= 2 ? count : Math.ceil(count / 2);
+  }
+
+  /** Whether rank key ``a`` ([tokens lacked, field, name lacks]) beats ``b``. */
+  function better(a, b) {
+    if (!b) return true;
+    for (var i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] < b[i];
+    return false;
+  }
+
+  /**
+   * The documents holding enough tokens of some phrasing, in rank order before
+   * they are fetched: by how many of its tokens the best phrasing lacks, then
+   * the best field holding all those it has (name, code, basis, else other),
+   * then how many of them the name lacks, then by number (the tie order).
+   * Records id → [field, name lacks, tokens lacked, phrasing] in ``approx``
+   * for ``page``; ``complete`` counts the documents lacking none.
+   */
+  function rankMatches(counted, wanted, approx) {
     var buckets = [];
-    for (var id = 0; id < counts.all.length; id++) {
-      if (counts.all[id] !== needed) continue;
-      var field = OTHER;
-      for (var f = NAME; f < OTHER; f++) {
-        if (counts.byField[f][id] === needed) {
-          field = f;
-          break;
+    var complete = 0;
+    var docs = counted[0].all.length;
+    var width = MAX_TOKENS + 1;
+    for (var id = 0; id < docs; id++) {
+      var best = null;
+      for (var a = 0; a < counted.length; a++) {
+        var counts = counted[a];
+        var needed = wanted[a].length;
+        var held = counts.all[id];
+        if (!needed || !held || held < enough(needed)) continue;
+        var field = OTHER;
+        for (var f = NAME; f < OTHER; f++) {
+          if (counts.byField[f][id] === held) {
+            field = f;
+            break;
+          }
         }
+        var key = [needed - held, field, held - counts.byField[NAME][id], a];
+        if (better(key, best)) best = key;
       }
-      var missing = needed - counts.byField[NAME][id];
-      approx.set(id, [field, missing]);
-      var key = field * (needed + 1) + missing;
-      (buckets[key] = buckets[key] || []).push(id);
+      if (!best) continue;
+      if (!best[0]) complete++;
+      approx.set(id, [best[1], best[2], best[0], best[3]]);
+      var bucket = (best[0] * 4 + best[1]) * width + best[2];
+      (buckets[bucket] = buckets[bucket] || []).push(id);
     }
-    return [].concat.apply(
+    var order = [].concat.apply(
       [],
       buckets.filter(function (b) {
         return b;
       })
     );
+    return { order: order, complete: complete };
   }
 
   /** Documents ``offset`` … ``offset + limit`` of a result, verified and ordered. */
@@ -306,7 +393,7 @@
         });
       })
     );
-    var query = describeQuery(queryText(result.query));
+    var queries = result.alternatives.map(describeQuery);
     var docs = rows.map(function (row, i) {
       var doc = { id: ids[i] };
       meta.docFields.forEach(function (name, k) {
@@ -314,12 +401,13 @@
       });
       doc.path = meta.paths[doc.kind].replace("{code}", encodeURIComponent(doc.code));
       var approx = result.approx.get(ids[i]);
-      doc.tier = tier(doc, query, approx[0]);
+      doc.tier = tier(doc, queries[approx[3]], approx[0]);
       doc.missing = approx[1];
+      doc.lacks = approx[2];
       return doc;
     });
     return docs.sort(function (x, y) {
-      return x.tier - y.tier || x.missing - y.missing || x.id - y.id;
+      return x.lacks - y.lacks || x.tier - y.tier || x.missing - y.missing || x.id - y.id;
     });
   };
 
@@ -410,8 +498,11 @@
     none: function (q) {
       return "没有找到与“" + q + "”相关的结果。请检查输入，或换用较短的关键词。";
     },
-    found: function (n, shown) {
-      return shown < n ? "共找到 " + n + " 条，已显示 " + shown + " 条" : "共找到 " + n + " 条";
+    found: function (n, shown, complete) {
+      var text = shown < n ? "共找到 " + n + " 条，已显示 " + shown + " 条" : "共找到 " + n + " 条";
+      if (complete === n) return text;
+      if (!complete) return "没有完全符合的结果，以下 " + n + " 条包含部分关键词" + (shown < n ? "，已显示 " + shown + " 条" : "");
+      return text + "；前 " + complete + " 条包含全部关键词，其余包含部分关键词";
     },
     basis: "依据：",
   };
@@ -429,7 +520,9 @@
     link.href = new URL(doc.path, root).href;
     item.appendChild(link);
     if (doc.status) item.appendChild(element("span", "qd-search__badge", doc.status));
-    var meta = [doc.label, doc.code, doc.kind === "department" ? "" : doc.dept].filter(Boolean);
+    // Departments and laws are known by name; their ids are internal, never shown.
+    var code = PUBLIC_CODES.indexOf(doc.kind) >= 0 ? doc.code : "";
+    var meta = [doc.label, code, doc.kind === "department" ? "" : doc.dept].filter(Boolean);
     item.appendChild(element("p", "qd-search__meta", meta.join(" · ")));
     if (doc.basis && doc.basis.length) {
       item.appendChild(element("p", "qd-search__basis", TEXT.basis + doc.basis.slice(0, 3).join("；")));
@@ -471,7 +564,7 @@
       });
       state.shown += docs.length;
       more.hidden = state.shown >= state.result.order.length;
-      say(TEXT.found(state.result.order.length, state.shown));
+      say(TEXT.found(state.result.order.length, state.shown, state.result.complete));
     }
 
     async function run(query) {
