@@ -53,12 +53,12 @@ def place(p: Problem) -> str:
 
 
 def column_letter(column: int) -> str:
-    """Excel's letter of a 1-based column: 1 → A, 27 → AA."""
-    letters = ""
-    while column > 0:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    """Excel's letter of a 1-based column: 1 → A, 27 → AA (openpyxl's, as excel/columns.py uses)."""
+    # Imported here: only workbook problems have columns to letter, and every validate run loads
+    # this module without needing openpyxl.
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(column)
 
 
 def _text_problem(p: Problem, for_log: bool = False) -> str:
