@@ -38,6 +38,7 @@ class Dataset:
     owner: dict[str, str] = field(default_factory=dict)
     source_file: dict[str, str] = field(default_factory=dict)
     record_files: set[str] = field(default_factory=set)  # the files under lists/ read into a record
+    file_digests: dict[str, str] = field(default_factory=dict)  # SHA-256 of the bytes each record came from
 
     @property
     def ok(self) -> bool:
@@ -73,11 +74,11 @@ def load_dataset(lists_dir: Path, *, today: dt.date | None = None, prefix: str |
     # The facts served the rules only and are dropped here: a site build keeps
     # the Dataset to the end, and at 100,000 items they are 150 MB.
     checked = check(lists_dir, today=today, prefix=prefix, keep_records=True)
-    report, records = checked.report, checked.records
+    report, records, digests = checked.report, checked.records, checked.digests
     del checked
     share_field_sets(records.values())
     site = records.get("site.yml") or model.SiteConfig(name="qingdan")
-    data = Dataset(lists_dir, report, site, record_files=set(records))
+    data = Dataset(lists_dir, report, site, record_files=set(records), file_digests=digests)
     for relpath in sorted(records):
         _add(data, relpath, records[relpath])
     return data

@@ -15,8 +15,8 @@ the shards of a distributed build hand to the merge step (``--shard I/N``):
 each shard fills a store with its part, the merge step reads their union.
 
 Layout: ``<folder>/<key[:2]>/<key>``, one file per key, written atomically.
-A blob's use refreshes its modification time; :meth:`Store.prune` removes
-blobs no build used for ``KEEP_DAYS`` days. The store is a private cache of
+:meth:`Store.prune` removes blobs older than ``KEEP_DAYS`` days that the
+build did not use. The store is a private cache of
 this checkout (``.qingdan-cache/build`` or ``$QINGDAN_CACHE_DIR/build``):
 whoever can write it can change the site, like whoever can write the code.
 """
@@ -26,16 +26,19 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from stat import S_ISREG
 
 from .errors import QingdanError
 from .files import read_regular, walk, write_atomic
 
 KEEP_DAYS = 7
+_KEY = re.compile(r"[0-9a-f]{64}")
 
 
 @functools.lru_cache(maxsize=1)
@@ -87,7 +90,7 @@ class Store:
         """Where ``key`` is kept (whether or not it is there); None without a folder."""
         if self.folder is None:
             return None
-        if len(key) != 64 or any(c not in "0123456789abcdef" for c in key):
+        if not _KEY.fullmatch(key):
             raise QingdanError(f"构建缓存的键无效：{key!r}")
         return self.folder / key[:2] / key
 
@@ -97,10 +100,17 @@ class Store:
         if path is None:
             return None
         try:
-            data = read_regular(path, root=self.folder)
-        except (OSError, QingdanError):
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            return None  # not kept, or a link: never followed
+        try:
+            with os.fdopen(fd, "rb") as f:
+                if not S_ISREG(os.fstat(f.fileno()).st_mode):
+                    return None
+                data = f.read()
+        except OSError:
             return None
-        self._touch(key, path)
+        self.used.add(key)
         return data
 
     def has(self, key: str) -> bool:
@@ -138,16 +148,8 @@ class Store:
             os.link(path, target, follow_symlinks=False)
         except OSError:
             return False
-        self._touch(key, path)
+        self.used.add(key)
         return True
-
-    def _touch(self, key: str, path: Path) -> None:
-        if key not in self.used:
-            self.used.add(key)
-            try:
-                os.utime(path)
-            except OSError:
-                pass
 
     def absorb(self, other: Path) -> int:
         """Take every blob of the store folder ``other`` (a shard's) that this one lacks; return how many."""
@@ -171,13 +173,19 @@ class Store:
         return taken
 
     def prune(self, keep_days: float = KEEP_DAYS) -> int:
-        """Remove blobs that no build used for ``keep_days`` days; return how many."""
+        """Remove blobs older than ``keep_days`` days that this build did not use; return how many.
+
+        Call it after a whole build: what it used stays, and so does what other
+        recent builds (another output folder, another branch) may still want.
+        """
         if self.folder is None or not self.folder.is_dir():
             return 0
         cutoff = time.time() - keep_days * 86400
         removed = 0
         for relpath in walk(self.folder).files:
             path = self.folder / relpath
+            if relpath.rpartition("/")[2] in self.used:
+                continue
             try:
                 if path.lstat().st_mtime < cutoff:
                     path.unlink()

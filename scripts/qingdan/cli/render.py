@@ -16,6 +16,8 @@ from ..render.extras import theme_files
 from ..render.history import history_for
 from ..render.incremental import SiteWriter, read_manifest
 from ..render.site import write_files
+from ..store import Store
+from ..workspace import lists_cache_dir
 from . import friendly, main, progress_printer
 from .validate import _lists_dir
 
@@ -32,8 +34,12 @@ MARKER_TEXT = "由 qingdan render 生成；再次运行时文件夹会被新的�
 @click.option("--theme-out", "theme_dir", type=click.Path(file_okay=False, path_type=Path),
               help="同时把主题覆盖文件（lang=\"zh-CN\"、示例数据提示）写入这个文件夹，"
                    "供不用 qingdan 插件的站点设为 theme.custom_dir")
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="构建缓存文件夹（默认 .qingdan-cache/build，或 $QINGDAN_CACHE_DIR/build）：保存已生成的页面，"
+                   "输入未变的页面下次不再生成")
 @friendly
-def render_cmd(path: Path, out_dir: Path, templates_dir: Path | None, theme_dir: Path | None) -> None:
+def render_cmd(path: Path, out_dir: Path, templates_dir: Path | None, theme_dir: Path | None,
+               store_dir: Path | None) -> None:
     """把 PATH（默认 lists/）的清单数据生成网站页面（Markdown）和文件，写入 --out。
 
     输出可以直接作为 MkDocs 或 Zensical 的 docs 文件夹（再放入 content/ 中手写的页面）；
@@ -59,6 +65,7 @@ def render_cmd(path: Path, out_dir: Path, templates_dir: Path | None, theme_dir:
         click.echo("清单数据有错误，没有生成页面。请先改正错误（qingdan validate 可查看全部问题）。", err=True)
         raise SystemExit(1)
     history = history_for(lists_dir)
+    store = Store(store_dir if store_dir is not None else lists_cache_dir(lists_dir, "build"))
     shown = progress_printer("生成页面", True)
     before = read_manifest(out_dir) if (out_dir / MARKER).is_file() else None
     writer: SiteWriter | None = None
@@ -66,12 +73,14 @@ def render_cmd(path: Path, out_dir: Path, templates_dir: Path | None, theme_dir:
     def fill(staging: Path) -> int:
         nonlocal writer
         writer = SiteWriter(staging, out_dir if before is not None else None, before or {})
-        count = write_site(dataset, staging, history, templates_dir=templates_dir, progress=shown, writer=writer.write)
+        count = write_site(dataset, staging, history, templates_dir=templates_dir, progress=shown, writer=writer.write,
+                           store=store)
         writer.write([(MARKER, MARKER_TEXT)])
         writer.finish()
         return count
 
     count = _write_folder(out_dir, fill)
+    store.prune()
     assert writer is not None
     if before is None:
         click.echo(f"已生成 {count} 个页面和文件：{out_dir}")

@@ -55,6 +55,10 @@ class PageSpec:
     source: str | None = None  # the data file under lists/ it shows, for "编辑此页"
     crumbs: tuple[tuple[str, str | None], ...] = ()  # (title, page path) from the home page
     late: bool = False  # its context needs the contributed files: render it after the others
+    # What the page shows besides the inputs every page reads (render/keys.py): by default
+    # everything, so a page made again after any change; a page that says less is made less often.
+    reads: tuple[str, ...] = ("*",)
+    department: str | None = None  # the department whose shard makes it (None: the merge step)
 
 
 Contributed = Callable[[], Collection[str]]
@@ -116,7 +120,7 @@ def _home(lookup: Lookup, contributed: Contributed, history: History | None) -> 
 
 def _search(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
     path = page_path("search")
-    yield PageSpec(path, "搜索", "site/search.html", lambda: {"root": root_of(path)})
+    yield PageSpec(path, "搜索", "site/search.html", lambda: {"root": root_of(path)}, reads=())
 
 
 # -- departments and their lists ---------------------------------------------------
@@ -206,8 +210,9 @@ def _department(lookup: Lookup, contributed: Contributed, history: History | Non
             "changes": _record_changes(history, f"department:{dept_id}"),
         }
 
+    own = (f"dept:{dept_id}", f"contributed:downloads/{dept_id}/", f"contributed:feeds/{dept_id}.xml")
     yield PageSpec(page_path("department", dept_id), dept.name, "site/department.html", context,
-                   source=lists["department"], crumbs=crumbs, late=True)
+                   source=lists["department"], crumbs=crumbs, late=True, reads=own, department=dept_id)
     dept_crumbs = _dept_crumbs(lookup, dept_id)
     if "powers" in published:
         def powers() -> dict[str, Any]:
@@ -217,7 +222,8 @@ def _department(lookup: Lookup, contributed: Contributed, history: History | Non
                     "downloads": downloads("powers")}
 
         yield PageSpec(page_path("powers", dept_id), f"{dept.name}权力清单", "site/powers.html", powers,
-                       source=lists["powers"], crumbs=dept_crumbs, late=True)
+                       source=lists["powers"], crumbs=dept_crumbs, late=True, department=dept_id,
+                       reads=(f"file:{lists['powers']}", f"contributed:downloads/{dept_id}/"))
     if "responsibilities" in published:
         def responsibilities() -> dict[str, Any]:
             return {"dept": dept, "dept_id": dept_id, "resp": data.responsibilities[dept_id],
@@ -227,7 +233,8 @@ def _department(lookup: Lookup, contributed: Contributed, history: History | Non
 
         yield PageSpec(page_path("responsibilities", dept_id), f"{dept.name}责任清单",
                        "site/responsibilities.html", responsibilities,
-                       source=lists["responsibilities"], crumbs=dept_crumbs, late=True)
+                       source=lists["responsibilities"], crumbs=dept_crumbs, late=True, department=dept_id,
+                       reads=("files:responsibilities.yml", f"contributed:downloads/{dept_id}/"))
 
 
 def _regions(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
@@ -243,7 +250,8 @@ def _regions(lookup: Lookup, contributed: Contributed, history: History | None) 
                     "children": lookup.region_children.get(region.code, []),
                     "depts": lookup.depts_by_region.get(region.code, [])}
 
-        yield PageSpec(page_path("region", code), region.name, "site/region.html", context, crumbs=crumbs)
+        yield PageSpec(page_path("region", code), region.name, "site/region.html", context, crumbs=crumbs,
+                       reads=("files:powers.yml",))
 
 
 # -- power items -------------------------------------------------------------------
@@ -290,8 +298,10 @@ def _item_version(lookup: Lookup, history: History, code: str, version: Any) -> 
     dept_id = version.department or ""
     crumbs = (*_dept_crumbs(lookup, dept_id), ("权力清单", page_path("powers", dept_id)),
               (version.name, page_path("item", code)))
+    # Read from git at the history's head, which every page's key holds.
     return PageSpec(page_path("item_version", version_key(code, version.version)),
-                    f"{version.name}（第 {version.version} 版）", "site/item_version.html", context, crumbs=crumbs)
+                    f"{version.name}（第 {version.version} 版）", "site/item_version.html", context, crumbs=crumbs,
+                    reads=(), department=dept_id or None)
 
 
 def _removed_items(lookup: Lookup, history: History | None) -> Planner:
@@ -328,7 +338,16 @@ def _item(lookup: Lookup, history: History | None, code: str, item: model.PowerI
 
     crumbs = (*_dept_crumbs(lookup, dept_id), ("权力清单", page_path("powers", dept_id)))
     return PageSpec(page_path("item", code), item.name, "site/item.html", context,
-                    source=data.source_file.get(code) if removed is None else None, crumbs=crumbs)
+                    source=data.source_file.get(code) if removed is None else None, crumbs=crumbs,
+                    reads=_item_reads(lookup, item) if removed is None else ("*",), department=dept_id or None)
+
+
+def _item_reads(lookup: Lookup, item: model.PowerItem) -> tuple[str, ...]:
+    """An item page shows the item, and the names of the items of its base code and of its successors."""
+    base = lookup.base_of.get(item.code)
+    shown = [item.code, *(lookup.base_groups.get(base, ()) if base else ())]
+    shown += [c for a in item.adjustments for c in a.to_codes if c in lookup.data.powers]
+    return tuple(f"item:{code}" for code in dict.fromkeys(shown))
 
 
 def _types(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
@@ -343,7 +362,8 @@ def _types(lookup: Lookup, contributed: Contributed, history: History | None) ->
             return {"type_code": type_code, "by_dept": by_dept, "total": total,
                     "full": total <= TYPE_TABLE_LIMIT}
 
-        yield PageSpec(page_path("type", type_code), type_label, "site/type.html", context, crumbs=crumbs)
+        yield PageSpec(page_path("type", type_code), type_label, "site/type.html", context, crumbs=crumbs,
+                       reads=("files:powers.yml",))
 
 
 # -- negative list, regulations, sources ---------------------------------------------
@@ -364,7 +384,8 @@ def _negative(lookup: Lookup, contributed: Contributed, history: History | None)
                     "changes": _record_changes(history, item.code)}
 
         yield PageSpec(page_path("negative_item", code), item.name, "site/negative_item.html", context,
-                       source=f"{dept_id}/negative_list.yml", crumbs=crumbs)
+                       source=f"{dept_id}/negative_list.yml", crumbs=crumbs,
+                       reads=(f"file:{dept_id}/negative_list.yml",), department=dept_id)
 
 
 def _regulations(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
@@ -395,7 +416,8 @@ def _regulations(lookup: Lookup, contributed: Contributed, history: History | No
                     "changes": _record_changes(history, reg.code)}
 
         yield PageSpec(page_path("regulation", code), reg.title, "site/regulation.html", context,
-                       source=data.source_file.get(code), crumbs=crumbs)
+                       source=data.source_file.get(code), crumbs=crumbs, department=data.owner.get(reg.code) or None,
+                       reads=(f"file:{data.source_file.get(code)}", f"citations:{reg.code}"))
 
 
 def _legislative_history(reg: model.Regulation) -> Iterator[tuple[Any, str, str]]:
@@ -434,7 +456,7 @@ def _sources(lookup: Lookup, contributed: Contributed, history: History | None) 
                     "changes": _record_changes(history, f"source:{src.id}")}
 
         yield PageSpec(page_path("source", source_id), src.title, "site/source.html", context,
-                       source="sources.yml", crumbs=crumbs)
+                       source="sources.yml", crumbs=crumbs, reads=(f"citations:{source_id}",))
 
 
 # Sources grouped in the order the model lists the levels (立法法 order, registry.SourceLevel).
@@ -519,7 +541,7 @@ def _consistency(lookup: Lookup, contributed: Contributed, history: History | No
             return {"base": base, "rows": compare(lookup, base)}
 
         yield PageSpec(page_path("compare", base), f"同一事项比对：{base}", "site/compare.html", compared,
-                       crumbs=crumbs)
+                       crumbs=crumbs, reads=tuple(f"item:{c}" for c in lookup.base_groups.get(base, ())))
 
 
 def _problem_codes(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
@@ -530,7 +552,7 @@ def _problem_codes(lookup: Lookup, contributed: Contributed, history: History | 
         return {"stages": [(STAGE_ZH.get(s, str(s)), kinds) for s, kinds in sorted(stages.items())],
                 "severity": SEVERITY_ZH}
 
-    yield PageSpec(page_path("problem_codes"), "问题代码", "site/problem_codes.html", context)
+    yield PageSpec(page_path("problem_codes"), "问题代码", "site/problem_codes.html", context, reads=())
 
 
 # -- feedback ----------------------------------------------------------------------
@@ -551,4 +573,4 @@ def _feedback(lookup: Lookup, contributed: Contributed, history: History | None)
     def context() -> dict[str, Any]:
         return {"fb": feedback, "form_action": external(feedback.form_action), "topics": FEEDBACK_TOPICS}
 
-    yield PageSpec(page_path("feedback"), "意见建议", "site/feedback.html", context)
+    yield PageSpec(page_path("feedback"), "意见建议", "site/feedback.html", context, reads=())

@@ -18,11 +18,13 @@ from typing import Any
 from markupsafe import escape
 
 from ..dataset import Dataset
+from ..store import Store
 from ..model.negative import CATEGORIES
 from ..model.power import POWER_TYPES
 from .extras import contributions, site_assets
 from .history import History, as_of
 from .incremental import target_of
+from .keys import PageKeys
 from .labels import LABELS, LIST_LABELS
 from .links import Linker, commit_url, edit_url
 from .lookup import Lookup
@@ -111,11 +113,22 @@ def page_title(title: str) -> str:
     return str(escape(title))
 
 
-def iter_files(site: Site, templates_dir: Path | None = None) -> Iterator[tuple[str, str | bytes]]:
-    """(path, content) of every page and asset, pages rendered one at a time."""
+def iter_files(site: Site, templates_dir: Path | None = None, *, store: Store | None = None,
+               contributed: Collection[str] = ()) -> Iterator[tuple[str, str | bytes]]:
+    """(path, content) of every page and asset, pages rendered one at a time.
+
+    With a ``store``, a page whose inputs (render/keys.py) are those of a page
+    the store keeps is not rendered: its kept bytes are given. ``contributed``
+    are the paths the other stages added (part of some pages' inputs).
+    """
     renderer = Renderer(site, templates_dir)
-    for path, page in site.pages.items():
-        yield path, renderer.markdown(page)
+    if store is None:
+        for path, page in site.pages.items():
+            yield path, renderer.markdown(page)
+    else:
+        keys = PageKeys(site, contributed, templates_dir, store)
+        for path, page in site.pages.items():
+            yield path, store.made(keys.of(page), functools.partial(renderer.markdown, page))
     yield from site.assets.items()
 
 
@@ -144,12 +157,13 @@ Writer = Callable[[Iterable[tuple[str, str | bytes]] | Mapping[str, bytes]], lis
 def write_site(dataset: Dataset, out_dir: Path, history: History | None = None,
                templates_dir: Path | None = None,
                progress: Callable[[int, int, str], None] | None = None,
-               writer: Writer | None = None) -> int:
+               writer: Writer | None = None, store: Store | None = None) -> int:
     """Write every page, asset and contributed file under ``out_dir``; return how many.
 
     ``writer`` takes over the writing (it gets what :func:`write_files` gets and
     returns every path it was given): ``incremental.SiteWriter.write`` writes
-    only files whose bytes changed.
+    only files whose bytes changed. With a ``store`` (store.py), pages whose
+    inputs did not change since a build that kept them are not rendered again.
 
     Contributions are written one stage at a time, so at most one stage's
     files are in memory; pages are rendered and written one at a time.
@@ -162,7 +176,7 @@ def write_site(dataset: Dataset, out_dir: Path, history: History | None = None,
     for stage in contributions(dataset, history, site.pages.keys()):
         paths += write(stage)
         del stage
-    files = iter_files(site, templates_dir)
+    files = iter_files(site, templates_dir, store=store, contributed=paths)
     if progress is not None:
         files = _reporting(files, len(site.pages) + len(site.assets), progress)
     return len(paths) + len(write(files))

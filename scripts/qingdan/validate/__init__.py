@@ -62,6 +62,7 @@ class Checked:
     report: Report
     facts: dict[str, dict] = field(repr=False)
     records: dict[str, BaseModel] = field(default_factory=dict, repr=False)
+    digests: dict[str, str] = field(default_factory=dict, repr=False)  # SHA-256 of the bytes each record was read from
 
 
 def default_cache_dir(lists_dir: Path) -> Path:
@@ -121,7 +122,7 @@ def check(
     listing = list_tree(lists_dir)
     relpaths = listing.relpaths
     with _gc_paused():
-        entries, records = _check_files(lists_dir, relpaths, prefix, cache, keep_records, progress, workers)
+        entries, records, read = _check_files(lists_dir, relpaths, prefix, cache, keep_records, progress, workers)
         problems = listing.problems(prefix)
         problems += [Problem.from_dict(p) for relpath in relpaths for p in entries[relpath]["problems"]]
         facts = {relpath: entries[relpath]["facts"] for relpath in relpaths}
@@ -135,7 +136,7 @@ def check(
     _locate_across(lists_dir, prefix, across)
     problems += across
     problems.sort(key=Problem.sort_key)
-    return Checked(Report(problems, len(relpaths), coverage), facts, records)
+    return Checked(Report(problems, len(relpaths), coverage), facts, records, read)
 
 
 @contextmanager
@@ -160,10 +161,13 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _check_files(lists_dir: Path, relpaths: list[str], prefix: str, cache: Cache, keep_records: bool,
-                 progress: Progress | None, workers: int | None) -> tuple[dict[str, dict], dict[str, BaseModel]]:
-    """The cacheable result of every file, from the cache where it is there, and the records read."""
+                 progress: Progress | None, workers: int | None
+                 ) -> tuple[dict[str, dict], dict[str, BaseModel], dict[str, str]]:
+    """The cacheable result of every file, from the cache where it is there, the records read,
+    and the digests of the bytes they were read from."""
     entries: dict[str, dict] = {}
     records: dict[str, BaseModel] = {}
+    read: dict[str, str] = {}
     missed: list[tuple[str, int]] = []
     digests = FileDigests(cache.digest_index(lists_dir))
     for relpath in relpaths:
@@ -176,14 +180,15 @@ def _check_files(lists_dir: Path, relpaths: list[str], prefix: str, cache: Cache
             progress(len(entries), len(relpaths), relpath)
     check_one = functools.partial(_check_path, lists_dir, prefix, cache, keep_records)
     # Typed records cost more to send back from a worker than to build here.
-    for relpath, entry, record in map_files(check_one, missed, 1 if keep_records else workers):
+    for relpath, entry, record, digest in map_files(check_one, missed, 1 if keep_records else workers):
         entries[relpath] = entry
         if record is not None:
             records[relpath] = record
+            read[relpath] = digest
         if progress:
             progress(len(entries), len(relpaths), relpath)
     digests.save()
-    return entries, records
+    return entries, records, read
 
 
 def _size(path: Path) -> int:
@@ -207,20 +212,21 @@ def _cached(cache: Cache, digests: FileDigests, lists_dir: Path, relpath: str) -
 
 
 def _check_path(lists_dir: Path, prefix: str, cache: Cache, keep_records: bool,
-                relpath: str) -> tuple[str, dict, BaseModel | None]:
+                relpath: str) -> tuple[str, dict, BaseModel | None, str]:
     """Check one file and cache its result under the digest of the bytes actually read."""
     path = lists_dir / relpath
     try:
         raw = read_regular(path, root=lists_dir, limit=MAX_FILE_BYTES)
     except (NotRegularFile, FileTooLarge):
         result = read_path(lists_dir, relpath, prefix)  # reports the link or the size without reading
-        return relpath, {"problems": [p.to_dict() for p in result.problems], "facts": {}}, None
+        return relpath, {"problems": [p.to_dict() for p in result.problems], "facts": {}}, None, ""
     except FileNotFoundError:
-        return relpath, {"problems": [], "facts": {}}, None  # removed while validating: nothing left to check
+        return relpath, {"problems": [], "facts": {}}, None, ""  # removed while validating: nothing left to check
     entry, record = check_file(raw, relpath, prefix)
+    digest = hashlib.sha256(raw).hexdigest()
     if cache.directory is not None:
-        cache.put(relpath, hashlib.sha256(raw).hexdigest(), entry)
-    return relpath, entry, record if keep_records else None
+        cache.put(relpath, digest, entry)
+    return relpath, entry, record if keep_records else None, digest
 
 
 def _prefix(lists_dir: Path) -> str:

@@ -1,0 +1,155 @@
+"""What each page is made from: its input key for the build store (store.py).
+
+A page's key digests the *common* inputs every page may read (settings,
+regions, sources and the law catalogue, departments, the set of pages that
+exist, template overrides, the history's head and tags, how current the data
+is) and the page's own ``reads`` (``PageSpec.reads``), which name what else it
+shows:
+
+- ``*``: everything under lists/ and the validator's findings (the default:
+  a page that does not say what it reads is made again after any change);
+- ``item:<code>``: one power item (the JSON of its record);
+- ``file:<relpath>``: one file under lists/;
+- ``dept:<id>``: every file of one department;
+- ``files:<name>``: every file of that name (``responsibilities.yml`` …);
+- ``citations:<id>``: the places that cite a source or regulation (lookup.py);
+- ``contributed:<prefix>``: the paths other stages add under that prefix
+  (a department's downloads and feed).
+
+The common part changing makes every page again; that is rare (a new
+department, a retitled law, a new commit in the history) and always correct.
+An item's name changing makes its page, its department's pages and the few
+pages that read everything again, and nothing else.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Collection, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..files import walk
+from ..layout import KINDS
+from ..laws.catalogue import installed_catalogue
+from ..store import Store, digest_of, input_key
+from .history import History, as_of
+from .pages import PageSpec
+
+if TYPE_CHECKING:
+    from .site import Site
+
+EVERYTHING = "*"
+# Files each department has several of: a page reads them by name. The others
+# (site, regions, sources, department.yml) are read by every page: common inputs.
+_LIST_FILES = frozenset(k.filename for k in KINDS if k.per_department and k.key != "department")
+
+
+class PageKeys:
+    """The input key of each page of ``site``; ``contributed`` are the paths other stages add."""
+
+    def __init__(self, site: Site, contributed: Collection[str], templates_dir: Path | None,
+                 store: Store) -> None:
+        self.site = site
+        self.data = site.dataset
+        self.store = store
+        self.contributed = sorted(contributed)
+        files = self.data.file_digests
+        common_files = sorted((p, d) for p, d in files.items() if p.rsplit("/", 1)[-1] not in _LIST_FILES)
+        catalogue = installed_catalogue()
+        self.common = input_key(
+            "pages",
+            _json(common_files),
+            catalogue.fingerprint if catalogue is not None else "no catalogue",
+            _json(sorted(site.pages)),
+            _templates_digest(templates_dir),
+            _history_identity(site.history),
+            _json(str(as_of(site.history, site.lookup.newest_date))),
+        )
+        self.files = files
+
+    def of(self, page: PageSpec) -> str:
+        """The input key of ``page``."""
+        return input_key(self.common, page.path, page.title, page.template, page.source or "",
+                         _json(page.crumbs), *(self._read(name) for name in page.reads))
+
+    def _read(self, name: str) -> str:
+        kind, _, arg = name.partition(":")
+        if name == EVERYTHING:
+            return self._everything
+        if kind == "item":
+            return f"item:{arg}:{self._item_digests(self.data.source_file.get(arg, '')).get(arg, '-')}"
+        if kind == "file":
+            return f"file:{arg}:{self.files.get(arg, '-')}"
+        if kind == "dept":
+            return f"dept:{arg}:{self._folder(arg)}"
+        if kind == "files":
+            return f"files:{arg}:{self._named(arg)}"
+        if kind == "citations":
+            return f"citations:{arg}:{_json([vars(c) for c in self.site.lookup.citations.get(arg, [])])}"
+        if kind == "contributed":
+            return f"contributed:{arg}:{_json([p for p in self.contributed if p.startswith(arg)])}"
+        raise ValueError(f"unknown page input {name!r}")
+
+    @functools.cached_property
+    def _everything(self) -> str:
+        """Every file under lists/ and what the validator found in them."""
+        problems = [p.to_dict() for p in self.data.report.problems]
+        return digest_of(_json([sorted(self.files.items()), problems]))
+
+    @functools.cached_property
+    def _codes_by_file(self) -> dict[str, list[str]]:
+        grouped: dict[str, list[str]] = {}
+        for code in self.data.powers:
+            grouped.setdefault(self.data.source_file.get(code, ""), []).append(code)
+        return grouped
+
+    @functools.lru_cache(maxsize=None)
+    def _folder(self, dept_id: str) -> str:
+        return digest_of(_json(sorted((p, d) for p, d in self.files.items() if p.startswith(f"{dept_id}/"))))
+
+    @functools.lru_cache(maxsize=None)
+    def _named(self, filename: str) -> str:
+        return digest_of(_json(sorted((p, d) for p, d in self.files.items() if p.rsplit("/", 1)[-1] == filename)))
+
+    @functools.lru_cache(maxsize=None)
+    def _item_digests(self, relpath: str) -> dict[str, str]:
+        """code -> digest of the record, for every power item read from ``relpath``.
+
+        Kept in the store by the file's digest, so only a changed file's items
+        are serialised again.
+        """
+        file_digest = self.files.get(relpath)
+        if file_digest is None:
+            return {}
+        powers = self.data.powers
+
+        def make() -> bytes:
+            return _json({code: digest_of(powers[code].model_dump_json())
+                          for code in self._codes_by_file.get(relpath, ())}).encode()
+
+        return json.loads(self.store.made(input_key("item digests", relpath, file_digest), make))
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _templates_digest(templates_dir: Path | None) -> str:
+    if templates_dir is None:
+        return "no templates"
+    return digest_of(_json([(rel, digest_of((templates_dir / rel).read_bytes()))
+                            for rel in walk(templates_dir).files]))
+
+
+def _history_identity(history: History | None) -> str:
+    """The head the history was read at, and its releases: all it shows follows from them."""
+    if history is None:
+        return "no history"
+    return _json([getattr(history, "head", None), [(r.name, str(r.date)) for r in history.tags()]])
+
+
+def reads_of_items(codes: Iterable[str]) -> tuple[str, ...]:
+    """The ``reads`` of a page showing these power items."""
+    return tuple(f"item:{code}" for code in codes)

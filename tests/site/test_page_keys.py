@@ -1,0 +1,130 @@
+"""The build store reuses a page only when everything it shows is unchanged (render/keys.py).
+
+Pages say what they read (``PageSpec.reads``); a page that says too little
+would be reused after an edit it should show. These tests make many kinds of
+edits, at random places of the sample (a fixed seed), and require each rebuild
+with the store to equal a build into an empty folder with an empty store, byte
+for byte, with and without a git history.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from qingdan.cli import main
+from qingdan.store import Store
+from site_support import _NOT_TEXT, copy_sample, dump
+
+EDITS = 10
+WHO = {"GIT_AUTHOR_NAME": "法规处 张三", "GIT_AUTHOR_EMAIL": "zhangsan@example.gov.cn",
+       "GIT_COMMITTER_NAME": "法规处 张三", "GIT_COMMITTER_EMAIL": "zhangsan@example.gov.cn"}
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), *args], check=True, env={**os.environ, **WHO})
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _render(lists: Path, out: Path, store: Path) -> str:
+    result = CliRunner().invoke(main, ["render", str(lists), "--out", str(out), "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _text_leaves(value: Any, path: tuple = (), key: str | None = None) -> list[tuple]:
+    """Paths (keys and indexes) of the free-text strings in a YAML document."""
+    if isinstance(value, dict):
+        return [leaf for k, v in value.items() for leaf in _text_leaves(v, (*path, k), k)]
+    if isinstance(value, list):
+        return [leaf for n, v in enumerate(value) for leaf in _text_leaves(v, (*path, n), key)]
+    if isinstance(value, str) and key not in _NOT_TEXT and key not in {"email", "phone", "supervision_phone"}:
+        return [path]
+    return []
+
+
+def _mutate(lists: Path, rng: random.Random, n: int) -> str:
+    """Append a mark to one random text of one random data file; say which."""
+    files = sorted(p for p in lists.rglob("*.yml") if p.name != "site.yml")
+    while True:
+        path = rng.choice(files)
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        leaves = _text_leaves(data)
+        if leaves:
+            break
+    leaf = rng.choice(leaves)
+    holder = data
+    for step in leaf[:-1]:
+        holder = holder[step]
+    holder[leaf[-1]] = f"{holder[leaf[-1]]}（改{n}）"
+    path.write_text(dump(data), encoding="utf-8")
+    return f"{path.relative_to(lists)}: {'/'.join(map(str, leaf))}"
+
+
+@pytest.mark.parametrize("with_history", [False, True], ids=["folder", "git"])
+def test_random_edits_rebuild_exactly_as_a_clean_build(tmp_path: Path, with_history: bool) -> None:
+    lists = copy_sample(tmp_path)
+    if with_history:
+        git(tmp_path, "init", "-q", "-b", "main")
+        git(tmp_path, "add", "-A")
+        git(tmp_path, "commit", "-qm", "初始数据")
+    out, store = tmp_path / "site", tmp_path / "store"
+    _render(lists, out, store)
+    rng = random.Random(20261202)
+    for n in range(EDITS):
+        what = _mutate(lists, rng, n)
+        if with_history and n % 3 == 0:
+            git(tmp_path, "commit", "-qam", f"修改 {what}")
+        _render(lists, out, store)
+        clean = tmp_path / f"clean{n}"
+        _render(lists, clean, tmp_path / f"empty-store{n}")
+        got, want = tree_bytes(out), tree_bytes(clean)
+        assert sorted(got) == sorted(want), what
+        assert [p for p in want if got[p] != want[p]] == [], what
+
+
+def test_an_unchanged_rebuild_renders_no_page(tmp_path: Path) -> None:
+    lists = copy_sample(tmp_path)
+    out, store = tmp_path / "site", tmp_path / "store"
+    _render(lists, out, store)
+    kept = {p.name for p in store.rglob("*") if p.is_file()}
+    _render(lists, out, store)
+    # Nothing new was kept: every page came from the store.
+    assert {p.name for p in store.rglob("*") if p.is_file()} == kept
+    # One item renamed: its page and the pages that list it are made again, not hundreds.
+    powers = lists / "520100-scjgj" / "powers.yml"
+    powers.write_text(powers.read_text(encoding="utf-8").replace(
+        "    name: 食品生产许可\n    power_type", "    name: 食品生产许可（已改名）\n    power_type", 1), encoding="utf-8")
+    _render(lists, out, store)
+    new = {p.name for p in store.rglob("*") if p.is_file()} - kept
+    pages = sum(1 for p in out.rglob("index.md"))
+    assert 1 <= len(new) <= 40 < pages, (len(new), pages)
+    assert "食品生产许可（已改名）" in (out / "items" / "520100-XK00001000" / "index.md").read_text(encoding="utf-8")
+
+
+def test_a_damaged_or_linked_blob_is_never_used(tmp_path: Path) -> None:
+    store = Store(tmp_path / "store")
+    key = "a" * 64
+    store.put(key, b"kept")
+    blob = store.blob(key)
+    assert blob is not None and Store(tmp_path / "store").get(key) == b"kept"
+    blob.unlink()
+    (tmp_path / "elsewhere").write_bytes(b"secret")
+    blob.symlink_to(tmp_path / "elsewhere")
+    fresh = Store(tmp_path / "store")
+    assert fresh.get(key) is None
+    assert fresh.made(key, lambda: b"made again") == b"made again" and fresh.made_count == 1
+    with pytest.raises(Exception, match="构建缓存的键无效"):
+        fresh.get("../../etc/passwd")
+    assert re.fullmatch(r"[0-9a-f]{64}", key)
