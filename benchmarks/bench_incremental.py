@@ -2,13 +2,15 @@
 
     python benchmarks/bench_incremental.py --items 10000
     python benchmarks/bench_incremental.py --items 10000 --check   # also compare with a clean build
+    python benchmarks/bench_incremental.py --items 100000 --shards 4  # 4 shards, then the merge step
 
 For each size: writes a synthetic lists/ (qingdan.samples.synth.write_dataset),
 runs ``qingdan render lists --out site`` into an empty folder (the full build),
 renames one item in its powers.yml, and runs the same command again over the
 previous output (the incremental rebuild). Both runs are real subprocesses;
-wall and CPU seconds (the process tree, as in bench_site.py) and the build's
-own report of files rewritten are recorded. The ratio is rebuild / full, in
+wall and CPU seconds (the process tree, as in bench_site.py), peak memory and the
+build's own report of files rewritten are recorded. Each build has its own
+build store (``--store``) in the work folder, so the full build starts cold. The ratio is rebuild / full, in
 the same run. ``--check`` builds the edited data into an empty folder too and
 asserts the rebuilt folder is byte-identical to it.
 
@@ -36,11 +38,11 @@ REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "out"
 
 
-def timed_render(lists: Path, out: Path) -> dict:
-    """Run ``qingdan render lists --out out``; wall and CPU seconds, and its last line."""
+def timed_render(lists: Path, *args: str | Path) -> dict:
+    """Run ``qingdan render lists ARGS``; wall and CPU seconds, peak memory, and its last line."""
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", "from qingdan.cli import main; main()", "render", str(lists),
-                             "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                             *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     memory = TreeMemory(proc.pid)
     output, _ = proc.communicate()
     seconds = time.perf_counter() - start
@@ -70,24 +72,46 @@ def same_tree(a: Path, b: Path) -> bool:
     return all((a / f).read_bytes() == (b / f).read_bytes() for f in files)
 
 
-def run(work: Path, items: int, check: bool) -> dict:
+def sharded(work: Path, lists: Path, count: int) -> dict:
+    """Build ``count`` shards one after another (as separate jobs would), then merge; compare with the single build."""
+    stores = [work / f"shard-{n}" for n in range(count)]
+    shards = []
+    for n, shard_store in enumerate(stores):
+        shards.append(timed_render(lists, "--shard", f"{n}/{count}", "--store", shard_store))
+        print(f"  shard {n}/{count}: {shards[-1]}", flush=True)
+    merge_args = [arg for shard_store in stores for arg in ("--shard-store", shard_store)]
+    merge = timed_render(lists, "--out", work / "merged", "--store", work / "merge-store", *merge_args)
+    print(f"  merge: {merge}", flush=True)
+    identical = same_tree(work / "merged", work / "site")
+    print(f"  merged identical to the single build: {identical}", flush=True)
+    if not identical:
+        raise SystemExit("the merged site differs from the single build")
+    return {"count": count, "shards": shards, "merge": merge, "identical": identical,
+            "shard_max_s": max(s["seconds"] for s in shards), "shard_max_rss_mb": max(s["peak_rss_mb"] for s in shards)}
+
+
+def run(work: Path, items: int, check: bool, shards: int = 0) -> dict:
     from qingdan.samples.synth import write_dataset
 
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
     write_dataset(work, items, seed=0)
-    lists, site = work / "lists", work / "site"
-    full = timed_render(lists, site)
+    lists, site, store = work / "lists", work / "site", work / "store"
+    full = timed_render(lists, "--out", site, "--store", store)
     print(f"{items} items, full build: {full}", flush=True)
+    if shards:
+        row = {"items": items, "full": full, "sharded": sharded(work, lists, shards)}
+        shutil.rmtree(work, ignore_errors=True)
+        return row
     edited = rename_one_item(lists)
-    rebuild = timed_render(lists, site)
+    rebuild = timed_render(lists, "--out", site, "--store", store)
     print(f"  rebuild after renaming an item in {edited}: {rebuild}", flush=True)
     row = {"items": items, "full": full, "rebuild": rebuild,
            "ratio_wall": round(rebuild["seconds"] / full["seconds"], 3),
            "ratio_cpu": round(rebuild["cpu_s"] / full["cpu_s"], 3) if full["cpu_s"] else None}
     if check:
-        timed_render(lists, work / "clean")
+        timed_render(lists, "--out", work / "clean", "--store", work / "clean-store")
         row["identical"] = same_tree(site, work / "clean")
         print(f"  identical to a clean build: {row['identical']}", flush=True)
         if not row["identical"]:
@@ -101,12 +125,24 @@ def main() -> None:
     parser.add_argument("--items", type=int, nargs="+", default=[10_000])
     parser.add_argument("--check", action="store_true", help="also compare the rebuild with a clean build")
     parser.add_argument("--work", type=Path, default=OUT / "incremental-work", help="work folder (replaced)")
+    parser.add_argument("--shards", type=int, default=0,
+                        help="instead of the rebuild: build N shards one after another and merge them")
     args = parser.parse_args()
-    results = [run(args.work / str(items), items, args.check) for items in args.items]
+    results = [run(args.work / str(items), items, args.check, args.shards) for items in args.items]
     machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "load_average": os.getloadavg()}
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "incremental.json").write_text(json.dumps({"machine": machine, "results": results}, indent=2,
                                                      ensure_ascii=False), encoding="utf-8")
+    if args.shards:
+        print("\n| items | single build s (CPU s, peak MB) | shards: slowest s, peak MB | merge s (CPU s, peak MB) |")
+        print("|---:|---:|---:|---:|")
+        for row in results:
+            f, sh = row["full"], row["sharded"]
+            m = sh["merge"]
+            print(f"| {row['items']} | {f['seconds']} ({f['cpu_s']}, {f['peak_rss_mb']}) | {sh['shard_max_s']}, "
+                  f"{sh['shard_max_rss_mb']} | {m['seconds']} ({m['cpu_s']}, {m['peak_rss_mb']}) |")
+        print(f"\nmachine: {machine}")
+        return
     print("\n| items | full build s (CPU s) | rebuild s (CPU s) | ratio wall | ratio CPU | rebuild report |")
     print("|---:|---:|---:|---:|---:|---|")
     for row in results:

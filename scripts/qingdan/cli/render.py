@@ -8,14 +8,15 @@ from pathlib import Path
 import click
 
 from .. import report as reporters
-from ..dataset import load_dataset
+from ..dataset import Dataset, load_dataset
 from ..errors import QingdanError
 from ..files import staged_folder
 from ..render import write_site
 from ..render.extras import theme_files
 from ..render.history import history_for
 from ..render.incremental import SiteWriter, read_manifest
-from ..render.site import write_files
+from ..render.shards import Shard
+from ..render.site import fill_store, write_files
 from ..store import Store
 from ..workspace import lists_cache_dir
 from . import friendly, main, progress_printer
@@ -27,7 +28,7 @@ MARKER_TEXT = "由 qingdan render 生成；再次运行时文件夹会被新的�
 
 @main.command("render")
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path), default="lists")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="输出文件夹：空文件夹、不存在的文件夹，或上次 qingdan render 的输出（增量重建：只改写有变化的文件）")
 @click.option("--templates", "templates_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="站点自己的模板文件夹，其中的 site/<名称>.html 替换同名模板")
@@ -37,9 +38,15 @@ MARKER_TEXT = "由 qingdan render 生成；再次运行时文件夹会被新的�
 @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
               help="构建缓存文件夹（默认 .qingdan-cache/build，或 $QINGDAN_CACHE_DIR/build）：保存已生成的页面，"
                    "输入未变的页面下次不再生成")
+@click.option("--shard", "shard_text", metavar="I/N",
+              help="分片构建（多台机器分担一个大网站）：只生成第 I 片（共 N 片，I 从 0 起）的部门的页面、下载文件和"
+                   "搜索索引片段，保存到 --store，不写网站；各片完成后用 --shard-store 合并")
+@click.option("--shard-store", "shard_stores", multiple=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="合并分片：先并入这个分片的构建缓存（可多次指定），再生成完整网站，与单机构建逐字节相同")
 @friendly
-def render_cmd(path: Path, out_dir: Path, templates_dir: Path | None, theme_dir: Path | None,
-               store_dir: Path | None) -> None:
+def render_cmd(path: Path, out_dir: Path | None, templates_dir: Path | None, theme_dir: Path | None,
+               store_dir: Path | None, shard_text: str | None, shard_stores: tuple[Path, ...]) -> None:
     """把 PATH（默认 lists/）的清单数据生成网站页面（Markdown）和文件，写入 --out。
 
     输出可以直接作为 MkDocs 或 Zensical 的 docs 文件夹（再放入 content/ 中手写的页面）；
@@ -47,25 +54,36 @@ def render_cmd(path: Path, out_dir: Path, templates_dir: Path | None, theme_dir:
     extra.qingdan_sample: true）。数据有错误时不生成任何文件，退出码为 1。
 
     \b
-    再次写入上次的输出文件夹时是增量重建：仍生成全部页面，但只改写内容有变化的文件，
-    内容未变的文件沿用上次的（不重写，修改时间不变），不再生成的文件被删除；结果与写入
-    空文件夹逐字节相同。文件夹中的 .qingdan-manifest.json 记录代码版本和每个文件的摘要；
-    它缺失、损坏或来自另一版本的 qingdan 时，完整重建。新输出在旁边的临时文件夹中生成，
-    完成后一次替换旧文件夹，中途出错时旧文件夹不变。
+    再次写入上次的输出文件夹时是增量重建：构建缓存（--store）按输入摘要保存已生成的页面、
+    下载文件和搜索索引片段，输入未变的不再生成；内容未变的文件沿用上次的（不重写，修改
+    时间不变），不再生成的文件被删除；结果与写入空文件夹逐字节相同。文件夹中的
+    .qingdan-manifest.json 记录代码版本和每个文件的摘要；它缺失、损坏或来自另一版本的
+    qingdan 时，完整重建。新输出在旁边的临时文件夹中生成，完成后一次替换旧文件夹，中途
+    出错时旧文件夹不变。
+
+    \b
+    大网站可以分片构建：每台机器运行 --shard I/N --store 分片缓存，再在一台机器上用
+    --shard-store 并入全部分片缓存并 --out 生成网站（见 .github/workflows/publish-sharded.yml）。
     """
     lists_dir, _ = _lists_dir(path)
+    if shard_text is not None:
+        if out_dir is not None or theme_dir is not None or shard_stores:
+            raise QingdanError("--shard 只生成一片并保存到 --store，不能同时使用 --out、--theme-out 或 --shard-store")
+        _render_shard(lists_dir, Shard.parse(shard_text), store_dir, templates_dir)
+        return
+    if out_dir is None:
+        raise QingdanError("请用 --out 指定输出文件夹（或用 --shard I/N 只生成一片）")
     _check_out(out_dir)
     if theme_dir is not None:
         _check_out(theme_dir)
         if theme_dir.resolve() == out_dir.resolve():
             raise QingdanError("--theme-out 不能与 --out 是同一个文件夹：主题文件不是页面")
-    dataset = load_dataset(lists_dir)
-    if not dataset.ok:
-        click.echo(reporters.text(dataset.report, for_log=True), err=True, nl=False)
-        click.echo("清单数据有错误，没有生成页面。请先改正错误（qingdan validate 可查看全部问题）。", err=True)
-        raise SystemExit(1)
+    dataset = _checked(lists_dir)
     history = history_for(lists_dir)
     store = Store(store_dir if store_dir is not None else lists_cache_dir(lists_dir, "build"))
+    for shard_store in shard_stores:
+        taken = store.absorb(shard_store)
+        click.echo(f"已并入分片构建缓存 {shard_store}：{taken} 项", err=True)
     shown = progress_printer("生成页面", True)
     before = read_manifest(out_dir) if (out_dir / MARKER).is_file() else None
     writer: SiteWriter | None = None
@@ -91,6 +109,25 @@ def render_cmd(path: Path, out_dir: Path, templates_dir: Path | None, theme_dir:
     if theme_dir is not None:
         _write_folder(theme_dir, lambda staging: len(write_files(theme_files(), staging)))
         click.echo(f"已写出主题覆盖文件：{theme_dir}（在配置中设置 theme.custom_dir: {theme_dir}）")
+
+
+def _render_shard(lists_dir: Path, shard: Shard, store_dir: Path | None, templates_dir: Path | None) -> None:
+    dataset = _checked(lists_dir)
+    store = Store(store_dir if store_dir is not None else lists_cache_dir(lists_dir, "build"))
+    pages = fill_store(dataset, store, shard, history_for(lists_dir), templates_dir,
+                       progress=progress_printer(f"生成分片 {shard}", True))
+    click.echo(f"分片 {shard}：{pages} 个页面；新生成 {store.made_count} 项，沿用 {store.reused} 项，"
+               f"保存在 {store.folder}")
+
+
+def _checked(lists_dir: Path) -> Dataset:
+    """The dataset of ``lists_dir``; exit 1 (nothing written) when it has errors."""
+    dataset = load_dataset(lists_dir)
+    if not dataset.ok:
+        click.echo(reporters.text(dataset.report, for_log=True), err=True, nl=False)
+        click.echo("清单数据有错误，没有生成页面。请先改正错误（qingdan validate 可查看全部问题）。", err=True)
+        raise SystemExit(1)
+    return dataset
 
 
 def _write_folder(folder: Path, fill: Callable[[Path], int]) -> int:

@@ -16,6 +16,7 @@ from importlib.resources.abc import Traversable
 from .. import export, search
 from ..dataset import Dataset
 from ..kinds import ASSET_DIR, PAGES_BY_KEY_PREFIX, RELEASES
+from ..store import Store
 from .history import History
 from .links import is_slug, page_path, url_of
 from .templates import environment
@@ -57,7 +58,8 @@ StageFiles = Mapping[str, bytes] | Iterable[tuple[str, bytes]]
 
 
 def contributions(dataset: Dataset, history: History | None = None,
-                  pages: Collection[str] = ()) -> Iterator[StageFiles]:
+                  pages: Collection[str] = (), *, store: Store | None = None,
+                  departments: Collection[str] | None = None) -> Iterator[StageFiles]:
     """What other stages add to the site, one stage at a time (paths relative to the site root).
 
     This is the one call site of those stages. Each gives a large dict (or an
@@ -70,9 +72,17 @@ def contributions(dataset: Dataset, history: History | None = None,
     written when the site knows its address (site_url in lists/site.yml);
     ``pages`` are the site's page files, and a feed links a record only to a
     page among them (no page, no link).
+
+    ``store`` keeps what the stages make by input key (store.py), so that a
+    rebuild makes only what changed. ``departments`` is a shard's part
+    (render/shards.py): the stages make and keep those departments' files and
+    parts only, and nothing site-wide (no releases, no feeds).
     """
-    yield search.build(dataset)
-    yield export.iter_downloads(dataset)
+    yield search.build(dataset, store=store, departments=departments)
+    whole = departments is None
+    yield export.iter_downloads(dataset, store=store, departments=departments, site_wide=whole, package=whole)
+    if not whole:
+        return
     if history is not None:
         # Each published release (a git tag on the main line) as the lists/ it held.
         yield ((f"{RELEASES}{release.file_name}", history.snapshot_zip(release.name)) for release in history.tags())

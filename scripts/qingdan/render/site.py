@@ -29,6 +29,7 @@ from .labels import LABELS, LIST_LABELS
 from .links import Linker, commit_url, edit_url
 from .lookup import Lookup
 from .pages import PageSpec, plan_pages
+from .shards import Shard
 from .templates import environment
 
 
@@ -173,13 +174,39 @@ def write_site(dataset: Dataset, out_dir: Path, history: History | None = None,
     paths: list[str] = []
     # Planned first (nothing is rendered yet): the feeds link only pages that exist.
     site = plan_site(dataset, history, contributed=lambda: paths)
-    for stage in contributions(dataset, history, site.pages.keys()):
+    for stage in contributions(dataset, history, site.pages.keys(), store=store):
         paths += write(stage)
         del stage
     files = iter_files(site, templates_dir, store=store, contributed=paths)
     if progress is not None:
         files = _reporting(files, len(site.pages) + len(site.assets), progress)
     return len(paths) + len(write(files))
+
+
+def fill_store(dataset: Dataset, store: Store, shard: Shard, history: History | None = None,
+               templates_dir: Path | None = None,
+               progress: Callable[[int, int, str], None] | None = None) -> int:
+    """Make shard ``shard``'s part of the site into ``store`` (render/shards.py); return how many pages it owns.
+
+    Nothing is written but the store: the merge step (a :func:`write_site`
+    whose store holds every shard's) builds the site from it.
+    """
+    mine = [dept for dept in sorted(dataset.departments) if shard.owns(dept)]
+    paths: list[str] = []
+    site = plan_site(dataset, history, contributed=lambda: paths)
+    for stage in contributions(dataset, history, site.pages.keys(), store=store, departments=mine):
+        pairs = stage.items() if isinstance(stage, Mapping) else stage
+        paths += [path for path, _content in pairs]
+        del stage, pairs
+    keys = PageKeys(site, paths, templates_dir, store)
+    renderer = Renderer(site, templates_dir)
+    owned = set(mine)
+    pages = [page for page in site.pages.values() if page.department in owned]
+    for done, page in enumerate(pages, 1):
+        store.made(keys.of(page), functools.partial(renderer.markdown, page))
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(pages)):
+            progress(done, len(pages), page.path)
+    return len(pages)
 
 
 def _reporting(files: Iterator[tuple[str, str | bytes]], total: int,
