@@ -44,7 +44,7 @@ def steps(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 
 def test_there_are_two_workflows() -> None:
-    assert [p.name for p in WORKFLOWS] == ["pr-check.yml", "publish.yml"]
+    assert [p.name for p in WORKFLOWS] == ["pr-check.yml", "publish-sharded.yml", "publish.yml"]
 
 
 def test_actionlint_finds_nothing() -> None:
@@ -138,7 +138,29 @@ def test_only_the_deploy_and_comment_jobs_hold_write_permissions() -> None:
             granted = {k for k, v in (job.get("permissions") or {}).items() if v == "write"}
             if granted:
                 writers[f"{path.name}:{job_id}"] = granted
-    assert writers == {"pr-check.yml:comment": {"pull-requests"}, "publish.yml:deploy": {"pages", "id-token"}}
+    assert writers == {"pr-check.yml:comment": {"pull-requests"}, "publish.yml:deploy": {"pages", "id-token"},
+                       "publish-sharded.yml:deploy": {"pages", "id-token"}}
+
+
+def test_sharded_publish_wiring() -> None:
+    data = workflow("publish-sharded.yml")
+    assert data["on"] == {"workflow_dispatch": None}  # by hand: publish.yml publishes every merge
+    # The same queue as publish.yml: two publications never interleave, whichever workflow runs them.
+    assert data["concurrency"] == workflow("publish.yml")["concurrency"]
+    shard, merge, deploy = data["jobs"]["shard"], data["jobs"]["merge"], data["jobs"]["deploy"]
+    count = int(data["env"]["SHARDS"])
+    assert shard["strategy"]["matrix"]["shard"] == list(range(count))
+    assert shard["permissions"] == {"contents": "read"}
+    shard_runs = " ".join(s.get("run", "") for s in shard["steps"])
+    assert 'qingdan render lists --shard "$SHARD/$SHARDS" --store "shard-$SHARD"' in shard_runs
+    assert merge["needs"] == "shard" and deploy["needs"] == "merge"
+    assert merge["permissions"] == {"contents": "read", "pages": "read"}
+    merge_runs = " ".join(s.get("run", "") for s in merge["steps"])
+    assert "--shard-store" in merge_runs and "mkdocs build --strict -f mkdocs.sharded.yml" in merge_runs
+    assert "qingdan manifest site --previous" in merge_runs
+    assert (ROOT / "mkdocs.sharded.yml").is_file()
+    assert deploy["environment"]["name"] == "github-pages"
+    assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
 
 
 def qingdan_calls(script: str) -> list[list[str]]:
