@@ -10,10 +10,19 @@ after, so a site of 100,000 items never holds all of them in memory.
       - qingdan:
           lists_dir: lists        # relative to mkdocs.yml
           templates: overrides    # optional: site/<name>.html here replace ours
+          store: .qingdan-cache/build  # optional: the build store (the default)
+
+With ``mkdocs build --dirty`` (and ``mkdocs serve --dirty``, which ``qingdan
+serve --live`` runs) into the folder of an earlier build, MkDocs writes again
+only the generated pages whose input key (render/keys.py, with the MkDocs
+configuration and theme) differs from the page's key in the earlier build;
+pages that no longer exist are removed. Bodies, downloads and the search
+index come from the build store when their inputs are unchanged.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import posixpath
@@ -33,13 +42,16 @@ from markupsafe import Markup
 from . import report as reporters
 from .dataset import Dataset, load_dataset
 from .errors import QingdanError
-from .files import walk
+from .files import walk, write_atomic
 from .render import PageSpec, Renderer, Site, plan_site
 from .render.background import Contributions
 from .render.extras import FEED, SITE_CSS, SITE_JS, feed_base, theme_root
 from .render.history import History, history_for
 from .render.live import LIVE_ENV, live_errors
+from .render.keys import PageKeys
 from .render.site import HIDE, page_title
+from .store import Store, digest_of, input_key
+from .workspace import lists_cache_dir
 
 log = logging.getLogger("mkdocs.plugins.qingdan")
 PROGRESS_EVERY = 10_000  # generated pages between progress lines (a large site takes minutes)
@@ -54,6 +66,9 @@ class QingdanConfig(base.Config):
     # Data errors shown on the pages instead of stopping the build (a local preview, never a
     # release); `qingdan serve --live` turns it on through the environment variable LIVE_ENV.
     live_errors = c.Type(bool, default=False)
+    # The build store (store.py): pages, downloads and search parts by input key, so that a
+    # rebuild makes only what changed. Default: .qingdan-cache/build beside lists/.
+    store = c.Optional(c.Type(str))
 
 
 class GeneratedPage(Page):
@@ -77,6 +92,22 @@ class GeneratedPage(Page):
     def render(self, config: MkDocsConfig, files: Files) -> None:
         self.content, self.toc = "", get_toc([])
         self.present_anchor_ids, self.links_to_anchors = set(), {}
+
+
+def _unmodified() -> bool:
+    return False
+
+
+def _theme_key(config: MkDocsConfig) -> str:
+    """What MkDocs adds around a body: its configuration, the theme's versions and template folders."""
+    from importlib.metadata import version
+
+    folders = [Path(d) for d in config.theme.dirs]
+    listing = [(str(d), rel, digest_of((d / rel).read_bytes())) for d in folders if d.is_dir()
+               for rel in walk(d).files if not rel.endswith((".pyc",))]
+    config_file = Path(config.config_file_path) if config.config_file_path else None
+    return input_key(version("mkdocs"), version("mkdocs-material"), json.dumps(listing),
+                     config_file.read_bytes() if config_file and config_file.is_file() else b"")
 
 
 class _Cache:
@@ -106,6 +137,12 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         self._pages_done = 0
         self.live = False
         self.live_panel: str | None = None
+        self.store: Store | None = None
+        self.keys: PageKeys | None = None
+        self._theme_key = ""
+        self._page_keys: dict[str, str] = {}  # dest_uri -> input key of each generated page of this build
+        self._previous: dict[str, str] = {}  # the same of the build before, where its pages are still there
+        self._site_dir = ""
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -176,10 +213,17 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         # The site folder was cleaned just before this event: from here the
         # search index and downloads can be written into it, in the background.
         self.site = plan_site(self.dataset, self.history, contributed=self._contributed_paths)
+        assert self.lists_dir is not None
+        self.store = Store(Path(self.config.store) if self.config.store else lists_cache_dir(self.lists_dir, "build"))
         # The feeds link only pages that exist, so the pages are planned (not rendered) first.
         self.contributions = Contributions(self.dataset, Path(config.site_dir), self.history,
-                                           frozenset(self.site.pages))
-        self.renderer = Renderer(self.site, Path(self.config.templates) if self.config.templates else None)
+                                           frozenset(self.site.pages), self.store)
+        templates = Path(self.config.templates) if self.config.templates else None
+        self.renderer = Renderer(self.site, templates)
+        self.keys = PageKeys(self.site, self._contributed_paths, templates, self.store)
+        self._theme_key = _theme_key(config)
+        self._previous = self._previous_keys(config)
+        self._page_keys = {}
         taken = [path for path in (*self.site.pages, *self.site.assets) if files.get_file_from_path(path)]
         if taken:
             raise PluginError(f"qingdan：{config.docs_dir} 中的文件与生成的页面同名，"
@@ -188,6 +232,11 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
             # Not in the nav unless mkdocs.yml names it: MkDocs renders the whole
             # nav into every page, so 100,000 items there would be quadratic.
             file = File.generated(config, path, content="", inclusion=InclusionLevel.NOT_IN_NAV)
+            key = input_key(self.keys.of(spec), "mkdocs", self._theme_key)
+            self._page_keys[file.dest_uri] = key
+            if self._previous.get(file.dest_uri) == key:
+                # Its page from the build before is still in the folder (a --dirty build): kept.
+                file.is_modified = _unmodified  # type: ignore[method-assign]
             GeneratedPage(spec, file, config)
             files.append(file)
         for path, content in self.site.assets.items():
@@ -196,6 +245,26 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         self._pages_done = 0
         log.info("qingdan：将生成 %d 个页面；搜索索引和下载文件同时在后台生成", len(self.site.pages))
         return files
+
+    def _record(self) -> Path | None:
+        """Where the input keys of the pages in ``config.site_dir`` are kept: in the store, not on the site."""
+        if self.store is None or self.store.folder is None:
+            return None
+        return self.store.folder / "mkdocs" / f"{digest_of(str(Path(self._site_dir).resolve()))[:32]}.json"
+
+    def _previous_keys(self, config: MkDocsConfig) -> dict[str, str]:
+        """The keys of the previous build's pages that are still in the site folder (none after a clean)."""
+        self._site_dir = config.site_dir
+        record = self._record()
+        try:
+            previous = json.loads(record.read_text(encoding="utf-8")) if record is not None else {}
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(previous, dict):
+            return {}
+        site_dir = Path(config.site_dir)
+        return {dest: key for dest, key in previous.items()
+                if isinstance(dest, str) and isinstance(key, str) and (site_dir / dest).is_file()}
 
     def _contributed_paths(self) -> list[str]:
         assert self.contributions is not None
@@ -220,7 +289,10 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
 
     def on_page_context(self, context: dict, page: Page, config: MkDocsConfig, nav: Any) -> dict | None:
         if isinstance(page, GeneratedPage) and self.renderer is not None:
-            page.content = self.renderer.html(page.spec)
+            assert self.store is not None and self.keys is not None
+            renderer, spec = self.renderer, page.spec
+            page.content = self.store.made(input_key(self.keys.of(spec), "html"),
+                                           lambda: renderer.html(spec)).decode("utf-8")
             if id(page) not in self._in_nav:
                 # Nothing in the nav is active on a page outside it, and the page
                 # has no table of contents: its sidebars are those of every such
@@ -245,6 +317,19 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         clash = sorted(set(paths) & self._written)
         if clash:
             raise PluginError(f"qingdan：搜索索引或下载文件与站点中的文件同名：{'、'.join(clash[:10])}")
+        site_dir = Path(config.site_dir)
+        for dest in sorted(set(self._previous) - set(self._page_keys)):
+            # A page of the build before that this one does not make (an item removed): not left behind.
+            stale = site_dir / dest
+            stale.unlink(missing_ok=True)
+            for folder in stale.parents:
+                if folder == site_dir or any(folder.iterdir()):
+                    break
+                folder.rmdir()
+        record = self._record()
+        if record is not None:
+            record.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(record, json.dumps(self._page_keys, ensure_ascii=False, sort_keys=True))
 
     def on_build_error(self, error: Exception) -> None:
         if self.contributions is not None:

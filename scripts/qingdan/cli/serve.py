@@ -58,6 +58,9 @@ def serve_cmd(host: str, port: int, demo: bool) -> None:
     click.echo(f"网站地址：http://{host}:{port}/   （按 Ctrl+C 停止）", err=True)
     command = [sys.executable, "-m", "mkdocs", "serve", "-f", str(site_root / "mkdocs.yml"),
                "-a", f"{host}:{port}"]
+    if not demo:
+        # After an edit MkDocs writes again only the pages whose inputs changed (mkdocs_plugin.py).
+        command.append("--dirty")
     env = {**os.environ, **QUIET, **({} if demo else {LIVE_ENV: "1"})}
     with _child(command, site_root, env) as child:
         code = child.wait()

@@ -25,16 +25,17 @@ from typing import Any
 
 from ..dataset import Dataset
 from ..errors import QingdanError
+from ..store import Store
 from .extras import contributions
 from .history import History
 from .site import write_files
 
 
 def _produce(dataset: Dataset, history: History | None, out_dir: Path, conn: Any,
-             pages: Collection[str] = ()) -> None:
+             pages: Collection[str] = (), store: Store | None = None) -> None:
     try:
         paths: list[str] = []
-        for stage in contributions(dataset, history, pages):
+        for stage in contributions(dataset, history, pages, store=store):
             paths += write_files(stage, out_dir)
             del stage  # one stage in memory at a time
         conn.send(("ok", paths))
@@ -48,18 +49,19 @@ class Contributions:
     """The files of :func:`extras.contributions`, written under ``out_dir`` in the background."""
 
     def __init__(self, dataset: Dataset, out_dir: Path, history: History | None = None,
-                 pages: Collection[str] = ()) -> None:
+                 pages: Collection[str] = (), store: Store | None = None) -> None:
         self._paths: list[str] | None = None
         self._process: Any = None
         self._frozen = False
         if "fork" not in multiprocessing.get_all_start_methods():
             self._paths = []
-            for stage in contributions(dataset, history, pages):
+            for stage in contributions(dataset, history, pages, store=store):
                 self._paths += write_files(stage, out_dir)
             return
         ctx = multiprocessing.get_context("fork")
         self._conn, child = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=_produce, args=(dataset, history, out_dir, child, pages), daemon=True)
+        self._process = ctx.Process(target=_produce, args=(dataset, history, out_dir, child, pages, store),
+                                    daemon=True)
         gc.freeze()
         self._frozen = True
         self._process.start()

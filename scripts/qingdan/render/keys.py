@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,14 +47,14 @@ _LIST_FILES = frozenset(k.filename for k in KINDS if k.per_department and k.key 
 
 
 class PageKeys:
-    """The input key of each page of ``site``; ``contributed`` are the paths other stages add."""
+    """The input key of each page of ``site``; ``contributed()`` gives the paths other stages add."""
 
-    def __init__(self, site: Site, contributed: Collection[str], templates_dir: Path | None,
+    def __init__(self, site: Site, contributed: Callable[[], Collection[str]], templates_dir: Path | None,
                  store: Store) -> None:
         self.site = site
         self.data = site.dataset
         self.store = store
-        self.contributed = sorted(contributed)
+        self._contributed = contributed  # asked only for a page that reads them (they may still be in the making)
         files = self.data.file_digests
         common_files = sorted((p, d) for p, d in files.items() if p.rsplit("/", 1)[-1] not in _LIST_FILES)
         catalogue = installed_catalogue()
@@ -91,6 +91,10 @@ class PageKeys:
         if kind == "contributed":
             return f"contributed:{arg}:{_json([p for p in self.contributed if p.startswith(arg)])}"
         raise ValueError(f"unknown page input {name!r}")
+
+    @functools.cached_property
+    def contributed(self) -> list[str]:
+        return sorted(self._contributed())
 
     @functools.cached_property
     def _everything(self) -> str:

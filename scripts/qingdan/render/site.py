@@ -127,7 +127,7 @@ def iter_files(site: Site, templates_dir: Path | None = None, *, store: Store | 
         for path, page in site.pages.items():
             yield path, renderer.markdown(page)
     else:
-        keys = PageKeys(site, contributed, templates_dir, store)
+        keys = PageKeys(site, lambda: contributed, templates_dir, store)
         for path, page in site.pages.items():
             yield path, store.made(keys.of(page), functools.partial(renderer.markdown, page))
     yield from site.assets.items()
@@ -198,7 +198,7 @@ def fill_store(dataset: Dataset, store: Store, shard: Shard, history: History | 
         pairs = stage.items() if isinstance(stage, Mapping) else stage
         paths += [path for path, _content in pairs]
         del stage, pairs
-    keys = PageKeys(site, paths, templates_dir, store)
+    keys = PageKeys(site, lambda: paths, templates_dir, store)
     renderer = Renderer(site, templates_dir)
     owned = set(mine)
     pages = [page for page in site.pages.values() if page.department in owned]
