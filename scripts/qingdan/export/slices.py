@@ -228,7 +228,8 @@ class Tracer:
 
 
 def _plain(value: Any) -> Any:
-    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
+    """A looked-up value as JSON can hold it (a SourceRef as its fields)."""
+    return vars(value) if dataclasses.is_dataclass(value) else value
 
 
 def _json(value: Any) -> str:

@@ -71,13 +71,19 @@ def sheet_rows(table: TableData) -> SheetRows:
     _check(table)
     widths = [0] * len(table.headers)
     lines = []
+    # A record's own cells repeat on each row of its children: each distinct value is written once.
+    known: dict[str, tuple[str, int]] = {}
     for values in table.rows:
         cells = []
         for col, value in enumerate(values):
-            cells.append(_cell(value))
-            width = _width(value)
-            if width > widths[col]:
-                widths[col] = width
+            found = known.get(value) if type(value) is str else None
+            if found is None:
+                found = (_cell(value), _width(value))
+                if type(value) is str:
+                    known[value] = found
+            cells.append(found[0])
+            if found[1] > widths[col]:
+                widths[col] = found[1]
         lines.append("<row>" + "".join(cells) + "</row>")
     xml = "".join(lines).encode("utf-8")
     return SheetRows(len(table.rows), tuple(widths), zlib.crc32(xml), len(xml), _deflate(xml))
@@ -159,9 +165,6 @@ def _text(value: str) -> str:
     return f"<t{space}>{escape(value)}</t>"
 
 
-_WIDE: dict[str, int] = {}
-
-
 def _width(value: Any) -> int:
     """Display width of the longest line: CJK and full-width characters count double."""
     if value is None:
@@ -171,12 +174,19 @@ def _width(value: Any) -> int:
     text = str(value)
     if text.isascii():
         return max(len(line) for line in text.split("\n"))
-    return max(sum(_WIDE.get(ch) or _learn(ch) for ch in line) for line in text.split("\n"))
+    return max(len(line) + len(line.translate(_WIDE_ONLY)) for line in text.split("\n"))
 
 
-def _learn(ch: str) -> int:
-    _WIDE[ch] = width = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-    return width
+class _WideOnly(dict):
+    """A str.translate table that keeps wide and full-width characters (East Asian width W, F) and drops
+    the others: the translation's length counts them. Characters are learnt as they are met."""
+
+    def __missing__(self, code: int) -> str | None:
+        self[code] = kept = chr(code) if unicodedata.east_asian_width(chr(code)) in "WF" else None
+        return kept
+
+
+_WIDE_ONLY = _WideOnly()
 
 
 # ---- compression and the zip ---------------------------------------------------
