@@ -54,13 +54,9 @@ def table_data(table: Table, ctx: Context, rows: list[list[Any]] | None = None) 
                      [c.cell for c in columns], rows or [], [describe(table, c) for c in columns])
 
 
-def one_table(kind: str, parts: list[Part], ctx: Context) -> TableData:
-    """A list as a single table (for CSV): several tables get a leading section column."""
-    return as_one_table(kind, file_tables(kind, parts, ctx), ctx)
-
-
 def as_one_table(kind: str, tables: list[TableData], ctx: Context) -> TableData:
-    """The sheets ``tables`` of a list (file_tables) as one table, rows in the order of the sheets."""
+    """The sheets ``tables`` of a list (file_tables) as a single table (for CSV), rows in the order of
+    the sheets: several tables get a leading section column."""
     if len(tables_of(kind)) == 1:
         return tables[0]
     headers: list[str] = [SECTION_HEADER]

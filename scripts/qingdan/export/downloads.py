@@ -134,7 +134,7 @@ def _join(kind: str, fmt: str, layout: Layout, kept: list[Slice], label: str, ke
     if fmt == "json":
         return json_join(kind, [s.json for s in kept])
     if fmt == "csv":
-        # Table by table, each department's lines in turn: as one_table orders the rows.
+        # Table by table, each department's lines in turn: as as_one_table orders the rows.
         return csv_head(layout.csv.headers) + b"".join(
             t.csv for table in layout.tables for s in kept for t in s.tables if t.title == table.title)
     if fmt == "xlsx":

@@ -14,14 +14,6 @@ from ..layout import BY_KEY
 from .sources import cited_sources
 
 
-def json_bytes(kind: str, parts: list[Part], ctx: Context) -> bytes:
-    """``{"list", "title", "departments": [{"id", "name", "data", "sources"}]}`` as UTF-8 JSON, keys in model order.
-
-    ``sources`` gives the title, level and document number of every source ``data`` cites, by id.
-    """
-    return json_join(kind, [json_piece(part, ctx) for part in parts])
-
-
 def json_piece(part: Part, ctx: Context, dump: bytes | None = None) -> bytes:
     """One department's entry of ``departments``: pieces made apart join into one file (json_join).
 
@@ -36,7 +28,11 @@ def json_piece(part: Part, ctx: Context, dump: bytes | None = None) -> bytes:
 
 
 def json_join(kind: str, pieces: list[bytes]) -> bytes:
-    """The file of a list from its departments' pieces, one a line."""
+    """The file of a list from its departments' pieces (json_piece), one a line:
+    ``{"list", "title", "departments": [{"id", "name", "data", "sources"}]}`` as UTF-8 JSON, keys in model order.
+
+    ``sources`` gives the title, level and document number of every source ``data`` cites, by id.
+    """
     head = {"list": kind, "title": BY_KEY[kind].label}
     return _open(head) + b',"departments":[\n' + b",\n".join(pieces) + b"\n]}\n"
 
