@@ -8,7 +8,6 @@ import io
 import re
 import shutil
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,12 +18,11 @@ from qingdan.export import FORMATS, downloads
 from qingdan.samples.synth import write_dataset
 from qingdan.store import Store
 
+from edit_support import DEPT, edit, kinds_of_edit
 from toolsupport import SAMPLE, needs_sample
 
 pytestmark = needs_sample
 
-ITEM = "520100-XK00001000"  # 食品生产许可 of 示例市市场监督管理局
-DEPT = "520100-scjgj"
 # Made per department file: the file and its package entry, in each format.
 PER_FILE = 2 * len(FORMATS)
 
@@ -33,39 +31,6 @@ def _load(lists: Path) -> Dataset:
     data = load_dataset(lists)
     assert data.ok, [str(p) for p in data.report.errors][:3]
     return data
-
-
-def _edit(path: Path, change: Callable[[str], str]) -> None:
-    text = path.read_text(encoding="utf-8")
-    changed = change(text)
-    assert changed != text
-    path.write_text(changed, encoding="utf-8")
-
-
-def _item_block(text: str, code: str) -> tuple[int, int]:
-    start = text.index(f'  - code: "{code}"\n')
-    nxt = re.compile(r"^  - code: ", re.M).search(text, start + 1)
-    return start, nxt.start() if nxt else len(text)
-
-
-def _add_item(text: str) -> str:
-    start, end = _item_block(text, ITEM)
-    block = text[start:end].replace("520100-XK00001", "520100-XK00091").replace(
-        "    name: 食品生产许可\n", "    name: 食品生产许可（新增）\n")
-    return text.rstrip("\n") + "\n\n" + block
-
-
-def _repeal_item(text: str) -> str:
-    start, end = _item_block(text, ITEM)
-    block = text[start:end].rstrip("\n") + (
-        "\n    status: 已废止\n    repeal:\n      date: 2026-01-01\n      basis: 示例废止依据\n"
-        "      reason: 测试用的废止原因\n\n")
-    return text[:start] + block + text[end:]
-
-
-def _remove_item(text: str) -> str:
-    start, end = _item_block(text, "520100-XK00091000")
-    return text[:start] + text[end:]
 
 
 @pytest.fixture()
@@ -91,21 +56,10 @@ def test_a_store_gives_the_same_bytes_and_a_second_build_makes_nothing(lists: Pa
 
 
 def test_after_each_kind_of_edit_the_store_gives_the_bytes_of_a_build_without_one(lists: Path, tmp_path: Path) -> None:
-    powers = lists / DEPT / "powers.yml"
     folder = tmp_path / "store"
     first = Store(folder)
     before = downloads(_load(lists), store=first)
-    edits: list[tuple[str, Callable[[], None]]] = [
-        ("an item field", lambda: _edit(powers, lambda t: t.replace(
-            "    name: 食品生产许可\n    power_type", "    name: 食品生产许可（已改名）\n    power_type", 1))),
-        ("a department renamed", lambda: _edit(lists / DEPT / "department.yml", lambda t: t.replace(
-            "name: 示例市市场监督管理局", "name: 示例市市场监管局", 1))),
-        ("an item added", lambda: _edit(powers, _add_item)),
-        ("an item repealed", lambda: _edit(powers, _repeal_item)),
-        ("an item removed", lambda: _edit(powers, _remove_item)),
-        ("a source retitled", lambda: _edit(lists / "sources.yml", lambda t: t.replace(
-            "title: 中华人民共和国行政许可法", "title: 中华人民共和国行政许可法（示例改题）", 1))),
-    ]
+    edits = kinds_of_edit(lists)
     for what, edit in edits:
         edit()
         data = _load(lists)
@@ -196,7 +150,7 @@ def test_synthetic_shards_and_an_edit_match_the_single_build(tmp_path: Path) -> 
         merged.absorb(tmp_path / f"s{n}")
     assert downloads(data, store=merged) == downloads(data)
     powers = sorted(lists.glob("*/powers.yml"))[0]
-    _edit(powers, lambda t: re.sub(r"^(    name: .*)$", r"\1（改名）", t, count=1, flags=re.M))
+    edit(powers, lambda t: re.sub(r"^(    name: .*)$", r"\1（改名）", t, count=1, flags=re.M))
     data = _load(lists)
     store = Store(merged.folder)
     assert downloads(data, store=store) == downloads(data)
