@@ -31,7 +31,7 @@ from .page import asset_files
 from .records import SITE, SearchDoc, docs, parts
 from .synonyms import groups
 
-__all__ = ["SITE", "SearchDoc", "build", "build_index", "docs"]
+__all__ = ["SITE", "SearchDoc", "build", "build_index", "docs", "parts"]
 
 
 def build(dataset: Dataset, store: Store | None = None,
