@@ -26,7 +26,7 @@ from collections.abc import Collection, Sequence
 
 from ..dataset import Dataset
 from ..store import Store, input_key
-from .index import FORMAT, Tokens, assemble, build_index, tokenise_parts, tokens_from_bytes, tokens_to_bytes
+from .index import FORMAT, Tokens, assemble, build_index, order_key, tokenise_parts, tokens_from_bytes, tokens_to_bytes
 from .page import asset_files
 from .records import SITE, SearchDoc, docs, parts
 from .synonyms import groups
@@ -46,7 +46,7 @@ def build(dataset: Dataset, store: Store | None = None,
     if store is None and departments is None:
         return {**build_index(docs(dataset), synonyms=groups(dataset.site)), **asset_files()}
     store = store if store is not None else Store(None)
-    chosen = list(parts(dataset, departments).values())
+    chosen = [sorted(records, key=order_key) for records in parts(dataset, departments).values()]
     made = list(zip(chosen, _tokens(store, chosen)))
     if departments is not None:
         return {}

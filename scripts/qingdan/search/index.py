@@ -141,13 +141,13 @@ def tokens_from_bytes(data: bytes) -> Tokens:
 
 def assemble(parts: Sequence[tuple[Sequence[SearchDoc], Tokens]], *, shard_bytes: int = SHARD_BYTES,
              synonyms: Sequence[Sequence[str]] = ()) -> dict[str, bytes]:
-    """The index of the documents of ``parts``, each with its :func:`tokenise` result.
+    """The index of the documents of ``parts``, each with its :func:`tokenise` result (consumed).
 
-    The same documents give the same bytes however they are cut into parts.
+    The same documents give the same bytes however they are cut into parts and
+    ordered; parts whose documents are in tie order (:func:`order_key`) cost least.
     """
     ordered, numbers = _number(parts)
-    postings = _postings(parts, numbers)
-    entries = _entries(postings)
+    entries = _entries(parts, numbers)
     body = _split_frequent(entries)
     count = _shard_count(entries, shard_bytes)
     shards = _shards(entries, count)
@@ -178,33 +178,40 @@ def _number(parts: Sequence[tuple[Sequence[SearchDoc], Tokens]]) -> tuple[list[S
     return ordered, numbers
 
 
-def _postings(parts: Sequence[tuple[Sequence[SearchDoc], Tokens]], numbers: list[list[int]]) -> Tokens:
-    """Every token's posting keys in the final numbering, sorted."""
-    postings: Tokens = {}
-    unsorted: set[str] = set()
-    for (_docs, tokens), ids in zip(parts, numbers):
-        identity = all(n == i for i, n in enumerate(ids))  # a part numbered as the whole (build_index)
+def _entries(parts: Sequence[tuple[Sequence[SearchDoc], Tokens]], numbers: list[list[int]]) -> dict[str, str]:
+    """Every token with its encoded value: the posting lists of its fields joined by ``|``.
+
+    Consumes the parts' tokens: each list is freed once encoded (the lists are
+    the bulk of the memory of a large build).
+    """
+    # A part numbered as the whole needs no renumbering; one numbered in the
+    # same order as the whole (its documents in tie order) needs no sorting.
+    renumber = [None if all(n == i for i, n in enumerate(ids)) else ids for ids in numbers]
+    ordered = [all(a < b for a, b in zip(ids, ids[1:])) for ids in numbers]
+    held: dict[str, list[tuple[int, list[int]]]] = {}
+    for part, (_docs, tokens) in enumerate(parts):
         for token, keys in tokens.items():
-            if not identity:
-                keys = [ids[key >> SLOT_BITS] << SLOT_BITS | key & _SLOT_MASK for key in keys]
-                unsorted.add(token)
-            found = postings.get(token)
+            found = held.get(token)
             if found is None:
-                postings[token] = keys
+                held[token] = [(part, keys)]
             else:
-                unsorted.add(token)
-                found.extend(keys)
-    for token in unsorted:
-        postings[token].sort()
-    return postings
-
-
-def _entries(postings: Tokens) -> dict[str, str]:
-    """Every token with its encoded value: the posting lists of its fields joined by ``|``."""
+                found.append((part, keys))
+        tokens.clear()
+    slots = range(len(FIELDS))
     entries: dict[str, str] = {}
-    for token in list(postings):
-        keys = postings.pop(token)  # freed as encoded: the lists are the bulk of the memory
-        lists = [[key >> SLOT_BITS for key in keys if key & _SLOT_MASK == slot] for slot in range(len(FIELDS))]
+    for token in list(held):
+        holders = held.pop(token)
+        lists: list[list[int]] = [[] for _ in slots]
+        for part, keys in holders:
+            ids = renumber[part]
+            for slot in slots:
+                if ids is None:
+                    lists[slot] += [key >> SLOT_BITS for key in keys if key & _SLOT_MASK == slot]
+                else:
+                    lists[slot] += [ids[key >> SLOT_BITS] for key in keys if key & _SLOT_MASK == slot]
+        if len(holders) > 1 or not ordered[holders[0][0]]:
+            for ids in lists:
+                ids.sort()
         entries[token] = "|".join(encode(ids) for ids in lists).rstrip("|")
     return entries
 
