@@ -58,8 +58,8 @@ def render_cmd(path: Path, out_dir: Path | None, templates_dir: Path | None, the
     下载文件和搜索索引片段，输入未变的不再生成；内容未变的文件沿用上次的（不重写，修改
     时间不变），不再生成的文件被删除；结果与写入空文件夹逐字节相同。文件夹中的
     .qingdan-manifest.json 记录代码版本和每个文件的摘要；它缺失、损坏或来自另一版本的
-    qingdan 时，完整重建。新输出在旁边的临时文件夹中生成，完成后一次替换旧文件夹，中途
-    出错时旧文件夹不变。
+    qingdan 时，完整重建。每个文件整体写入（先写临时文件再改名）；数据有错误时不写任何
+    文件；中途中断时文件夹中没有 .qingdan-manifest.json，下次完整重建。
 
     \b
     大网站可以分片构建：每台机器运行 --shard I/N --store 分片缓存，再在一台机器上用
@@ -86,20 +86,14 @@ def render_cmd(path: Path, out_dir: Path | None, templates_dir: Path | None, the
         click.echo(f"已并入分片构建缓存 {shard_store}：{taken} 项", err=True)
     shown = progress_printer("生成页面", True)
     before = read_manifest(out_dir) if (out_dir / MARKER).is_file() else None
-    writer: SiteWriter | None = None
-
-    def fill(staging: Path) -> int:
-        nonlocal writer
-        writer = SiteWriter(staging, out_dir if before is not None else None, before or {})
-        count = write_site(dataset, staging, history, templates_dir=templates_dir, progress=shown, writer=writer.write,
-                           store=store)
-        writer.write([(MARKER, MARKER_TEXT)])
-        writer.finish()
-        return count
-
-    count = _write_folder(out_dir, fill)
+    # In place: unchanged files are left alone (render/incremental.py).
+    writer = SiteWriter(out_dir, before or {})
+    writer.start()
+    count = write_site(dataset, out_dir, history, templates_dir=templates_dir, progress=shown, writer=writer.write,
+                       store=store)
+    writer.write([(MARKER, MARKER_TEXT)])
+    writer.finish()
     store.prune()
-    assert writer is not None
     if before is None:
         click.echo(f"已生成 {count} 个页面和文件：{out_dir}")
     else:

@@ -1,17 +1,20 @@
 """Rebuilding ``qingdan render --out DIR`` over a previous build: only files whose bytes change are written.
 
-Every page, search shard, download and feed is still produced (rendered in
-memory, one at a time) and compared with the same file of the previous build.
-The new build is made in a fresh folder beside the old one, as a clean build
-is: a file whose bytes are unchanged is hard-linked from the previous build
-(same inode, same mtime, nothing written), a changed or new one is written,
-and a file the build no longer makes is simply not carried over. The fresh
-folder then takes the old one's place at once, so readers never see a
-half-updated site, and a failed build leaves the old one untouched.
+What each page, search-index file and download is made from is its input
+key (store.py); what the build store keeps under an unchanged key is not made
+again. The new files are then compared with the previous build's and written
+in place: a file whose bytes are unchanged is left alone (same inode, same
+mtime, nothing written), a changed or new one is written whole (a temporary
+file, then a rename, so no reader sees half a file), and a file the build no
+longer makes is removed, with folders left empty. Nothing is written before
+the data validates, so a build stopped by a data error leaves the old site
+untouched; the manifest is taken away first and written last, so a build
+interrupted half-way leaves a folder without one, and the next build is a
+full one.
 
-Comparing the produced bytes with the bytes on disk, rather than guessing
-which records a page reads, is what makes the result byte-identical to a
-clean build whatever changed: data, templates, settings or code.
+Comparing the produced bytes with the bytes on disk is what makes the result
+byte-identical to a clean build whatever changed: data, templates, settings
+or code.
 
 The manifest (``MANIFEST`` in the output folder) records the format, the code
 version (a digest of this package's own files) and the SHA-256 of every file
@@ -29,13 +32,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import QingdanError
-from ..files import read_regular, write_atomic
+from ..files import read_regular, walk, write_atomic
 from ..store import code_version
 
 MANIFEST = ".qingdan-manifest.json"
@@ -70,25 +74,32 @@ def target_of(out_dir: Path, path: str) -> Path:
 
 @dataclass
 class SiteWriter:
-    """Writes the files of one build into the fresh folder ``out_dir``, reusing unchanged files of ``previous``.
+    """Writes the files of one build into ``out_dir`` in place, leaving alone files whose bytes are unchanged.
 
-    Give :meth:`write` to :func:`qingdan.render.site.write_site` as ``writer``,
-    then call :meth:`finish`. With no ``previous`` it writes everything (a clean
-    build); with the folder of the previous build it writes only what changed
-    and hard-links the rest.
+    Call :meth:`start`, give :meth:`write` to
+    :func:`qingdan.render.site.write_site` as ``writer``, then call
+    :meth:`finish`. ``before`` is the previous build's manifest (empty for a
+    clean build, which then writes everything).
     """
 
     out_dir: Path
-    previous: Path | None = None
     before: Mapping[str, str] = field(default_factory=dict)  # the previous build's manifest files
     digests: dict[str, str] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
     reused: int = 0
 
+    def start(self) -> None:
+        """Take the manifest away (an interrupted build then leaves none: the next is a full one) and
+        every link or special file in the folder (never written through)."""
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        (self.out_dir / MANIFEST).unlink(missing_ok=True)
+        for relpath, _what in walk(self.out_dir).refused:
+            _remove(self.out_dir / relpath)
+
     def write(self, items: Iterable[tuple[str, str | bytes]] | Mapping[str, bytes]) -> list[str]:
-        """Write (path, content) pairs, reusing the previous build's identical files; return every path given."""
+        """Write (path, content) pairs, leaving identical files as they are; return every path given."""
         paths: list[str] = []
-        made: set[Path] = set()
         pairs = items.items() if isinstance(items, Mapping) else items
         for path, content in pairs:
             target = target_of(self.out_dir, path)
@@ -98,34 +109,53 @@ class SiteWriter:
             digest = hashlib.sha256(data).hexdigest()
             self.digests[path] = digest
             paths.append(path)
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            if self.before.get(path) == digest and self._reuse(path, data, target):
+            if self.before.get(path) == digest and self._unchanged(target, data):
                 self.reused += 1
             else:
-                target.write_bytes(data)
+                _put(target, data)
                 self.written.append(path)
         return paths
 
-    def _reuse(self, path: str, data: bytes, target: Path) -> bool:
-        """Hard-link the previous build's ``path`` to ``target`` if its bytes on disk are ``data``."""
-        assert self.previous is not None  # before is empty without a previous build
-        old = self.previous / path
+    def _unchanged(self, target: Path, data: bytes) -> bool:
+        """The file at ``target`` holds ``data``: the manifest says so, the disk decides (it may have been edited)."""
         try:
-            # The manifest says the bytes match; the disk decides (someone may have edited the folder).
-            if old.stat().st_size != len(data) or read_regular(old, root=self.previous) != data:
-                return False
-            os.link(old, target, follow_symlinks=False)
+            return target.stat().st_size == len(data) and read_regular(target, root=self.out_dir) == data
         except (OSError, QingdanError):
-            return False  # gone, a link, or a file system without hard links: written instead
-        return True
+            return False
 
     def deleted(self) -> list[str]:
         """The previous build's files that this build does not make."""
         return sorted(set(self.before) - set(self.digests))
 
     def finish(self) -> None:
-        """Write the manifest: the last file, so a folder with a manifest holds a whole build."""
+        """Remove what the build did not make, then write the manifest: the last file, so a folder
+        with a manifest holds a whole build."""
+        keep = set(self.digests) | {MANIFEST}
+        for folder, _dirs, names in os.walk(self.out_dir, topdown=False):
+            base = Path(folder)
+            for name in names:
+                relpath = (base / name).relative_to(self.out_dir).as_posix()
+                if relpath not in keep:
+                    (base / name).unlink()  # no longer made, or never made by a build (a stray file)
+                    self.removed.append(relpath)
+            if base != self.out_dir and not any(base.iterdir()):
+                base.rmdir()
         manifest = {"format": FORMAT, "code": code_version(), "files": dict(sorted(self.digests.items()))}
         write_atomic(self.out_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=0) + "\n")
+
+
+def _put(target: Path, data: bytes) -> None:
+    """Write ``target`` whole (a temporary file, then a rename), whatever stood in the way."""
+    for parent in reversed(target.parents):
+        if parent.is_file():
+            parent.unlink()  # a file where the build now needs a folder
+    if target.is_dir():
+        shutil.rmtree(target)  # a folder where the build now writes a file
+    write_atomic(target, data)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
