@@ -87,7 +87,7 @@ def render_cmd(path: Path, out_dir: Path | None, templates_dir: Path | None, the
     shown = progress_printer("生成页面", True)
     before = read_manifest(out_dir) if (out_dir / MARKER).is_file() else None
     # In place: unchanged files are left alone (render/incremental.py).
-    writer = SiteWriter(out_dir, before or {})
+    writer = SiteWriter(out_dir, before)
     writer.start()
     count = write_site(dataset, out_dir, history, templates_dir=templates_dir, progress=shown, writer=writer.write,
                        store=store)

@@ -33,9 +33,10 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from stat import S_ISREG
 from typing import Any
 
 from ..errors import QingdanError
@@ -43,25 +44,62 @@ from ..files import read_regular, walk, write_atomic
 from ..store import code_version
 
 MANIFEST = ".qingdan-manifest.json"
-FORMAT = 1
+FORMAT = 2
 
 
-def read_manifest(out_dir: Path) -> dict[str, str] | None:
-    """The files (path -> SHA-256) of the build in ``out_dir``, or None when a rebuild in place is unsafe.
+@dataclass(frozen=True)
+class Keyed:
+    """A file known by its input key (store.py) before it is made: ``make()`` gives its bytes.
+
+    When the previous build made the same path from the same key and the file
+    is still as that build left it, the writer keeps it without making it.
+    """
+
+    key: str
+    make: Callable[[], bytes]
+
+
+@dataclass(frozen=True)
+class Built:
+    """One file of a build as its manifest records it."""
+
+    sha256: str
+    size: int
+    key: str | None = None  # its input key, for a file made from one
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The build in an output folder: its files, and when its manifest was written."""
+
+    files: Mapping[str, Built]
+    written_ns: int  # a file modified after this was changed by someone else
+
+
+def read_manifest(out_dir: Path) -> Previous | None:
+    """The build in ``out_dir``, or None when a rebuild in place cannot reuse anything.
 
     None for: no manifest, one that is not valid JSON or not of this format,
     or one written by another code version.
     """
+    path = out_dir / MANIFEST
     try:
-        data: Any = json.loads(read_regular(out_dir / MANIFEST, root=out_dir, limit=256 * 1024 * 1024))
+        data: Any = json.loads(read_regular(path, root=out_dir, limit=256 * 1024 * 1024))
+        written_ns = path.lstat().st_mtime_ns
     except (OSError, QingdanError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("code") != code_version():
         return None
     files = data.get("files")
-    if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+    if not isinstance(files, dict):
         return None
-    return files
+    built: dict[str, Built] = {}
+    for name, entry in files.items():
+        if not (isinstance(name, str) and isinstance(entry, list) and len(entry) == 3
+                and isinstance(entry[0], str) and isinstance(entry[1], int) and isinstance(entry[2], (str, type(None)))):
+            return None
+        built[name] = Built(*entry)
+    return Previous(built, written_ns)
 
 
 def target_of(out_dir: Path, path: str) -> Path:
@@ -79,12 +117,15 @@ class SiteWriter:
     Call :meth:`start`, give :meth:`write` to
     :func:`qingdan.render.site.write_site` as ``writer``, then call
     :meth:`finish`. ``before`` is the previous build's manifest (empty for a
-    clean build, which then writes everything).
+    clean build, which then writes everything). A :class:`Keyed` file whose
+    key, size and path are those of the previous build, and which nobody
+    modified since that build's manifest was written, is kept without being
+    made or read: that is what makes a rebuild of 10,000 unchanged pages cheap.
     """
 
     out_dir: Path
-    before: Mapping[str, str] = field(default_factory=dict)  # the previous build's manifest files
-    digests: dict[str, str] = field(default_factory=dict)
+    previous: Previous | None = None
+    digests: dict[str, Built] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     reused: int = 0
@@ -101,20 +142,37 @@ class SiteWriter:
         """Write (path, content) pairs, leaving identical files as they are; return every path given."""
         paths: list[str] = []
         pairs = items.items() if isinstance(items, Mapping) else items
+        before = self.previous.files if self.previous is not None else {}
         for path, content in pairs:
             target = target_of(self.out_dir, path)
             if path in self.digests or path == MANIFEST:
                 raise QingdanError(f"不能写入 {path}：这个文件已由另一阶段写出")
-            data = content.encode("utf-8") if isinstance(content, str) else content
-            digest = hashlib.sha256(data).hexdigest()
-            self.digests[path] = digest
             paths.append(path)
-            if self.before.get(path) == digest and self._unchanged(target, data):
+            old = before.get(path)
+            key = content.key if isinstance(content, Keyed) else None
+            if key is not None and old is not None and old.key == key and self._untouched(target, old):
+                self.digests[path] = old
+                self.reused += 1
+                continue
+            made = content.make() if isinstance(content, Keyed) else content
+            data = made.encode("utf-8") if isinstance(made, str) else made
+            built = Built(hashlib.sha256(data).hexdigest(), len(data), key)
+            self.digests[path] = built
+            if old is not None and old.sha256 == built.sha256 and self._unchanged(target, data):
                 self.reused += 1
             else:
                 _put(target, data)
                 self.written.append(path)
         return paths
+
+    def _untouched(self, target: Path, old: Built) -> bool:
+        """The file is as the previous build left it: a regular file of its size, not modified since."""
+        assert self.previous is not None
+        try:
+            st = target.lstat()
+        except OSError:
+            return False
+        return S_ISREG(st.st_mode) and st.st_size == old.size and st.st_mtime_ns < self.previous.written_ns
 
     def _unchanged(self, target: Path, data: bytes) -> bool:
         """The file at ``target`` holds ``data``: the manifest says so, the disk decides (it may have been edited)."""
@@ -125,23 +183,31 @@ class SiteWriter:
 
     def deleted(self) -> list[str]:
         """The previous build's files that this build does not make."""
-        return sorted(set(self.before) - set(self.digests))
+        before = self.previous.files if self.previous is not None else {}
+        return sorted(set(before) - set(self.digests))
 
     def finish(self) -> None:
         """Remove what the build did not make, then write the manifest: the last file, so a folder
         with a manifest holds a whole build."""
         keep = set(self.digests) | {MANIFEST}
-        for folder, _dirs, names in os.walk(self.out_dir, topdown=False):
-            base = Path(folder)
+        gone: set[str] = set()  # folders removed (below their parents in the walk)
+        root = str(self.out_dir)
+        for folder, dirs, names in os.walk(root, topdown=False):
+            prefix = os.path.relpath(folder, root).replace(os.sep, "/") + "/" if folder != root else ""
+            left = False
             for name in names:
-                relpath = (base / name).relative_to(self.out_dir).as_posix()
-                if relpath not in keep:
-                    (base / name).unlink()  # no longer made, or never made by a build (a stray file)
-                    self.removed.append(relpath)
-            if base != self.out_dir and not any(base.iterdir()):
-                base.rmdir()
-        manifest = {"format": FORMAT, "code": code_version(), "files": dict(sorted(self.digests.items()))}
-        write_atomic(self.out_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=0) + "\n")
+                if prefix + name in keep:
+                    left = True
+                else:
+                    os.unlink(os.path.join(folder, name))  # no longer made, or never made by a build (a stray file)
+                    self.removed.append(prefix + name)
+            left = left or any(os.path.join(folder, d) not in gone for d in dirs)
+            if not left and folder != root:
+                os.rmdir(folder)
+                gone.add(folder)
+        files = {path: [b.sha256, b.size, b.key] for path, b in sorted(self.digests.items())}
+        manifest = {"format": FORMAT, "code": code_version(), "files": files}
+        write_atomic(self.out_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 def _put(target: Path, data: bytes) -> None:

@@ -23,7 +23,7 @@ from ..model.negative import CATEGORIES
 from ..model.power import POWER_TYPES
 from .extras import contributions, site_assets
 from .history import History, as_of
-from .incremental import target_of
+from .incremental import Keyed, target_of
 from .keys import PageKeys
 from .labels import LABELS, LIST_LABELS
 from .links import Linker, commit_url, edit_url
@@ -115,12 +115,14 @@ def page_title(title: str) -> str:
 
 
 def iter_files(site: Site, templates_dir: Path | None = None, *, store: Store | None = None,
-               contributed: Collection[str] = ()) -> Iterator[tuple[str, str | bytes]]:
+               contributed: Collection[str] = ()) -> Iterator[tuple[str, str | bytes | Keyed]]:
     """(path, content) of every page and asset, pages rendered one at a time.
 
-    With a ``store``, a page whose inputs (render/keys.py) are those of a page
-    the store keeps is not rendered: its kept bytes are given. ``contributed``
-    are the paths the other stages added (part of some pages' inputs).
+    With a ``store``, pages come as :class:`incremental.Keyed` (their input key,
+    render/keys.py, and how to make them): a page the store keeps under its
+    key is not rendered again, and a writer that still has the page from the
+    build before does not even read it. ``contributed`` are the paths the other
+    stages added (part of some pages' inputs).
     """
     renderer = Renderer(site, templates_dir)
     if store is None:
@@ -129,11 +131,12 @@ def iter_files(site: Site, templates_dir: Path | None = None, *, store: Store | 
     else:
         keys = PageKeys(site, lambda: contributed, templates_dir, store)
         for path, page in site.pages.items():
-            yield path, store.made(keys.of(page), functools.partial(renderer.markdown, page))
+            key = keys.of(page)
+            yield path, Keyed(key, functools.partial(store.made, key, functools.partial(renderer.markdown, page)))
     yield from site.assets.items()
 
 
-def write_files(items: Iterable[tuple[str, str | bytes]] | Mapping[str, bytes], out_dir: Path) -> list[str]:
+def write_files(items: Iterable[tuple[str, str | bytes | Keyed]] | Mapping[str, bytes], out_dir: Path) -> list[str]:
     """Write (path, content) pairs, or a dict of them, under ``out_dir``; return the paths written.
 
     A stage may give a generator of pairs instead of a dict, so that only one
@@ -147,12 +150,14 @@ def write_files(items: Iterable[tuple[str, str | bytes]] | Mapping[str, bytes], 
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
+        if isinstance(content, Keyed):
+            content = content.make()
         target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
         written.append(path)
     return written
 
 
-Writer = Callable[[Iterable[tuple[str, str | bytes]] | Mapping[str, bytes]], list[str]]
+Writer = Callable[[Iterable[tuple[str, str | bytes | Keyed]] | Mapping[str, bytes]], list[str]]
 
 
 def write_site(dataset: Dataset, out_dir: Path, history: History | None = None,
@@ -209,8 +214,8 @@ def fill_store(dataset: Dataset, store: Store, shard: Shard, history: History | 
     return len(pages)
 
 
-def _reporting(files: Iterator[tuple[str, str | bytes]], total: int,
-               progress: Callable[[int, int, str], None]) -> Iterator[tuple[str, str | bytes]]:
+def _reporting(files: Iterator[tuple[str, str | bytes | Keyed]], total: int,
+               progress: Callable[[int, int, str], None]) -> Iterator[tuple[str, str | bytes | Keyed]]:
     for done, (path, content) in enumerate(files, 1):
         yield path, content
         if done % PROGRESS_EVERY == 0 or done == total:
