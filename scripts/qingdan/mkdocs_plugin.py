@@ -48,6 +48,7 @@ from .render.background import Contributions
 from .render.extras import FEED, SITE_CSS, SITE_JS, feed_base, theme_root
 from .render.history import History, history_for
 from .render.live import LIVE_ENV, live_errors
+from .render.incremental import target_of
 from .render.keys import PageKeys
 from .render.site import HIDE, page_title
 from .store import Store, digest_of, input_key
@@ -98,6 +99,10 @@ def _unmodified() -> bool:
     return False
 
 
+def _modified() -> bool:
+    return True
+
+
 def _theme_key(config: MkDocsConfig) -> str:
     """What MkDocs adds around a body: its configuration, the theme's versions and template folders."""
     from importlib.metadata import version
@@ -143,6 +148,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         self._page_keys: dict[str, str] = {}  # dest_uri -> input key of each generated page of this build
         self._previous: dict[str, str] = {}  # the same of the build before, where its pages are still there
         self._site_dir = ""
+        self._previous_files: list[str] = []  # the contributed files of that build
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -239,6 +245,11 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
                 file.is_modified = _unmodified  # type: ignore[method-assign]
             GeneratedPage(spec, file, config)
             files.append(file)
+        for file in files:
+            if file.is_documentation_page() and file.generated_by is None:
+                # Hand-written pages are few and give the nav its titles: a --dirty build that skipped
+                # them would show "None" in every page's nav. They are always read and written.
+                file.is_modified = _modified  # type: ignore[method-assign]
         for path, content in self.site.assets.items():
             files.append(File.generated(config, path, content=content))
         self._written = {file.dest_uri for file in files}
@@ -256,15 +267,20 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         """The keys of the previous build's pages that are still in the site folder (none after a clean)."""
         self._site_dir = config.site_dir
         record = self._record()
+        self._previous_files = []
         try:
             previous = json.loads(record.read_text(encoding="utf-8")) if record is not None else {}
         except (OSError, ValueError):
             return {}
-        if not isinstance(previous, dict):
+        pages, files = (previous.get("pages"), previous.get("files")) if isinstance(previous, dict) else (None, None)
+        if not isinstance(pages, dict) or not isinstance(files, list):
             return {}
         site_dir = Path(config.site_dir)
-        return {dest: key for dest, key in previous.items()
+        kept = {dest: key for dest, key in pages.items()
                 if isinstance(dest, str) and isinstance(key, str) and (site_dir / dest).is_file()}
+        if kept:  # the earlier build is still in the folder (a --dirty build): its other files too
+            self._previous_files = [f for f in files if isinstance(f, str)]
+        return kept
 
     def _contributed_paths(self) -> list[str]:
         assert self.contributions is not None
@@ -318,9 +334,11 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         if clash:
             raise PluginError(f"qingdan：搜索索引或下载文件与站点中的文件同名：{'、'.join(clash[:10])}")
         site_dir = Path(config.site_dir)
-        for dest in sorted(set(self._previous) - set(self._page_keys)):
-            # A page of the build before that this one does not make (an item removed): not left behind.
-            stale = site_dir / dest
+        stale_files = (set(self._previous) - set(self._page_keys)) | (set(self._previous_files) - set(paths))
+        for dest in sorted(stale_files):
+            # A page or file of the build before that this one does not make (an item removed,
+            # a search-index file replaced): not left behind by a --dirty build.
+            stale = target_of(site_dir, dest)
             stale.unlink(missing_ok=True)
             for folder in stale.parents:
                 if folder == site_dir or any(folder.iterdir()):
@@ -329,7 +347,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         record = self._record()
         if record is not None:
             record.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(record, json.dumps(self._page_keys, ensure_ascii=False, sort_keys=True))
+            write_atomic(record, json.dumps({"pages": self._page_keys, "files": sorted(paths)}, ensure_ascii=False))
 
     def on_build_error(self, error: Exception) -> None:
         if self.contributions is not None:
