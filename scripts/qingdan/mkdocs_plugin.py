@@ -26,6 +26,7 @@ import json
 import logging
 import os
 import posixpath
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +149,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         self._page_keys: dict[str, str] = {}  # dest_uri -> input key of each generated page of this build
         self._previous: dict[str, str] = {}  # the same of the build before, where its pages are still there
         self._site_dir = ""
+        self._store_dir: Path | None = None
         self._previous_files: list[str] = []  # the contributed files of that build
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -155,6 +157,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
             return None
         base_dir = Path(config.config_file_path or ".").resolve().parent
         self.lists_dir = (base_dir / self.config.lists_dir).resolve()
+        self._store_dir = (base_dir / self.config.store).resolve() if self.config.store else None
         if not self.lists_dir.is_dir():
             raise PluginError(f"qingdan：找不到清单数据文件夹 {self.lists_dir}（插件选项 lists_dir）")
         if not config.use_directory_urls:
@@ -194,8 +197,10 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
             dataset = load_dataset(self.lists_dir)
         except QingdanError as exc:
             raise PluginError(f"qingdan：{exc}") from None
+        self.store = Store(self._store_dir or lists_cache_dir(self.lists_dir, "build"))
         if not dataset.ok and self.live:
             self.live_panel = live_errors(dataset.report.problems)
+            self._forget(config)
             log.warning("qingdan：清单数据有 %d 个错误，网站页面上显示了每个错误的文件、行号和改法；"
                         "改正并保存后页面自动刷新", len(dataset.report.errors))
             return
@@ -219,8 +224,6 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         # The site folder was cleaned just before this event: from here the
         # search index and downloads can be written into it, in the background.
         self.site = plan_site(self.dataset, self.history, contributed=self._contributed_paths)
-        assert self.lists_dir is not None
-        self.store = Store(Path(self.config.store) if self.config.store else lists_cache_dir(self.lists_dir, "build"))
         # The feeds link only pages that exist, so the pages are planned (not rendered) first.
         self.contributions = Contributions(self.dataset, Path(config.site_dir), self.history,
                                            frozenset(self.site.pages), self.store)
@@ -262,6 +265,21 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         if self.store is None or self.store.folder is None:
             return None
         return self.store.folder / "mkdocs" / f"{digest_of(str(Path(self._site_dir).resolve()))[:32]}.json"
+
+    def _forget(self, config: MkDocsConfig) -> None:
+        """Empty the site folder and forget its pages: while the data has errors no data page can be
+        made, and every page must carry the errors (even in a --dirty build of `qingdan serve --live`)."""
+        self._site_dir = config.site_dir
+        record = self._record()
+        if record is not None:
+            record.unlink(missing_ok=True)
+        site_dir = Path(config.site_dir)
+        if site_dir.is_dir():
+            for entry in site_dir.iterdir():
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
 
     def _previous_keys(self, config: MkDocsConfig) -> dict[str, str]:
         """The keys of the previous build's pages that are still in the site folder (none after a clean)."""
