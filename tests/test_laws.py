@@ -183,6 +183,16 @@ def test_validation_without_the_catalogue_says_so_once(valid_tree: Path) -> None
     assert "qingdan sources fetch" in report.problems[0].message
 
 
+def test_the_sample_validates_clean_against_the_catalogue(catalogue) -> None:
+    """Every article the sample cites exists, every quote matches, every 法律 and 行政法规 cites an article."""
+    from qingdan.validate import validate
+
+    report = validate(ROOT / "lists", catalogue=catalogue, prefix="lists/", workers=1)
+    assert [(p.code, p.file, p.line, p.message) for p in report.problems] == []
+    checked, not_catalogued = report.catalogue_coverage
+    assert checked > 300 and not_catalogued > 0
+
+
 # ---- qingdan impact ------------------------------------------------------------------
 
 def _impact(lists: Path, *args: str) -> "Result":
