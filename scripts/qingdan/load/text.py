@@ -113,6 +113,17 @@ def _describe(char: str) -> str:
     return f"U+{ord(char):04X}（{name}）"
 
 
+# A YAML escape that can write a character _INVISIBLE matches (\0 \a \b \v \f \e \N \_ \L \P \x \u \U).
+# \" \\ \/ \t \n \r and an escaped space cannot, nor a letter after an escaped backslash (\\u).
+# may_escape_invisible errs only towards yes (a backslash in a plain or single-quoted scalar).
+_INVISIBLE_ESCAPE = re.compile(r"(?:^|[^\\])(?:\\\\)*\\[0abvfeN_LPxuU]")
+
+
+def may_escape_invisible(text: str) -> bool:
+    """False when no escape in ``text`` could write an invisible character: invisible_in_values has nothing to find."""
+    return _INVISIBLE_ESCAPE.search(text) is not None
+
+
 def invisible_in_values(data: Any, relpath: str) -> list[Problem]:
     """Invisible characters that only the parsed values hold: written as escapes ("\\u202E", "\\0").
 
