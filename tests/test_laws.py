@@ -221,6 +221,25 @@ def test_impact_lists_every_record_citing_a_law_by_department(make_tree) -> None
                      ("520100-scjgj", "权力事项", "520100-XK00001000")}  # not the repealed item
 
 
+def test_impact_lists_sub_items_and_implementation_bases(make_tree) -> None:
+    """子项 cite on their own; 实施依据 are reviewed like 设定依据."""
+    from tree_support import VALID_FILES
+
+    powers = VALID_FILES["520000-scjgj/powers.yml"] + (
+        "    implementation_basis:\n      - source: law-food-safety\n        articles: 第三十六条\n"
+        "    sub_items:\n      - code: 520000-XK00001001\n        name: 食品经营许可（网络经营）\n"
+        "        legal_basis:\n          - source: law-food-safety\n            articles: 第六十二条\n")
+    lists = make_tree({"520000-scjgj/powers.yml": powers})
+    result = _impact(lists, "law-food-safety", "--format", "json")
+    assert result.exit_code == 0, result.output
+    found = {(r["kind"], r["code"], r["name"], r["field"], r["articles"]) for r in json.loads(result.output)["records"]}
+    assert ("子项", "520000-XK00001001", "食品经营许可（网络经营）", "子项设定依据", "第六十二条") in found
+    assert ("权力事项", "520000-XK00001000", "食品经营许可", "实施依据", "第三十六条") in found
+    narrowed = _impact(lists, "law-food-safety", "--articles", "第六十二条", "--format", "csv")
+    assert narrowed.exit_code == 0 and narrowed.output.splitlines()[1:] == [
+        "示例省市场监督管理局,520000-scjgj,子项,520000-XK00001001,食品经营许可（网络经营）,子项设定依据,第六十二条"]
+
+
 def test_impact_narrowed_to_articles(tmp_path: Path) -> None:
     lists = ROOT / "lists"
     narrowed = _impact(lists, "law-food-safety", "--articles", "第三十五条,第一百四十三条", "--format", "json")

@@ -129,6 +129,19 @@ def test_regulation_page_has_history_and_citations(render) -> None:
     assert html.count('<a href="../../items/') >= 1
 
 
+def test_source_page_lists_sub_items_under_their_main_item(make_tree) -> None:
+    from tree_support import VALID_FILES
+
+    powers = VALID_FILES["520000-scjgj/powers.yml"] + (
+        "    sub_items:\n      - code: 520000-XK00001001\n        name: 食品经营许可（网络经营）\n"
+        "        legal_basis:\n          - source: law-food-safety\n            articles: 第六十二条\n")
+    site = plan_site(load_dataset(make_tree({"520000-scjgj/powers.yml": powers})))
+    html = Renderer(site).html(site.pages["sources/law-food-safety/index.md"])
+    group = html.split("第六十二条（1 处）", 1)[1].split("</table>", 1)[0]
+    assert '<a href="../../items/520000-XK00001000/">食品经营许可（网络经营）</a>（子项）<code>520000-XK00001001</code>' in group
+    assert "子项设定依据" in group
+
+
 def test_source_page_lists_the_items_citing_it(render) -> None:
     html = render("sources/law-food-safety/index.md")
     assert f'<a href="../../items/{ITEM}/">食品生产许可</a>' in html
