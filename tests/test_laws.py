@@ -203,17 +203,21 @@ def _impact(lists: Path, *args: str) -> "Result":
     return CliRunner().invoke(main, ["impact", *args, "--lists", str(lists)])
 
 
-def test_impact_lists_every_record_citing_a_law_by_department(make_tree) -> None:
+def _impact_with(make_tree, powers_tail: str) -> tuple[Path, dict]:
+    """The valid tree with ``powers_tail`` after the province's powers, and its impact report on law-food-safety."""
     from tree_support import VALID_FILES
 
-    powers = VALID_FILES["520000-scjgj/powers.yml"] + (
-        "  - code: 520000-XK00002000\n    name: 已取消的许可\n    power_type: \"01\"\n    exercise_level: 省\n"
-        "    status: 已废止\n    repeal:\n      date: 2024-01-01\n      basis: 示例省政府令第1号\n"
-        "    legal_basis:\n      - source: law-food-safety\n        articles: 第三十五条\n")
-    lists = make_tree({"520000-scjgj/powers.yml": powers})
+    lists = make_tree({"520000-scjgj/powers.yml": VALID_FILES["520000-scjgj/powers.yml"] + powers_tail})
     result = _impact(lists, "law-food-safety", "--format", "json")
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    return lists, json.loads(result.output)
+
+
+def test_impact_lists_every_record_citing_a_law_by_department(make_tree) -> None:
+    _lists, report = _impact_with(make_tree, (
+        "  - code: 520000-XK00002000\n    name: 已取消的许可\n    power_type: \"01\"\n    exercise_level: 省\n"
+        "    status: 已废止\n    repeal:\n      date: 2024-01-01\n      basis: 示例省政府令第1号\n"
+        "    legal_basis:\n      - source: law-food-safety\n        articles: 第三十五条\n"))
     assert report["title"] == "中华人民共和国食品安全法"
     found = {(r["department_id"], r["kind"], r["code"]) for r in report["records"]}
     assert found == {("520000-scjgj", "权力事项", "520000-XK00001000"),
@@ -223,16 +227,11 @@ def test_impact_lists_every_record_citing_a_law_by_department(make_tree) -> None
 
 def test_impact_lists_sub_items_and_implementation_bases(make_tree) -> None:
     """子项 cite on their own; 实施依据 are reviewed like 设定依据."""
-    from tree_support import VALID_FILES
-
-    powers = VALID_FILES["520000-scjgj/powers.yml"] + (
+    lists, report = _impact_with(make_tree, (
         "    implementation_basis:\n      - source: law-food-safety\n        articles: 第三十六条\n"
         "    sub_items:\n      - code: 520000-XK00001001\n        name: 食品经营许可（网络经营）\n"
-        "        legal_basis:\n          - source: law-food-safety\n            articles: 第六十二条\n")
-    lists = make_tree({"520000-scjgj/powers.yml": powers})
-    result = _impact(lists, "law-food-safety", "--format", "json")
-    assert result.exit_code == 0, result.output
-    found = {(r["kind"], r["code"], r["name"], r["field"], r["articles"]) for r in json.loads(result.output)["records"]}
+        "        legal_basis:\n          - source: law-food-safety\n            articles: 第六十二条\n"))
+    found = {(r["kind"], r["code"], r["name"], r["field"], r["articles"]) for r in report["records"]}
     assert ("子项", "520000-XK00001001", "食品经营许可（网络经营）", "子项设定依据", "第六十二条") in found
     assert ("权力事项", "520000-XK00001000", "食品经营许可", "实施依据", "第三十六条") in found
     narrowed = _impact(lists, "law-food-safety", "--articles", "第六十二条", "--format", "csv")
