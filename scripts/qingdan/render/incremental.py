@@ -26,35 +26,20 @@ folder comes out exactly as a clean build.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import QingdanError
-from ..files import read_regular, walk, write_atomic
+from ..files import read_regular, write_atomic
+from ..store import code_version
 
 MANIFEST = ".qingdan-manifest.json"
 FORMAT = 1
-
-
-@functools.lru_cache(maxsize=1)
-def code_version() -> str:
-    """SHA-256 over every file of the qingdan package (path and bytes): any change of code,
-    templates or assets gives another version, and so a full build."""
-    root = Path(str(resources.files("qingdan")))
-    digest = hashlib.sha256()
-    for relpath in walk(root).files:
-        if "__pycache__" in relpath.split("/"):
-            continue  # compiled copies of the sources, different on every machine
-        digest.update(relpath.encode("utf-8") + b"\0")
-        digest.update(hashlib.sha256((root / relpath).read_bytes()).digest())
-    return digest.hexdigest()
 
 
 def read_manifest(out_dir: Path) -> dict[str, str] | None:

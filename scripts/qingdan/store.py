@@ -1,0 +1,187 @@
+"""The build store: bytes made by earlier builds, by the digest of everything they were made from.
+
+A stage that can say what a file (or a part of one) is made from gives that as
+an *input key* (:func:`input_key`: the code version and the inputs, digested)
+and asks the store for it::
+
+    data = store.made(input_key("page", path, record_digest), lambda: render(page))
+
+The first build makes and keeps it; a later build with the same inputs gets
+the kept bytes without making them. Because the key covers the code version
+(every file of this package, templates included), a change of code or
+templates never reuses bytes made by other code. The store is what makes
+rebuilds incremental (``qingdan render --out``, ``mkdocs build``) and what
+the shards of a distributed build hand to the merge step (``--shard I/N``):
+each shard fills a store with its part, the merge step reads their union.
+
+Layout: ``<folder>/<key[:2]>/<key>``, one file per key, written atomically.
+A blob's use refreshes its modification time; :meth:`Store.prune` removes
+blobs no build used for ``KEEP_DAYS`` days. The store is a private cache of
+this checkout (``.qingdan-cache/build`` or ``$QINGDAN_CACHE_DIR/build``):
+whoever can write it can change the site, like whoever can write the code.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from .errors import QingdanError
+from .files import read_regular, walk, write_atomic
+
+KEEP_DAYS = 7
+
+
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """SHA-256 over every file of the qingdan package (path and bytes): any change of code,
+    templates or assets gives another version, and so new keys for everything."""
+    root = Path(str(resources.files("qingdan")))
+    digest = hashlib.sha256()
+    for relpath in walk(root).files:
+        if "__pycache__" in relpath.split("/"):
+            continue  # compiled copies of the sources, different on every machine
+        digest.update(relpath.encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256((root / relpath).read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def input_key(*parts: str | bytes) -> str:
+    """The key of something made from ``parts`` by this version of the code.
+
+    Each part is length-prefixed, so ("ab", "c") and ("a", "bc") differ.
+    """
+    digest = hashlib.sha256(code_version().encode())
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def digest_of(data: str | bytes) -> str:
+    """SHA-256 of ``data`` (text as UTF-8), to put into a key."""
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+
+
+@dataclass
+class Store:
+    """Bytes by input key, kept in ``folder``; ``folder=None`` keeps nothing (every call makes).
+
+    ``made`` counts what was made and ``reused`` what came from the store, for
+    the build's report and the tests.
+    """
+
+    folder: Path | None
+    made_count: int = 0
+    reused: int = 0
+    used: set[str] = field(default_factory=set)
+
+    def blob(self, key: str) -> Path | None:
+        """Where ``key`` is kept (whether or not it is there); None without a folder."""
+        if self.folder is None:
+            return None
+        if len(key) != 64 or any(c not in "0123456789abcdef" for c in key):
+            raise QingdanError(f"构建缓存的键无效：{key!r}")
+        return self.folder / key[:2] / key
+
+    def get(self, key: str) -> bytes | None:
+        """The kept bytes of ``key``, or None (not kept, unreadable, or a link: never followed)."""
+        path = self.blob(key)
+        if path is None:
+            return None
+        try:
+            data = read_regular(path, root=self.folder)
+        except (OSError, QingdanError):
+            return None
+        self._touch(key, path)
+        return data
+
+    def has(self, key: str) -> bool:
+        path = self.blob(key)
+        return path is not None and path.is_file() and not path.is_symlink()
+
+    def put(self, key: str, data: bytes) -> None:
+        path = self.blob(key)
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data)
+        self.used.add(key)
+
+    def made(self, key: str, make: Callable[[], bytes | str]) -> bytes:
+        """The bytes of ``key``: kept ones if there are, else ``make()``'s (then kept)."""
+        kept = self.get(key)
+        if kept is not None:
+            self.reused += 1
+            return kept
+        made = make()
+        data = made.encode("utf-8") if isinstance(made, str) else made
+        self.put(key, data)
+        self.made_count += 1
+        return data
+
+    def link(self, key: str, target: Path) -> bool:
+        """Hard-link the kept bytes of ``key`` to ``target``; False when they are not kept or cannot be linked."""
+        path = self.blob(key)
+        if path is None:
+            return False
+        try:
+            if path.is_symlink() or not path.is_file():
+                return False
+            os.link(path, target, follow_symlinks=False)
+        except OSError:
+            return False
+        self._touch(key, path)
+        return True
+
+    def _touch(self, key: str, path: Path) -> None:
+        if key not in self.used:
+            self.used.add(key)
+            try:
+                os.utime(path)
+            except OSError:
+                pass
+
+    def absorb(self, other: Path) -> int:
+        """Take every blob of the store folder ``other`` (a shard's) that this one lacks; return how many."""
+        if self.folder is None:
+            return 0
+        taken = 0
+        for relpath in walk(other).files:
+            prefix, _, key = relpath.partition("/")
+            if "/" in key or len(key) != 64 or not key.startswith(prefix):
+                continue  # not a blob of a store (a stray file): ignored
+            target = self.blob(key)
+            assert target is not None
+            if target.exists():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(other / relpath, target, follow_symlinks=False)
+            except OSError:
+                write_atomic(target, read_regular(other / relpath, root=other))
+            taken += 1
+        return taken
+
+    def prune(self, keep_days: float = KEEP_DAYS) -> int:
+        """Remove blobs that no build used for ``keep_days`` days; return how many."""
+        if self.folder is None or not self.folder.is_dir():
+            return 0
+        cutoff = time.time() - keep_days * 86400
+        removed = 0
+        for relpath in walk(self.folder).files:
+            path = self.folder / relpath
+            try:
+                if path.lstat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                continue
+        return removed
