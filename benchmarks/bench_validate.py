@@ -18,6 +18,11 @@ Baselines on the same files:
 - check-jsonschema with the exported schemas (scripts/schemas): the schema
   checks only, none of the rules across files. On the big dataset it runs on
   the largest powers.yml only, as on the whole tree it would take too long.
+- qingdan validate without the national law catalogue (``QINGDAN_LAWS_DB``
+  naming a file that does not exist: validation warns law-catalogue-missing
+  once and checks no article), cold and after a one-file edit: what the
+  catalogue checks cost. ``--no-parsers`` leaves out the two baselines above,
+  for a quicker run that measures only that.
 
 The Markdown table is printed and written to benchmarks/out/validate.md.
 """
@@ -41,6 +46,8 @@ OUT = REPO / "benchmarks" / "out" / "validate.md"
 TIME_BOX = 300  # seconds for one baseline run
 
 QINGDAN = [sys.executable, "-c", "from qingdan.cli import main; main()"]
+# A catalogue file that is not there: validation runs without the catalogue checks.
+NO_CATALOGUE = {"QINGDAN_LAWS_DB": "/nonexistent/qingdan-bench/laws.db"}
 LOAD_WITH_PYYAML = """
 import sys, yaml
 for path in sys.argv[1:]:
@@ -108,7 +115,7 @@ def edit_one_item(lists: Path) -> Path:
     return path
 
 
-def bench_dataset(items: int, work: Path, small: bool) -> list[Row]:
+def bench_dataset(items: int, work: Path, small: bool, parsers: bool = True) -> list[Row]:
     """Every step on one synthetic dataset of ``items`` power items."""
     name = f"{items:,}"
     root = work / f"synth-{items}"
@@ -125,21 +132,37 @@ def bench_dataset(items: int, work: Path, small: bool) -> list[Row]:
         raise SystemExit("合成数据没有通过校验，基准无效")
     rows.append(Row(name, "qingdan validate，冷（--no-cache）", items, cold,
                     f"{len(files)} 个文件，{size:.0f} MB"))
+    bare = measure([*validate, "--no-cache"], NO_CATALOGUE)
+    rows.append(Row(name, "基线：qingdan validate，冷，不核对国家法律目录", items, bare,
+                    _catalogue_cost(cold, bare)))
     rows.append(Row(name, "qingdan validate，冷（单进程，QINGDAN_WORKERS=1）", items,
                     measure([*validate, "--no-cache"], {"QINGDAN_WORKERS": "1"})))
     rows.append(Row(name, "qingdan validate，首次写缓存", items, measure(validate, cache)))
     rows.append(Row(name, "qingdan validate，热（无改动）", items, measure(validate, cache)))
     edited = edit_one_item(lists)
-    rows.append(Row(name, "qingdan validate，热（改动一个事项名称后）", items, measure(validate, cache),
+    warm = measure(validate, cache)
+    rows.append(Row(name, "qingdan validate，热（改动一个事项名称后）", items, warm,
                     f"改动 {edited.parent.name}/powers.yml"))
+    edit_one_item(lists)
+    bare_warm = measure(validate, {**cache, **NO_CATALOGUE})
+    rows.append(Row(name, "基线：qingdan validate，热（改动一个事项名称后），不核对国家法律目录", items, bare_warm,
+                    _catalogue_cost(warm, bare_warm)))
+    if not parsers:
+        return rows
 
     rows.append(Row(name, "基线：PyYAML CSafeLoader 读取全部文件", items,
                     measure([sys.executable, "-c", LOAD_WITH_PYYAML, *files])))
     rows += check_jsonschema(name, lists, items, small)
     for row in rows:
-        if row.step.startswith("基线"):
+        if row.step.startswith("基线") and "国家法律目录" not in row.step:
             row.note = _ratio(row, cold, items)
     return rows
+
+
+def _catalogue_cost(full: Run, bare: Run) -> str:
+    """What the national law catalogue checks add: the run with them against the run without."""
+    return (f"核对国家法律目录的运行为它的 {full.cpu / bare.cpu:.2f} 倍 CPU 时间"
+            f"（{full.wall / bare.wall:.2f} 倍墙钟），多 {full.cpu - bare.cpu:.2f} s CPU")
 
 
 def _ratio(row: Row, cold: Run, items: int) -> str:
@@ -187,11 +210,15 @@ def table(rows: list[Row]) -> str:
     return head + "\n".join(lines) + "\n"
 
 
+def load_average() -> str:
+    load = os.getloadavg() if hasattr(os, "getloadavg") else ()
+    return " / ".join(f"{x:.2f}" for x in load) or "?"
+
+
 def machine() -> str:
-    load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (f"机器：{platform.machine()}，{cpus} 个 CPU，Python {platform.python_version()}，"
-            f"开始时负载 {' / '.join(f'{x:.2f}' for x in load)}")
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}，开始时负载 {load_average()}")
 
 
 def main() -> None:
@@ -199,6 +226,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="只测 2,000 项（一分钟内完成）")
     parser.add_argument("--sizes", type=int, nargs="+", help="数据集大小（事项数）")
     parser.add_argument("--keep", type=Path, help="把合成数据保留在这个目录")
+    parser.add_argument("--no-parsers", action="store_true",
+                        help="不测 PyYAML 和 check-jsonschema 两个基线（只比较核对与不核对国家法律目录）")
     args = parser.parse_args()
     sizes = args.sizes or ([2_000] if args.quick else [10_000, 100_000])
     work = args.keep or Path(tempfile.mkdtemp(prefix="qingdan-bench-"))
@@ -207,12 +236,13 @@ def main() -> None:
     rows: list[Row] = []
     try:
         for items in sizes:
-            rows += bench_dataset(items, work, small=items <= 20_000)
+            rows += bench_dataset(items, work, small=items <= 20_000, parsers=not args.no_parsers)
             print(table(rows), flush=True)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
     command = "python benchmarks/bench_validate.py " + " ".join(sys.argv[1:])
+    header += f"，结束时负载 {load_average()}"
     report = (f"# qingdan validate 基准\n\n命令：`{command.strip()}`\n\n{header}\n\n{table(rows)}\n"
               "峰值内存为 os.wait4 读出的 ru_maxrss（主进程与工作进程中最大的一个）。"
               "CPU 时间包括工作进程。\n")

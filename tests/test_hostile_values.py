@@ -37,6 +37,9 @@ def _with_name(value: str) -> tuple[str, int, int]:
 @pytest.mark.parametrize("escape, codepoint", [
     ("\\u202E", "U+202E"), ("\\u200B", "U+200B"), ("\\e", "U+001B"), ("\\0", "U+0000"),
     ("\\x85", "U+0085"), ("\\uFFFE", "U+FFFE"),
+    # Every other escape that writes an invisible character (the reader skips the walk without one).
+    ("\\a", "U+0007"), ("\\b", "U+0008"), ("\\v", "U+000B"), ("\\f", "U+000C"), ("\\N", "U+0085"),
+    ("\\L", "U+2028"), ("\\P", "U+2029"), ("\\U0000202E", "U+202E"), ('\\"\\\\\\u202E', "U+202E"),
 ])
 def test_escaped_invisible_characters_are_located_at_their_value(escape: str, codepoint: str) -> None:
     text, line, column = _with_name(f'"食品{escape}经营许可"')
@@ -45,6 +48,13 @@ def test_escaped_invisible_characters_are_located_at_their_value(escape: str, co
     assert found == [("invisible-char", line, column, "items[0].name")]
     assert codepoint in result.problems[0].message and "转义" in result.problems[0].message
     assert result.record is None  # never handed to a build or an export
+
+
+def test_escapes_that_write_no_invisible_character_are_told_apart() -> None:
+    from qingdan.load.text import may_escape_invisible
+
+    assert not may_escape_invisible('a: "他说\\"好\\"\\t\\n\\r\\/\\\\u202E\\ "\n')  # \\u: a backslash, then u
+    assert may_escape_invisible('a: "\\\\\\u202E"\n') and may_escape_invisible("a: '\\x'\n")  # yes when unsure
 
 
 def test_escapes_in_keys_and_a_raw_character_are_each_reported_once() -> None:

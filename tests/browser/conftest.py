@@ -30,6 +30,7 @@ from browser_support import (
     serve,
 )
 from qingdan.dataset import Dataset, load_dataset
+from sample_support import diverge
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -66,9 +67,15 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The demonstration repository's site, built and served."""
+    """The demonstration repository's site, built and served.
+
+    Made from a copy of the sample whose city names one shared item differently
+    (sample_support.diverge), so that the pages comparing regions have a difference to show.
+    """
     root = tmp_path_factory.mktemp("demo")
-    project = demo_repository(root / "repo")
+    source = copy_project(root / "source")
+    diverge(source / "lists")
+    project = demo_repository(root / "repo", source / "lists")
     site = build(project, root / "site")
     with serve(site) as base:
         yield Site(site, base, project)

@@ -36,7 +36,7 @@ def test_item_process_chart(open_page: Any, demo: Site, demo_data: Dataset, widt
 
 
 def base_with_difference(data: Dataset) -> str:
-    """A base code whose items differ between regions (the sample's JC00001 names)."""
+    """A base code whose items differ between regions (the demo is made with sample_support.diverge)."""
     pattern = re.compile(data.site.code_patterns.power)
     names: dict[str, set[str]] = {}
     for code, item in data.powers.items():

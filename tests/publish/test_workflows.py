@@ -111,8 +111,33 @@ def test_the_verdict_comes_from_the_base_branch_code_run_on_the_pull_request_dat
     assert any(s.get("run") == "cp base/mkdocs.yml pr/mkdocs.yml" for s in check["steps"])  # no PR hooks run
     for step in check["steps"]:
         run = step.get("run", "")
-        if run.startswith(("qingdan", "mkdocs")):
+        if run == FETCH:
+            # It reads no data; run in the pull request's folder, its files could stand in for pip.
+            assert "working-directory" not in step
+        elif run.startswith(("qingdan", "mkdocs")):
             assert step.get("working-directory") == "pr", run
+
+
+FETCH = "qingdan sources fetch"
+
+
+def _runs(job: dict[str, Any]) -> list[str]:
+    return [s.get("run", "") for s in job["steps"]]
+
+
+def test_the_law_catalogue_is_fetched_before_validation() -> None:
+    """Without the catalogue, validation only warns law-catalogue-missing and checks no article."""
+    for name, job, validation in (("pr-check.yml", "check", "qingdan check"), ("publish.yml", "build", "qingdan validate")):
+        steps_ = workflow(name)["jobs"][job]["steps"]
+        runs = _runs(workflow(name)["jobs"][job])
+        fetch = runs.index(FETCH)
+        install = next(i for i, r in enumerate(runs) if "pip install" in r)
+        assert install < fetch < next(i for i, r in enumerate(runs) if r.startswith(validation)), name
+        cache = [i for i, s in enumerate(steps_) if s.get("uses", "").startswith("actions/cache@")]
+        assert len(cache) == 1 and cache[0] < fetch, name
+        entry = steps_[cache[0]]["with"]
+        assert entry["path"] == "~/.cache/qingdan/laws"
+        assert entry["key"].startswith("qingdan-laws-${{ hashFiles(") and "scripts/qingdan/laws/data.py" in entry["key"]
 
 
 def test_publish_wiring() -> None:

@@ -4,7 +4,6 @@ files rewritten after a small one, and a sharded build merged into the single bu
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,9 +15,9 @@ from qingdan.search.index import order_key
 from qingdan.store import Store
 
 from conftest import SAMPLE
+from edit_support import DEPT, ITEM, edit, kinds_of_edit
 
-ITEM = "520100-XK00001000"  # 食品生产许可 of 示例市市场监督管理局
-DEPT = "520100-scjgj"
+MOST_MADE = {"a department renamed": 3, "a source retitled": 99}  # parts tokenised again; others: 1
 
 
 @pytest.fixture
@@ -32,60 +31,19 @@ def _load(lists: Path) -> Dataset:
     return data
 
 
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def _item_block(text: str, code: str) -> str:
-    start = text.index(f'  - code: "{code}"\n')
-    end = text.find("\n  - code: ", start + 1)
-    return text[start : end + 1 if end >= 0 else len(text)]
-
-
-def _add_item(path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
-    block = _item_block(text, ITEM).replace("520100-XK00001", "520100-XK00091").replace(
-        "    name: 食品生产许可\n", "    name: 食品生产许可（新增）\n")
-    path.write_text(text.rstrip("\n") + "\n\n" + block, encoding="utf-8")
-
-
-def _remove_item(path: Path, code: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace(_item_block(text, code), ""), encoding="utf-8")
-
-
-def _repeal_item(path: Path) -> None:
-    block = _item_block(path.read_text(encoding="utf-8"), ITEM)
-    _edit(path, block, block.rstrip("\n") + "\n    status: 已废止\n    repeal:\n      date: 2026-01-01\n"
-          "      basis: 示例废止依据\n      reason: 测试用的废止原因\n" + ("\n" if block.endswith("\n\n") else ""))
-
-
 def test_a_warm_store_gives_the_same_bytes_after_each_kind_of_edit(lists: Path, tmp_path: Path) -> None:
-    powers = lists / DEPT / "powers.yml"
-    edits: list[tuple[str, Callable[[], None], int]] = [  # (edit, how, most parts tokenised again)
-        ("an item field", lambda: _edit(powers, "    name: 食品生产许可\n", "    name: 食品生产许可（已改名）\n"), 1),
-        ("a department renamed", lambda: _edit(lists / DEPT / "department.yml", "name: 示例市市场监督管理局",
-                                               "name: 示例市市场监管局"), 3),
-        ("an item added", lambda: _add_item(powers), 1),
-        ("an item repealed", lambda: _repeal_item(powers), 1),
-        ("an item removed", lambda: _remove_item(powers, "520100-XK00091000"), 1),
-        ("a source retitled", lambda: _edit(lists / "sources.yml", "title: 中华人民共和国行政许可法",
-                                            "title: 中华人民共和国行政许可法（示例改题）"), 99),
-    ]
     folder = tmp_path / "store"
     data = _load(lists)
     first = Store(folder)
     assert search.build(data, store=first) == search.build(data)
     parts = first.made_count
     assert parts == len(search.parts(data)) > 5 and first.reused == 0
-    for what, edit, most in edits:
-        edit()
+    for what, change in kinds_of_edit(lists):
+        change()
         data = _load(lists)
         store = Store(folder)
         assert search.build(data, store=store) == search.build(data), what
-        assert 1 <= store.made_count <= most and store.made_count + store.reused == len(search.parts(data)), (
+        assert 1 <= store.made_count <= MOST_MADE.get(what, 1) and store.made_count + store.reused == len(search.parts(data)), (
             what, store.made_count)
     # Unchanged data: nothing is tokenised again.
     store = Store(folder)
@@ -118,7 +76,7 @@ def test_a_small_change_rewrites_few_index_files(lists: Path) -> None:
     in the tie order and renumbers those between; the document tables outside stay."""
     before = _index(search.build(_load(lists)))
     rank = _rank(_load(lists), ITEM)
-    _edit(lists / DEPT / "powers.yml", "    name: 食品生产许可\n", "    name: 食品生产许诺\n")
+    edit(lists / DEPT / "powers.yml", lambda t: t.replace("    name: 食品生产许可\n", "    name: 食品生产许诺\n", 1))
     after = _index(search.build(_load(lists)))
     assert _rank(_load(lists), ITEM) == rank  # the premise: the record keeps its number
     rewritten = {path for path, data in after.items() if before.get(path) != data}
@@ -126,7 +84,7 @@ def test_a_small_change_rewrites_few_index_files(lists: Path) -> None:
     assert "search-index/meta.json" in rewritten
     assert len(set(before) - set(after)) == len(rewritten) - 1  # the old files of the changed packs go
 
-    _edit(lists / DEPT / "powers.yml", "    name: 食品生产许诺\n", "    name: 食品生产许可（已改名）\n")
+    edit(lists / DEPT / "powers.yml", lambda t: t.replace("    name: 食品生产许诺\n", "    name: 食品生产许可（已改名）\n", 1))
     longer = _index(search.build(_load(lists)))
     moved = {path for path, data in longer.items() if after.get(path) != data}
     tables = [path for path in after if path.startswith("search-index/d/")]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
-from qingdan.dataset import Dataset
+from qingdan.dataset import Dataset, load_dataset
 from qingdan.render import Renderer, Site, plan_site
+from sample_support import diverge
 from site_support import SAMPLE, copy_sample, make_hostile, mkdocs_build
 
 
@@ -22,6 +25,27 @@ def render(sample_site: Site):
     """``render(path)`` → the HTML body of one page of the sample."""
     renderer = Renderer(sample_site)
     return lambda path: renderer.html(sample_site.pages[path])
+
+
+class Diverged(NamedTuple):
+    """The sample with one item differing between regions, planned and rendered like ``render``."""
+
+    data: Dataset
+    site: Site
+    render: Callable[[str], str]
+    base: str  # the base code whose items differ
+
+
+@pytest.fixture(scope="session")
+def diverged(tmp_path_factory: pytest.TempPathFactory) -> Diverged:
+    """A copy of the sample where the city names one shared item differently (sample_support.diverge)."""
+    lists = copy_sample(tmp_path_factory.mktemp("diverged"))
+    base = diverge(lists)
+    data = load_dataset(lists)
+    assert data.ok, "the site's inconsistent_item: warning lets the difference through"
+    site = plan_site(data)
+    renderer = Renderer(site)
+    return Diverged(data, site, lambda path: renderer.html(site.pages[path]), base)
 
 
 @pytest.fixture(scope="session")

@@ -129,19 +129,38 @@ def test_regulation_page_has_history_and_citations(render) -> None:
     assert html.count('<a href="../../items/') >= 1
 
 
+def test_source_page_lists_sub_items_under_their_main_item(make_tree) -> None:
+    from tree_support import VALID_FILES
+
+    powers = VALID_FILES["520000-scjgj/powers.yml"] + (
+        "    sub_items:\n      - code: 520000-XK00001001\n        name: 食品经营许可（网络经营）\n"
+        "        legal_basis:\n          - source: law-food-safety\n            articles: 第六十二条\n")
+    site = plan_site(load_dataset(make_tree({"520000-scjgj/powers.yml": powers})))
+    html = Renderer(site).html(site.pages["sources/law-food-safety/index.md"])
+    group = html.split("第六十二条（1 处）", 1)[1].split("</table>", 1)[0]
+    assert '<a href="../../items/520000-XK00001000/">食品经营许可（网络经营）</a>（子项）<code>520000-XK00001001</code>' in group
+    assert "子项设定依据" in group
+
+
 def test_source_page_lists_the_items_citing_it(render) -> None:
     html = render("sources/law-food-safety/index.md")
     assert f'<a href="../../items/{ITEM}/">食品生产许可</a>' in html
 
 
-def test_consistency_page_reuses_the_validator_findings(sample: Dataset, render) -> None:
-    html = render("consistency/index.md")
-    found = [p for p in sample.report.problems if p.code == "inconsistent-item"]
-    assert found, "the sample has an inconsistent item"
-    assert 'id="base-JC00001"' in html
+def test_consistency_page_reuses_the_validator_findings(diverged) -> None:
+    html = diverged.render("consistency/index.md")
+    found = [p for p in diverged.data.report.problems if p.code == "inconsistent-item"]
+    assert found, "the diverged sample has an inconsistent item"
+    assert f'id="base-{diverged.base}"' in html
     for problem in found:
         assert problem.message.replace("“", "&#34;")[:10] in html or problem.message[:10] in html
-    assert "520000-JC00001000" in html and "520100-JC00001000" in html
+    assert f"520000-{diverged.base}000" in html and f"520100-{diverged.base}000" in html
+
+
+def test_consistency_page_of_the_sample_finds_no_difference(sample: Dataset, render) -> None:
+    assert not [p for p in sample.report.problems if p.code == "inconsistent-item"]
+    html = render("consistency/index.md")
+    assert 'id="base-' not in html and "校验未发现不一致的事项。" in html
 
 
 def test_problem_code_reference_lists_the_whole_catalogue(render) -> None:
@@ -414,9 +433,10 @@ def test_item_page_draws_the_process_from_its_stages(sample: Dataset, render) ->
     assert f"<strong>廉政风险点：</strong><span class=\"qd-text\">{risky[0].risk}</span>" in html
 
 
-def test_each_shared_base_code_has_a_comparison_page(sample: Dataset, sample_site, render) -> None:
+def test_each_shared_base_code_has_a_comparison_page(diverged) -> None:
     """同一事项比对: every region's item side by side, values that differ from most regions marked."""
-    lookup = sample_site.lookup
+    sample, render = diverged.data, diverged.render
+    lookup = diverged.site.lookup
     assert lookup.base_groups
     for base, codes in lookup.base_groups.items():
         html = render(f"consistency/{base}/index.md")
@@ -433,11 +453,12 @@ def test_each_shared_base_code_has_a_comparison_page(sample: Dataset, sample_sit
     assert "各地区的一致率" in overview and f'href="../consistency/{differing}/"' in overview
 
 
-def test_region_figures_count_agreeing_items(sample_site) -> None:
+def test_region_figures_count_agreeing_items(diverged) -> None:
     from qingdan.render.compare import compare, region_figures
 
-    figures = region_figures(sample_site.lookup)
-    rows = [row for base in sample_site.lookup.base_groups for row in compare(sample_site.lookup, base)]
+    lookup = diverged.site.lookup
+    figures = region_figures(lookup)
+    rows = [row for base in lookup.base_groups for row in compare(lookup, base)]
     assert sum(f.shared for f in figures) == len(rows)
     assert sum(f.agreeing for f in figures) == sum(not r.differs for r in rows) < len(rows)
     assert all(0 <= f.percent <= 100 for f in figures)

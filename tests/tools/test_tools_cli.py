@@ -156,6 +156,20 @@ def test_export_then_import_round_trips_on_the_command_line(lists: Path, tmp_pat
     assert "不会改变" in out
 
 
+def test_export_the_sources_with_the_catalogue_view(lists: Path, tmp_path: Path):
+    out_dir = tmp_path / "out"
+    code, out = _run("export", "--lists", lists, "-o", out_dir, "--list", "sources", "--format", "csv",
+                     "--format", "json")
+    assert code == 0, out
+    assert sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*.*")) == ["all/sources.csv", "all/sources.json"]
+    rows = (out_dir / "all" / "sources.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert "国家法律目录版本" in rows[0] and any("中华人民共和国食品安全法" in row for row in rows[1:])
+    items = json.loads((out_dir / "all" / "sources.json").read_text(encoding="utf-8"))["items"]
+    assert any(i["catalogue"]["status"] == "不在国家法律目录中" for i in items)
+    code, out = _run("export", "--lists", lists, "-o", tmp_path / "dept", "--department", DEPT, "--list", "sources")
+    assert code == 2 and "不按部门导出" in out and not (tmp_path / "dept").exists()
+
+
 def test_export_refuses_data_with_errors(make_tree, tmp_path: Path):
     lists = make_tree({f"{DEPT}/powers.yml": "items:\n  - code: [oops\n"})
     code, out = _run("export", "--lists", lists, "-o", tmp_path / "out")

@@ -16,7 +16,7 @@ from ..excel import summary as summary_report
 from ..excel.batch import Run, counts, read_mapping, run
 from ..excel.importer import kind_of
 from ..excel.merge import summary
-from ..export import FORMATS, LISTS, downloads
+from ..export import FORMATS, LISTS, SOURCES, downloads
 from ..files import write_atomic
 from ..fmt import default_fmt_cache, format_tree
 from ..migrate import migrate_tree
@@ -147,7 +147,8 @@ def _closing(result: Run, dry_run: bool, report_path: Path | None) -> str:
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default="export",
               show_default=True, help="输出文件夹")
 @click.option("--department", "departments", multiple=True, help="只导出这些部门（可多次使用）；默认全部，另加全站汇总 all/")
-@click.option("--list", "lists", multiple=True, type=click.Choice(LISTS), help="只导出这些清单（可多次使用）")
+@click.option("--list", "lists", multiple=True, type=click.Choice([*LISTS, SOURCES]),
+              help=f"只导出这些清单（可多次使用）；{SOURCES} 为全站的法律法规登记表（含国家法律目录的核对结果，不能导回）")
 @click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS), default=("xlsx",),
               show_default=True, help="文件格式（可多次使用）")
 @click.option("--ignore-errors", is_flag=True, help="数据有错误时仍导出能读取的部分")
@@ -167,6 +168,8 @@ def export_cmd(lists_dir: Path, output: Path, departments: tuple[str, ...], list
     unknown = [d for d in departments if d not in data.departments]
     if unknown:
         raise QingdanError(f"部门 {'、'.join(unknown)} 不存在；可用：{'、'.join(sorted(data.departments))}")
+    if departments and SOURCES in lists:
+        raise QingdanError(f"法律法规登记表（--list {SOURCES}）是全站的，不按部门导出；去掉 --department")
     files = downloads(data, formats=formats, departments=departments or None, kinds=lists or LISTS,
                       site_wide=not departments, package=False)
     for path, raw in sorted(files.items()):

@@ -68,29 +68,43 @@ def citations(index: "Index") -> Iterator[Problem]:
 
     catalogue = index.catalogue
     check = functools.lru_cache(maxsize=None)(functools.partial(_check_citation, catalogue))
-    reviewed: set[tuple[str, tuple, str]] = set()
+    reviewed: set[tuple[int, str]] = set()
+    sources = index.sources
+    laws = _laws(index)
     for path, cite, record in cites(index):
-        found = index.sources.get(cite["source"])
+        source_id = cite["source"]
+        found = sources.get(source_id)
         if found is None or (record is not None and record.get("status") not in IN_FORCE):
             continue
         source = found[1]
-        law = _law(index, cite["source"], source)
-        for code, message, hint in check(source.get("title", cite["source"]), law, source.get("level"),
-                                         cite.get("articles"), cite.get("text")).findings:
+        law = laws[source_id] if source_id in laws else _law(index, source_id, source)
+        articles = cite.get("articles")
+        if law is None and articles:
+            # Outside the catalogue only the form of the articles is checked: one memo entry per value,
+            # however many sources and quotes carry it.
+            checked = check("", None, None, articles, None)
+        else:
+            checked = check(source.get("title", source_id), law, source.get("level"), articles,
+                            cite.get("text") if law is not None else None)
+        for code, message, hint in checked.findings:
             # Point at the field at fault: the articles, the quoted text, or the citation itself.
             at = _FIELD_OF.get(code)
             yield index.problem(code, message, path, [*cite["loc"][:-1], at] if at else cite["loc"], hint)
-        # One review warning per record and law, on the first citation of it.
-        key = (path, tuple((record or {}).get("loc", ())), cite["source"])
-        if law is not None and record is not None and key not in reviewed:
-            reviewed.add(key)
+        # One review warning per record and law, on the first citation of it (records live as long as the index).
+        if law is not None and record is not None and (id(record), source_id) not in reviewed:
+            reviewed.add((id(record), source_id))
             problem = _revised(index, path, cite, record, law)
             if problem is not None:
                 yield problem
 
 
+def _laws(index: "Index") -> dict[str, Law | None]:
+    """The catalogued law of each source id looked up so far (kept on the index)."""
+    return index.__dict__.setdefault("_catalogued", {})
+
+
 def _law(index: "Index", source_id: str, source: dict) -> Law | None:
-    cache = index.__dict__.setdefault("_catalogued", {})
+    cache = _laws(index)
     if source_id not in cache:
         cache[source_id] = law_of(index.catalogue, source)
     return cache[source_id]
@@ -202,7 +216,7 @@ def _revised(index: "Index", path: str, cite: dict, record: dict, law: Law) -> P
     # A version dated after the day of validation was not there to review on that day.
     if law.version_date is None or law.version_date > index.today:
         return None
-    checked = max(d for d in (record.get("effective"), record.get("basis_reviewed"), "") if d is not None)
+    checked = max(record.get("effective") or "", record.get("basis_reviewed") or "")
     if not checked or law.version_date.isoformat() <= checked:
         return None
     what = "依据复核日期" if record.get("basis_reviewed") == checked else "生效日期"

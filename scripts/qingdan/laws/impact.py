@@ -1,7 +1,7 @@
 """qingdan impact: the records to review when a law changes, by department.
 
-Every power item, responsibility (duty or boundary) and negative-list measure in
-force that cites a source, optionally narrowed to some of its articles. A
+Every power item and sub-item, responsibility (duty or boundary) and negative-list
+measure in force that cites a source, optionally narrowed to some of its articles. A
 citation that names no article, or one whose articles cannot be read, cites the
 whole source and is always listed: it may rest on any of them.
 """
@@ -19,7 +19,8 @@ from ..excel.formula import guard_formula
 from ..render.lookup import Citation, Lookup
 from .citation import parse_articles
 
-KIND_LABEL = {"item": "权力事项", "measure": "负面清单事项", "boundary": "职责边界", "duty": "主要职责"}
+KIND_LABEL = {"item": "权力事项", "sub_item": "子项", "measure": "负面清单事项", "boundary": "职责边界",
+              "duty": "主要职责"}
 COLUMNS = (("department", "部门"), ("department_id", "部门标识"), ("kind", "类型"), ("code", "编码或名称"),
            ("name", "名称"), ("field", "依据字段"), ("articles", "引用条款"))
 

@@ -20,7 +20,7 @@ from ..problems import Problem
 from .marks import Place, scan
 from .parse import parse
 from .schema import QUOTE_HINT, check
-from .text import MAX_FILE_BYTES, decode, invisible_in_values, too_large
+from .text import MAX_FILE_BYTES, decode, invisible_in_values, may_escape_invisible, too_large
 
 __all__ = ["FileResult", "Listing", "discover", "list_tree", "locate", "not_regular", "read_file", "read_path"]
 
@@ -64,7 +64,10 @@ def read_file(raw: bytes, relpath: str, prefix: str = "lists/", max_bytes: int =
     elif parsed.data is not None and not any(p.severity == "error" for p in parsed.problems):
         result.record, found = check(kind.model, parsed.data, shown)
         result.problems = _without_shadowed(result.problems, found) + found
-    escaped = invisible_in_values(parsed.data, shown) if "\\" in text.text and parsed.data is not None else []
+    # Only escapes can put an invisible character in a value that the text scan did not see
+    # (walking every value of a large file costs as much as parsing it).
+    escaped = invisible_in_values(parsed.data, shown) if parsed.data is not None and may_escape_invisible(
+        text.text) else []
     result.problems += escaped
     locate(result.problems, text.text)
     if escaped:

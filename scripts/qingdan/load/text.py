@@ -113,6 +113,29 @@ def _describe(char: str) -> str:
     return f"U+{ord(char):04X}（{name}）"
 
 
+# The letters of the YAML escapes that can write a character _INVISIBLE matches
+# (\0 \a \b \v \f \e \N \_ \L \P \x \u \U); \" \\ \/ \t \n \r and an escaped space cannot.
+_INVISIBLE_ESCAPES = frozenset("0abvfeN_LPxuU")
+
+
+def may_escape_invisible(text: str) -> bool:
+    """False when no escape in ``text`` could write an invisible character: invisible_in_values has nothing to find.
+
+    Errs only towards yes (a backslash in a plain or single-quoted scalar). A letter after an even
+    run of backslashes (\\u) follows an escaped backslash, not an escape. str.find, not a regular
+    expression: this runs over every file, and most hold no backslash at all.
+    """
+    start = text.find("\\")
+    while start >= 0:
+        end = start
+        while end < len(text) and text[end] == "\\":
+            end += 1
+        if (end - start) % 2 and end < len(text) and text[end] in _INVISIBLE_ESCAPES:
+            return True
+        start = text.find("\\", end)
+    return False
+
+
 def invisible_in_values(data: Any, relpath: str) -> list[Problem]:
     """Invisible characters that only the parsed values hold: written as escapes ("\\u202E", "\\0").
 

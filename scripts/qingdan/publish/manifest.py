@@ -26,6 +26,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import QingdanError
+from ..files import sha256_file
 from ..workspace import LISTS_FOLDER
 from . import git
 from .source import FolderSite, Site, open_site, safe_relpath
@@ -37,21 +38,9 @@ ARCHIVE = "manifests"
 NAMESPACE = "qingdan-manifest"  # ssh-keygen -Y namespace: a signature made for anything else is refused
 DATA_FOLDER = LISTS_FOLDER
 DOWNLOADS = "downloads/"
-_CHUNK = 1024 * 1024
-
-
 def sha256(data: bytes) -> str:
     """Hex SHA-256 of bytes."""
     return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file, read in chunks so large downloads do not fill memory."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def archive_path(digest: str) -> str:

@@ -54,13 +54,14 @@ CITED_ARTICLES_SHOWN = 10
 class Citation:
     """One place that cites a legal source."""
 
-    kind: str  # "item", "measure", "boundary" or "duty"
+    kind: str  # "item", "sub_item", "measure", "boundary" or "duty"
     dept: str
-    key: str  # item or measure code; matter of a boundary; text of a duty
+    key: str  # item, sub-item or measure code; matter of a boundary; text of a duty
     name: str
     field: str  # label of the citing field, e.g. 设定依据
     articles: str | None
     in_force: bool = True  # the citing record is in force (not repealed or cancelled)
+    parent: str | None = None  # a sub-item's main item (its page shows the sub-item)
 
 
 class Lookup:
@@ -128,20 +129,23 @@ class Lookup:
 
     @cached_property
     def citations(self) -> dict[str, list[Citation]]:
-        """Source id → every place citing it (items, measures, boundaries, duties)."""
+        """Source id → every place citing it (items and their sub-items, measures, boundaries, duties)."""
         out: dict[str, list[Citation]] = defaultdict(list)
 
-        def add(basis: list[model.LegalBasis], *args: str, in_force: bool = True) -> None:
+        def add(basis: list[model.LegalBasis], *args: str, in_force: bool = True, parent: str | None = None) -> None:
             for b in basis:
-                out[b.source].append(Citation(*args, articles=b.articles, in_force=in_force))
+                out[b.source].append(Citation(*args, articles=b.articles, in_force=in_force, parent=parent))
 
-        item_labels = LABELS["PowerItem"]
+        item_labels, sub_labels = LABELS["PowerItem"], LABELS["SubItem"]
         for code, item in self.data.powers.items():
             dept = self.data.owner.get(code, "")
             live = item.status == STATUS_IN_FORCE
-            add(item.legal_basis, "item", dept, code, item.name, item_labels["legal_basis"], in_force=live)
-            add(item.accountability_basis, "item", dept, code, item.name, item_labels["accountability_basis"],
-                in_force=live)
+            for key in ("legal_basis", "implementation_basis", "accountability_basis"):
+                add(getattr(item, key), "item", dept, code, item.name, item_labels[key], in_force=live)
+            for sub in item.sub_items:
+                for key in ("legal_basis", "implementation_basis"):
+                    add(getattr(sub, key), "sub_item", dept, sub.code, sub.name, sub_labels[key], in_force=live,
+                        parent=code)
         for code, (dept, neg) in self.negative_items.items():
             for m in neg.measures:
                 add(m.legal_basis, "measure", dept, code, m.description, LABELS["Measure"]["legal_basis"],

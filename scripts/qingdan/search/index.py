@@ -188,6 +188,12 @@ def _entries(parts: Sequence[tuple[Sequence[SearchDoc], Tokens]], numbers: list[
     # same order as the whole (its documents in tie order) needs no sorting.
     renumber = [None if all(n == i for i, n in enumerate(ids)) else ids for ids in numbers]
     ordered = [all(a < b for a, b in zip(ids, ids[1:])) for ids in numbers]
+    entries: dict[str, str] = {}
+    if len(parts) == 1:  # a build without a store: no list of holders per token
+        tokens = parts[0][1]
+        for token in list(tokens):
+            entries[token] = _value([(renumber[0], tokens.pop(token))], not ordered[0])
+        return entries
     held: dict[str, list[tuple[int, list[int]]]] = {}
     for part, (_docs, tokens) in enumerate(parts):
         for token, keys in tokens.items():
@@ -197,23 +203,26 @@ def _entries(parts: Sequence[tuple[Sequence[SearchDoc], Tokens]], numbers: list[
             else:
                 found.append((part, keys))
         tokens.clear()
-    slots = range(len(FIELDS))
-    entries: dict[str, str] = {}
     for token in list(held):
         holders = held.pop(token)
-        lists: list[list[int]] = [[] for _ in slots]
-        for part, keys in holders:
-            ids = renumber[part]
-            for slot in slots:
-                if ids is None:
-                    lists[slot] += [key >> SLOT_BITS for key in keys if key & _SLOT_MASK == slot]
-                else:
-                    lists[slot] += [ids[key >> SLOT_BITS] for key in keys if key & _SLOT_MASK == slot]
-        if len(holders) > 1 or not ordered[holders[0][0]]:
-            for ids in lists:
-                ids.sort()
-        entries[token] = "|".join(encode(ids) for ids in lists).rstrip("|")
+        sort = len(holders) > 1 or not ordered[holders[0][0]]
+        entries[token] = _value([(renumber[part], keys) for part, keys in holders], sort)
     return entries
+
+
+def _value(holders: Sequence[tuple[list[int] | None, list[int]]], sort: bool) -> str:
+    """A token's encoded value from its keys in each part (with the part's numbering, None: as is)."""
+    lists: list[list[int]] = [[] for _ in FIELDS]
+    for ids, keys in holders:
+        for slot, found in enumerate(lists):
+            if ids is None:
+                found += [key >> SLOT_BITS for key in keys if key & _SLOT_MASK == slot]
+            else:
+                found += [ids[key >> SLOT_BITS] for key in keys if key & _SLOT_MASK == slot]
+    if sort:
+        for found in lists:
+            found.sort()
+    return "|".join(encode(found) for found in lists).rstrip("|")
 
 
 def _split_frequent(entries: dict[str, str]) -> dict[str, bytes]:
