@@ -22,6 +22,7 @@ index come from the build store when their inputs are unchanged.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -96,19 +97,20 @@ class GeneratedPage(Page):
         self.present_anchor_ids, self.links_to_anchors = set(), {}
 
 
-def _unmodified() -> bool:
-    return False
-
-
 def _modified() -> bool:
     return True
 
 
 def _theme_key(config: MkDocsConfig) -> str:
-    """What MkDocs adds around a body: its configuration, the theme's versions and template folders."""
+    """What MkDocs adds around a body: its configuration, MkDocs' and Material's versions, and the
+    template folders that are not theirs (ours, the site's custom_dir)."""
     from importlib.metadata import version
 
-    folders = [Path(d) for d in config.theme.dirs]
+    import material
+    import mkdocs
+
+    installed = tuple(str(Path(m.__file__).resolve().parent) for m in (mkdocs, material) if m.__file__)
+    folders = [Path(d) for d in config.theme.dirs if not str(Path(d).resolve()).startswith(installed)]
     listing = [(str(d), rel, digest_of((d / rel).read_bytes())) for d in folders if d.is_dir()
                for rel in walk(d).files if not rel.endswith((".pyc",))]
     config_file = Path(config.config_file_path) if config.config_file_path else None
@@ -147,6 +149,8 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         self.keys: PageKeys | None = None
         self._theme_key = ""
         self._page_keys: dict[str, str] = {}  # dest_uri -> input key of each generated page of this build
+        self._specs: dict[str, PageSpec] = {}
+        self._writing = False  # MkDocs has read every page and writes them now (after on_env)
         self._previous: dict[str, str] = {}  # the same of the build before, where its pages are still there
         self._site_dir = ""
         self._store_dir: Path | None = None
@@ -232,7 +236,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         self.keys = PageKeys(self.site, self._contributed_paths, templates, self.store)
         self._theme_key = _theme_key(config)
         self._previous = self._previous_keys(config)
-        self._page_keys = {}
+        self._page_keys, self._specs, self._writing = {}, {}, False
         taken = [path for path in (*self.site.pages, *self.site.assets) if files.get_file_from_path(path)]
         if taken:
             raise PluginError(f"qingdan：{config.docs_dir} 中的文件与生成的页面同名，"
@@ -241,11 +245,10 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
             # Not in the nav unless mkdocs.yml names it: MkDocs renders the whole
             # nav into every page, so 100,000 items there would be quadratic.
             file = File.generated(config, path, content="", inclusion=InclusionLevel.NOT_IN_NAV)
-            key = input_key(self.keys.of(spec), "mkdocs", self._theme_key)
-            self._page_keys[file.dest_uri] = key
-            if self._previous.get(file.dest_uri) == key:
-                # Its page from the build before is still in the folder (a --dirty build): kept.
-                file.is_modified = _unmodified  # type: ignore[method-assign]
+            self._specs[file.dest_uri] = spec
+            if file.dest_uri in self._previous:
+                # Asked by a --dirty build only; decided once pages are written (_is_modified).
+                file.is_modified = functools.partial(self._is_modified, file.dest_uri)  # type: ignore[method-assign]
             GeneratedPage(spec, file, config)
             files.append(file)
         for file in files:
@@ -259,6 +262,24 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         self._pages_done = 0
         log.info("qingdan：将生成 %d 个页面；搜索索引和下载文件同时在后台生成", len(self.site.pages))
         return files
+
+    def _key(self, dest: str) -> str:
+        """The input key of the generated page written to ``dest``, with what MkDocs adds around it."""
+        key = self._page_keys.get(dest)
+        if key is None:
+            assert self.keys is not None
+            key = self._page_keys[dest] = input_key(self.keys.of(self._specs[dest]), "mkdocs", self._theme_key)
+        return key
+
+    def _is_modified(self, dest: str) -> bool:
+        """Whether a --dirty build must write the page at ``dest`` again.
+
+        MkDocs asks twice: before the pages are written, to read their source
+        (ours is nothing to read: yes), and when writing. Only then is the key
+        computed, so a department page, whose key holds the paths of its
+        downloads, waits for the background stages no longer than it must.
+        """
+        return not self._writing or self._previous.get(dest) != self._key(dest)
 
     def _record(self) -> Path | None:
         """Where the input keys of the pages in ``config.site_dir`` are kept: in the store, not on the site."""
@@ -312,6 +333,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         return nav
 
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
+        self._writing = True
         if self.live_panel is not None:
             env.globals["qingdan_live_errors"] = Markup(self.live_panel)  # rendered by render.live, escaped
         if self.config.enabled and self.dataset is not None:
@@ -352,7 +374,8 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         if clash:
             raise PluginError(f"qingdan：搜索索引或下载文件与站点中的文件同名：{'、'.join(clash[:10])}")
         site_dir = Path(config.site_dir)
-        stale_files = (set(self._previous) - set(self._page_keys)) | (set(self._previous_files) - set(paths))
+        keys = {dest: self._key(dest) for dest in self._specs}
+        stale_files = (set(self._previous) - set(keys)) | (set(self._previous_files) - set(paths))
         for dest in sorted(stale_files):
             # A page or file of the build before that this one does not make (an item removed,
             # a search-index file replaced): not left behind by a --dirty build.
@@ -365,7 +388,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         record = self._record()
         if record is not None:
             record.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(record, json.dumps({"pages": self._page_keys, "files": sorted(paths)}, ensure_ascii=False))
+            write_atomic(record, json.dumps({"pages": keys, "files": sorted(paths)}, ensure_ascii=False))
 
     def on_build_error(self, error: Exception) -> None:
         if self.contributions is not None:
