@@ -12,6 +12,7 @@ one mistake gives one problem, not a cascade.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import difflib
@@ -83,6 +84,17 @@ class Index:
                 self.sources.setdefault(r["code"], (path, _regulation_as_source(r)))
         self.sources_known = "sources.yml" not in self.unreadable
         self.regulations_known = not any(p.endswith("/regulations.yml") for p in self.unreadable)
+        # Results computed from the context alone (sources, catalogue), shared with every view of this index.
+        self.memo: dict[str, Any] = {}
+
+    def only(self, path: str) -> "Index":
+        """This index seen through one file: the same context (site, regions, departments, sources,
+        catalogue), but the rules iterate that file's facts alone (see PER_FILE)."""
+        view = copy.copy(self)
+        view.facts = {path: self.facts[path]}
+        view.__dict__.pop("codes", None)
+        view._subjects = {}
+        return view
 
     @functools.cached_property
     def codes(self) -> list[CodeEntry]:
@@ -98,20 +110,24 @@ class Index:
     def problem(self, code: str, message: str, path: str, loc: list, hint: str = "",
                 severity: str | None = None) -> Problem:
         """A problem at ``loc`` in ``path``, about the record that stands there (its subject)."""
-        subject = self.subjects.get((path, tuple(loc[:2])), "")
+        subject = self.subjects(path).get(tuple(loc[:2]), "")
         return Problem(code, message, self.prefix + path, tuple(loc), hint, severity=severity, subject=subject)
 
-    @functools.cached_property
-    def subjects(self) -> dict[tuple[str, tuple], str]:
-        """(file, place of a top-level record such as items[3]) -> that record's code or id."""
-        found: dict[tuple[str, tuple], str] = {}
-        for path, f in self.facts.items():
-            for entries in f.values():
+    def subjects(self, path: str) -> dict[tuple, str]:
+        """Place of a top-level record of ``path`` (such as items[3]) -> that record's code or id.
+
+        Built per file on its first problem: most files have none.
+        """
+        known = self.__dict__.setdefault("_subjects", {})
+        found = known.get(path)
+        if found is None:
+            found = known[path] = {}
+            for entries in self.facts.get(path, {}).values():
                 for entry in entries if isinstance(entries, list) else ():
                     if isinstance(entry, dict) and len(entry.get("loc", ())) == 2:
                         name = entry.get("code") or entry.get("id")
                         if isinstance(name, str):
-                            found[(path, tuple(entry["loc"]))] = name
+                            found[tuple(entry["loc"])] = name
         return found
 
     def department_region(self, f: dict[str, Any]) -> str | None:
@@ -693,6 +709,24 @@ RULES: tuple[Rule, ...] = (
     unverified_sources, measure_levels, regions, usccs, consistency, similar_items, completeness, regulations,
     cleanup_bases, basis_levels, implementing_bodies, successions, local_measures, superseded_versions,
 )
+
+
+# Rules whose problems about a file depend only on that file's facts and on the context every file
+# shares: the files named by is_context, which files there are, the day, the prefix and the law
+# catalogue. The validator runs them file by file (Index.only) and caches each file's results under
+# a fingerprint of that context (validate/across.py); the other rules read every file on every run.
+PER_FILE: frozenset[Rule] = frozenset({
+    code_formats, code_regions, code_types, department_refs, legal_sources, unverified_sources, measure_levels,
+    regions, regulations, cleanup_bases, basis_levels, implementing_bodies, local_measures,
+})
+_CONTEXT_KINDS = ("site", "regions", "sources", "department", "regulations")
+
+
+def is_context(relpath: str) -> bool:
+    """True for a file whose facts rules read when judging other files (site, regions, sources,
+    departments, regulation catalogues: Index.site, .regions, .departments, .sources)."""
+    kind = kind_of(relpath)
+    return kind is not None and kind.key in _CONTEXT_KINDS
 
 
 def run(index: Index) -> list[Problem]:
