@@ -18,7 +18,7 @@ import functools
 import difflib
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,7 +92,8 @@ class Index:
         catalogue), but the rules iterate that file's facts alone (see PER_FILE)."""
         view = copy.copy(self)
         view.facts = {path: self.facts[path]}
-        view.__dict__.pop("codes", None)
+        for name in ("codes", "by_base"):
+            view.__dict__.pop(name, None)
         view._subjects = {}
         return view
 
@@ -100,6 +101,18 @@ class Index:
     def codes(self) -> list[CodeEntry]:
         """Every coded record with its pattern's match, shared by the rules on codes."""
         return [(code, path, loc, kind, self.patterns[kind].match(code)) for code, path, loc, kind in _coded(self)]
+
+    @functools.cached_property
+    def by_base(self) -> dict[str, list[tuple[str, dict, str]]]:
+        """In-force power items by base code: (path, item facts, region), in file order."""
+        groups: dict[str, list[tuple[str, dict, str]]] = defaultdict(list)
+        pattern = self.patterns["power"]
+        for path, f in self.facts.items():
+            region = self.department_region(f) or ""
+            for item in f.get("powers", ()):
+                if item["status"] == STATUS_IN_FORCE and (match := pattern.match(item["code"])):
+                    groups[match.group("base")].append((path, item, region))
+        return groups
 
     def each(self, key: str) -> Iterator[tuple[str, dict[str, Any], Any]]:
         """(path, facts of the file, entry) for every entry of ``key`` in every file."""
@@ -168,23 +181,35 @@ Rule = Callable[[Index], Iterator[Problem]]
 CodeEntry = tuple[str, str, list, str, "re.Match[str] | None"]  # (code, path, loc, pattern name, match)
 
 
-def _coded(index: Index) -> Iterator[tuple[str, str, list, str]]:
+def _coded(index: Index, only: set[str] | None = None) -> Iterator[tuple[str, str, list, str]]:
+    """(code, path, place, pattern name) of every coded record; with ``only``, of those codes alone."""
     for path, _f, item in index.each("powers"):
-        yield item["code"], path, [*item["loc"], "code"], "power"
+        if only is None or item["code"] in only:
+            yield item["code"], path, [*item["loc"], "code"], "power"
         for code, loc in item["sub_codes"]:
-            yield code, path, loc, "power"
-    for path, _f, item in index.each("negative_items"):
-        yield item["code"], path, item["loc"], "negative"
-    for path, _f, item in index.each("measures"):
-        yield item["code"], path, item["loc"], "measure"
-    for path, _f, item in index.each("regulations"):
-        yield item["code"], path, [*item["loc"], "code"], "regulation"
+            if only is None or code in only:
+                yield code, path, loc, "power"
+    for key, kind in (("negative_items", "negative"), ("measures", "measure"), ("regulations", "regulation")):
+        for path, _f, item in index.each(key):
+            if only is None or item["code"] in only:
+                yield item["code"], path, item["loc"] if kind != "regulation" else [*item["loc"], "code"], kind
+
+
+def _repeated_codes(index: Index) -> set[str]:
+    """Codes of coded records used more than once (counted without building their places)."""
+    counts = Counter(item["code"] for key in ("powers", "negative_items", "measures", "regulations")
+                     for _p, _f, item in index.each(key))
+    counts.update(code for _p, _f, item in index.each("powers") for code, _loc in item["sub_codes"])
+    return {code for code, count in counts.items() if count > 1}
 
 
 def unique_codes(index: Index) -> Iterator[Problem]:
     """Item, measure and regulation codes, source ids and region codes are each used once."""
     hint = "为新事项分配新的编码；编码永不复用，即使原事项已废止"
-    yield from _duplicates(index, ((c, p, loc) for c, p, loc, _k, _m in index.codes), "编码", hint)
+    # Only the repeated codes' records, in the same order: the first use of each is the one kept.
+    repeated = _repeated_codes(index)
+    if repeated:
+        yield from _duplicates(index, ((c, p, loc) for c, p, loc, _k in _coded(index, repeated)), "编码", hint)
     sources = ((s["id"], p, [*s["loc"], "id"]) for p, _f, s in index.each("sources"))
     yield from _duplicates(index, sources, "法律法规标识", "每部法律法规只登记一次；不同版本用不同的 id")
     regions = ((r["code"], p, [*r["loc"], "code"]) for p, _f, r in index.each("regions"))
@@ -434,15 +459,16 @@ def consistency(index: Index) -> Iterator[Problem]:
     if "base" not in index.patterns["power"].groupindex:
         return
     severity = index.site.inconsistent_item
-    for base, members in _by_base(index).items():
+    for base, members in index.by_base.items():
         if len({region for _p, _i, region in members}) < 2:
             continue
         # The reference is a record this change leaves alone, so a difference is reported where it was made.
         reference_path, reference, _ = next((m for m in members if m[0] not in index.changed), members[0])
+        reference_basis = _legal_basis(reference)
         for path, item, _region in members:
             if item is reference:
                 continue
-            found = differences(reference, item)
+            found = differences(reference, item, reference_basis)
             if found:
                 yield index.problem(
                     "inconsistent-item",
@@ -457,7 +483,7 @@ def similar_items(index: Index) -> Iterator[Problem]:
     if "base" not in index.patterns["power"].groupindex:
         return
     seen: dict[tuple[str, str], tuple[str, str, dict, str]] = {}
-    for base, members in _by_base(index).items():
+    for base, members in index.by_base.items():
         for path, item, region in members:
             key = (item["name"], item["type"])
             first = seen.setdefault(key, (base, path, item, region))
@@ -470,27 +496,17 @@ def similar_items(index: Index) -> Iterator[Problem]:
                     f"同一事项使用同一基本编码 {first[0]}；确是不同事项的，修改事项名称以示区别")
 
 
-def _by_base(index: Index) -> dict[str, list[tuple[str, dict, str]]]:
-    """In-force power items by base code: (path, item facts, region), in file order."""
-    groups: dict[str, list[tuple[str, dict, str]]] = defaultdict(list)
-    matches = {code: match for code, _p, _l, kind, match in index.codes if kind == "power"}
-    for path, f in index.facts.items():
-        region = index.department_region(f) or ""
-        for item in f.get("powers", ()):
-            match = matches.get(item["code"])
-            if match and item["status"] == STATUS_IN_FORCE:
-                groups[match.group("base")].append((path, item, region))
-    return groups
+def differences(a: dict, b: dict, basis_a: list[str] | None = None) -> list[str]:
+    """What differs between the facts of two items that share a base code, in Chinese (b's value first).
 
-
-def differences(a: dict, b: dict) -> list[str]:
-    """What differs between the facts of two items that share a base code, in Chinese (b's value first)."""
+    ``basis_a``: a's setting sources (_legal_basis), when the caller has them already.
+    """
     out = []
     if a["name"] != b["name"]:
         out.append(f"事项名称为“{b['name']}”，对方为“{a['name']}”")
     if a["type"] != b["type"]:
         out.append(f"权力类型为 {b['type']}，对方为 {a['type']}")
-    basis_a, basis_b = _legal_basis(a), _legal_basis(b)
+    basis_a, basis_b = _legal_basis(a) if basis_a is None else basis_a, _legal_basis(b)
     if basis_a != basis_b:
         out.append(f"设定依据为 {'、'.join(basis_b) or '（无）'}，对方为 {'、'.join(basis_a) or '（无）'}")
     return out
