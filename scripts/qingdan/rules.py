@@ -197,10 +197,13 @@ def _coded(index: Index, only: set[str] | None = None) -> Iterator[tuple[str, st
 
 def _repeated_codes(index: Index) -> set[str]:
     """Codes of coded records used more than once (counted without building their places)."""
-    counts = Counter(item["code"] for key in ("powers", "negative_items", "measures", "regulations")
-                     for _p, _f, item in index.each(key))
-    counts.update(code for _p, _f, item in index.each("powers") for code, _loc in item["sub_codes"])
-    return {code for code, count in counts.items() if count > 1}
+    facts = index.facts.values()
+    codes = [item["code"] for f in facts for key in ("powers", "negative_items", "measures", "regulations")
+             for item in f.get(key, ())]
+    codes += [code for f in facts for item in f.get("powers", ()) for code, _loc in item["sub_codes"]]
+    if len(set(codes)) == len(codes):
+        return set()
+    return {code for code, count in Counter(codes).items() if count > 1}
 
 
 def unique_codes(index: Index) -> Iterator[Problem]:
@@ -678,9 +681,12 @@ def implementing_bodies(index: Index) -> Iterator[Problem]:
 
 def successions(index: Index) -> Iterator[Problem]:
     """Codes merged or split into successors are never used again, and named successors exist."""
+    adjusted = [(path, item) for path, _f, item in index.each("powers") if item.get("adjustments")]
+    if not adjusted:
+        return  # the map of every item below is needed only to follow an adjustment
     items = {item["code"]: (path, item) for path, _f, item in index.each("powers")}
-    for path, _f, item in index.each("powers"):
-        for adjustment in item.get("adjustments", ()):
+    for path, item in adjusted:
+        for adjustment in item["adjustments"]:
             for j, code in enumerate(adjustment["from_codes"]):
                 if code == item["code"] or code not in items:
                     continue
