@@ -8,6 +8,9 @@ not checked.
 
 Results for one citation depend only on the citation, its source and the
 catalogue, so they are memoised: large lists cite the same articles many times.
+A file's results depend only on that file, sources.yml (and the regulation
+catalogues), the day and the catalogue, so the validator runs these rules file
+by file and caches them with the file (validate/across.py).
 """
 
 from __future__ import annotations
