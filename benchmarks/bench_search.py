@@ -2,6 +2,7 @@
 
     python benchmarks/bench_search.py                     # 10,000 and 100,000 items
     python benchmarks/bench_search.py --items 10000 --pagefind
+    python benchmarks/bench_search.py --items 10000 100000 --rebuild   # with a build store, after one edit
 
 For each size, qingdan.samples.synth writes a synthetic lists/ tree, qingdan.search
 builds the index, and search.js (under node, an empty cache per query, as a
@@ -18,6 +19,14 @@ sends: its WebAssembly, index chunks and the fragments of the first ten
 results, plus the size of pagefind.js.
 
 Each query has a check of its first result (the same check for both engines).
+
+With --rebuild, the index is built instead (no queries) without a store (the
+baseline), then with an empty build store (cold), then again after one item's
+name changes in its YAML file, with the store the cold build filled (warm):
+once a field other than the name (the record keeps its number), then the name
+(a longer one: the record moves in the tie order). Each warm build's bytes are checked
+against a build without a store; "files" counts the index files whose path and
+bytes the previous build did not have (what a rebuild writes).
 """
 
 from __future__ import annotations
@@ -39,12 +48,14 @@ from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from qingdan import search
 from qingdan.dataset import load_dataset
 from qingdan.samples.synth import write_dataset
 from qingdan.search import SearchDoc, build_index, docs
 from qingdan.search.page import asset_files
 from qingdan.search.synonyms import default_groups
 from qingdan.search.tokens import compact
+from qingdan.store import Store
 
 # The node runner of search.js lives with the tests that share it.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "search"))
@@ -202,6 +213,65 @@ def bench(items: int, work: Path, pagefind: bool) -> dict:
     return out
 
 
+# ---------------------------------------------------------------- rebuild with a store
+
+
+def _timed(make: Callable[[], dict[str, bytes]]) -> tuple[dict[str, bytes], float, float]:
+    started, cpu = time.perf_counter(), time.process_time()
+    files = make()
+    return files, time.perf_counter() - started, time.process_time() - cpu
+
+
+def _edit_first_item(lists: Path, key: str, change: Callable[[str], str]) -> None:
+    """Change field ``key`` of the first item of the first powers.yml."""
+    path = sorted(lists.glob("*/powers.yml"))[0]
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = next(n for n, line in enumerate(lines) if line.startswith(f"    {key}: "))
+    lines[at] = f"    {key}: " + change(lines[at].removeprefix(f"    {key}: "))
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+# (label, field, change): a field other than the name keeps the record's number; a longer
+# name moves it in the tie order and renumbers the records between.
+EDITS = (("another field", "handling_unit", lambda text: text + "（已改）"),
+         ("name", "name", lambda text: text + "（已改名）"))
+
+
+def bench_rebuild(items: int, work: Path) -> dict:
+    write_dataset(work / "data", items, seed=0)
+    lists = work / "data" / "lists"
+    data = load_dataset(lists)
+    files, base_s, base_cpu = _timed(lambda: search.build(data))
+    store = Store(work / "store")
+    cold, cold_s, cold_cpu = _timed(lambda: search.build(data, store=store))
+    assert cold == files
+    out = {"items": items, "records": len(docs(data)), "parts": store.made_count, "baseline_s": base_s,
+           "baseline_cpu_s": base_cpu, "cold_s": cold_s, "cold_cpu_s": cold_cpu,
+           "index_files": sum(p.startswith("search-index/") for p in files)}
+    for label, key, change in EDITS:
+        _edit_first_item(lists, key, change)
+        data = load_dataset(lists)
+        store = Store(work / "store")
+        warm, warm_s, warm_cpu = _timed(lambda: search.build(data, store=store))
+        assert warm == search.build(data), "a warm build differs from a build without a store"
+        out[label] = {"s": warm_s, "cpu_s": warm_cpu, "parts_made": store.made_count,
+                      "files": sum(files.get(path) != value for path, value in warm.items()
+                                   if path.startswith("search-index/"))}
+        files = warm
+    return out
+
+
+def _print_rebuild(r: dict) -> None:
+    print(f"\n== {r['items']:,} items ({r['records']:,} records in {r['parts']} parts; {r['index_files']:,} index files)")
+    print(f"no store (baseline): {r['baseline_s']:.2f} s (CPU {r['baseline_cpu_s']:.2f} s); "
+          f"empty store (cold): {r['cold_s']:.2f} s (CPU {r['cold_cpu_s']:.2f} s)")
+    for label, _key, _change in EDITS:
+        w = r[label]
+        print(f"warm store after one item's {label} changed: {w['s']:.2f} s (CPU {w['cpu_s']:.2f} s), "
+              f"ratio to baseline {w['s'] / r['baseline_s']:.2f} (CPU {w['cpu_s'] / r['baseline_cpu_s']:.2f}); "
+              f"{w['parts_made']} part(s) tokenised again; {w['files']:,} of {r['index_files']:,} index files written")
+
+
 def _print(result: dict) -> None:
     q = result["qingdan"]
     sizes = [r["bytes"] for r in q["queries"]]
@@ -233,6 +303,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--items", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--pagefind", action="store_true", help="also index and query with Pagefind")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="time builds with a build store after one name change instead of queries")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     args = parser.parse_args(argv)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start "
@@ -240,8 +312,8 @@ def main(argv: list[str] | None = None) -> None:
     results = []
     for items in args.items:
         with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
-            results.append(bench(items, Path(tmp), args.pagefind))
-        _print(results[-1])
+            results.append(bench_rebuild(items, Path(tmp)) if args.rebuild else bench(items, Path(tmp), args.pagefind))
+        (_print_rebuild if args.rebuild else _print)(results[-1])
         sys.stdout.flush()
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -23,12 +23,15 @@ def test_build_adds_index_and_assets(sample_files: dict[str, bytes], sample) -> 
     assert "assets/qingdan/search.js" in sample_files and "assets/qingdan/search.css" in sample_files
     index = [p for p in sample_files if p.startswith("search-index/")]
     assert len(index) == len(sample_files) - 2
-    assert all(p.startswith(f"search-index/{meta['build']}/") for p in index if p != "search-index/meta.json")
     assert all(not p.startswith("/") and ".." not in p for p in sample_files)
-    shards = [p for p in index if "/t/" in p]
-    assert len(shards) == meta["shards"] and meta["shards"] & (meta["shards"] - 1) == 0
-    tables = [p for p in index if "/d/" in p]
-    assert len(tables) == -(-meta["docs"] // DOC_SHARD)
+    # Shards and document tables live in folders named by their pack's digest, listed in meta.json.
+    shards = sorted(p for p in index if p.startswith("search-index/t/"))
+    assert shards == sorted(f"search-index/t/{meta['t'][n // meta['pack']]}/{n}.json" for n in range(meta["shards"]))
+    assert meta["shards"] & (meta["shards"] - 1) == 0
+    tables = sorted(p for p in index if p.startswith("search-index/d/"))
+    assert tables == sorted(f"search-index/d/{meta['d'][n // meta['pack']]}/{n}.json"
+                            for n in range(-(-meta["docs"] // DOC_SHARD)))
+    assert set(index) == {"search-index/meta.json", *shards, *tables, *(p for p in index if "/p/" in p)}
     for path in shards + tables:
         json.loads(sample_files[path])
 
@@ -39,10 +42,11 @@ def test_build_is_deterministic(sample, sample_files: dict[str, bytes]) -> None:
     assert search.build(sample) == sample_files
 
 
-def test_build_folder_changes_with_content() -> None:
+def test_file_names_change_with_content() -> None:
     one = build_index([SearchDoc("power", "食品生产许可", "520000-XK00001000", "行政许可")])
     two = build_index([SearchDoc("power", "食品经营许可", "520000-XK00002000", "行政许可")])
-    assert _meta(one)["build"] != _meta(two)["build"]
+    assert _meta(one)["t"] != _meta(two)["t"] and _meta(one)["d"] != _meta(two)["d"]
+    assert not set(one) & set(two) - {"search-index/meta.json"}
 
 
 def test_empty_index_answers_nothing(tmp_path: Path) -> None:

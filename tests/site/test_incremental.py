@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,10 +13,8 @@ from click.testing import CliRunner
 
 from qingdan.cli import main
 from qingdan.render.incremental import MANIFEST
+from edit_support import ADDED, DEPT, ITEM, edit as _edit, kinds_of_edit
 from site_support import copy_sample
-
-ITEM = "520100-XK00001000"  # 食品生产许可 of 示例市市场监督管理局
-DEPT = "520100-scjgj"
 
 
 def _render(lists: Path, out: Path, *extra: str) -> str:
@@ -47,56 +44,11 @@ def _rewritten(before: dict[str, int], out: Path) -> set[str]:
     return {path for path, inode in _inodes(out).items() if before.get(path) != inode}
 
 
-def _item_block(text: str, code: str) -> tuple[int, int]:
-    """Start and end offsets of the item ``code`` in a powers.yml."""
-    start = text.index(f'  - code: "{code}"\n')
-    nxt = re.compile(r"^  - code: ", re.M).search(text, start + 1)
-    return start, nxt.start() if nxt else len(text)
-
-
-def _edit(path: Path, change: Callable[[str], str]) -> None:
-    text = path.read_text(encoding="utf-8")
-    changed = change(text)
-    assert changed != text
-    path.write_text(changed, encoding="utf-8")
-
-
-def _add_item(text: str) -> str:
-    start, end = _item_block(text, ITEM)
-    block = text[start:end].replace("520100-XK00001", "520100-XK00091").replace(
-        "    name: 食品生产许可\n", "    name: 食品生产许可（新增）\n")
-    return text.rstrip("\n") + "\n\n" + block
-
-
-def _repeal_item(text: str) -> str:
-    start, end = _item_block(text, ITEM)
-    block = text[start:end].rstrip("\n") + (
-        "\n    status: 已废止\n    repeal:\n      date: 2026-01-01\n      basis: 示例废止依据\n"
-        "      reason: 测试用的废止原因\n\n")
-    return text[:start] + block + text[end:]
-
-
-def _remove_item(text: str) -> str:
-    start, end = _item_block(text, "520100-XK00091000")
-    return text[:start] + text[end:]
-
-
 def test_rebuild_after_each_kind_of_edit_equals_a_clean_build(tmp_path: Path) -> None:
     lists = copy_sample(tmp_path)
     out = tmp_path / "site"
     _render(lists, out)
-    powers = lists / DEPT / "powers.yml"
-    edits: list[tuple[str, Callable[[], None]]] = [
-        ("an item field", lambda: _edit(powers, lambda t: t.replace(
-            "    name: 食品生产许可\n    power_type", "    name: 食品生产许可（已改名）\n    power_type", 1))),
-        ("a department renamed", lambda: _edit(lists / DEPT / "department.yml", lambda t: t.replace(
-            "name: 示例市市场监督管理局", "name: 示例市市场监管局", 1))),
-        ("an item added", lambda: _edit(powers, _add_item)),
-        ("an item repealed", lambda: _edit(powers, _repeal_item)),
-        ("an item removed", lambda: _edit(powers, _remove_item)),
-        ("a source retitled", lambda: _edit(lists / "sources.yml", lambda t: t.replace(
-            "title: 中华人民共和国行政许可法", "title: 中华人民共和国行政许可法（示例改题）", 1))),
-    ]
+    edits = kinds_of_edit(lists)
     for n, (what, edit) in enumerate(edits):
         before = _tree(out)
         edit()
@@ -105,7 +57,7 @@ def test_rebuild_after_each_kind_of_edit_equals_a_clean_build(tmp_path: Path) ->
         assert _tree(out) != before, what  # the edit shows
         _assert_same_as_clean(lists, out, tmp_path / f"clean{n}")
     # The added item's page went away with it.
-    assert not (out / "items" / "520100-XK00091000").exists()
+    assert not (out / "items" / ADDED).exists()
 
 
 def test_a_template_change_rebuilds_what_it_touches(tmp_path: Path) -> None:

@@ -43,15 +43,20 @@ def file_tables(kind: str, parts: list[Part], ctx: Context) -> list[TableData]:
     for table in tables_of(kind):
         rows = [row for part in parts for row in table_rows(table, part, ctx)]
         if rows or len(tables_of(kind)) == 1:
-            columns = export_columns(table)
-            found.append(TableData(table.sheet, [ctx.headers.standard(table.key, c.field) for c in columns],
-                                   [c.cell for c in columns], rows, [describe(table, c) for c in columns]))
+            found.append(table_data(table, ctx, rows))
     return found
 
 
-def one_table(kind: str, parts: list[Part], ctx: Context) -> TableData:
-    """A list as a single table (for CSV): several tables get a leading section column."""
-    tables = file_tables(kind, parts, ctx)
+def table_data(table: Table, ctx: Context, rows: list[list[Any]] | None = None) -> TableData:
+    """A table's sheet: its title, headers, cell types and descriptions, with ``rows`` (none if not given)."""
+    columns = export_columns(table)
+    return TableData(table.sheet, [ctx.headers.standard(table.key, c.field) for c in columns],
+                     [c.cell for c in columns], rows or [], [describe(table, c) for c in columns])
+
+
+def as_one_table(kind: str, tables: list[TableData], ctx: Context) -> TableData:
+    """The sheets ``tables`` of a list (file_tables) as a single table (for CSV), rows in the order of
+    the sheets: several tables get a leading section column."""
     if len(tables_of(kind)) == 1:
         return tables[0]
     headers: list[str] = [SECTION_HEADER]

@@ -13,6 +13,7 @@ not stored (checked, or used to sort rows).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -28,7 +29,7 @@ class Column:
     field: str
     cell: str  # a converter name in cells.CONVERTERS
 
-    @property
+    @functools.cached_property
     def level(self) -> str:
         """'file', 'pseudo', 'child' or 'record'."""
         if self.field.startswith("^"):

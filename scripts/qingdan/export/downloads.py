@@ -10,6 +10,8 @@ where there is data. Bytes are deterministic, so release hashes are stable.
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterable, Iterator
 
 from pydantic import BaseModel
@@ -18,16 +20,18 @@ from .. import model
 from ..dataset import Dataset
 from ..excel.cells import Context
 from ..excel.context import context_for
-from ..excel.rows import Part, TableData, file_tables, one_table
+from ..excel.rows import Part, TableData
 from ..excel.stamp import stamp
 from ..kinds import DEPARTMENT_LISTS
 from ..layout import BY_KEY
 from ..laws.catalogue import installed_catalogue
-from .csvfile import csv_bytes
+from ..store import Store, digest_of, input_key
+from .csvfile import csv_bytes, csv_head
 from .datapackage import Resource, descriptor
-from .jsonfile import json_bytes
+from .jsonfile import json_join
+from .slices import JSON, ROWS, Layout, Slice, Slices
 from .sources import TITLE, source_table, sources_json
-from .xlsx import workbook_bytes
+from .xlsx import Sheet, workbook, workbook_bytes
 
 LISTS = DEPARTMENT_LISTS
 SOURCES = "sources"  # lists/sources.yml: site-wide only, not a list of a department
@@ -51,67 +55,127 @@ def file_record(data: Dataset, dept: str, kind: str) -> BaseModel | None:
     raise ValueError(f"not a list: {kind}")
 
 
-def list_files(kind: str, parts: list[Part], ctx: Context, formats: Iterable[str] = FORMATS,
-               title: str = "", keywords: str = "") -> dict[str, tuple[bytes, list[TableData]]]:
-    """The bytes of one list in each format, with the tables the file holds (for their schemas)."""
-    out: dict[str, tuple[bytes, list[TableData]]] = {}
-    for fmt in formats:
-        if fmt == "xlsx":
-            tables = file_tables(kind, parts, ctx)
-            out[fmt] = (workbook_bytes(tables, title, keywords), tables)
-        elif fmt == "csv":
-            table = one_table(kind, parts, ctx)
-            out[fmt] = (csv_bytes(table), [table])
-        elif fmt == "json":
-            out[fmt] = (json_bytes(kind, parts, ctx), [])
-        else:
-            raise ValueError(f"unknown format {fmt}")
-    return out
-
-
 def downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departments: Iterable[str] | None = None,
               kinds: Iterable[str] = (*LISTS, SOURCES), site_wide: bool = True,
-              package: bool = True) -> dict[str, bytes]:
+              package: bool = True, store: Store | None = None) -> dict[str, bytes]:
     """Every download file by its path (``downloads/…``), and the data package that describes them.
 
     The options narrow it down for ``qingdan export``; the site calls it with none.
     """
     return dict(iter_downloads(data, formats=formats, departments=departments, kinds=kinds,
-                               site_wide=site_wide, package=package))
+                               site_wide=site_wide, package=package, store=store))
 
 
 def iter_downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departments: Iterable[str] | None = None,
                    kinds: Iterable[str] = (*LISTS, SOURCES), site_wide: bool = True,
-                   package: bool = True) -> Iterator[tuple[str, bytes]]:
-    """The same files as :func:`downloads`, one at a time, so a site build never holds them all."""
+                   package: bool = True, store: Store | None = None) -> Iterator[tuple[str, bytes]]:
+    """The same files as :func:`downloads`, one at a time, so a site build never holds them all.
+
+    Every file is joined from the departments' slices (slices.py). With a
+    ``store``, slices, department files and their package entries are kept
+    there by what they are made from, and a later build makes again only what
+    changed: after one item's name changes, its department's slices and files.
+    A shard of a distributed build passes its ``departments`` with
+    ``site_wide=False, package=False``; the merge step, given the union of the
+    shards' stores (Store.absorb), then makes nothing per department and joins
+    the site-wide files and the package from the kept slices. The bytes are the
+    same with a store, without one, and across shards.
+    """
     formats = tuple(formats)
+    store = store if store is not None else Store(None)
     ctx = context_for(data)
+    slices = Slices(ctx, store)
     chosen = sorted(departments if departments is not None else data.departments)
+    groups = tuple(dict.fromkeys(JSON if fmt == "json" else ROWS for fmt in formats))
     # Each file's package entry is made at once, so its tables are not kept to the end.
     entries: list[dict] = []
     for kind in [k for k in LISTS if k in set(kinds)]:
-        parts = [Part(d, rec) for d in chosen if (rec := file_record(data, d, kind)) is not None]
-        groups = [(p.department, [p]) for p in parts] + ([(ALL, parts)] if site_wide and parts else [])
-        for folder, members in groups:
-            label = _title(data, folder, kind, ctx)
-            keywords = _stamp(data, folder, kind)
+        layout = slices.layout(kind)
+        parts = [part for d in chosen if (part := _part(data, d, kind)) is not None]
+        made = [slices.of(kind, part, groups) for part in parts]
+        for part, found in zip(parts, made):
+            dept = part.department
+            label = _title(data, dept, kind, ctx)
+            keywords = _stamp(data, dept, kind)
             for fmt in formats:
-                [(raw, tables)] = list_files(kind, members, ctx, (fmt,), label, keywords).values()
-                path = f"{PREFIX}{folder}/{kind}.{fmt}"
-                entries += Resource(path[len(PREFIX):], fmt, raw, label, tables).descriptors()
+                path = f"{PREFIX}{dept}/{kind}.{fmt}"
+                kept = found[JSON if fmt == "json" else ROWS]
+                key = input_key("downloads/file", path, kept.key, layout.digest, label, keywords)
+                raw = store.made(key, functools.partial(_join, kind, fmt, layout, [kept], label, keywords))
+
+                def describe(raw: bytes = raw, kept: Slice = kept, fmt: str = fmt, path: str = path,
+                             label: str = label) -> bytes:
+                    tables = _file_tables(fmt, layout, [kept])
+                    return _json(Resource(path[len(PREFIX):], fmt, raw, label, tables).descriptors())
+
+                entries += json.loads(store.made(input_key("downloads/resource", key), describe))
+                yield path, raw
+        if site_wide and made:
+            label = _title(data, ALL, kind, ctx)
+            for fmt in formats:
+                kept_all = [found[JSON if fmt == "json" else ROWS] for found in made]
+                raw = _join(kind, fmt, layout, kept_all, label, "")
+                path = f"{PREFIX}{ALL}/{kind}.{fmt}"
+                entries += Resource(path[len(PREFIX):], fmt, raw, label, _file_tables(fmt, layout, kept_all)).descriptors()
                 yield path, raw
     if site_wide and data.sources and SOURCES in set(kinds):
-        # The registry of laws and regulations the lists cite, with the national catalogue's view.
-        catalogue = installed_catalogue()
-        for fmt in formats:
-            table = source_table(data, catalogue)
-            raw = {"csv": lambda: csv_bytes(table), "xlsx": lambda: workbook_bytes([table], TITLE),
-                   "json": lambda: sources_json(data, catalogue)}[fmt]()
-            path = f"{PREFIX}{ALL}/{SOURCES}.{fmt}"
-            entries += Resource(path[len(PREFIX):], fmt, raw, TITLE, [] if fmt == "json" else [table]).descriptors()
-            yield path, raw
+        yield from _sources(data, formats, store, entries)
     if package:
         yield f"{PREFIX}datapackage.json", descriptor(data.site.name, entries)
+
+
+def _part(data: Dataset, dept: str, kind: str) -> Part | None:
+    record = file_record(data, dept, kind)
+    return Part(dept, record) if record is not None else None
+
+
+def _join(kind: str, fmt: str, layout: Layout, kept: list[Slice], label: str, keywords: str) -> bytes:
+    """A file of ``kind`` joined from departments' slices (one for a department's file, all for the site's)."""
+    if fmt == "json":
+        return json_join(kind, [s.json for s in kept])
+    if fmt == "csv":
+        # Table by table, each department's lines in turn: as as_one_table orders the rows.
+        return csv_head(layout.csv.headers) + b"".join(
+            t.csv for table in layout.tables for s in kept for t in s.tables if t.title == table.title)
+    if fmt == "xlsx":
+        sheets = [Sheet(table.title, table.headers, runs) for table in layout.tables
+                  if (runs := [t.xlsx for s in kept for t in s.tables if t.title == table.title]) or layout.one_sheet]
+        return workbook(sheets, label, keywords)
+    raise ValueError(f"unknown format {fmt}")
+
+
+def _file_tables(fmt: str, layout: Layout, kept: list[Slice]) -> list[TableData]:
+    """The tables a file holds (for its package entry): the CSV's one, the workbook's sheets, none for JSON."""
+    if fmt == "csv":
+        return [layout.csv]
+    if fmt == "xlsx":
+        titles = {t.title for s in kept for t in s.tables}
+        return [t for t in layout.tables if t.title in titles or layout.one_sheet]
+    return []
+
+
+def _sources(data: Dataset, formats: tuple[str, ...], store: Store, entries: list[dict]) -> Iterator[tuple[str, bytes]]:
+    """The registry of laws and regulations the lists cite, with the national catalogue's view."""
+    catalogue = installed_catalogue()
+    inputs = digest_of(_json([[s.model_dump_json() for s in data.sources.values()],
+                              catalogue.fingerprint if catalogue is not None else None]))
+    table = functools.cache(lambda: source_table(data, catalogue))
+    for fmt in formats:
+        path = f"{PREFIX}{ALL}/{SOURCES}.{fmt}"
+        make = {"csv": lambda: csv_bytes(table()), "xlsx": lambda: workbook_bytes([table()], TITLE),
+                "json": lambda: sources_json(data, catalogue)}[fmt]
+        key = input_key("downloads/file", path, inputs)
+        raw = store.made(key, make)
+
+        def describe(raw: bytes = raw, fmt: str = fmt, path: str = path) -> bytes:
+            return _json(Resource(path[len(PREFIX):], fmt, raw, TITLE, [] if fmt == "json" else [table()]).descriptors())
+
+        entries += json.loads(store.made(input_key("downloads/resource", key), describe))
+        yield path, raw
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
 def _stamp(data: Dataset, folder: str, kind: str) -> str:

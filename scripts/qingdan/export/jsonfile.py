@@ -14,22 +14,27 @@ from ..layout import BY_KEY
 from .sources import cited_sources
 
 
-def json_bytes(kind: str, parts: list[Part], ctx: Context) -> bytes:
-    """``{"list", "title", "departments": [{"id", "name", "data", "sources"}]}`` as UTF-8 JSON, keys in model order.
+def json_piece(part: Part, ctx: Context, dump: bytes | None = None) -> bytes:
+    """One department's entry of ``departments``: pieces made apart join into one file (json_join).
+
+    ``dump``: the record's ``model_dump_json()`` as UTF-8, when the caller has it already.
+    """
+    entry = {"id": part.department, "name": ctx.departments.get(part.department, part.department)}
+    data = dump if dump is not None else part.file_record.model_dump_json().encode("utf-8")
+    # Each cited source's title, level and number, so the file reads without sources.yml.
+    sources = json.dumps(cited_sources(ctx.sources, part.file_record), ensure_ascii=False,
+                         separators=(",", ":")).encode("utf-8")
+    return _open(entry) + b',"data":' + data + b',"sources":' + sources + b"}"
+
+
+def json_join(kind: str, pieces: list[bytes]) -> bytes:
+    """The file of a list from its departments' pieces (json_piece), one a line:
+    ``{"list", "title", "departments": [{"id", "name", "data", "sources"}]}`` as UTF-8 JSON, keys in model order.
 
     ``sources`` gives the title, level and document number of every source ``data`` cites, by id.
     """
     head = {"list": kind, "title": BY_KEY[kind].label}
-    chunks = [_open(head) + b',"departments":[\n']
-    for n, part in enumerate(parts):
-        entry = {"id": part.department, "name": ctx.departments.get(part.department, part.department)}
-        data = part.file_record.model_dump_json().encode("utf-8")
-        # Each cited source's title, level and number, so the file reads without sources.yml.
-        sources = json.dumps(cited_sources(ctx.sources, part.file_record), ensure_ascii=False,
-                             separators=(",", ":")).encode("utf-8")
-        chunks.append((b",\n" if n else b"") + _open(entry) + b',"data":' + data + b',"sources":' + sources + b"}")
-    chunks.append(b"\n]}\n")
-    return b"".join(chunks)
+    return _open(head) + b',"departments":[\n' + b",\n".join(pieces) + b"\n]}\n"
 
 
 def _open(value: dict[str, str]) -> bytes:

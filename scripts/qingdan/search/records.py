@@ -7,7 +7,7 @@ fields the ranking tells apart (name, code, legal basis, other).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -55,15 +55,34 @@ class SearchDoc:
         }
 
 
+SITE = ""  # the part of records that belong to no department: departments themselves and legal sources
+
+
 def docs(dataset: Dataset) -> list[SearchDoc]:
     """Every searchable record of the dataset."""
-    return [
-        *_departments(dataset),
-        *_sources(dataset),
-        *_regulations(dataset),
-        *_powers(dataset),
-        *_negative_items(dataset),
-    ]
+    return [doc for part in parts(dataset).values() for doc in part]
+
+
+def parts(dataset: Dataset, departments: Collection[str] | None = None) -> dict[str, list[SearchDoc]]:
+    """The records by part: SITE (departments, sources) and each department id (its items and regulations).
+
+    With ``departments``, only those parts (SITE among them if named). A
+    negative-list item in several departments' lists belongs to the first of them.
+    """
+    wanted = None if departments is None else set(departments)
+    names = _Names(dataset)
+    negative = _negative_owners(dataset)
+    out: dict[str, list[SearchDoc]] = {}
+    for part in dict.fromkeys([SITE, *dataset.departments, *dataset.negative_lists,
+                               *dataset.powers_by_department, *dataset.regulations_by_department]):
+        if wanted is not None and part not in wanted:
+            continue
+        # SITE also holds the items whose owner is unknown (there are none in a valid dataset).
+        own = [*_departments(dataset), *_sources(dataset)] if part == SITE else []
+        out[part] = [*own, *_regulations(dataset, names, dataset.department_regulations(part)),
+                     *_powers(dataset, names, dataset.department_powers(part)),
+                     *_negative_items(dataset, names, part, negative)]
+    return out
 
 
 class _Names:
@@ -119,9 +138,8 @@ def _sources(data: Dataset) -> Iterator[SearchDoc]:
                         other=other, status=_status(source.status))
 
 
-def _regulations(data: Dataset) -> Iterator[SearchDoc]:
-    names = _Names(data)
-    for reg in data.regulations.values():
+def _regulations(data: Dataset, names: _Names, regulations: Iterable[model.Regulation]) -> Iterator[SearchDoc]:
+    for reg in regulations:
         industry = data.site.industries.get(reg.industry, reg.industry)
         other = [reg.enacting_body, reg.approving_body or "", reg.cleanup.result, industry,
                  reg.cleanup.reason or "", reg.cleanup.batch or ""]
@@ -129,9 +147,8 @@ def _regulations(data: Dataset) -> Iterator[SearchDoc]:
                         other=[v for v in other if v], status=_status(reg.validity))
 
 
-def _powers(data: Dataset) -> Iterator[SearchDoc]:
-    names = _Names(data)
-    for item in data.powers.values():
+def _powers(data: Dataset, names: _Names, items: Iterable[model.PowerItem]) -> Iterator[SearchDoc]:
+    for item in items:
         cited, quoted = names.basis(item.legal_basis)
         other = [sub.name for sub in item.sub_items]
         other += [v for v in (item.local_type_label, item.handling_unit) if v]
@@ -146,21 +163,32 @@ def _powers(data: Dataset) -> Iterator[SearchDoc]:
         )
 
 
-def _negative_items(data: Dataset) -> Iterator[SearchDoc]:
-    names = _Names(data)
-    seen: set[str] = set()
+def _negative_owners(data: Dataset) -> dict[str, str]:
+    """Each negative-list item's code → the first department listing it (the same national item
+    may stand in several departments' lists; it is one record)."""
+    owners: dict[str, str] = {}
     for dept_id, negative in data.negative_lists.items():
         for item in negative.items:
-            if item.code in seen:  # the same national item in two departments' lists
-                continue
-            seen.add(item.code)
-            bases = [basis for measure in item.measures for basis in measure.legal_basis]
-            cited, quoted = names.basis(bases)
-            other = [m.description for m in item.measures]
-            other += sorted({d for m in item.measures for d in m.departments})
-            other += [item.edition or negative.edition]
-            yield SearchDoc(
-                "negative", item.name, item.code,
-                f"市场准入负面清单·{item.category}", dept=names.dept(dept_id),
-                codes=[m.code for m in item.measures], basis=cited, basis_text=quoted, other=other,
-            )
+            owners.setdefault(item.code, dept_id)
+    return owners
+
+
+def _negative_items(data: Dataset, names: _Names, dept_id: str, owners: dict[str, str]) -> Iterator[SearchDoc]:
+    negative = data.negative_lists.get(dept_id)
+    if negative is None:
+        return
+    seen: set[str] = set()
+    for item in negative.items:
+        if owners[item.code] != dept_id or item.code in seen:
+            continue
+        seen.add(item.code)
+        bases = [basis for measure in item.measures for basis in measure.legal_basis]
+        cited, quoted = names.basis(bases)
+        other = [m.description for m in item.measures]
+        other += sorted({d for m in item.measures for d in m.departments})
+        other += [item.edition or negative.edition]
+        yield SearchDoc(
+            "negative", item.name, item.code,
+            f"市场准入负面清单·{item.category}", dept=names.dept(dept_id),
+            codes=[m.code for m in item.measures], basis=cited, basis_text=quoted, other=other,
+        )

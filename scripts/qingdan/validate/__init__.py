@@ -125,7 +125,7 @@ def check(
     cache = Cache(None if keep_records else cache_dir, prefix)
     listing = list_tree(lists_dir)
     relpaths = listing.relpaths
-    with _gc_paused():
+    with gc_paused():
         entries, digests, records = _check_files(lists_dir, relpaths, prefix, cache, keep_records, progress, workers)
         problems = listing.problems(prefix)
         problems += [Problem.from_dict(p) for relpath in relpaths for p in entries[relpath]["problems"]]
@@ -142,7 +142,7 @@ def check(
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """No garbage collection inside; what was built ends in the oldest generation.
 
     Freezing then unfreezing moves every object to the oldest generation at

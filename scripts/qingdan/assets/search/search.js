@@ -223,9 +223,18 @@
   };
 
   /**
+   * The path of file ``n`` of a family of the index ("t": token shards, "d":
+   * document tables): in the folder named by the digest of its pack
+   * (meta[family], ``meta.pack`` files each), so it can be cached for good.
+   */
+  function packed(meta, family, n) {
+    return family + "/" + meta[family][Math.floor(n / meta.pack)] + "/" + n + ".json";
+  }
+
+  /**
    * All matches of ``query`` in rank order, without their documents yet. When
-   * the site was rebuilt since meta.json was read, its build folder is gone:
-   * start again from a fresh meta.json once.
+   * the site was rebuilt since meta.json was read, the files it names may be
+   * gone: start again from a fresh meta.json once.
    */
   Engine.prototype.search = async function (query) {
     try {
@@ -264,7 +273,7 @@
     var self = this;
     var shards = await Promise.all(
       all.map(function (t) {
-        return self.file(meta.build + "/t/" + (tokenHash(t) % meta.shards) + ".json");
+        return self.file(packed(meta, "t", tokenHash(t) % meta.shards));
       })
     );
     var values = await Promise.all(
@@ -272,7 +281,7 @@
         var value = shards[i][t];
         if (value === undefined) return ""; // no document has it
         // A frequent token's lists live in a file of their own.
-        return value.charAt(0) === "@" ? self.file(meta.build + "/p/" + value.slice(1) + ".txt") : value;
+        return value.charAt(0) === "@" ? self.file("p/" + value.slice(1) + ".txt") : value;
       })
     );
     var lists = new Map();
@@ -388,7 +397,7 @@
     var rows = await Promise.all(
       ids.map(function (id) {
         var shard = Math.floor(id / meta.docShard);
-        return self.file(meta.build + "/d/" + shard + ".json").then(function (table) {
+        return self.file(packed(meta, "d", shard)).then(function (table) {
           return table[id - shard * meta.docShard];
         });
       })

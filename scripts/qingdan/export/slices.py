@@ -1,0 +1,260 @@
+"""One department's share of a list's downloads (a *slice*), kept in the build store by what it is made from.
+
+A slice is what one department adds to the download files of one list: its
+CSV lines and its XLSX rows per table (group ``rows``), or its JSON entry
+(group ``json``). The department's own files and the site-wide files are both
+joined from slices (downloads.py), so a build that finds a department's slices
+in the store makes nothing for it, and the merge step of a sharded build joins
+the site-wide files from the slices its shards kept.
+
+A slice's key covers everything its bytes are made from:
+
+- the code version (store.input_key) and the layout of the list's tables:
+  sheet titles, headers (the site's header map), cell types, descriptions;
+- the department's record, as its JSON dump;
+- what its cells looked up in the context (excel/context.py): department
+  names, sources, titles, industries. Which lookups a slice makes follows
+  from its record, so making a slice notes them (its *trace*, kept by the
+  record's digest) and a later build keys the slice by the current values of
+  exactly those lookups: a retitled source makes again only the slices that
+  cite it, a renamed department those that name it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..excel.cells import Context
+from ..excel.citations import SourceIndex, SourceRef
+from ..excel.rows import Part, TableData, as_one_table, file_tables, table_data
+from ..excel.tables import tables_of
+from ..store import Store, digest_of, input_key
+from .csvfile import csv_rows
+from .jsonfile import json_piece
+from .xlsx import SheetRows, sheet_rows
+
+ROWS, JSON = "rows", "json"
+EVERY = "\0every"  # the lookup iterated a whole mapping: its value is all of it
+_LOOKUPS = ("departments", "industries", "levels", "regions", "aliases", "sources", "titles")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A list's tables without rows (sheets, headers, cell types, descriptions) and the CSV's one table."""
+
+    tables: list[TableData]
+    csv: TableData
+    digest: str
+
+    @property
+    def one_sheet(self) -> bool:
+        return len(self.tables) == 1
+
+
+@dataclass(frozen=True)
+class SliceTable:
+    """One department's rows of one table: as CSV lines and as a run of sheet rows."""
+
+    title: str
+    csv: bytes
+    xlsx: SheetRows
+
+
+@dataclass(frozen=True)
+class Slice:
+    """A department's share of a list's files; ``key`` is its key in the store."""
+
+    key: str
+    tables: list[SliceTable]  # group rows: the tables it has rows in (the only table of a one-table list)
+    json: bytes = b""  # group json: its entry of ``departments``
+
+
+class Slices:
+    """The slices of one build: taken from ``store`` when kept there, else made (and kept)."""
+
+    def __init__(self, ctx: Context, store: Store) -> None:
+        self.store = store
+        self.tracer = Tracer(ctx)
+        self._layouts: dict[str, Layout] = {}
+
+    def layout(self, kind: str) -> Layout:
+        if kind not in self._layouts:
+            ctx = self.tracer.real
+            tables = [table_data(table, ctx) for table in tables_of(kind)]
+            csv = as_one_table(kind, tables, ctx)
+            plain = [[t.title, t.headers, t.cells, t.descriptions] for t in tables + [csv]]
+            self._layouts[kind] = Layout(tables, csv, digest_of(_json(plain)))
+        return self._layouts[kind]
+
+    def of(self, kind: str, part: Part, groups: tuple[str, ...]) -> dict[str, Slice]:
+        """The department's slices of ``kind`` in each of ``groups``."""
+        dump = part.file_record.model_dump_json().encode("utf-8")
+        record = digest_of(type(part.file_record).__name__.encode() + b"\0" + dump)
+        found: dict[str, Slice] = {}
+        for group in groups:
+            head = (kind, group, part.department, record, self.layout(kind).digest)
+            trace_key = input_key("downloads/trace", *head)
+            trace = self.store.get(trace_key)
+            if trace is not None:
+                key = input_key("downloads/slice", *head, self.tracer.values(json.loads(trace)))
+                kept = self.store.get(key)
+                if kept is not None:
+                    self.store.reused += 1
+                    found[group] = _decode(key, kept)
+                    continue
+            blob, seen = self._make(kind, group, part, dump)
+            self.store.put(trace_key, seen.encode("utf-8"))
+            key = input_key("downloads/slice", *head, self.tracer.values(json.loads(seen)))
+            found[group] = _decode(key, self.store.made(key, lambda: blob))
+        return found
+
+    def _make(self, kind: str, group: str, part: Part, dump: bytes) -> tuple[bytes, str]:
+        """A slice's bytes and its trace (the lookups making it read)."""
+        self.tracer.reset()
+        ctx = self.tracer.ctx
+        if group == JSON:
+            return _encode([], json_piece(part, ctx, dump)), self.tracer.trace()
+        tables = [SliceTable(t.title, csv_rows(as_one_table(kind, [t], ctx).rows), sheet_rows(t))
+                  for t in file_tables(kind, [part], ctx)]
+        return _encode(tables, b""), self.tracer.trace()
+
+
+# ---- the lookups a slice makes ----------------------------------------------------
+
+class _Watched(dict):
+    """A mapping that notes the keys read from it (iterating it notes that everything was read)."""
+
+    def __init__(self, data: dict, seen: set[str]) -> None:
+        super().__init__(data)
+        self.seen = seen
+
+    def _note(self, key: object) -> None:
+        self.seen.add(key if isinstance(key, str) else EVERY)
+
+    def get(self, key: object, default: Any = None) -> Any:
+        self._note(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: object) -> Any:
+        self._note(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        self._note(key)
+        return super().__contains__(key)
+
+    def __iter__(self) -> Iterator:
+        self.seen.add(EVERY)
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self.seen.add(EVERY)
+        return super().__len__()
+
+    def keys(self):  # type: ignore[override]
+        self.seen.add(EVERY)
+        return super().keys()
+
+    def values(self):  # type: ignore[override]
+        self.seen.add(EVERY)
+        return super().values()
+
+    def items(self):  # type: ignore[override]
+        self.seen.add(EVERY)
+        return super().items()
+
+
+class _WatchedIndex:
+    """A SourceIndex that notes the sources read by id and the titles whose candidates were asked for."""
+
+    def __init__(self, index: SourceIndex, ids: set[str], titles: set[str]) -> None:
+        self._index = index
+        self._titles = titles
+        self.by_id = _Watched(index.by_id, ids)
+
+    def candidates(self, title: str) -> list[SourceRef]:
+        self._titles.add(title)
+        return self._index.candidates(title)
+
+    def __getattr__(self, name: str) -> Any:
+        # Any other use of the index may read every source.
+        self.by_id.seen.add(EVERY)
+        return getattr(self._index, name)
+
+
+class Tracer:
+    """A copy of a cell context whose lookups are noted, and the current values of noted lookups.
+
+    The context's other fields (the department rows go to, the code pattern,
+    the registrar, the site's power codes) serve import only: they are left
+    out, so that reading them in an export fails instead of going unnoticed.
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        self.real = ctx
+        self.seen: dict[str, set[str]] = {name: set() for name in _LOOKUPS}
+        watched = {name: _Watched(getattr(ctx, name), self.seen[name])
+                   for name in ("departments", "industries", "levels", "regions", "aliases")}
+        index = _WatchedIndex(ctx.sources, self.seen["sources"], self.seen["titles"])
+        self.ctx = Context(ctx.headers, index, **watched)  # type: ignore[arg-type]
+        self.reset()  # the context's own set-up read every name
+
+    def reset(self) -> None:
+        for seen in self.seen.values():
+            seen.clear()
+
+    def trace(self) -> str:
+        """The lookups noted since the last reset."""
+        return _json({name: sorted(seen) for name, seen in self.seen.items() if seen})
+
+    def values(self, trace: dict[str, list[str]]) -> str:
+        """The current values of the lookups of ``trace``, as text to put into a key."""
+        real = self.real
+        out: dict[str, Any] = {}
+        for name, keys in sorted(trace.items()):
+            if name == "titles":
+                out[name] = {title: [ref.id for ref in real.sources.candidates(title)] for title in keys}
+                continue
+            mapping = real.sources.by_id if name == "sources" else getattr(real, name)
+            if EVERY in keys:
+                out[name] = sorted((k, _plain(v)) for k, v in mapping.items())
+            else:
+                out[name] = {k: [k in mapping, _plain(mapping.get(k))] for k in keys}
+        return _json(out)
+
+
+def _plain(value: Any) -> Any:
+    """A looked-up value as JSON can hold it (a SourceRef as its fields)."""
+    return vars(value) if dataclasses.is_dataclass(value) else value
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+# ---- a slice as bytes ---------------------------------------------------------
+
+def _encode(tables: list[SliceTable], piece: bytes) -> bytes:
+    """A JSON head (what each table holds, byte counts) on its own line, then the bytes it counts."""
+    head = [[t.title, len(t.csv), t.xlsx.rows, list(t.xlsx.widths), t.xlsx.crc, t.xlsx.size, len(t.xlsx.deflated)]
+            for t in tables]
+    return _json({"tables": head, "json": len(piece)}).encode("utf-8") + b"\n" + b"".join(
+        [b for t in tables for b in (t.csv, t.xlsx.deflated)] + [piece])
+
+
+def _decode(key: str, blob: bytes) -> Slice:
+    line, _, body = blob.partition(b"\n")
+    head = json.loads(line)
+    at = 0
+    tables = []
+    for title, csv_size, rows, widths, crc, size, deflated in head["tables"]:
+        csv = body[at:at + csv_size]
+        at += csv_size
+        run = SheetRows(rows, tuple(widths), crc, size, body[at:at + deflated])
+        at += deflated
+        tables.append(SliceTable(title, csv, run))
+    return Slice(key, tables, body[at:at + head["json"]])
