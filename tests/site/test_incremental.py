@@ -27,8 +27,11 @@ def _tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _inodes(folder: Path) -> dict[str, int]:
-    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+def _inodes(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each file's inode and modification time: a file written again has another inode or a later
+    time (the file system may give a new file the inode number of one just removed)."""
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()}
 
 
 def _assert_same_as_clean(lists: Path, out: Path, clean: Path, *extra: str) -> None:
@@ -39,7 +42,7 @@ def _assert_same_as_clean(lists: Path, out: Path, clean: Path, *extra: str) -> N
     assert not [d for d in out.rglob("*") if d.is_dir() and not any(d.iterdir())]  # no empty folder left
 
 
-def _rewritten(before: dict[str, int], out: Path) -> set[str]:
+def _rewritten(before: dict[str, tuple[int, int]], out: Path) -> set[str]:
     """Files of ``out`` that are not the very files (inodes) of the previous build."""
     return {path for path, inode in _inodes(out).items() if before.get(path) != inode}
 
