@@ -233,7 +233,8 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
                                            frozenset(self.site.pages), self.store)
         templates = Path(self.config.templates) if self.config.templates else None
         self.renderer = Renderer(self.site, templates)
-        self.keys = PageKeys(self.site, self._contributed_paths, templates, self.store)
+        self.keys = PageKeys(self.site.pages, self.site.lookup, self.history, self._contributed_paths, templates,
+                             self.store)
         self._theme_key = _theme_key(config)
         self._previous = self._previous_keys(config)
         self._page_keys, self._specs, self._writing = {}, {}, False

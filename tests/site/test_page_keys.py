@@ -109,7 +109,8 @@ def test_an_unchanged_rebuild_renders_no_page(tmp_path: Path) -> None:
     _render(lists, out, store)
     new = {p.name for p in store.rglob("*") if p.is_file()} - kept
     pages = sum(1 for p in out.rglob("index.md"))
-    assert 1 <= len(new) <= 40 < pages, (len(new), pages)
+    # (The store also keeps the department's download slices and search part, made again too.)
+    assert 1 <= len(new) <= 60 < pages, (len(new), pages)
     assert "食品生产许可（已改名）" in (out / "items" / "520100-XK00001000" / "index.md").read_text(encoding="utf-8")
 
 

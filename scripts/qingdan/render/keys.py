@@ -26,19 +26,16 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..files import walk
 from ..layout import KINDS
 from ..laws.catalogue import installed_catalogue
 from ..store import Store, digest_of, input_key
 from .history import History, as_of
+from .lookup import Lookup
 from .pages import PageSpec
-
-if TYPE_CHECKING:
-    from .site import Site
 
 EVERYTHING = "*"
 # Files each department has several of: a page reads them by name. The others
@@ -47,12 +44,12 @@ _LIST_FILES = frozenset(k.filename for k in KINDS if k.per_department and k.key 
 
 
 class PageKeys:
-    """The input key of each page of ``site``; ``contributed()`` gives the paths other stages add."""
+    """The input key of each of ``pages``; ``contributed()`` gives the paths other stages add."""
 
-    def __init__(self, site: Site, contributed: Callable[[], Collection[str]], templates_dir: Path | None,
-                 store: Store) -> None:
-        self.site = site
-        self.data = site.dataset
+    def __init__(self, pages: Mapping[str, PageSpec], lookup: Lookup, history: History | None,
+                 contributed: Callable[[], Collection[str]], templates_dir: Path | None, store: Store) -> None:
+        self.lookup = lookup
+        self.data = lookup.data
         self.store = store
         self._contributed = contributed  # asked only for a page that reads them (they may still be in the making)
         files = self.data.file_digests
@@ -62,10 +59,10 @@ class PageKeys:
             "pages",
             _json(common_files),
             catalogue.fingerprint if catalogue is not None else "no catalogue",
-            _json(sorted(site.pages)),
+            _json(sorted(pages)),
             _templates_digest(templates_dir),
-            _history_identity(site.history),
-            _json(str(as_of(site.history, site.lookup.newest_date))),
+            _history_identity(history),
+            _json(str(as_of(history, lookup.newest_date))),
         )
         self.files = files
 
@@ -87,7 +84,7 @@ class PageKeys:
         if kind == "files":
             return f"files:{arg}:{self._named(arg)}"
         if kind == "citations":
-            return f"citations:{arg}:{_json([vars(c) for c in self.site.lookup.citations.get(arg, [])])}"
+            return f"citations:{arg}:{_json([vars(c) for c in self.lookup.citations.get(arg, [])])}"
         if kind == "contributed":
             return f"contributed:{arg}:{_json([p for p in self.contributed if p.startswith(arg)])}"
         raise ValueError(f"unknown page input {name!r}")

@@ -129,7 +129,7 @@ def iter_files(site: Site, templates_dir: Path | None = None, *, store: Store | 
         for path, page in site.pages.items():
             yield path, renderer.markdown(page)
     else:
-        keys = PageKeys(site, lambda: contributed, templates_dir, store)
+        keys = PageKeys(site.pages, site.lookup, site.history, lambda: contributed, templates_dir, store)
         for path, page in site.pages.items():
             key = keys.of(page)
             yield path, Keyed(key, functools.partial(store.made, key, functools.partial(renderer.markdown, page)))
@@ -203,7 +203,7 @@ def fill_store(dataset: Dataset, store: Store, shard: Shard, history: History | 
         pairs = stage.items() if isinstance(stage, Mapping) else stage
         paths += [path for path, _content in pairs]
         del stage, pairs
-    keys = PageKeys(site, lambda: paths, templates_dir, store)
+    keys = PageKeys(site.pages, site.lookup, site.history, lambda: paths, templates_dir, store)
     renderer = Renderer(site, templates_dir)
     owned = set(mine)
     pages = [page for page in site.pages.values() if page.department in owned]
