@@ -107,8 +107,7 @@ def workbook(sheets: list[Sheet], title: str = "", keywords: str = "") -> bytes:
         "xl/styles.xml": _STYLES,
         "xl/theme/theme1.xml": theme_xml,
     }
-    files = [(name, [_chunk(text.encode("utf-8"), final=True)]) for name, text in parts.items()]
-    return _zip(files[:7] + entries + files[7:])
+    return _zip([(name, [_chunk(text.encode("utf-8"), final=True)]) for name, text in parts.items()] + entries)
 
 
 def _sheet_frame(sheet: Sheet) -> tuple[bytes, bytes]:
