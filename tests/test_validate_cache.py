@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from programs import tool
 from tree_support import CITY_DEPT, PROVINCE_DEPT, TODAY
 
 from qingdan.errors import QingdanError
@@ -209,3 +213,60 @@ def test_a_damaged_digest_index_is_ignored_and_rewritten(make_tree: Callable[...
     again = validate(lists, cache_dir=cache_dir, today=TODAY)
     assert _shown(again) == _shown(first)
     assert index.read_bytes()[4:36] == hashlib.sha256(index.read_bytes()[36:]).digest()
+
+
+def _cli_validate(lists: Path, cache: Path | None, *args: str) -> str:
+    """``qingdan validate`` as a user runs it, with the cache in ``cache`` or ``--no-cache``."""
+    env = {k: v for k, v in os.environ.items() if k != "QINGDAN_CACHE_DIR"}
+    if cache is not None:
+        env["QINGDAN_CACHE_DIR"] = str(cache)
+    done = subprocess.run([tool("qingdan"), "validate", str(lists), "--all", "--today", TODAY.isoformat(), *args]
+                          + ([] if cache is not None else ["--no-cache"]),
+                          env=env, capture_output=True, text=True, check=False)
+    assert done.returncode in (0, 1), done.stderr
+    return done.stdout
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_warm_revalidation_after_edits_gives_the_cold_report_with_the_catalogue(tmp_path: Path) -> None:
+    """Cross-file and catalogue problems, cached rule results: after each edit, the report of --no-cache."""
+    write_dataset(tmp_path, 300, seed=3)
+    lists = tmp_path / "lists"
+    province, city = lists / "990000-sft" / "powers.yml", lists / "990100-sft" / "powers.yml"
+    city_text = city.read_text(encoding="utf-8")
+    first_city_code = city_text.split('code: "', 1)[1].split('"', 1)[0]
+    # A code used in two files, an article the law does not have, a quote that differs from the law.
+    _replace(province, 'code: "990000-CF00002000"', f'code: "{first_city_code}"')
+    _replace(province, "articles: 第八十二条", "articles: 第九百零一条")
+    _replace(province, "慈善组织应当符合下列条件：", "慈善组织应当符合下列全部条件：")
+    cache = tmp_path / "cache"
+
+    def same_as_cold() -> list[str]:
+        """The problem codes, after checking that the cached run's report is the cold run's, byte for byte."""
+        for form in ("text", "json"):  # the text form also says how many citations the catalogue checked
+            warm = _cli_validate(lists, cache, "--format", form)
+            assert warm == _cli_validate(lists, None, "--format", form)
+        assert _shown(validate(lists, cache_dir=cache / "validate", today=TODAY)) == _shown(validate(lists, today=TODAY))
+        return [row["code"] for row in json.loads(warm)]
+
+    codes = same_as_cold()  # fills the cache
+    assert {"duplicate-code", "code-region", "article-missing", "article-text"} <= set(codes)
+    assert same_as_cold() == codes  # everything from the cache
+    assert list((cache / "validate").glob("rules-*"))
+
+    # One file edited: an item's name now differs from the same item in the other region.
+    province_bases = set(re.findall(r'\n  - code: "990000-(\w+)"', province.read_text(encoding="utf-8")))
+    shared = next(m for m in re.finditer(r'\n  - code: "990100-(\w+)"\n    name: ([^\n]+)\n', city_text)
+                  if m.group(1) in province_bases and m.group(1) != first_city_code.split("-")[1])
+    _replace(city, shared.group(0), shared.group(0).replace(shared.group(2), shared.group(2) + "甲"))
+    edited = same_as_cold()
+    assert edited.count("inconsistent-item") > codes.count("inconsistent-item")
+    # A file every other file is judged against: a law repealed, so the records citing it are wrong.
+    _replace(lists / "sources.yml", '"全国人民代表大会"\n    effective: 2016-09-01\n    status: "现行有效"',
+             '"全国人民代表大会"\n    effective: 2016-09-01\n    status: 已废止\n    repealed: 2020-01-01')
+    assert "source-repealed" in same_as_cold()

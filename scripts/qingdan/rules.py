@@ -12,12 +12,13 @@ one mistake gives one problem, not a cascade.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import difflib
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,11 +84,35 @@ class Index:
                 self.sources.setdefault(r["code"], (path, _regulation_as_source(r)))
         self.sources_known = "sources.yml" not in self.unreadable
         self.regulations_known = not any(p.endswith("/regulations.yml") for p in self.unreadable)
+        # Results computed from the context alone (sources, catalogue), shared with every view of this index.
+        self.memo: dict[str, Any] = {}
+
+    def only(self, path: str) -> "Index":
+        """This index seen through one file: the same context (site, regions, departments, sources,
+        catalogue), but the rules iterate that file's facts alone (see PER_FILE)."""
+        view = copy.copy(self)
+        view.facts = {path: self.facts[path]}
+        for name in ("codes", "by_base"):
+            view.__dict__.pop(name, None)
+        view._subjects = {}
+        return view
 
     @functools.cached_property
     def codes(self) -> list[CodeEntry]:
         """Every coded record with its pattern's match, shared by the rules on codes."""
         return [(code, path, loc, kind, self.patterns[kind].match(code)) for code, path, loc, kind in _coded(self)]
+
+    @functools.cached_property
+    def by_base(self) -> dict[str, list[tuple[str, dict, str]]]:
+        """In-force power items by base code: (path, item facts, region), in file order."""
+        groups: dict[str, list[tuple[str, dict, str]]] = defaultdict(list)
+        pattern = self.patterns["power"]
+        for path, f in self.facts.items():
+            region = self.department_region(f) or ""
+            for item in f.get("powers", ()):
+                if item["status"] == STATUS_IN_FORCE and (match := pattern.match(item["code"])):
+                    groups[match.group("base")].append((path, item, region))
+        return groups
 
     def each(self, key: str) -> Iterator[tuple[str, dict[str, Any], Any]]:
         """(path, facts of the file, entry) for every entry of ``key`` in every file."""
@@ -98,20 +123,24 @@ class Index:
     def problem(self, code: str, message: str, path: str, loc: list, hint: str = "",
                 severity: str | None = None) -> Problem:
         """A problem at ``loc`` in ``path``, about the record that stands there (its subject)."""
-        subject = self.subjects.get((path, tuple(loc[:2])), "")
+        subject = self.subjects(path).get(tuple(loc[:2]), "")
         return Problem(code, message, self.prefix + path, tuple(loc), hint, severity=severity, subject=subject)
 
-    @functools.cached_property
-    def subjects(self) -> dict[tuple[str, tuple], str]:
-        """(file, place of a top-level record such as items[3]) -> that record's code or id."""
-        found: dict[tuple[str, tuple], str] = {}
-        for path, f in self.facts.items():
-            for entries in f.values():
+    def subjects(self, path: str) -> dict[tuple, str]:
+        """Place of a top-level record of ``path`` (such as items[3]) -> that record's code or id.
+
+        Built per file on its first problem: most files have none.
+        """
+        known = self.__dict__.setdefault("_subjects", {})
+        found = known.get(path)
+        if found is None:
+            found = known[path] = {}
+            for entries in self.facts.get(path, {}).values():
                 for entry in entries if isinstance(entries, list) else ():
                     if isinstance(entry, dict) and len(entry.get("loc", ())) == 2:
                         name = entry.get("code") or entry.get("id")
                         if isinstance(name, str):
-                            found[(path, tuple(entry["loc"]))] = name
+                            found[tuple(entry["loc"])] = name
         return found
 
     def department_region(self, f: dict[str, Any]) -> str | None:
@@ -152,23 +181,38 @@ Rule = Callable[[Index], Iterator[Problem]]
 CodeEntry = tuple[str, str, list, str, "re.Match[str] | None"]  # (code, path, loc, pattern name, match)
 
 
-def _coded(index: Index) -> Iterator[tuple[str, str, list, str]]:
+def _coded(index: Index, only: set[str] | None = None) -> Iterator[tuple[str, str, list, str]]:
+    """(code, path, place, pattern name) of every coded record; with ``only``, of those codes alone."""
     for path, _f, item in index.each("powers"):
-        yield item["code"], path, [*item["loc"], "code"], "power"
+        if only is None or item["code"] in only:
+            yield item["code"], path, [*item["loc"], "code"], "power"
         for code, loc in item["sub_codes"]:
-            yield code, path, loc, "power"
-    for path, _f, item in index.each("negative_items"):
-        yield item["code"], path, item["loc"], "negative"
-    for path, _f, item in index.each("measures"):
-        yield item["code"], path, item["loc"], "measure"
-    for path, _f, item in index.each("regulations"):
-        yield item["code"], path, [*item["loc"], "code"], "regulation"
+            if only is None or code in only:
+                yield code, path, loc, "power"
+    for key, kind in (("negative_items", "negative"), ("measures", "measure"), ("regulations", "regulation")):
+        for path, _f, item in index.each(key):
+            if only is None or item["code"] in only:
+                yield item["code"], path, item["loc"] if kind != "regulation" else [*item["loc"], "code"], kind
+
+
+def _repeated_codes(index: Index) -> set[str]:
+    """Codes of coded records used more than once (counted without building their places)."""
+    facts = index.facts.values()
+    codes = [item["code"] for f in facts for key in ("powers", "negative_items", "measures", "regulations")
+             for item in f.get(key, ())]
+    codes += [code for f in facts for item in f.get("powers", ()) for code, _loc in item["sub_codes"]]
+    if len(set(codes)) == len(codes):
+        return set()
+    return {code for code, count in Counter(codes).items() if count > 1}
 
 
 def unique_codes(index: Index) -> Iterator[Problem]:
     """Item, measure and regulation codes, source ids and region codes are each used once."""
     hint = "为新事项分配新的编码；编码永不复用，即使原事项已废止"
-    yield from _duplicates(index, ((c, p, loc) for c, p, loc, _k, _m in index.codes), "编码", hint)
+    # Only the repeated codes' records, in the same order: the first use of each is the one kept.
+    repeated = _repeated_codes(index)
+    if repeated:
+        yield from _duplicates(index, ((c, p, loc) for c, p, loc, _k in _coded(index, repeated)), "编码", hint)
     sources = ((s["id"], p, [*s["loc"], "id"]) for p, _f, s in index.each("sources"))
     yield from _duplicates(index, sources, "法律法规标识", "每部法律法规只登记一次；不同版本用不同的 id")
     regions = ((r["code"], p, [*r["loc"], "code"]) for p, _f, r in index.each("regions"))
@@ -418,15 +462,16 @@ def consistency(index: Index) -> Iterator[Problem]:
     if "base" not in index.patterns["power"].groupindex:
         return
     severity = index.site.inconsistent_item
-    for base, members in _by_base(index).items():
+    for base, members in index.by_base.items():
         if len({region for _p, _i, region in members}) < 2:
             continue
         # The reference is a record this change leaves alone, so a difference is reported where it was made.
         reference_path, reference, _ = next((m for m in members if m[0] not in index.changed), members[0])
+        reference_basis = _legal_basis(reference)
         for path, item, _region in members:
             if item is reference:
                 continue
-            found = differences(reference, item)
+            found = differences(reference, item, reference_basis)
             if found:
                 yield index.problem(
                     "inconsistent-item",
@@ -441,7 +486,7 @@ def similar_items(index: Index) -> Iterator[Problem]:
     if "base" not in index.patterns["power"].groupindex:
         return
     seen: dict[tuple[str, str], tuple[str, str, dict, str]] = {}
-    for base, members in _by_base(index).items():
+    for base, members in index.by_base.items():
         for path, item, region in members:
             key = (item["name"], item["type"])
             first = seen.setdefault(key, (base, path, item, region))
@@ -454,27 +499,17 @@ def similar_items(index: Index) -> Iterator[Problem]:
                     f"同一事项使用同一基本编码 {first[0]}；确是不同事项的，修改事项名称以示区别")
 
 
-def _by_base(index: Index) -> dict[str, list[tuple[str, dict, str]]]:
-    """In-force power items by base code: (path, item facts, region), in file order."""
-    groups: dict[str, list[tuple[str, dict, str]]] = defaultdict(list)
-    matches = {code: match for code, _p, _l, kind, match in index.codes if kind == "power"}
-    for path, f in index.facts.items():
-        region = index.department_region(f) or ""
-        for item in f.get("powers", ()):
-            match = matches.get(item["code"])
-            if match and item["status"] == STATUS_IN_FORCE:
-                groups[match.group("base")].append((path, item, region))
-    return groups
+def differences(a: dict, b: dict, basis_a: list[str] | None = None) -> list[str]:
+    """What differs between the facts of two items that share a base code, in Chinese (b's value first).
 
-
-def differences(a: dict, b: dict) -> list[str]:
-    """What differs between the facts of two items that share a base code, in Chinese (b's value first)."""
+    ``basis_a``: a's setting sources (_legal_basis), when the caller has them already.
+    """
     out = []
     if a["name"] != b["name"]:
         out.append(f"事项名称为“{b['name']}”，对方为“{a['name']}”")
     if a["type"] != b["type"]:
         out.append(f"权力类型为 {b['type']}，对方为 {a['type']}")
-    basis_a, basis_b = _legal_basis(a), _legal_basis(b)
+    basis_a, basis_b = _legal_basis(a) if basis_a is None else basis_a, _legal_basis(b)
     if basis_a != basis_b:
         out.append(f"设定依据为 {'、'.join(basis_b) or '（无）'}，对方为 {'、'.join(basis_a) or '（无）'}")
     return out
@@ -646,9 +681,12 @@ def implementing_bodies(index: Index) -> Iterator[Problem]:
 
 def successions(index: Index) -> Iterator[Problem]:
     """Codes merged or split into successors are never used again, and named successors exist."""
+    adjusted = [(path, item) for path, _f, item in index.each("powers") if item.get("adjustments")]
+    if not adjusted:
+        return  # the map of every item below is needed only to follow an adjustment
     items = {item["code"]: (path, item) for path, _f, item in index.each("powers")}
-    for path, _f, item in index.each("powers"):
-        for adjustment in item.get("adjustments", ()):
+    for path, item in adjusted:
+        for adjustment in item["adjustments"]:
             for j, code in enumerate(adjustment["from_codes"]):
                 if code == item["code"] or code not in items:
                     continue
@@ -693,6 +731,24 @@ RULES: tuple[Rule, ...] = (
     unverified_sources, measure_levels, regions, usccs, consistency, similar_items, completeness, regulations,
     cleanup_bases, basis_levels, implementing_bodies, successions, local_measures, superseded_versions,
 )
+
+
+# Rules whose problems about a file depend only on that file's facts and on the context every file
+# shares: the files named by is_context, which files there are, the day, the prefix and the law
+# catalogue. The validator runs them file by file (Index.only) and caches each file's results under
+# a fingerprint of that context (validate/across.py); the other rules read every file on every run.
+PER_FILE: frozenset[Rule] = frozenset({
+    code_formats, code_regions, code_types, department_refs, legal_sources, unverified_sources, measure_levels,
+    regions, regulations, cleanup_bases, basis_levels, implementing_bodies, local_measures,
+})
+_CONTEXT_KINDS = ("site", "regions", "sources", "department", "regulations")
+
+
+def is_context(relpath: str) -> bool:
+    """True for a file whose facts rules read when judging other files (site, regions, sources,
+    departments, regulation catalogues: Index.site, .regions, .departments, .sources)."""
+    kind = kind_of(relpath)
+    return kind is not None and kind.key in _CONTEXT_KINDS
 
 
 def run(index: Index) -> list[Problem]:

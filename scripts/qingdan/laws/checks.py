@@ -8,6 +8,9 @@ not checked.
 
 Results for one citation depend only on the citation, its source and the
 catalogue, so they are memoised: large lists cite the same articles many times.
+A file's results depend only on that file, sources.yml (and the regulation
+catalogues), the day and the catalogue, so the validator runs these rules file
+by file and caches them with the file (validate/across.py).
 """
 
 from __future__ import annotations
@@ -66,8 +69,10 @@ def citations(index: "Index") -> Iterator[Problem]:
     """Articles exist, quotes match, amended laws are reviewed, laws and regulations name articles."""
     from ..rules import cites
 
-    catalogue = index.catalogue
-    check = functools.lru_cache(maxsize=None)(functools.partial(_check_citation, catalogue))
+    check = index.memo.get("citation")
+    if check is None:  # one memo for every view of the index (the validator checks file by file)
+        check = index.memo["citation"] = functools.lru_cache(maxsize=None)(
+            functools.partial(_check_citation, index.catalogue))
     reviewed: set[tuple[int, str]] = set()
     sources = index.sources
     laws = _laws(index)
@@ -99,8 +104,8 @@ def citations(index: "Index") -> Iterator[Problem]:
 
 
 def _laws(index: "Index") -> dict[str, Law | None]:
-    """The catalogued law of each source id looked up so far (kept on the index)."""
-    return index.__dict__.setdefault("_catalogued", {})
+    """The catalogued law of each source id looked up so far (kept on the index and its views)."""
+    return index.memo.setdefault("catalogued", {})
 
 
 def _law(index: "Index", source_id: str, source: dict) -> Law | None:

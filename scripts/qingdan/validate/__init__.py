@@ -15,6 +15,11 @@ Where the time goes and why (measured in benchmarks/bench_validate.py):
   re-run reads only files whose size or timestamps changed.
 - Files missing from the cache are checked by a pool of processes when there
   is enough to read to pay for starting them.
+- The rules across records that judge one file against the context every file
+  shares (most of them, and the law catalogue's) run file by file and their
+  results are cached too (across.py); only the few that compare records of
+  different files (duplicate codes, consistency across regions, successions)
+  read every file's facts on every run.
 - The garbage collector is paused during a run: the run builds millions of
   small objects that all live to its end, and each collection would only walk
   them again (it made a warm run on 100,000 items 2.6 times slower).
@@ -37,15 +42,15 @@ from pydantic import BaseModel
 
 from ..digests import FileDigests
 from ..facts import extract
-from ..laws.checks import catalogue_missing, coverage as law_coverage, rules as law_rules
 from ..laws.catalogue import installed_catalogue
 from ..files import FileTooLarge, NotRegularFile, read_regular
-from ..load import list_tree, locate, read_file, read_path
+from ..load import list_tree, read_file, read_path
 from ..load.text import MAX_FILE_BYTES
 from ..problems import Problem
-from ..rules import Index, run
+from ..rules import Index
 from ..workers import map_files
 from ..workspace import lists_cache_dir
+from .across import across
 from .cache import Cache
 from .result import Report
 
@@ -121,7 +126,7 @@ def check(
     listing = list_tree(lists_dir)
     relpaths = listing.relpaths
     with gc_paused():
-        entries, records = _check_files(lists_dir, relpaths, prefix, cache, keep_records, progress, workers)
+        entries, digests, records = _check_files(lists_dir, relpaths, prefix, cache, keep_records, progress, workers)
         problems = listing.problems(prefix)
         problems += [Problem.from_dict(p) for relpath in relpaths for p in entries[relpath]["problems"]]
         facts = {relpath: entries[relpath]["facts"] for relpath in relpaths}
@@ -130,10 +135,8 @@ def check(
         index = Index(facts, today=today or dt.date.today(), prefix=prefix, catalogue=catalogue,
                       changed=frozenset(changed))
         # The rules across records, then those that read the national law catalogue (laws/checks.py).
-        across = run(index) + list(law_rules(index)) + list(catalogue_missing(index))
-        coverage = law_coverage(index) if catalogue is not None else None
-    _locate_across(lists_dir, prefix, across)
-    problems += across
+        found, coverage = across(index, lists_dir, cache, digests)
+    problems += found
     problems.sort(key=Problem.sort_key)
     return Checked(Report(problems, len(relpaths), coverage), facts, records)
 
@@ -160,14 +163,17 @@ def gc_paused() -> Iterator[None]:
 
 
 def _check_files(lists_dir: Path, relpaths: list[str], prefix: str, cache: Cache, keep_records: bool,
-                 progress: Progress | None, workers: int | None) -> tuple[dict[str, dict], dict[str, BaseModel]]:
-    """The cacheable result of every file, from the cache where it is there, and the records read."""
+                 progress: Progress | None, workers: int | None
+                 ) -> tuple[dict[str, dict], dict[str, str | None], dict[str, BaseModel]]:
+    """The cacheable result of every file, from the cache where it is there, its content digest
+    (None without a cache, or for a file not read), and the records read."""
     entries: dict[str, dict] = {}
+    digests: dict[str, str | None] = {}
     records: dict[str, BaseModel] = {}
     missed: list[tuple[str, int]] = []
-    digests = FileDigests(cache.digest_index(lists_dir))
+    known = FileDigests(cache.digest_index(lists_dir))
     for relpath in relpaths:
-        entry = _cached(cache, digests, lists_dir, relpath)
+        entry, digests[relpath] = _cached(cache, known, lists_dir, relpath)
         if entry is None:
             missed.append((relpath, _size(lists_dir / relpath)))
             continue
@@ -176,14 +182,14 @@ def _check_files(lists_dir: Path, relpaths: list[str], prefix: str, cache: Cache
             progress(len(entries), len(relpaths), relpath)
     check_one = functools.partial(_check_path, lists_dir, prefix, cache, keep_records)
     # Typed records cost more to send back from a worker than to build here.
-    for relpath, entry, record in map_files(check_one, missed, 1 if keep_records else workers):
-        entries[relpath] = entry
+    for relpath, entry, digest, record in map_files(check_one, missed, 1 if keep_records else workers):
+        entries[relpath], digests[relpath] = entry, digest
         if record is not None:
             records[relpath] = record
         if progress:
             progress(len(entries), len(relpaths), relpath)
-    digests.save()
-    return entries, records
+    known.save()
+    return entries, digests, records
 
 
 def _size(path: Path) -> int:
@@ -193,34 +199,38 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _cached(cache: Cache, digests: FileDigests, lists_dir: Path, relpath: str) -> dict | None:
+def _cached(cache: Cache, digests: FileDigests, lists_dir: Path, relpath: str) -> tuple[dict | None, str | None]:
+    """The cached result of a file and its content digest, each None when unknown."""
     path = lists_dir / relpath
     if cache.directory is None:
-        return None
+        return None, None
     try:
         stat = path.lstat()  # a link is never cached: _check_path reports it
         if stat.st_size > MAX_FILE_BYTES or not S_ISREG(stat.st_mode):
-            return None  # not even worth hashing the file
-        return cache.get(relpath, digests.digest(path, relpath, stat))
+            return None, None  # not even worth hashing the file
+        digest = digests.digest(path, relpath, stat)
+        return cache.get(relpath, digest), digest
     except (FileNotFoundError, NotRegularFile):
-        return None
+        return None, None
 
 
 def _check_path(lists_dir: Path, prefix: str, cache: Cache, keep_records: bool,
-                relpath: str) -> tuple[str, dict, BaseModel | None]:
-    """Check one file and cache its result under the digest of the bytes actually read."""
+                relpath: str) -> tuple[str, dict, str | None, BaseModel | None]:
+    """Check one file and cache its result under the digest of the bytes actually read (also returned)."""
     path = lists_dir / relpath
     try:
         raw = read_regular(path, root=lists_dir, limit=MAX_FILE_BYTES)
     except (NotRegularFile, FileTooLarge):
         result = read_path(lists_dir, relpath, prefix)  # reports the link or the size without reading
-        return relpath, {"problems": [p.to_dict() for p in result.problems], "facts": {}}, None
+        return relpath, {"problems": [p.to_dict() for p in result.problems], "facts": {}}, None, None
     except FileNotFoundError:
-        return relpath, {"problems": [], "facts": {}}, None  # removed while validating: nothing left to check
+        return relpath, {"problems": [], "facts": {}}, None, None  # removed while validating: nothing left to check
     entry, record = check_file(raw, relpath, prefix)
+    digest = None
     if cache.directory is not None:
-        cache.put(relpath, hashlib.sha256(raw).hexdigest(), entry)
-    return relpath, entry, record if keep_records else None
+        digest = hashlib.sha256(raw).hexdigest()
+        cache.put(relpath, digest, entry)
+    return relpath, entry, digest, record if keep_records else None
 
 
 def _prefix(lists_dir: Path) -> str:
@@ -230,19 +240,3 @@ def _prefix(lists_dir: Path) -> str:
     except ValueError:
         return lists_dir.as_posix().rstrip("/") + "/"
     return "" if str(rel) == "." else rel.as_posix() + "/"
-
-
-def _locate_across(lists_dir: Path, prefix: str, problems: list[Problem]) -> None:
-    by_file: dict[str, list[Problem]] = {}
-    for problem in problems:
-        by_file.setdefault(problem.file, []).append(problem)
-    for shown, found in by_file.items():
-        path = lists_dir / shown[len(prefix):]
-        if _size(path) > MAX_FILE_BYTES:
-            continue
-        try:
-            text = read_regular(path, root=lists_dir).decode("utf-8", errors="replace")
-        except (FileNotFoundError, NotRegularFile):
-            continue  # removed while validating: the problem keeps its path, without a line
-        locate(found, text)
-

@@ -11,6 +11,9 @@ from pathlib import Path
 from .. import __version__
 from ..files import write_atomic
 
+# marshal's format may change between Python versions, so they do not share entries.
+PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}/{marshal.version}"
+
 
 class Cache:
     """Per-file results keyed by content, path and tool version.
@@ -30,9 +33,7 @@ class Cache:
     def _path(self, relpath: str, digest: str) -> Path | None:
         if self.directory is None:
             return None
-        # marshal's format may change between Python versions, so they do not share entries.
-        python = f"{sys.version_info[0]}.{sys.version_info[1]}/{marshal.version}"
-        text = f"{__version__}\0{_code_digest()}\0{python}\0{self.prefix}\0{relpath}\0{digest}"
+        text = f"{__version__}\0{code_digest()}\0{PYTHON}\0{self.prefix}\0{relpath}\0{digest}"
         key = hashlib.sha256(text.encode()).hexdigest()
         return self.directory / key[:2] / f"{key}.bin"
 
@@ -45,8 +46,21 @@ class Cache:
 
     def get(self, relpath: str, digest: str) -> dict | None:
         path = self._path(relpath, digest)
-        if path is None:
-            return None
+        entry = self.read(path) if path is not None else None
+        return entry if isinstance(entry, dict) and {"problems", "facts"} <= entry.keys() else None
+
+    def put(self, relpath: str, digest: str, entry: dict) -> None:
+        path = self._path(relpath, digest)
+        if path is not None:
+            self.write(path, entry)
+
+    def packed(self, lists_dir: Path, name: str) -> Path | None:
+        """A file holding data of every file of ``lists_dir`` at once (validate/across.py), one per folder."""
+        index = self.digest_index(lists_dir)
+        return index.with_name(index.name.replace("digests-", f"{name}-", 1)) if index is not None else None
+
+    def read(self, path: Path) -> object | None:
+        """The data of one cache file, or None if it is missing, damaged or foreign."""
         try:
             blob = path.read_bytes()
         except OSError:
@@ -55,17 +69,14 @@ class Cache:
         if magic != self.MAGIC or checksum != hashlib.sha256(payload).digest():
             return None  # a damaged entry is recomputed, never trusted
         try:
-            entry = marshal.loads(payload)
+            return marshal.loads(payload)
         except (EOFError, ValueError, TypeError):
             return None
-        return entry if isinstance(entry, dict) and {"problems", "facts"} <= entry.keys() else None
 
-    def put(self, relpath: str, digest: str, entry: dict) -> None:
-        path = self._path(relpath, digest)
-        if path is None:
-            return
+    def write(self, path: Path, data: object) -> None:
+        """Write one cache file (best effort)."""
         try:
-            payload = marshal.dumps(entry)
+            payload = marshal.dumps(data)
             write_atomic(path, self.MAGIC + hashlib.sha256(payload).digest() + payload)
         except (OSError, ValueError):
             pass  # a read-only checkout still validates, only slower
@@ -76,11 +87,12 @@ class Cache:
 _PER_FILE_CODE = ("load", "model", "problems.py", "facts.py", "layout.py")
 
 
-@functools.lru_cache(maxsize=1)
-def _code_digest() -> str:
+@functools.lru_cache(maxsize=4)
+def code_digest(names: tuple[str, ...] = _PER_FILE_CODE) -> str:
+    """A digest of the package's modules and folders ``names`` (the code a cached result came from)."""
     package = Path(__file__).parent.parent
     digest = hashlib.sha256()
-    for name in _PER_FILE_CODE:
+    for name in names:
         target = package / name
         for path in sorted(target.rglob("*.py")) if target.is_dir() else [target]:
             digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
