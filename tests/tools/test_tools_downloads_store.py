@@ -155,3 +155,20 @@ def test_synthetic_shards_and_an_edit_match_the_single_build(tmp_path: Path) -> 
     store = Store(merged.folder)
     assert downloads(data, store=store) == downloads(data)
     assert store.made_count == 2 + PER_FILE  # one department's powers: two slices, three files and entries
+
+
+def test_a_damaged_store_is_made_again(lists: Path, tmp_path: Path) -> None:
+    data = _load(lists)
+    plain = downloads(data)
+    first = Store(tmp_path / "store")
+    downloads(data, store=first)
+    blobs = [p for p in (tmp_path / "store").rglob("*") if p.is_file()]
+    for blob in blobs[::2]:
+        blob.write_bytes(b"\x00damaged")
+    again = Store(tmp_path / "store")
+    assert downloads(data, store=again) == plain
+    assert 0 < again.made_count < first.made_count
+    for blob in blobs:
+        blob.write_bytes(blob.read_bytes()[:-1])  # every blob cut short
+    last = Store(tmp_path / "store")
+    assert downloads(data, store=last) == plain and last.made_count == first.made_count

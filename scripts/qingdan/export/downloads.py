@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from pydantic import BaseModel
 
@@ -101,14 +101,9 @@ def iter_downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departmen
                 path = f"{PREFIX}{dept}/{kind}.{fmt}"
                 kept = found[JSON if fmt == "json" else ROWS]
                 key = input_key("downloads/file", path, kept.key, layout.digest, label, keywords)
-                raw = store.made(key, functools.partial(_join, kind, fmt, layout, [kept], label, keywords))
-
-                def describe(raw: bytes = raw, kept: Slice = kept, fmt: str = fmt, path: str = path,
-                             label: str = label) -> bytes:
-                    tables = _file_tables(fmt, layout, [kept])
-                    return _json(Resource(path[len(PREFIX):], fmt, raw, label, tables).descriptors())
-
-                entries += json.loads(store.made(input_key("downloads/resource", key), describe))
+                raw, described = _kept(store, key, functools.partial(_join, kind, fmt, layout, [kept], label, keywords),
+                                       Resource(path[len(PREFIX):], fmt, b"", label, _file_tables(fmt, layout, [kept])))
+                entries += described
                 yield path, raw
         if site_wide and made:
             label = _title(data, ALL, kind, ctx)
@@ -164,18 +159,44 @@ def _sources(data: Dataset, formats: tuple[str, ...], store: Store, entries: lis
         path = f"{PREFIX}{ALL}/{SOURCES}.{fmt}"
         make = {"csv": lambda: csv_bytes(table()), "xlsx": lambda: workbook_bytes([table()], TITLE),
                 "json": lambda: sources_json(data, catalogue)}[fmt]
-        key = input_key("downloads/file", path, inputs)
-        raw = store.made(key, make)
-
-        def describe(raw: bytes = raw, fmt: str = fmt, path: str = path) -> bytes:
-            return _json(Resource(path[len(PREFIX):], fmt, raw, TITLE, [] if fmt == "json" else [table()]).descriptors())
-
-        entries += json.loads(store.made(input_key("downloads/resource", key), describe))
+        resource = Resource(path[len(PREFIX):], fmt, b"", TITLE, [])
+        raw, described = _kept(store, input_key("downloads/file", path, inputs), make, resource,
+                               lambda fmt=fmt: [] if fmt == "json" else [table()])
+        entries += described
         yield path, raw
 
 
+def _kept(store: Store, key: str, make: Callable[[], bytes], resource: Resource,
+          tables: Callable[[], list[TableData]] | None = None) -> tuple[bytes, list[dict]]:
+    """A department's (or the sources') file kept by ``key``, and its package entries (kept beside it).
+
+    Both are made again (and kept) when either is not kept, or they do not agree: a damaged blob
+    is not the size its entries record. ``resource`` describes the file (its bytes are set here);
+    ``tables`` gives its tables when only making them costs.
+    """
+    entries_key = input_key("downloads/resource", key)
+    raw, kept = store.get(key), store.get(entries_key)
+    try:
+        entries = json.loads(kept) if kept is not None else None
+        if raw is not None and entries and all(entry["bytes"] == len(raw) for entry in entries):
+            store.reused += 2
+            return raw, entries
+    except (ValueError, TypeError, KeyError):
+        pass
+    raw = make()
+    if tables is not None:
+        resource.tables = tables()
+    resource.raw = raw
+    entries = resource.descriptors()
+    store.put(key, raw)
+    store.put(entries_key, _json(entries))
+    store.made_count += 2
+    return raw, entries
+
+
 def _json(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    # Keys in their order: package entries read back from the store must list them as made ones do.
+    return json.dumps(value, ensure_ascii=False).encode("utf-8")
 
 
 def _stamp(data: Dataset, folder: str, kind: str) -> str:

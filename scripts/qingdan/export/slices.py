@@ -98,18 +98,21 @@ class Slices:
         for group in groups:
             head = (kind, group, part.department, record, self.layout(kind).digest)
             trace_key = input_key("downloads/trace", *head)
-            trace = self.store.get(trace_key)
-            if trace is not None:
-                key = input_key("downloads/slice", *head, self.tracer.values(json.loads(trace)))
-                kept = self.store.get(key)
+            lookups = _lookups(self.store.get(trace_key))
+            if lookups is not None:
+                key = input_key("downloads/slice", *head, self.tracer.values(lookups))
+                kept = _decode(key, self.store.get(key))
                 if kept is not None:
                     self.store.reused += 1
-                    found[group] = _decode(key, kept)
+                    found[group] = kept
                     continue
+            # Not kept, or kept damaged (a blob that does not parse): made again, and kept.
             blob, seen = self._make(kind, group, part, dump)
             self.store.put(trace_key, seen.encode("utf-8"))
             key = input_key("downloads/slice", *head, self.tracer.values(json.loads(seen)))
-            found[group] = _decode(key, self.store.made(key, lambda: blob))
+            self.store.put(key, blob)
+            self.store.made_count += 1
+            found[group] = Slice(key, *_parts(blob))
         return found
 
     def _make(self, kind: str, group: str, part: Part, dump: bytes) -> tuple[bytes, str]:
@@ -246,7 +249,15 @@ def _encode(tables: list[SliceTable], piece: bytes) -> bytes:
         [b for t in tables for b in (t.csv, t.xlsx.deflated)] + [piece])
 
 
-def _decode(key: str, blob: bytes) -> Slice:
+def _decode(key: str, blob: bytes | None) -> Slice | None:
+    """The slice kept as ``blob``; None when there is none or it is damaged."""
+    try:
+        return Slice(key, *_parts(blob)) if blob is not None else None
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def _parts(blob: bytes) -> tuple[list[SliceTable], bytes]:
     line, _, body = blob.partition(b"\n")
     head = json.loads(line)
     at = 0
@@ -257,4 +268,17 @@ def _decode(key: str, blob: bytes) -> Slice:
         run = SheetRows(rows, tuple(widths), crc, size, body[at:at + deflated])
         at += deflated
         tables.append(SliceTable(title, csv, run))
-    return Slice(key, tables, body[at:at + head["json"]])
+    if at + head["json"] != len(body):
+        raise ValueError("a slice's parts do not add up to its length")
+    return tables, body[at:]
+
+
+def _lookups(trace: bytes | None) -> dict[str, list[str]] | None:
+    """The lookups of a kept trace; None when there is none or it is damaged."""
+    try:
+        found = json.loads(trace) if trace is not None else None
+    except ValueError:
+        return None
+    ok = isinstance(found, dict) and all(name in _LOOKUPS and isinstance(keys, list) and
+                                         all(isinstance(k, str) for k in keys) for name, keys in found.items())
+    return found if ok else None
