@@ -14,7 +14,7 @@ from qingdan.search import SITE
 from qingdan.search.index import order_key
 from qingdan.store import Store
 
-from conftest import SAMPLE
+from sample_support import SAMPLE
 from edit_support import DEPT, ITEM, edit, kinds_of_edit
 
 MOST_MADE = {"a department renamed": 3, "a source retitled": 99}  # parts tokenised again; others: 1
