@@ -34,17 +34,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "out"
-MKDOCS_YML = """\
-site_name: 预览测试
-docs_dir: content
-use_directory_urls: true
-theme:
-  name: material
-  language: zh
-plugins:
-  - qingdan:
-      lists_dir: lists
-"""
+sys.path.insert(0, str(REPO / "tests"))
+from serve_support import MKDOCS_YML  # noqa: E402  (the preview tests' one-page site)
 START_TIMEOUT = 900
 
 

@@ -72,22 +72,20 @@ class PageKeys:
                          _json(page.crumbs), *(self._read(name) for name in page.reads))
 
     def _read(self, name: str) -> str:
-        kind, _, arg = name.partition(":")
         if name == EVERYTHING:
             return self._everything
-        if kind == "item":
-            return f"item:{arg}:{self._item_digests(self.data.source_file.get(arg, '')).get(arg, '-')}"
-        if kind == "file":
-            return f"file:{arg}:{self.files.get(arg, '-')}"
-        if kind == "dept":
-            return f"dept:{arg}:{self._folder(arg)}"
-        if kind == "files":
-            return f"files:{arg}:{self._named(arg)}"
-        if kind == "citations":
-            return f"citations:{arg}:{_json([vars(c) for c in self.lookup.citations.get(arg, [])])}"
-        if kind == "contributed":
-            return f"contributed:{arg}:{_json([p for p in self.contributed if p.startswith(arg)])}"
-        raise ValueError(f"unknown page input {name!r}")
+        kind, _, arg = name.partition(":")
+        resolve = {
+            "item": lambda code: self._item_digests(self.data.source_file.get(code, "")).get(code, "-"),
+            "file": lambda relpath: self.files.get(relpath, "-"),
+            "dept": self._folder,
+            "files": self._named,
+            "citations": lambda key: _json([vars(c) for c in self.lookup.citations.get(key, [])]),
+            "contributed": lambda prefix: _json([p for p in self.contributed if p.startswith(prefix)]),
+        }.get(kind)
+        if resolve is None:
+            raise ValueError(f"unknown page input {name!r}")
+        return f"{name}:{resolve(arg)}"
 
     @functools.cached_property
     def contributed(self) -> list[str]:
