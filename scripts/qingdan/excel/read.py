@@ -94,19 +94,40 @@ def _short(exc: Exception) -> str:
 
 
 def _has_formulas(sheets: list[Worksheet]) -> bool:
-    return any(cell.data_type == "f" for ws in sheets for row in ws.iter_rows() for cell in row)
+    return any(cell.data_type == "f" for ws in sheets for cell in _cells(ws).values())
+
+
+def _cells(ws: Worksheet) -> dict[tuple[int, int], Any]:
+    """The cells a sheet has, by (row, column) from 1: openpyxl keeps them in this sparse dict.
+
+    Walking it instead of ``iter_rows`` makes a sheet with one cell at row 200,000 cost one
+    cell, not 200,000 rows of cell objects (a hostile, sparse workbook).
+    """
+    return ws._cells
+
+
+def _values(ws: Worksheet) -> list[list[Any]]:
+    """Every row of values from row 1, each as wide as the sheet: what ``iter_rows(values_only=True)`` gives."""
+    cells = _cells(ws)
+    if not cells:
+        return []
+    height = max(row for row, _col in cells)
+    width = max(col for _row, col in cells)
+    rows = [[None] * width for _ in range(height)]
+    for (row, col), cell in cells.items():
+        rows[row - 1][col - 1] = cell.value
+    return rows
 
 
 def _sheet(formulas: Worksheet, values: Worksheet) -> Sheet:
-    rows = [list(r) for r in values.iter_rows(values_only=True)]
+    rows = _values(values)
     while rows and all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
         rows.pop()
     sheet = Sheet(formulas.title, rows, hidden=formulas.sheet_state != "visible")
     if formulas is not values:
-        for row in formulas.iter_rows():
-            for cell in row:
-                if cell.data_type == "f" and sheet.value(cell.row - 1, cell.column - 1) is None:
-                    sheet.formulas[(cell.row - 1, cell.column - 1)] = str(getattr(cell.value, "text", cell.value))
+        for (row, col), cell in sorted(_cells(formulas).items()):
+            if cell.data_type == "f" and sheet.value(row - 1, col - 1) is None:
+                sheet.formulas[(row - 1, col - 1)] = str(getattr(cell.value, "text", cell.value))
     merged = [(m.min_row - 1, m.min_col - 1, m.max_row, m.max_col) for m in formulas.merged_cells.ranges]
     check_grid(len(rows), sheet.width, merged, f"工作表“{sheet.name}”")  # bounds.py checked the XML already
     _fill_merged(sheet, merged)
