@@ -123,7 +123,7 @@ def main() -> None:
     live = measure(args.work, True, args.edits)
     full = measure(args.work, False, args.edits)
     result = {"items": args.items, "live_s": live, "full_s": full,
-              "live_median_s": statistics.median(live), "full_median_s": statistics.median(full),
+              "live_median_s": round(statistics.median(live), 2), "full_median_s": round(statistics.median(full), 2),
               "ratio": round(statistics.median(live) / statistics.median(full), 3),
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                           "load_average_before": load_before, "load_average_after": os.getloadavg()}}

@@ -38,6 +38,7 @@ from .errors import QingdanError
 from .files import read_regular, walk, write_atomic
 
 KEEP_DAYS = 7
+PRUNED = ".pruned"
 _KEY = re.compile(r"[0-9a-f]{64}")
 
 
@@ -177,14 +178,24 @@ class Store:
 
         Call it after a whole build: what it used stays, and so does what other
         recent builds (another output folder, another branch) may still want.
+        Listing a store of a large site takes a while, so it runs at most once a
+        day (the time of the last run is kept in ``PRUNED``).
         """
         if self.folder is None or not self.folder.is_dir():
             return 0
-        cutoff = time.time() - keep_days * 86400
+        stamp = self.folder / PRUNED
+        now = time.time()
+        try:
+            if now - stamp.lstat().st_mtime < 86400:
+                return 0
+        except OSError:
+            pass
+        write_atomic(stamp, "")
+        cutoff = now - keep_days * 86400
         removed = 0
         for relpath in walk(self.folder).files:
             path = self.folder / relpath
-            if relpath.rpartition("/")[2] in self.used:
+            if relpath.rpartition("/")[2] in self.used or relpath == PRUNED:
                 continue
             try:
                 if path.lstat().st_mtime < cutoff:

@@ -13,6 +13,7 @@ import os
 import random
 import re
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +130,22 @@ def test_a_damaged_or_linked_blob_is_never_used(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="构建缓存的键无效"):
         fresh.get("../../etc/passwd")
     assert re.fullmatch(r"[0-9a-f]{64}", key)
+
+
+def test_prune_removes_old_unused_blobs_at_most_once_a_day(tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+    old_unused, old_used, new_unused = "1" * 64, "2" * 64, "3" * 64
+    first = Store(folder)
+    for key in (old_unused, old_used, new_unused):
+        first.put(key, key.encode())
+    ten_days_ago = time.time() - 10 * 86400
+    for key in (old_unused, old_used):
+        blob = first.blob(key)
+        assert blob is not None
+        os.utime(blob, (ten_days_ago, ten_days_ago))
+    build = Store(folder)
+    assert build.get(old_used) == old_used.encode()  # this build used it
+    assert build.prune() == 1
+    assert build.get(old_unused) is None and build.get(new_unused) is not None
+    # A second build the same day does not list the store again.
+    assert Store(folder).prune() == 0
