@@ -78,7 +78,7 @@ def digest_of(data: str | bytes) -> str:
 class Store:
     """Bytes by input key, kept in ``folder``; ``folder=None`` keeps nothing (every call makes).
 
-    ``made`` counts what was made and ``reused`` what came from the store, for
+    ``made_count`` counts what was made and ``reused`` what came from the store, for
     the build's report and the tests.
     """
 
