@@ -160,6 +160,14 @@ def is_regular(path: Path) -> bool:
 # content or the new one, never a half-written file or folder.
 
 
+def remove(path: Path) -> None:
+    """Remove ``path`` whatever it is: a folder with what it holds, a file, a link (never followed)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write ``data`` (text as UTF-8) to ``path`` whole or not at all: a temporary file beside it, then a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,6 @@ import json
 import logging
 import os
 import posixpath
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +43,7 @@ from markupsafe import Markup
 from . import report as reporters
 from .dataset import Dataset, load_dataset
 from .errors import QingdanError
-from .files import walk, write_atomic
+from .files import remove, walk, write_atomic
 from .render import PageSpec, Renderer, Site, plan_site
 from .render.background import Contributions
 from .render.extras import FEED, SITE_CSS, SITE_JS, feed_base, theme_root
@@ -53,8 +52,7 @@ from .render.live import LIVE_ENV, live_errors
 from .render.incremental import target_of
 from .render.keys import PageKeys
 from .render.site import HIDE, page_title
-from .store import Store, digest_of, input_key
-from .workspace import lists_cache_dir
+from .store import Store, digest_of, folder_digest, input_key, store_for
 
 log = logging.getLogger("mkdocs.plugins.qingdan")
 PROGRESS_EVERY = 10_000  # generated pages between progress lines (a large site takes minutes)
@@ -111,8 +109,7 @@ def _theme_key(config: MkDocsConfig) -> str:
 
     installed = tuple(str(Path(m.__file__).resolve().parent) for m in (mkdocs, material) if m.__file__)
     folders = [Path(d) for d in config.theme.dirs if not str(Path(d).resolve()).startswith(installed)]
-    listing = [(str(d), rel, digest_of((d / rel).read_bytes())) for d in folders if d.is_dir()
-               for rel in walk(d).files if not rel.endswith((".pyc",))]
+    listing = [(str(d), folder_digest(d)) for d in folders if d.is_dir()]
     config_file = Path(config.config_file_path) if config.config_file_path else None
     return input_key(version("mkdocs"), version("mkdocs-material"), json.dumps(listing),
                      config_file.read_bytes() if config_file and config_file.is_file() else b"")
@@ -152,7 +149,6 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         self._specs: dict[str, PageSpec] = {}
         self._writing = False  # MkDocs has read every page and writes them now (after on_env)
         self._previous: dict[str, str] = {}  # the same of the build before, where its pages are still there
-        self._site_dir = ""
         self._store_dir: Path | None = None
         self._previous_files: list[str] = []  # the contributed files of that build
 
@@ -201,7 +197,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
             dataset = load_dataset(self.lists_dir)
         except QingdanError as exc:
             raise PluginError(f"qingdan：{exc}") from None
-        self.store = Store(self._store_dir or lists_cache_dir(self.lists_dir, "build"))
+        self.store = store_for(self.lists_dir, self._store_dir)
         if not dataset.ok and self.live:
             self.live_panel = live_errors(dataset.report.problems)
             self._forget(config)
@@ -282,31 +278,26 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         """
         return not self._writing or self._previous.get(dest) != self._key(dest)
 
-    def _record(self) -> Path | None:
-        """Where the input keys of the pages in ``config.site_dir`` are kept: in the store, not on the site."""
+    def _record(self, site_dir: str) -> Path | None:
+        """Where the input keys of the pages in ``site_dir`` are kept: in the store, not on the site."""
         if self.store is None or self.store.folder is None:
             return None
-        return self.store.folder / "mkdocs" / f"{digest_of(str(Path(self._site_dir).resolve()))[:32]}.json"
+        return self.store.folder / "mkdocs" / f"{digest_of(str(Path(site_dir).resolve()))[:32]}.json"
 
     def _forget(self, config: MkDocsConfig) -> None:
         """Empty the site folder and forget its pages: while the data has errors no data page can be
         made, and every page must carry the errors (even in a --dirty build of `qingdan serve --live`)."""
-        self._site_dir = config.site_dir
-        record = self._record()
+        record = self._record(config.site_dir)
         if record is not None:
             record.unlink(missing_ok=True)
         site_dir = Path(config.site_dir)
         if site_dir.is_dir():
             for entry in site_dir.iterdir():
-                if entry.is_dir() and not entry.is_symlink():
-                    shutil.rmtree(entry)
-                else:
-                    entry.unlink()
+                remove(entry)
 
     def _previous_keys(self, config: MkDocsConfig) -> dict[str, str]:
         """The keys of the previous build's pages that are still in the site folder (none after a clean)."""
-        self._site_dir = config.site_dir
-        record = self._record()
+        record = self._record(config.site_dir)
         self._previous_files = []
         try:
             previous = json.loads(record.read_text(encoding="utf-8")) if record is not None else {}
@@ -386,7 +377,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
                 if folder == site_dir or any(folder.iterdir()):
                     break
                 folder.rmdir()
-        record = self._record()
+        record = self._record(config.site_dir)
         if record is not None:
             record.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(record, json.dumps({"pages": keys, "files": sorted(paths)}, ensure_ascii=False))

@@ -36,6 +36,7 @@ from stat import S_ISREG
 
 from .errors import QingdanError
 from .files import read_regular, walk, write_atomic
+from .workspace import lists_cache_dir
 
 KEEP_DAYS = 7
 PRUNED = ".pruned"
@@ -46,14 +47,24 @@ _KEY = re.compile(r"[0-9a-f]{64}")
 def code_version() -> str:
     """SHA-256 over every file of the qingdan package (path and bytes): any change of code,
     templates or assets gives another version, and so new keys for everything."""
-    root = Path(str(resources.files("qingdan")))
+    return folder_digest(Path(str(resources.files("qingdan"))))
+
+
+def folder_digest(root: Path) -> str:
+    """SHA-256 over the regular files below ``root``, path and bytes (template folders, the package)."""
     digest = hashlib.sha256()
     for relpath in walk(root).files:
         if "__pycache__" in relpath.split("/"):
             continue  # compiled copies of the sources, different on every machine
         digest.update(relpath.encode("utf-8") + b"\0")
-        digest.update(hashlib.sha256((root / relpath).read_bytes()).digest())
+        digest.update(hashlib.sha256(read_regular(root / relpath, root=root)).digest())
     return digest.hexdigest()
+
+
+def store_for(lists_dir: Path, folder: Path | None = None) -> Store:
+    """The build store of the checkout holding ``lists_dir``: ``folder`` if given, else its cache folder
+    (``.qingdan-cache/build`` or ``$QINGDAN_CACHE_DIR/build``)."""
+    return Store(folder if folder is not None else lists_cache_dir(lists_dir, "build"))
 
 
 def input_key(*parts: str | bytes) -> str:
@@ -114,10 +125,6 @@ class Store:
         self.used.add(key)
         return data
 
-    def has(self, key: str) -> bool:
-        path = self.blob(key)
-        return path is not None and path.is_file() and not path.is_symlink()
-
     def put(self, key: str, data: bytes) -> None:
         path = self.blob(key)
         if path is None:
@@ -137,20 +144,6 @@ class Store:
         self.put(key, data)
         self.made_count += 1
         return data
-
-    def link(self, key: str, target: Path) -> bool:
-        """Hard-link the kept bytes of ``key`` to ``target``; False when they are not kept or cannot be linked."""
-        path = self.blob(key)
-        if path is None:
-            return False
-        try:
-            if path.is_symlink() or not path.is_file():
-                return False
-            os.link(path, target, follow_symlinks=False)
-        except OSError:
-            return False
-        self.used.add(key)
-        return True
 
     def absorb(self, other: Path) -> int:
         """Take every blob of the store folder ``other`` (a shard's) that this one lacks; return how many."""

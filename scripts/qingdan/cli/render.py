@@ -17,8 +17,7 @@ from ..render.history import history_for
 from ..render.incremental import SiteWriter, read_manifest
 from ..render.shards import Shard
 from ..render.site import fill_store, write_files
-from ..store import Store
-from ..workspace import lists_cache_dir
+from ..store import store_for
 from . import friendly, main, progress_printer
 from .validate import _lists_dir
 
@@ -80,7 +79,7 @@ def render_cmd(path: Path, out_dir: Path | None, templates_dir: Path | None, the
             raise QingdanError("--theme-out 不能与 --out 是同一个文件夹：主题文件不是页面")
     dataset = _checked(lists_dir)
     history = history_for(lists_dir)
-    store = Store(store_dir if store_dir is not None else lists_cache_dir(lists_dir, "build"))
+    store = store_for(lists_dir, store_dir)
     for shard_store in shard_stores:
         taken = store.absorb(shard_store)
         click.echo(f"已并入分片构建缓存 {shard_store}：{taken} 项", err=True)
@@ -107,7 +106,7 @@ def render_cmd(path: Path, out_dir: Path | None, templates_dir: Path | None, the
 
 def _render_shard(lists_dir: Path, shard: Shard, store_dir: Path | None, templates_dir: Path | None) -> None:
     dataset = _checked(lists_dir)
-    store = Store(store_dir if store_dir is not None else lists_cache_dir(lists_dir, "build"))
+    store = store_for(lists_dir, store_dir)
     pages = fill_store(dataset, store, shard, history_for(lists_dir), templates_dir,
                        progress=progress_printer(f"生成分片 {shard}", True))
     click.echo(f"分片 {shard}：{pages} 个页面；新生成 {store.made_count} 项，沿用 {store.reused} 项，"

@@ -32,7 +32,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -40,7 +39,7 @@ from stat import S_ISREG
 from typing import Any
 
 from ..errors import QingdanError
-from ..files import read_regular, walk, write_atomic
+from ..files import read_regular, remove, walk, write_atomic
 from ..store import code_version
 
 MANIFEST = ".qingdan-manifest.json"
@@ -116,7 +115,7 @@ class SiteWriter:
 
     Call :meth:`start`, give :meth:`write` to
     :func:`qingdan.render.site.write_site` as ``writer``, then call
-    :meth:`finish`. ``before`` is the previous build's manifest (empty for a
+    :meth:`finish`. ``previous`` is the previous build's manifest (None for a
     clean build, which then writes everything). A :class:`Keyed` file whose
     key, size and path are those of the previous build, and which nobody
     modified since that build's manifest was written, is kept without being
@@ -127,7 +126,6 @@ class SiteWriter:
     previous: Previous | None = None
     digests: dict[str, Built] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
     reused: int = 0
 
     def start(self) -> None:
@@ -136,7 +134,7 @@ class SiteWriter:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         (self.out_dir / MANIFEST).unlink(missing_ok=True)
         for relpath, _what in walk(self.out_dir).refused:
-            _remove(self.out_dir / relpath)
+            remove(self.out_dir / relpath)
 
     def write(self, items: Iterable[tuple[str, str | bytes]] | Mapping[str, bytes]) -> list[str]:
         """Write (path, content) pairs, leaving identical files as they are; return every path given."""
@@ -200,7 +198,6 @@ class SiteWriter:
                     left = True
                 else:
                     os.unlink(os.path.join(folder, name))  # no longer made, or never made by a build (a stray file)
-                    self.removed.append(prefix + name)
             left = left or any(os.path.join(folder, d) not in gone for d in dirs)
             if not left and folder != root:
                 os.rmdir(folder)
@@ -216,12 +213,5 @@ def _put(target: Path, data: bytes) -> None:
         if parent.is_file():
             parent.unlink()  # a file where the build now needs a folder
     if target.is_dir():
-        shutil.rmtree(target)  # a folder where the build now writes a file
+        remove(target)  # a folder where the build now writes a file
     write_atomic(target, data)
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    else:
-        path.unlink(missing_ok=True)

@@ -26,13 +26,12 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
-from ..files import walk
 from ..layout import KINDS
 from ..laws.catalogue import installed_catalogue
-from ..store import Store, digest_of, input_key
+from ..store import Store, digest_of, folder_digest, input_key
 from .history import History, as_of
 from .lookup import Lookup
 from .pages import PageSpec
@@ -65,6 +64,10 @@ class PageKeys:
             _json(str(as_of(history, lookup.newest_date))),
         )
         self.files = files
+        self._resolvers: dict[str, Callable[[str], str]] = {
+            "item": self._item, "file": self._file, "dept": self._folder, "files": self._named,
+            "citations": self._citations, "contributed": self._contributed_under,
+        }
 
     def of(self, page: PageSpec) -> str:
         """The input key of ``page``."""
@@ -75,17 +78,22 @@ class PageKeys:
         if name == EVERYTHING:
             return self._everything
         kind, _, arg = name.partition(":")
-        resolve = {
-            "item": lambda code: self._item_digests(self.data.source_file.get(code, "")).get(code, "-"),
-            "file": lambda relpath: self.files.get(relpath, "-"),
-            "dept": self._folder,
-            "files": self._named,
-            "citations": lambda key: _json([vars(c) for c in self.lookup.citations.get(key, [])]),
-            "contributed": lambda prefix: _json([p for p in self.contributed if p.startswith(prefix)]),
-        }.get(kind)
+        resolve = self._resolvers.get(kind)
         if resolve is None:
             raise ValueError(f"unknown page input {name!r}")
         return f"{name}:{resolve(arg)}"
+
+    def _item(self, code: str) -> str:
+        return self._item_digests(self.data.source_file.get(code, "")).get(code, "-")
+
+    def _file(self, relpath: str) -> str:
+        return self.files.get(relpath, "-")
+
+    def _citations(self, key: str) -> str:
+        return _json([vars(c) for c in self.lookup.citations.get(key, [])])
+
+    def _contributed_under(self, prefix: str) -> str:
+        return _json([p for p in self.contributed if p.startswith(prefix)])
 
     @functools.cached_property
     def contributed(self) -> list[str]:
@@ -136,10 +144,7 @@ def _json(value: object) -> str:
 
 
 def _templates_digest(templates_dir: Path | None) -> str:
-    if templates_dir is None:
-        return "no templates"
-    return digest_of(_json([(rel, digest_of((templates_dir / rel).read_bytes()))
-                            for rel in walk(templates_dir).files]))
+    return folder_digest(templates_dir) if templates_dir is not None else "no templates"
 
 
 def _history_identity(history: History | None) -> str:
@@ -148,7 +153,3 @@ def _history_identity(history: History | None) -> str:
         return "no history"
     return _json([getattr(history, "head", None), [(r.name, str(r.date)) for r in history.tags()]])
 
-
-def reads_of_items(codes: Iterable[str]) -> tuple[str, ...]:
-    """The ``reads`` of a page showing these power items."""
-    return tuple(f"item:{code}" for code in codes)
