@@ -149,3 +149,19 @@ def test_prune_removes_old_unused_blobs_at_most_once_a_day(tmp_path: Path) -> No
     assert build.get(old_unused) is None and build.get(new_unused) is not None
     # A second build the same day does not list the store again.
     assert Store(folder).prune() == 0
+
+
+def test_absorbing_a_shard_store_takes_blobs_only(tmp_path: Path) -> None:
+    """A shard's store comes from another job: stray files and links in it are not taken."""
+    shard = Store(tmp_path / "shard")
+    key = "4" * 64
+    shard.put(key, b"shard page")
+    (tmp_path / "shard" / "README.txt").write_text("不是缓存项\n", encoding="utf-8")
+    (tmp_path / "secret").write_bytes(b"secret")
+    link_key = "5" * 64
+    (tmp_path / "shard" / "55").mkdir()
+    (tmp_path / "shard" / "55" / link_key).symlink_to(tmp_path / "secret")
+    merged = Store(tmp_path / "merged")
+    assert merged.absorb(tmp_path / "shard") == 1
+    assert merged.get(key) == b"shard page" and merged.get(link_key) is None
+    assert sorted(p.name for p in (tmp_path / "merged").rglob("*") if p.is_file()) == [key]
