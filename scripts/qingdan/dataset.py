@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from . import model
 from .layout import department_of
-from .validate import Report, check
+from .validate import Memo, Report, check
 
 
 @dataclass
@@ -69,11 +69,17 @@ def _by_owner(records: dict[str, Any], owner: dict[str, str]) -> dict[str, list[
     return grouped
 
 
-def load_dataset(lists_dir: Path, *, today: dt.date | None = None, prefix: str | None = None) -> Dataset:
-    """Read and validate every file under ``lists_dir`` into a Dataset (check ``.ok``)."""
+def load_dataset(lists_dir: Path, *, today: dt.date | None = None, prefix: str | None = None,
+                 memo: Memo | None = None, cache_dir: Path | None = None) -> Dataset:
+    """Read and validate every file under ``lists_dir`` into a Dataset (check ``.ok``).
+
+    A preview server loading the same folder again passes the same ``memo``:
+    only files whose bytes changed are parsed again, the others keep their
+    records. ``cache_dir`` is the validator's cache, for the rules across files.
+    """
     # The facts served the rules only and are dropped here: a site build keeps
     # the Dataset to the end, and at 100,000 items they are 150 MB.
-    checked = check(lists_dir, today=today, prefix=prefix, keep_records=True)
+    checked = check(lists_dir, today=today, prefix=prefix, keep_records=True, memo=memo, cache_dir=cache_dir)
     report, records, digests = checked.report, checked.records, checked.digests
     del checked
     share_field_sets(records.values())
@@ -132,7 +138,8 @@ def share_field_sets(records: Iterable[BaseModel]) -> None:
     loudly instead of changing the others.
     """
     shared: dict[frozenset[str], SharedFields] = {}
-    stack = list(records)
+    # A record loaded before (load_dataset's memo) was shared then, with all it holds.
+    stack = [r for r in records if not isinstance(r.__pydantic_fields_set__, SharedFields)]
     while stack:
         record = stack.pop()
         given = frozenset(record.__pydantic_fields_set__)

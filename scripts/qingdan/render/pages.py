@@ -89,7 +89,7 @@ def _dept_name(lookup: Lookup, dept_id: str) -> str:
 
 
 def _dept_crumbs(lookup: Lookup, dept_id: str) -> tuple[tuple[str, str | None], ...]:
-    dept_path = page_path("department", dept_id) if dept_id in lookup.page_keys("department") else None
+    dept_path = page_path("department", dept_id) if lookup.has_page("department", dept_id) else None
     return (("部门", page_path("departments")), (_dept_name(lookup, dept_id), dept_path))
 
 

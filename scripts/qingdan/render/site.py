@@ -21,7 +21,7 @@ from ..dataset import Dataset
 from ..store import Store
 from ..model.negative import CATEGORIES
 from ..model.power import POWER_TYPES
-from .extras import contributions, site_assets
+from .extras import contributions, linked_paths, site_assets
 from .history import History, as_of
 from .incremental import Keyed, target_of
 from .keys import PageKeys
@@ -177,12 +177,13 @@ def write_site(dataset: Dataset, out_dir: Path, history: History | None = None,
     """
     write: Writer = writer or functools.partial(write_files, out_dir=out_dir)
     paths: list[str] = []
+    linked = linked_paths(dataset, history)
     # Planned first (nothing is rendered yet): the feeds link only pages that exist.
-    site = plan_site(dataset, history, contributed=lambda: paths)
+    site = plan_site(dataset, history, contributed=lambda: linked)
     for stage in contributions(dataset, history, site.pages.keys(), store=store):
         paths += write(stage)
         del stage
-    files = iter_files(site, templates_dir, store=store, contributed=paths)
+    files = iter_files(site, templates_dir, store=store, contributed=linked)
     if progress is not None:
         files = _reporting(files, len(site.pages) + len(site.assets), progress)
     return len(paths) + len(write(files))
@@ -197,13 +198,13 @@ def fill_store(dataset: Dataset, store: Store, shard: Shard, history: History | 
     whose store holds every shard's) builds the site from it.
     """
     mine = [dept for dept in sorted(dataset.departments) if shard.owns(dept)]
-    paths: list[str] = []
-    site = plan_site(dataset, history, contributed=lambda: paths)
+    linked = linked_paths(dataset, history)
+    site = plan_site(dataset, history, contributed=lambda: linked)
     for stage in contributions(dataset, history, site.pages.keys(), store=store, departments=mine):
-        pairs = stage.items() if isinstance(stage, Mapping) else stage
-        paths += [path for path, _content in pairs]
-        del stage, pairs
-    keys = PageKeys(site.pages, site.lookup, site.history, lambda: paths, templates_dir, store)
+        for _pair in stage.items() if isinstance(stage, Mapping) else stage:
+            pass  # made into the store
+        del stage
+    keys = PageKeys(site.pages, site.lookup, site.history, lambda: linked, templates_dir, store)
     renderer = Renderer(site, templates_dir)
     owned = set(mine)
     pages = [page for page in site.pages.values() if page.department in owned]
