@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,8 +148,22 @@ def share_field_sets(records: Iterable[BaseModel]) -> None:
         if fields is None:
             fields = shared[given] = SharedFields(given)
         object.__setattr__(record, "__pydantic_fields_set__", fields)
-        for value in record.__dict__.values():
+        values = record.__dict__
+        for name in _nested_fields(type(record)):  # the walk visits 200,000 records at 10,000 items
+            value = values[name]
             if isinstance(value, BaseModel):
                 stack.append(value)
             elif isinstance(value, list):
                 stack.extend(v for v in value if isinstance(v, BaseModel))
+
+
+@functools.cache
+def _nested_fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``cls`` whose type names a model (alone, in a list, or optional)."""
+    return tuple(name for name, info in cls.model_fields.items() if _names_model(info.annotation))
+
+
+def _names_model(annotation: object) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_names_model(arg) for arg in typing.get_args(annotation))

@@ -223,9 +223,9 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
             raise PluginError(f"qingdan：{config.docs_dir} 中有不是普通文件的条目，不能生成网站：{shown}。"
                               "网站的页面只能来自仓库中的普通文件；请删除链接，换成文件本身")
         try:
-            # A server loads the same folder again after every edit: only changed files are parsed again.
-            dataset = load_dataset(self.lists_dir, memo=self._memo,
-                                   cache_dir=default_cache_dir(self.lists_dir) if self._serving else None)
+            # Unchanged files' records come from the validator's cache, and a server keeps them
+            # in memory from one build to the next: only changed files are parsed again.
+            dataset = load_dataset(self.lists_dir, memo=self._memo, cache_dir=default_cache_dir(self.lists_dir))
         except QingdanError as exc:
             raise PluginError(f"qingdan：{exc}") from None
         self.store = store_for(self.lists_dir, self._store_dir)

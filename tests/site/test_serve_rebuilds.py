@@ -9,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+from serve_support import MKDOCS_YML
 from site_support import run
 from test_mkdocs_dirty import _tree
 
@@ -42,18 +43,6 @@ for path, old, new, page, expect in edits:
 first.plugins.on_shutdown()  # waits for the last background work
 print(json.dumps(report))
 '''
-
-MKDOCS_YML = """\
-site_name: 预览测试
-docs_dir: content
-use_directory_urls: true
-theme:
-  name: material
-  language: zh
-plugins:
-  - qingdan:
-      lists_dir: lists
-"""
 
 
 def _project(root: Path, items: int) -> tuple[Path, str, str]:
