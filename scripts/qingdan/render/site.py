@@ -54,9 +54,9 @@ def plan_site(dataset: Dataset, history: History | None = None, *,
               contributed: Callable[[], Collection[str]] = tuple) -> Site:
     """Plan every page of ``dataset``; nothing is rendered yet.
 
-    ``contributed`` gives the paths of the files other stages add (search,
-    downloads); pages that link to downloads call it when they are rendered,
-    so those files may still be in the making while the other pages render.
+    ``contributed`` gives the paths of the files other stages add that pages
+    link to (downloads, releases, feeds): extras.linked_paths knows them before
+    they are made, so no page waits for those stages.
     """
     lookup = Lookup(dataset)
     return Site(dataset, lookup, plan_pages(lookup, contributed, history), site_assets(), history)
