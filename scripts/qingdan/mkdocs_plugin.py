@@ -263,6 +263,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         templates = Path(self.config.templates) if self.config.templates else None
         self.renderer = Renderer(self.site, templates)
         self.keys = PageKeys(self.site.pages, self.site.lookup, self.history, lambda: linked, templates, self.store)
+        self.renderer.keep_fragments(self.store, self.keys.common)
         self._theme_key = _theme_key(config)
         self._previous = self._previous_keys(config)
         self._page_keys, self._specs, self._writing = {}, {}, False
