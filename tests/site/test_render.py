@@ -493,7 +493,7 @@ def test_past_versions_have_pages_linked_from_the_history(tmp_path: Path) -> Non
 def test_law_page_parts_kept_in_the_store_render_as_the_whole(sample: Dataset, tmp_path: Path) -> None:
     """A law page's article tables are kept in the build store by what they show (Renderer.keep_fragments):
     the page equals one rendered without a store, each table under its own article (two articles cited
-    by the same records once shared a kept table), and a second render makes none again."""
+    by the same records once shared a kept table), and a second render makes none again; the rows are kept a hundred at a time."""
     from qingdan.store import Store
 
     site = plan_site(sample)
