@@ -1,35 +1,48 @@
-"""The static search index: token shards and a document table, as files for the site.
+"""The static search index: token shards, tie classes and document tables, as files for the site.
 
-Layout under ``search-index/`` (all JSON, UTF-8):
+Layout under ``search-index/`` (all JSON, UTF-8, but for the two ``.txt`` kinds):
 
-- ``meta.json``: format version, numbers of documents and shards, and the
-  digest of each *pack* of shard and document-table files (``t``, ``d``, each
-  pack holding ``pack`` consecutive files); the only file browsers revalidate;
-- ``t/<digest>/<n>.json``: token → posting lists, one shard per token-hash
-  bucket; a value is four encoded lists joined by ``|``, for the fields name,
-  code, legal basis and other (postings.py); ``<digest>`` is that of shard
-  ``n``'s pack (``meta.t[n // meta.pack]``);
+- ``meta.json``: format version, the number of documents of each *part* (see
+  below), the number of shards, the digest of each *pack* of shard files
+  (``t``, ``pack`` consecutive shards each) and of document-table files
+  (``d``), and that of the class file (``c``); the only file browsers revalidate;
+- ``t/<digest>/<n>.json``: token → value, one shard per token-hash bucket;
+  ``<digest>`` is that of shard ``n``'s pack (``meta.t[n // meta.pack]``). A
+  value is one *block* per part holding the token, in part order, joined by
+  ``;``: the part's index (postings.number), then four lists of the part's
+  own document numbers (postings.encode) joined by ``|`` for the fields name,
+  code, legal basis and other (trailing empty lists left out);
 - ``p/<digest>.txt``: the value of one frequent token, which would make its
   shard heavy for every other token in it; its shard holds ``@<digest>`` instead;
-- ``d/<digest>/<n>.json``: documents ``n*DOC_SHARD`` … as arrays (see
-  DOC_FIELDS), ``<digest>`` that of table ``n``'s pack (``meta.d[n // meta.pack]``).
+- ``c/<digest>.txt``: each document's *tie class* (:func:`tie_class`), one
+  character of postings.ALPHABET per document in number order;
+- ``d/<digest>/<k>.json``: documents ``k*DOC_SHARD`` … of one part, as arrays
+  (see DOC_FIELDS); a pack is at most TABLE_PACK consecutive tables of one
+  part, and ``meta.d`` lists the packs part after part.
 
 Every path but meta.json is named by the digest of what it holds, so browsers
-may cache those files for good, and a build that changes a few shards leaves
+may cache those files for good, and a build that changes a few tokens leaves
 the other packs' files where they were (the same path, the same bytes).
 
-Document numbers follow the ranking's tie order (in force first, then shorter
-names, then kind), so the browser breaks ties by number alone and the first
-results of a query tend to share a few document-table files. The price: a
-change that moves a record in that order (a name of another length) renumbers
-the records between its old and new places, and so changes the posting lists
-of most shards; a change that keeps its place (a field, a name of the same
-length) changes a few packs.
+Numbering. Documents are numbered part after part (records.parts: the site
+part, then each department, sorted by id), and within a part by kind and
+code (:func:`part_key`), never by name or status: a document's number is the
+size of the parts before it plus its place in its part. Editing a record
+(a name of any length, its status, any field) renumbers nothing; adding or
+removing one renumbers its own part only, and a block holds its part's own
+numbers, so the other parts' blocks keep their bytes.
 
-The index is assembled from *parts* (groups of records, see records.groups),
-each tokenised on its own (:func:`tokenise`, the costly step), so that a build
-with a store (``qingdan.search.build``) tokenises again only the parts that
-changed; :func:`assemble` numbers the documents and encodes the lists.
+Tie order. search.js breaks ties between equally good matches by (tie class,
+number): in force first, then shorter names (:func:`tie_class`), then the
+part order and kind and code within a part. It reads the classes from the
+class file, fetched in parallel with the first shards.
+
+The index is assembled from parts, each encoded on its own
+(:func:`encode_parts`: tokenising and encoding its lists, its classes and its
+document tables, the costly step), so that a build with a store
+(``qingdan.search.build``) encodes again only the parts that changed;
+:func:`assemble` concatenates the parts' blocks token by token and cuts them
+into shards.
 """
 
 from __future__ import annotations
@@ -38,21 +51,27 @@ import hashlib
 import json
 import marshal
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
-from .postings import encode, token_hash
+from .postings import ALPHABET, encode, number, token_hash
 from .records import KINDS, PATHS, SearchDoc
 from .tokens import compact, index_tokens
 
-FORMAT = 2
-FIELDS = "ncbo"  # name, code, basis, other: the order of lists in a token's value
+FORMAT = 3
+FIELDS = "ncbo"  # name, code, basis, other: the order of lists in a block
 SLOT_BITS = 2  # a posting key is document number << SLOT_BITS | field (index in FIELDS)
 DOC_FIELDS = ("kind", "name", "code", "label", "dept", "basis", "codes", "status")
 DOC_SHARD = 16  # documents per document-table file
+TABLE_PACK = 16  # document-table files per pack (a pack never spans two parts)
 SHARD_BYTES = 8_000  # aimed size of one token shard
 SPLIT_BYTES = 1_000  # a token value longer than this gets a file of its own
-PACKS = 64  # at most this many packs of shard (and of document-table) files: meta.json stays small
+PACKS = 64  # at most this many packs of shard files: meta.json stays small
 ROOT = "search-index"
+BLOCKS = ";"  # joins the blocks of a token's value
+LISTS = "|"  # joins the lists of a block
+# Tie class: (not in force) << 5 | a bucket of the name's length, exact up to 27 characters.
+_LONG = (32, 40, 60)  # lengths from which buckets 29, 30, 31 start (28: 28 … 31)
 _SLOT_MASK = (1 << SLOT_BITS) - 1
 _PART_SHIFT = 40  # while tokenising several parts, a key's part is kept above its document number
 _KEY_MASK = (1 << _PART_SHIFT) - 1
@@ -62,20 +81,61 @@ assert len(FIELDS) <= 1 << SLOT_BITS
 Tokens = dict[str, list[int]]
 
 
-def order_key(doc: SearchDoc) -> tuple[bool, int, int, str, str]:
-    """Tie order of results: in force first, shorter names, kind, then name and code."""
-    return (bool(doc.status), len(compact(doc.name)), KINDS.index(doc.kind), doc.name, doc.code)
+def part_key(doc: SearchDoc) -> tuple[int, str, str]:
+    """The order of documents within their part: kind (KINDS), then code. Nothing an edit of a
+    record changes, so numbers stay put when names or statuses change."""
+    return (KINDS.index(doc.kind), doc.code, doc.name)
+
+
+def tie_class(doc: SearchDoc) -> int:
+    """0 … 63, lower first among equally good matches: in force first, then shorter names
+    (length buckets: exact up to 27 characters, then 28–31, 32–39, 40–59, 60 and more)."""
+    length = len(compact(doc.name))
+    bucket = length if length < 28 else 28 + sum(length >= n for n in _LONG)
+    return (32 if doc.status else 0) | bucket
+
+
+@dataclass
+class Part:
+    """One part encoded: what the index holds of it, independent of the other parts."""
+
+    classes: str  # one character of ALPHABET per document: its tie_class
+    packs: list[tuple[str, list[bytes]]]  # (digest, document-table files) for each pack of tables
+    tokens: list[str]
+    hashes: list[int]  # token_hash of each token
+    values: list[str]  # each token's block without the part's index
 
 
 def build_index(docs: Iterable[SearchDoc], *, shard_bytes: int = SHARD_BYTES,
                 synonyms: Sequence[Sequence[str]] = ()) -> dict[str, bytes]:
-    """Every file of the index, by path relative to the site root.
+    """Every file of the index of ``docs`` as one part, by path relative to the site root.
 
     ``synonyms`` (groups of words meaning the same thing) go into meta.json,
     which every query reads first: search.js tries each phrasing they give.
     """
-    ordered = sorted(docs, key=order_key)
-    return assemble([(ordered, tokenise(ordered))], shard_bytes=shard_bytes, synonyms=synonyms)
+    return build_parts({"": list(docs)}, shard_bytes=shard_bytes, synonyms=synonyms)
+
+
+def build_parts(parts: Mapping[str, Sequence[SearchDoc]], *, shard_bytes: int = SHARD_BYTES,
+                synonyms: Sequence[Sequence[str]] = ()) -> dict[str, bytes]:
+    """The index of ``parts`` (name → documents, as records.parts gives them), parts in name order."""
+    ordered = [sorted(parts[name], key=part_key) for name in sorted(parts)]
+    return assemble(encode_parts(ordered), shard_bytes=shard_bytes, synonyms=synonyms)
+
+
+def encode_parts(parts: Sequence[Sequence[SearchDoc]]) -> list[Part]:
+    """Each part encoded, numbering its documents as listed (sorted by :func:`part_key`)."""
+    out = []
+    for docs, tokens in zip(parts, tokenise_parts(parts)):
+        names = sorted(tokens)
+        out.append(Part(
+            classes="".join(ALPHABET[tie_class(doc)] for doc in docs),
+            packs=_table_packs(docs),
+            tokens=names,
+            hashes=[token_hash(token) for token in names],
+            values=[_block(tokens.pop(token)) for token in names],
+        ))
+    return out
 
 
 def tokenise(docs: Sequence[SearchDoc]) -> Tokens:
@@ -126,103 +186,76 @@ def _by_part(keys: list[int]) -> Iterator[tuple[int, list[int]]]:
             start = n
 
 
-def tokens_to_bytes(tokens: Tokens) -> bytes:
-    """A part's tokens as kept in the build store (marshal: read back ten times faster than JSON;
+def _block(keys: list[int]) -> str:
+    """A part's lists of one token from its sorted posting keys: one list per field."""
+    lists: list[list[int]] = [[] for _ in FIELDS]
+    for key in keys:
+        lists[key & _SLOT_MASK].append(key >> SLOT_BITS)
+    return LISTS.join(encode(found) for found in lists).rstrip(LISTS)
+
+
+def part_to_bytes(part: Part) -> bytes:
+    """A part as kept in the build store (marshal: read back ten times faster than JSON;
     its format is Python's own, so the store key names the Python version)."""
-    return marshal.dumps(tokens)
+    return marshal.dumps((FORMAT, part.classes, part.packs, part.tokens, part.hashes, part.values))
 
 
-def tokens_from_bytes(data: bytes) -> Tokens:
-    tokens = marshal.loads(data)
-    if not isinstance(tokens, dict):
-        raise ValueError("not the tokens of a part")
-    return tokens
+def part_from_bytes(data: bytes) -> Part:
+    kept = marshal.loads(data)
+    if not (isinstance(kept, tuple) and len(kept) == 6 and kept[0] == FORMAT):
+        raise ValueError("not an encoded part")
+    _format, classes, packs, tokens, hashes, values = kept
+    if not (isinstance(classes, str) and isinstance(packs, list) and isinstance(tokens, list)
+            and len(tokens) == len(hashes) == len(values)):
+        raise ValueError("not an encoded part")
+    return Part(classes, [(digest, list(files)) for digest, files in packs], tokens, hashes, values)
 
 
-def assemble(parts: Sequence[tuple[Sequence[SearchDoc], Tokens]], *, shard_bytes: int = SHARD_BYTES,
+def assemble(parts: Sequence[Part], *, shard_bytes: int = SHARD_BYTES,
              synonyms: Sequence[Sequence[str]] = ()) -> dict[str, bytes]:
-    """The index of the documents of ``parts``, each with its :func:`tokenise` result (consumed).
+    """The index of ``parts`` (encode_parts), numbered in the order given.
 
-    The same documents give the same bytes however they are cut into parts and
-    ordered; parts whose documents are in tie order (:func:`order_key`) cost least.
+    Only joins: each token's value is its parts' blocks, each prefixed with its
+    part's index, so a part's blocks are the same bytes whatever the other parts hold.
     """
-    ordered, numbers = _number(parts)
-    entries = _entries(parts, numbers)
+    entries, hashes = _entries(parts)
     body = _split_frequent(entries)
     count = _shard_count(entries, shard_bytes)
-    shards = _shards(entries, count)
-    tables = _doc_tables(ordered)
-    pack = _pack_size(max(len(shards), len(tables)))
-    meta = {"format": FORMAT, "docs": len(ordered), "shards": count, "docShard": DOC_SHARD,
-            "fields": FIELDS, "docFields": DOC_FIELDS, "paths": PATHS,
-            "synonyms": [list(group) for group in synonyms], "pack": pack}
-    for family, files in (("t", shards), ("d", tables)):
-        meta[family] = digests = []
-        for start in range(0, len(files), pack):
-            digests.append(_digest(files[start : start + pack]))
-            body.update((f"{family}/{digests[-1]}/{n}.json", data)
-                        for n, data in enumerate(files[start : start + pack], start))
+    shards = _shards(entries, hashes, count)
+    pack = _pack_size(len(shards))
+    classes = "".join(part.classes for part in parts).encode()
+    meta = {"format": FORMAT, "docs": len(classes), "parts": [len(part.classes) for part in parts],
+            "shards": count, "docShard": DOC_SHARD, "tablePack": TABLE_PACK, "fields": FIELDS,
+            "docFields": DOC_FIELDS, "paths": PATHS, "synonyms": [list(group) for group in synonyms],
+            "pack": pack, "c": _digest([classes]), "t": [], "d": []}
+    body[f"c/{meta['c']}.txt"] = classes
+    for start in range(0, len(shards), pack):
+        meta["t"].append(_digest(shards[start : start + pack]))
+        body.update((f"t/{meta['t'][-1]}/{n}.json", data)
+                    for n, data in enumerate(shards[start : start + pack], start))
+    for part in parts:
+        for chunk, (digest, tables) in enumerate(part.packs):
+            meta["d"].append(digest)
+            body.update((f"d/{digest}/{n}.json", data) for n, data in enumerate(tables, chunk * TABLE_PACK))
     out = {f"{ROOT}/{path}": data for path, data in body.items()}
     out[f"{ROOT}/meta.json"] = _json(meta)
     return out
 
 
-def _number(parts: Sequence[tuple[Sequence[SearchDoc], Tokens]]) -> tuple[list[SearchDoc], list[list[int]]]:
-    """The documents in tie order, and for each part the number of each of its documents."""
-    keyed = sorted((order_key(doc), p, i) for p, (docs, _tokens) in enumerate(parts) for i, doc in enumerate(docs))
-    numbers = [[0] * len(docs) for docs, _tokens in parts]
-    ordered = []
-    for number, (_key, p, i) in enumerate(keyed):
-        numbers[p][i] = number
-        ordered.append(parts[p][0][i])
-    return ordered, numbers
-
-
-def _entries(parts: Sequence[tuple[Sequence[SearchDoc], Tokens]], numbers: list[list[int]]) -> dict[str, str]:
-    """Every token with its encoded value: the posting lists of its fields joined by ``|``.
-
-    Consumes the parts' tokens: each list is freed once encoded (the lists are
-    the bulk of the memory of a large build).
-    """
-    # A part numbered as the whole needs no renumbering; one numbered in the
-    # same order as the whole (its documents in tie order) needs no sorting.
-    renumber = [None if all(n == i for i, n in enumerate(ids)) else ids for ids in numbers]
-    ordered = [all(a < b for a, b in zip(ids, ids[1:])) for ids in numbers]
-    entries: dict[str, str] = {}
-    if len(parts) == 1:  # a build without a store: no list of holders per token
-        tokens = parts[0][1]
-        for token in list(tokens):
-            entries[token] = _value([(renumber[0], tokens.pop(token))], not ordered[0])
-        return entries
-    held: dict[str, list[tuple[int, list[int]]]] = {}
-    for part, (_docs, tokens) in enumerate(parts):
-        for token, keys in tokens.items():
-            found = held.get(token)
+def _entries(parts: Sequence[Part]) -> tuple[dict[str, str], dict[str, int]]:
+    """Every token with its value (its parts' blocks) and its hash."""
+    blocks: dict[str, list[str]] = {}
+    hashes: dict[str, int] = {}
+    for index, part in enumerate(parts):
+        prefix = number(index)
+        for token, value in zip(part.tokens, part.values):
+            found = blocks.get(token)
             if found is None:
-                held[token] = [(part, keys)]
+                blocks[token] = [prefix + value]
             else:
-                found.append((part, keys))
-        tokens.clear()
-    for token in list(held):
-        holders = held.pop(token)
-        sort = len(holders) > 1 or not ordered[holders[0][0]]
-        entries[token] = _value([(renumber[part], keys) for part, keys in holders], sort)
-    return entries
-
-
-def _value(holders: Sequence[tuple[list[int] | None, list[int]]], sort: bool) -> str:
-    """A token's encoded value from its keys in each part (with the part's numbering, None: as is)."""
-    lists: list[list[int]] = [[] for _ in FIELDS]
-    for ids, keys in holders:
-        for slot, found in enumerate(lists):
-            if ids is None:
-                found += [key >> SLOT_BITS for key in keys if key & _SLOT_MASK == slot]
-            else:
-                found += [ids[key >> SLOT_BITS] for key in keys if key & _SLOT_MASK == slot]
-    if sort:
-        for found in lists:
-            found.sort()
-    return "|".join(encode(found) for found in lists).rstrip("|")
+                found.append(prefix + value)
+        hashes.update(zip(part.tokens, part.hashes))
+    return {token: found[0] if len(found) == 1 else BLOCKS.join(found) for token, found in blocks.items()}, hashes
 
 
 def _split_frequent(entries: dict[str, str]) -> dict[str, bytes]:
@@ -237,16 +270,19 @@ def _split_frequent(entries: dict[str, str]) -> dict[str, bytes]:
     return files
 
 
-def _shards(entries: dict[str, str], count: int) -> list[bytes]:
+def _shards(entries: dict[str, str], hashes: dict[str, int], count: int) -> list[bytes]:
     shards: list[dict[str, str]] = [{} for _ in range(count)]
     for token in sorted(entries):
-        shards[token_hash(token) % count][token] = entries[token]
+        shards[hashes[token] % count][token] = entries[token]
     return [_json(shard) for shard in shards]
 
 
-def _doc_tables(ordered: Sequence[SearchDoc]) -> list[bytes]:
-    return [_json([_doc_row(doc) for doc in ordered[start : start + DOC_SHARD]])
-            for start in range(0, len(ordered), DOC_SHARD)]
+def _table_packs(docs: Sequence[SearchDoc]) -> list[tuple[str, list[bytes]]]:
+    """A part's document tables, TABLE_PACK to a pack, each pack with its digest."""
+    tables = [_json([_doc_row(doc) for doc in docs[start : start + DOC_SHARD]])
+              for start in range(0, len(docs), DOC_SHARD)]
+    return [(_digest(tables[start : start + TABLE_PACK]), tables[start : start + TABLE_PACK])
+            for start in range(0, len(tables), TABLE_PACK)]
 
 
 def _shard_count(entries: dict[str, str], shard_bytes: int) -> int:
