@@ -27,7 +27,7 @@ import sys
 from collections.abc import Collection, Sequence
 
 from ..dataset import Dataset
-from ..store import Store, input_key
+from ..store import Store, code_version, input_key
 from ..validate import gc_paused
 from .index import FORMAT, Part, assemble, build_index, encode_parts, part_from_bytes, part_key, part_to_bytes
 from .page import asset_files
@@ -41,34 +41,44 @@ def build(dataset: Dataset, store: Store | None = None,
           departments: Collection[str] | None = None) -> dict[str, bytes]:
     """Every file to add to the built site, by path relative to the site root.
 
-    ``store`` keeps and reuses each part's tokens. With ``departments`` (a
-    shard's share: department ids, and records.SITE for the part of
-    departments and sources), only those parts are tokenised into ``store``
-    and no file is returned: the merge step's build writes the index.
+    ``store`` keeps and reuses each encoded part, and each token shard (under a
+    key digesting its tokens' blocks). With ``departments`` (a shard's share:
+    department ids, and records.SITE for the part of departments and sources),
+    only those parts are encoded into ``store`` and no file is returned: the
+    merge step's build writes the index.
     """
     with gc_paused():  # millions of lists and no cycle: collections would cost a quarter of the time
         store = store if store is not None else Store(None)
         chosen = parts(dataset, departments)
-        made = _parts(store, [sorted(chosen[name], key=part_key) for name in sorted(chosen)])
-        if departments is not None:
-            return {}
-        return {**assemble(made, synonyms=groups(dataset.site)), **asset_files()}
+        records = [sorted(chosen[name], key=part_key) for name in sorted(chosen)]
+        keys = [input_key("search-part", str(FORMAT), sys.version.split()[0], _fingerprint(docs))
+                for docs in records]
+        made, fresh = _parts(store, keys, records)
+        kept_for = [part.count for part in made]
+        files = {} if departments is not None else {
+            **assemble(made, synonyms=groups(dataset.site), cache=store if store.folder else None,
+                       version=code_version()),
+            **asset_files()}
+        if store.folder is not None:  # parts made, or regrouped for another number of shards
+            for key, part, new, count in zip(keys, made, fresh, kept_for):
+                if new or part.count != count:
+                    store.put(key, part_to_bytes(part))
+        return files
 
 
-def _parts(store: Store, chosen: Sequence[Sequence[SearchDoc]]) -> list[Part]:
-    """Each part encoded: from the store when it holds it for these very records, else
-    made (all missing parts at once) and kept."""
-    keys = [input_key("search-part", str(FORMAT), sys.version.split()[0], _fingerprint(records))
-            for records in chosen]
+def _parts(store: Store, keys: Sequence[str], records: Sequence[Sequence[SearchDoc]]) -> tuple[list[Part], list[bool]]:
+    """Each part encoded (and whether it was made now): from the store when it holds it for
+    these very records, else made (all missing parts at once)."""
     out: list[Part | None] = [_kept(store, key) for key in keys]
     missing = [n for n, part in enumerate(out) if part is None]
-    for n, part in zip(missing, encode_parts([chosen[n] for n in missing])):
-        if store.folder is not None:
-            store.put(keys[n], part_to_bytes(part))
+    for n, part in zip(missing, encode_parts([records[n] for n in missing])):
         out[n] = part
     store.made_count += len(missing)
     store.reused += len(out) - len(missing)
-    return out  # type: ignore[return-value]  # every None was filled
+    fresh = [False] * len(out)
+    for n in missing:
+        fresh[n] = True
+    return out, fresh  # type: ignore[return-value]  # every None was filled
 
 
 def _kept(store: Store, key: str) -> Part | None:

@@ -40,9 +40,12 @@ class file, fetched in parallel with the first shards.
 The index is assembled from parts, each encoded on its own
 (:func:`encode_parts`: tokenising and encoding its lists, its classes and its
 document tables, the costly step), so that a build with a store
-(``qingdan.search.build``) encodes again only the parts that changed;
-:func:`assemble` concatenates the parts' blocks token by token and cuts them
-into shards.
+(``qingdan.search.build``) encodes again only the parts that changed.
+:func:`assemble` joins the parts' blocks token by token, shard by shard: each
+part keeps its tokens grouped by shard with a digest of each group
+(:func:`regroup`), and a shard whose groups are all unchanged is taken as it
+was from the store. After one record changes, a rebuild encodes its part and
+writes the few shards holding the tokens it gained or lost.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ import marshal
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from .postings import ALPHABET, encode, number, token_hash
 from .records import KINDS, PATHS, SearchDoc
@@ -72,6 +76,8 @@ BLOCKS = ";"  # joins the blocks of a token's value
 LISTS = "|"  # joins the lists of a block
 # Tie class: (not in force) << 5 | a bucket of the name's length, exact up to 27 characters.
 _LONG = (32, 40, 60)  # lengths from which buckets 29, 30, 31 start (28: 28 … 31)
+_ENTRY_BYTES = 8  # JSON and a part's index around a token and its block in a shard, about
+_GROUP_DIGEST = 8  # bytes of the digest of a part's tokens in one shard
 _SLOT_MASK = (1 << SLOT_BITS) - 1
 _PART_SHIFT = 40  # while tokenising several parts, a key's part is kept above its document number
 _KEY_MASK = (1 << _PART_SHIFT) - 1
@@ -97,13 +103,23 @@ def tie_class(doc: SearchDoc) -> int:
 
 @dataclass
 class Part:
-    """One part encoded: what the index holds of it, independent of the other parts."""
+    """One part encoded: what the index holds of it, independent of the other parts.
+
+    Its tokens are kept in shard order for ``count`` shards (:func:`regroup`):
+    group ``s`` (the tokens of shard ``s``, sorted) is ``tokens[bounds[s]:bounds[s + 1]]``,
+    and ``digests[8 * s : 8 * s + 8]`` digests it (zeros when empty), so that a
+    build keeps a shard whose groups are all unchanged (:func:`assemble`).
+    """
 
     classes: str  # one character of ALPHABET per document: its tie_class
     packs: list[tuple[str, list[bytes]]]  # (digest, document-table files) for each pack of tables
+    size: int  # about what its tokens add to the shards, in bytes: decides the shard count
+    count: int
     tokens: list[str]
     hashes: list[int]  # token_hash of each token
     values: list[str]  # each token's block without the part's index
+    bounds: list[int]
+    digests: bytes
 
 
 def build_index(docs: Iterable[SearchDoc], *, shard_bytes: int = SHARD_BYTES,
@@ -128,23 +144,45 @@ def encode_parts(parts: Sequence[Sequence[SearchDoc]]) -> list[Part]:
     out = []
     for docs, tokens in zip(parts, tokenise_parts(parts)):
         names = sorted(tokens)
-        out.append(Part(
-            classes="".join(ALPHABET[tie_class(doc)] for doc in docs),
-            packs=_table_packs(docs),
-            tokens=names,
-            hashes=[token_hash(token) for token in names],
-            values=[_block(tokens.pop(token)) for token in names],
-        ))
+        values = [_block(tokens.pop(token)) for token in names]
+        size = len("".join(names).encode()) + sum(map(len, values)) + _ENTRY_BYTES * len(names)
+        part = Part(classes="".join(ALPHABET[tie_class(doc)] for doc in docs), packs=_table_packs(docs),
+                    size=size, count=0, tokens=names, hashes=[token_hash(token) for token in names],
+                    values=values, bounds=[], digests=b"")
+        regroup(part, 1)
+        out.append(part)
     return out
 
 
-def tokenise(docs: Sequence[SearchDoc]) -> Tokens:
-    """Each token of ``docs`` with its posting keys, numbering the documents as listed."""
-    return tokenise_parts([docs])[0]
+def regroup(part: Part, count: int) -> bool:
+    """Put ``part``'s tokens in shard order for ``count`` shards (a power of two); False if they were."""
+    if part.count == count:
+        return False
+    mask = count - 1
+    order = sorted(range(len(part.tokens)), key=lambda n: (part.hashes[n] & mask, part.tokens[n]))
+    part.tokens = [part.tokens[n] for n in order]
+    part.hashes = [part.hashes[n] for n in order]
+    part.values = [part.values[n] for n in order]
+    part.bounds = bounds = [0] * (count + 1)
+    for h in part.hashes:
+        bounds[(h & mask) + 1] += 1
+    for shard in range(count):
+        bounds[shard + 1] += bounds[shard]
+    digests = bytearray()
+    for shard in range(count):
+        start, end = bounds[shard], bounds[shard + 1]
+        if start == end:
+            digests += bytes(_GROUP_DIGEST)
+        else:
+            text = "\n".join(part.tokens[start:end]) + "\t" + "\n".join(part.values[start:end])
+            digests += hashlib.sha256(text.encode()).digest()[:_GROUP_DIGEST]
+    part.count, part.digests = count, bytes(digests)
+    return True
 
 
 def tokenise_parts(parts: Sequence[Sequence[SearchDoc]]) -> list[Tokens]:
-    """:func:`tokenise` of each part, at the cost of one: texts recur (department names, law
+    """Each token of each part with its posting keys (the part's documents numbered as listed),
+    at the cost of one part: texts recur (department names, law
     titles, quoted articles) within and across parts, and each distinct text is tokenised once,
     its documents added to each token's list at once."""
     holders: dict[str, list[int]] = defaultdict(list)  # text → keys, with the part above _PART_SHIFT
@@ -197,31 +235,50 @@ def _block(keys: list[int]) -> str:
 def part_to_bytes(part: Part) -> bytes:
     """A part as kept in the build store (marshal: read back ten times faster than JSON;
     its format is Python's own, so the store key names the Python version)."""
-    return marshal.dumps((FORMAT, part.classes, part.packs, part.tokens, part.hashes, part.values))
+    return marshal.dumps((FORMAT, part.classes, part.packs, part.size, part.count, part.tokens,
+                          part.hashes, part.values, part.bounds, part.digests))
 
 
 def part_from_bytes(data: bytes) -> Part:
     kept = marshal.loads(data)
-    if not (isinstance(kept, tuple) and len(kept) == 6 and kept[0] == FORMAT):
+    if not (isinstance(kept, tuple) and len(kept) == 10 and kept[0] == FORMAT):
         raise ValueError("not an encoded part")
-    _format, classes, packs, tokens, hashes, values = kept
-    if not (isinstance(classes, str) and isinstance(packs, list) and isinstance(tokens, list)
-            and len(tokens) == len(hashes) == len(values)):
+    _format, classes, packs, size, count, tokens, hashes, values, bounds, digests = kept
+    if not (isinstance(classes, str) and isinstance(packs, list) and isinstance(size, int)
+            and isinstance(count, int) and count >= 1 and isinstance(tokens, list)
+            and isinstance(hashes, list) and isinstance(values, list) and isinstance(bounds, list)
+            and isinstance(digests, bytes) and len(tokens) == len(hashes) == len(values)
+            and len(bounds) == count + 1 and bounds[-1] == len(tokens)
+            and len(digests) == count * _GROUP_DIGEST):
         raise ValueError("not an encoded part")
-    return Part(classes, [(digest, list(files)) for digest, files in packs], tokens, hashes, values)
+    return Part(classes, [(digest, list(files)) for digest, files in packs], size, count, tokens,
+                hashes, values, bounds, digests)
+
+
+class Cache(Protocol):
+    """Where :func:`assemble` keeps and finds shards (store.Store)."""
+
+    def get(self, key: str) -> bytes | None: ...
+
+    def put(self, key: str, data: bytes) -> None: ...
 
 
 def assemble(parts: Sequence[Part], *, shard_bytes: int = SHARD_BYTES,
-             synonyms: Sequence[Sequence[str]] = ()) -> dict[str, bytes]:
+             synonyms: Sequence[Sequence[str]] = (), cache: Cache | None = None,
+             version: str = "") -> dict[str, bytes]:
     """The index of ``parts`` (encode_parts), numbered in the order given.
 
     Only joins: each token's value is its parts' blocks, each prefixed with its
-    part's index, so a part's blocks are the same bytes whatever the other parts hold.
+    part's index, so a part's blocks are the same bytes whatever the other parts
+    hold. Regroups the parts for the shard count (:func:`regroup`). With
+    ``cache``, a shard (with its frequent-token files) is kept under a key
+    digesting ``version`` (the code's) and its groups in each part, and taken
+    from there when they are all unchanged.
     """
-    entries, hashes = _entries(parts)
-    body = _split_frequent(entries)
-    count = _shard_count(entries, shard_bytes)
-    shards = _shards(entries, hashes, count)
+    count = _shard_count(sum(part.size for part in parts), shard_bytes)
+    for part in parts:
+        regroup(part, count)
+    shards, body = _shards(parts, count, cache, version)
     pack = _pack_size(len(shards))
     classes = "".join(part.classes for part in parts).encode()
     meta = {"format": FORMAT, "docs": len(classes), "parts": [len(part.classes) for part in parts],
@@ -242,20 +299,54 @@ def assemble(parts: Sequence[Part], *, shard_bytes: int = SHARD_BYTES,
     return out
 
 
-def _entries(parts: Sequence[Part]) -> tuple[dict[str, str], dict[str, int]]:
-    """Every token with its value (its parts' blocks) and its hash."""
-    blocks: dict[str, list[str]] = {}
-    hashes: dict[str, int] = {}
-    for index, part in enumerate(parts):
-        prefix = number(index)
-        for token, value in zip(part.tokens, part.values):
-            found = blocks.get(token)
-            if found is None:
-                blocks[token] = [prefix + value]
-            else:
-                found.append(prefix + value)
-        hashes.update(zip(part.tokens, part.hashes))
-    return {token: found[0] if len(found) == 1 else BLOCKS.join(found) for token, found in blocks.items()}, hashes
+def _shards(parts: Sequence[Part], count: int, cache: Cache | None,
+            version: str) -> tuple[list[bytes], dict[str, bytes]]:
+    """Each shard's file, and the frequent-token files (path → bytes) its values moved to."""
+    prefixes = [number(index) for index in range(len(parts))]
+    empty = bytes(_GROUP_DIGEST)
+    shards: list[bytes] = []
+    files: dict[str, bytes] = {}
+    for shard in range(count):
+        at = slice(shard * _GROUP_DIGEST, (shard + 1) * _GROUP_DIGEST)
+        groups = b"".join(part.digests[at] for part in parts)
+        key = None
+        if cache is not None:
+            key = hashlib.sha256(b"".join((b"search-shard", str(FORMAT).encode(), version.encode(),
+                                           str(SPLIT_BYTES).encode(), b"\0", groups))).hexdigest()
+            kept = _kept_shard(cache.get(key))
+            if kept is not None:
+                shards.append(kept[0])
+                files.update(kept[1])
+                continue
+        entries: dict[str, str] = {}
+        for index, part in enumerate(parts):
+            if part.digests[at] == empty:
+                continue
+            start, end = part.bounds[shard], part.bounds[shard + 1]
+            prefix = prefixes[index]
+            for token, value in zip(part.tokens[start:end], part.values[start:end]):
+                found = entries.get(token)
+                entries[token] = prefix + value if found is None else found + BLOCKS + prefix + value
+        frequent = _split_frequent(entries)
+        data = _json({token: entries[token] for token in sorted(entries)})
+        if key is not None:
+            cache.put(key, marshal.dumps((data, frequent)))  # type: ignore[union-attr]
+        shards.append(data)
+        files.update(frequent)
+    return shards, files
+
+
+def _kept_shard(data: bytes | None) -> tuple[bytes, dict[str, bytes]] | None:
+    if data is None:
+        return None
+    try:
+        kept = marshal.loads(data)
+    except (ValueError, EOFError, TypeError):
+        return None  # a damaged blob: made again
+    if not (isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], bytes)
+            and isinstance(kept[1], dict)):
+        return None
+    return kept
 
 
 def _split_frequent(entries: dict[str, str]) -> dict[str, bytes]:
@@ -270,13 +361,6 @@ def _split_frequent(entries: dict[str, str]) -> dict[str, bytes]:
     return files
 
 
-def _shards(entries: dict[str, str], hashes: dict[str, int], count: int) -> list[bytes]:
-    shards: list[dict[str, str]] = [{} for _ in range(count)]
-    for token in sorted(entries):
-        shards[hashes[token] % count][token] = entries[token]
-    return [_json(shard) for shard in shards]
-
-
 def _table_packs(docs: Sequence[SearchDoc]) -> list[tuple[str, list[bytes]]]:
     """A part's document tables, TABLE_PACK to a pack, each pack with its digest."""
     tables = [_json([_doc_row(doc) for doc in docs[start : start + DOC_SHARD]])
@@ -285,9 +369,8 @@ def _table_packs(docs: Sequence[SearchDoc]) -> list[tuple[str, list[bytes]]]:
             for start in range(0, len(tables), TABLE_PACK)]
 
 
-def _shard_count(entries: dict[str, str], shard_bytes: int) -> int:
-    """A power of two, so that shards are about ``shard_bytes`` each."""
-    total = sum(len(token.encode()) + len(value) + 6 for token, value in entries.items())
+def _shard_count(total: int, shard_bytes: int) -> int:
+    """A power of two, so that shards are about ``shard_bytes`` each (``total``: the parts' sizes)."""
     count = 1
     while count * shard_bytes < total:
         count *= 2
