@@ -23,10 +23,15 @@ Each query has a check of its first result (the same check for both engines).
 With --rebuild, the index is built instead (no queries) without a store (the
 baseline), then with an empty build store (cold), then again after one item's
 name changes in its YAML file, with the store the cold build filled (warm):
-once a field other than the name (the record keeps its number), then the name
-(a longer one: the record moves in the tie order). Each warm build's bytes are checked
-against a build without a store; "files" counts the index files whose path and
-bytes the previous build did not have (what a rebuild writes).
+once a field other than the name, then the name (a longer one: its tie class
+changes; with index format 2 the record moved in the global tie order and
+renumbered the records between). Each warm build's bytes are checked against a
+build without a store; "files" counts the index files whose path and bytes the
+previous build did not have (what a rebuild writes).
+
+"meta.json" and "class file" (format 3: one character per document, fetched by
+every query that finds something) are reported with the first-query figures,
+which include them.
 """
 
 from __future__ import annotations
@@ -237,8 +242,8 @@ def _edit_first_item(lists: Path, key: str, change: Callable[[str], str]) -> Non
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-# (label, field, change): a field other than the name keeps the record's number; a longer
-# name moves it in the tie order and renumbers the records between.
+# (label, field, change): a field other than the name, and a longer name (which changes the
+# record's tie class; in index format 2 it moved the record in the global tie order).
 EDITS = (("another field", "handling_unit", lambda text: text + "（已改）"),
          ("name", "name", lambda text: text + "（已改名）"))
 
