@@ -16,8 +16,9 @@
  * by how many tokens they lack, then by the best field holding those they have
  * (name > code > legal basis > other), then by how many of them the name
  * lacks, then by tie class (in force first, shorter names first: the class
- * file, one character per document) and document number. The documents shown are then checked against the query as a phrase: name equals
- * it > name starts with it > name contains it > a code starts with it > a legal
+ * file, one character per document) and document number. The documents
+ * shown are then checked against the query as a phrase: name equals it >
+ * name starts with it > name contains it > a code starts with it > a legal
  * basis contains it > the rest, in the order above.
  */
 (function () {
