@@ -77,23 +77,29 @@ def walk(root: Path) -> Tree:
     """Every entry below ``root`` sorted: regular files kept, anything else refused.
 
     A linked folder is refused as an entry and never entered; hidden entries
-    are listed like the others (a link is a link wherever it stands).
+    are listed like the others (a link is a link wherever it stands). Entries
+    are read with os.scandir, whose listing already says what each is: a site
+    folder of 100,000 files is listed without a stat call per file.
     """
     tree = Tree()
-    for folder, dirs, names in os.walk(root, followlinks=False):
-        base = Path(folder)
-        kept = []
-        for name in dirs:  # os.walk lists a link to a folder among the folders
-            if (base / name).is_symlink():
-                tree.refused.append(((base / name).relative_to(root).as_posix(), "符号链接（指向文件夹）"))
-            else:
-                kept.append(name)
-        dirs[:] = kept
-        for name in names:
-            path = base / name
-            relpath = path.relative_to(root).as_posix()
+    folders = [("", os.fspath(root))]
+    while folders:
+        prefix, folder = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue  # removed while listing, or not to be read (as os.walk skips it)
+        for entry in entries:
+            relpath = prefix + entry.name
             try:
-                what = describe(path.lstat().st_mode)
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((relpath + "/", entry.path))
+                    continue
+                if entry.is_symlink():
+                    linked_dir = os.path.isdir(entry.path)
+                    tree.refused.append((relpath, "符号链接（指向文件夹）" if linked_dir else "符号链接"))
+                    continue
+                what = None if entry.is_file(follow_symlinks=False) else describe(entry.stat(follow_symlinks=False).st_mode)
             except FileNotFoundError:
                 continue  # removed while listing
             if what is None:
