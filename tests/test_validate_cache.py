@@ -16,7 +16,7 @@ from tree_support import CITY_DEPT, PROVINCE_DEPT, TODAY
 
 from qingdan.errors import QingdanError
 from qingdan.samples.synth import write_dataset
-from qingdan.validate import Cache, Report, check, validate
+from qingdan.validate import Cache, Checked, Report, check, validate
 
 # One file with its own problems (a bad type, an unknown field) and one with a
 # problem found across files (an unknown legal source), so both kinds are cached.
@@ -50,6 +50,12 @@ def _entries(cache_dir: Path) -> set[Path]:
     return set(cache_dir.rglob("*.bin"))
 
 
+def _same_facts(warm: Checked, cold: Checked) -> bool:
+    """A cached run knows every file as a run without the cache does: each brief, and the facts it has."""
+    assert warm.facts.keys() <= cold.facts.keys()
+    return warm.briefs == cold.briefs and all(facts == cold.facts[path] for path, facts in warm.facts.items())
+
+
 @pytest.fixture
 def spoiled(make_tree: Callable[..., Path]) -> Path:
     return make_tree(SPOILED)
@@ -65,7 +71,7 @@ def test_warm_run_gives_the_same_problems_as_a_cold_run(spoiled: Path, tmp_path:
     assert {"wrong-type", "unknown-field", "unknown-source"} <= codes
     assert _shown(first) == _shown(cold)
     assert _shown(warm) == _shown(cold)
-    assert check(spoiled, cache_dir=cache_dir, today=TODAY).facts == check(spoiled, today=TODAY).facts
+    assert _same_facts(check(spoiled, cache_dir=cache_dir, today=TODAY), check(spoiled, today=TODAY))
     assert all(p.line for p in warm.problems)  # lines survive the cache
 
 
@@ -77,9 +83,20 @@ def test_warm_run_reads_the_cache(spoiled: Path, tmp_path: Path) -> None:
     digest = hashlib.sha256((spoiled / relpath).read_bytes()).hexdigest()
     planted = {"code": "empty-file", "message": "来自缓存", "file": "x", "loc": [], "hint": "",
                "line": 1, "column": 1}
-    Cache(cache_dir, f"{spoiled.as_posix()}/").put(relpath, digest, {"problems": [planted], "facts": {}})
+    cache = Cache(cache_dir, f"{spoiled.as_posix()}/")
+    cache.put(relpath, digest, {"problems": [planted], "facts": {}})
+    # The packed briefs hold every file's own problems too: without them, the entry is read.
+    [briefs] = cache_dir.glob("briefs-*.idx")
+    packed = cache.read(briefs)
+    briefs.unlink()
     warm = validate(spoiled, cache_dir=cache_dir, today=TODAY)
     assert "来自缓存" in [p.message for p in warm.problems]
+    # And with them, they are what a warm run takes, not the file's own entry.
+    packed["files"][relpath][1] = [{**planted, "message": "来自打包的缓存"}]
+    cache.write(briefs, packed)
+    warm = validate(spoiled, cache_dir=cache_dir, today=TODAY)
+    assert "来自打包的缓存" in [p.message for p in warm.problems]
+    assert "来自缓存" not in [p.message for p in warm.problems]
 
 
 def test_editing_a_file_invalidates_only_that_file(spoiled: Path, tmp_path: Path) -> None:
@@ -102,7 +119,10 @@ def test_editing_a_file_invalidates_only_that_file(spoiled: Path, tmp_path: Path
 def test_a_damaged_cache_entry_is_ignored(spoiled: Path, tmp_path: Path, damage: str) -> None:
     cache_dir = tmp_path / "cache"
     cold = validate(spoiled, cache_dir=cache_dir, today=TODAY)
-    for path in _entries(cache_dir):
+    # Every cache file: each file's entry, and the packed briefs and rule results of the folder.
+    packed = {*cache_dir.glob("briefs-*.idx"), *cache_dir.glob("rules-*.idx")}
+    assert len(packed) == 2
+    for path in _entries(cache_dir) | packed:
         blob = path.read_bytes()
         if damage == "truncate":
             blob = blob[: len(blob) // 2]
@@ -115,10 +135,10 @@ def test_a_damaged_cache_entry_is_ignored(spoiled: Path, tmp_path: Path, damage:
         path.write_bytes(blob)
     again = check(spoiled, cache_dir=cache_dir, today=TODAY)
     assert _shown(again.report) == _shown(cold)
-    assert again.facts == check(spoiled, today=TODAY).facts
+    assert _same_facts(again, check(spoiled, today=TODAY))
     # The damaged entries were written again, whole.
     assert _shown(validate(spoiled, cache_dir=cache_dir, today=TODAY)) == _shown(cold)
-    assert all(Cache.MAGIC == path.read_bytes()[:4] for path in _entries(cache_dir))
+    assert all(Cache.MAGIC == path.read_bytes()[:4] for path in _entries(cache_dir) | packed)
 
 
 def test_an_unwritable_cache_still_validates(spoiled: Path, tmp_path: Path) -> None:
@@ -142,7 +162,8 @@ def test_worker_processes_give_the_same_report(tmp_path: Path) -> None:
     parallel_run = check(lists, workers=2, cache_dir=cache_dir, today=TODAY)
     parallel = parallel_run.report
     assert _shown(parallel) == _shown(serial)
-    assert parallel_run.facts == serial_run.facts
+    assert _same_facts(parallel_run, serial_run)
+    assert parallel_run.facts == serial_run.facts  # the first run reads every file
     assert len(_entries(cache_dir)) == serial.files  # workers wrote the cache
     assert _shown(validate(lists, cache_dir=cache_dir, today=TODAY)) == _shown(serial)
 

@@ -40,6 +40,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .. import __version__
 from ..digests import FileDigests
 from ..facts import extract
 from ..laws.catalogue import installed_catalogue
@@ -47,11 +48,11 @@ from ..files import FileTooLarge, NotRegularFile, read_regular
 from ..load import list_tree, read_file, read_path
 from ..load.text import MAX_FILE_BYTES
 from ..problems import Problem
-from ..rules import Index
+from ..rules import Brief, Index, brief, is_context
 from ..workers import map_files
 from ..workspace import lists_cache_dir
-from .across import across
-from .cache import Cache
+from .across import ACROSS_CODE, across, fingerprint, kept
+from .cache import PYTHON, Cache, code_digest
 from .result import Report
 
 __all__ = ["Cache", "Checked", "Report", "check", "check_file", "default_cache_dir", "validate"]
@@ -65,9 +66,12 @@ class Checked:
     """What a run found: the Report, the facts the rules read, and (on request) the typed records."""
 
     report: Report
+    # The facts of the files read in full: every file without a cache; on a warm run, the context
+    # files and those the per-file rules judged again (the others are known by their brief).
     facts: dict[str, dict] = field(repr=False)
     records: dict[str, BaseModel] = field(default_factory=dict, repr=False)
     digests: dict[str, str] = field(default_factory=dict, repr=False)  # SHA-256 of the bytes each record was read from
+    briefs: dict[str, dict] = field(default_factory=dict, repr=False)  # every file's (rules.brief)
 
 
 def default_cache_dir(lists_dir: Path) -> Path:
@@ -126,21 +130,131 @@ def check(
     cache = Cache(None if keep_records else cache_dir, prefix)
     listing = list_tree(lists_dir)
     relpaths = listing.relpaths
+    today = today or dt.date.today()
+    if catalogue is DEFAULT_CATALOGUE:
+        catalogue = installed_catalogue()
     with gc_paused():
-        entries, digests, records = _check_files(lists_dir, relpaths, prefix, cache, keep_records, progress, workers)
+        files = _Files(lists_dir, relpaths, prefix, cache, keep_records, progress, workers)
+        context, known = kept(cache, lists_dir, relpaths, files.digests, prefix, today, catalogue)
+        # In full: the context files, and those whose per-file rule results are not cached; the
+        # others are known by their brief, which is all the rules comparing files read.
+        files.load(lambda relpath: is_context(relpath) or relpath not in known)
+        final = fingerprint(relpaths, files.digests, prefix, today, catalogue) if context is not None else None
+        if final != context:  # a context file changed while it was read: judge every file again
+            context, known = final, {}
+            files.load(lambda relpath: True)
+        files.save()
         problems = listing.problems(prefix)
-        problems += [Problem.from_dict(p) for relpath in relpaths for p in entries[relpath]["problems"]]
-        facts = {relpath: entries[relpath]["facts"] for relpath in relpaths}
-        if catalogue is DEFAULT_CATALOGUE:
-            catalogue = installed_catalogue()
-        index = Index(facts, today=today or dt.date.today(), prefix=prefix, catalogue=catalogue,
-                      changed=frozenset(changed))
+        problems += [Problem.from_dict(p) for relpath in relpaths for p in files.problems[relpath]]
+        facts = {relpath: files.facts[relpath] for relpath in relpaths if relpath in files.facts}
+        index = Index(facts, today=today, prefix=prefix, catalogue=catalogue, changed=frozenset(changed),
+                      briefs=files.briefs)
         # The rules across records, then those that read the national law catalogue (laws/checks.py).
-        found, coverage = across(index, lists_dir, cache, digests)
+        found, coverage = across(index, lists_dir, cache, files.digests, context, known)
     problems += found
     problems.sort(key=Problem.sort_key)
-    read = {relpath: digest for relpath, digest in digests.items() if relpath in records and digest is not None}
-    return Checked(Report(problems, len(relpaths), coverage), facts, records, read)
+    records = files.records
+    read = {relpath: digest for relpath, digest in files.digests.items() if relpath in records and digest is not None}
+    return Checked(Report(problems, len(relpaths), coverage), facts, records, read, files.briefs)
+
+
+class _Files:
+    """Every file's own problems, brief and (where asked for) facts: from the cache where it holds
+    them, else read and checked (cached for the next run).
+
+    The briefs, the own problems and the context files' facts of every file are kept together in
+    one packed cache file per lists folder (``briefs-*.idx``), by content digest, so a run that
+    needs no file in full reads that one file; the facts of a file, bigger, come from its own
+    cache entry (cache.py) when asked for.
+    """
+
+    def __init__(self, lists_dir: Path, relpaths: list[str], prefix: str, cache: Cache, keep_records: bool,
+                 progress: Progress | None, workers: int | None) -> None:
+        self.lists_dir, self.relpaths, self.prefix, self.cache = lists_dir, relpaths, prefix, cache
+        self.keep_records, self.progress, self.workers = keep_records, progress, workers
+        self.known = FileDigests(cache.digest_index(lists_dir))
+        # Content digests (None without a cache, or for a file not read), by the files' stat where trusted.
+        self.digests: dict[str, str | None] = {relpath: _digest(cache, self.known, lists_dir, relpath)
+                                              for relpath in relpaths}
+        self.problems: dict[str, list[dict]] = {}
+        self.briefs: dict[str, Brief] = {}
+        self.facts: dict[str, dict] = {}
+        self.records: dict[str, BaseModel] = {}
+        self.store = cache.packed(lists_dir, "briefs")
+        self.stored: dict[str, list] = _read_briefs(cache, self.store) if self.store is not None else {}
+        self.fresh = False
+
+    def load(self, in_full: Callable[[str], bool]) -> None:
+        """Every file's problems and brief, and the facts of the files ``in_full`` names."""
+        missed: list[tuple[str, int]] = []
+        done = 0
+        for relpath in self.relpaths:
+            digest = self.digests[relpath]
+            full = in_full(relpath)
+            if relpath in self.facts or (relpath in self.briefs and not full):
+                continue
+            hit = self.stored.get(relpath)
+            if digest is not None and hit is not None and hit[0] == digest and (not full or hit[3] is not None):
+                self.problems[relpath], self.briefs[relpath] = hit[1], hit[2]
+                if hit[3] is not None:
+                    self.facts[relpath] = hit[3]
+            else:
+                entry = self.cache.get(relpath, digest) if digest is not None else None
+                if entry is None:
+                    missed.append((relpath, _size(self.lists_dir / relpath)))
+                    continue
+                self._add(relpath, entry)
+            done += 1
+            if self.progress:
+                self.progress(done, len(self.relpaths), relpath)
+        check_one = functools.partial(_check_path, self.lists_dir, self.prefix, self.cache, self.keep_records)
+        # Typed records cost more to send back from a worker than to build here.
+        for relpath, entry, digest, record in map_files(check_one, missed, 1 if self.keep_records else self.workers):
+            self.digests[relpath] = digest
+            self._add(relpath, entry)
+            if record is not None:
+                self.records[relpath] = record
+            done += 1
+            if self.progress:
+                self.progress(done, len(self.relpaths), relpath)
+
+    def _add(self, relpath: str, entry: dict) -> None:
+        self.problems[relpath], self.facts[relpath] = entry["problems"], entry["facts"]
+        self.briefs[relpath] = brief(entry["facts"])
+        self.fresh = True
+
+    def save(self) -> None:
+        """Remember the digests and write the packed briefs again if anything in them changed."""
+        self.known.save()
+        if self.store is None or not (self.fresh or self.stored.keys() != self.briefs.keys()):
+            return
+        files = {}
+        for relpath in self.relpaths:
+            digest = self.digests[relpath]
+            hit = self.stored.get(relpath)
+            if digest is None:
+                continue
+            if hit is not None and hit[0] == digest:
+                files[relpath] = hit
+            else:
+                facts = self.facts[relpath] if is_context(relpath) else None
+                files[relpath] = [digest, self.problems[relpath], self.briefs[relpath], facts]
+        self.cache.write(self.store, {"code": _briefs_code(), "files": files})
+
+
+def _briefs_code() -> str:
+    """What the packed briefs were made by: the version, the code of the per-file stage and of the briefs."""
+    return f"{__version__}\0{code_digest(ACROSS_CODE)}\0{PYTHON}"
+
+
+def _read_briefs(cache: Cache, store: Path) -> dict[str, list]:
+    """The packed briefs by path, each [digest, own problems, brief, facts or None]; {} if stale or damaged."""
+    data = cache.read(store)
+    if not isinstance(data, dict) or data.get("code") != _briefs_code() or not isinstance(data.get("files"), dict):
+        return {}
+    return {relpath: hit for relpath, hit in data["files"].items()
+            if isinstance(hit, list) and len(hit) == 4 and isinstance(hit[1], list) and isinstance(hit[2], dict)
+            and (hit[3] is None or isinstance(hit[3], dict))}
 
 
 @contextmanager
@@ -164,36 +278,6 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _check_files(lists_dir: Path, relpaths: list[str], prefix: str, cache: Cache, keep_records: bool,
-                 progress: Progress | None, workers: int | None
-                 ) -> tuple[dict[str, dict], dict[str, str | None], dict[str, BaseModel]]:
-    """The cacheable result of every file, from the cache where it is there, its content digest
-    (None without a cache, or for a file not read), and the records read."""
-    entries: dict[str, dict] = {}
-    digests: dict[str, str | None] = {}
-    records: dict[str, BaseModel] = {}
-    missed: list[tuple[str, int]] = []
-    known = FileDigests(cache.digest_index(lists_dir))
-    for relpath in relpaths:
-        entry, digests[relpath] = _cached(cache, known, lists_dir, relpath)
-        if entry is None:
-            missed.append((relpath, _size(lists_dir / relpath)))
-            continue
-        entries[relpath] = entry
-        if progress:
-            progress(len(entries), len(relpaths), relpath)
-    check_one = functools.partial(_check_path, lists_dir, prefix, cache, keep_records)
-    # Typed records cost more to send back from a worker than to build here.
-    for relpath, entry, digest, record in map_files(check_one, missed, 1 if keep_records else workers):
-        entries[relpath], digests[relpath] = entry, digest
-        if record is not None:
-            records[relpath] = record
-        if progress:
-            progress(len(entries), len(relpaths), relpath)
-    known.save()
-    return entries, digests, records
-
-
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -201,19 +285,18 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _cached(cache: Cache, digests: FileDigests, lists_dir: Path, relpath: str) -> tuple[dict | None, str | None]:
-    """The cached result of a file and its content digest, each None when unknown."""
+def _digest(cache: Cache, digests: FileDigests, lists_dir: Path, relpath: str) -> str | None:
+    """The content digest of a file, None without a cache or for a file not cached (a link, too big, gone)."""
     path = lists_dir / relpath
     if cache.directory is None:
-        return None, None
+        return None
     try:
         stat = path.lstat()  # a link is never cached: _check_path reports it
         if stat.st_size > MAX_FILE_BYTES or not S_ISREG(stat.st_mode):
-            return None, None  # not even worth hashing the file
-        digest = digests.digest(path, relpath, stat)
-        return cache.get(relpath, digest), digest
+            return None  # not even worth hashing the file
+        return digests.digest(path, relpath, stat)
     except (FileNotFoundError, NotRegularFile):
-        return None, None
+        return None
 
 
 def _check_path(lists_dir: Path, prefix: str, cache: Cache, keep_records: bool,
