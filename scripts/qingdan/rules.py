@@ -203,7 +203,7 @@ def brief(facts: dict[str, Any]) -> Brief:
             "basis": [shared.setdefault(basis, basis) for basis in map(_legal_basis, powers)],
             "subs": [[i, [code for code, _loc in item["sub_codes"]]] for i, item in enumerate(powers)
                      if item["sub_codes"]],
-            "adjusted": [[i, item["adjustments"]] for i, item in enumerate(powers) if item["adjustments"]],
+            "adjusted": [[i, item["adjustments"]] for i, item in enumerate(powers) if item.get("adjustments")],
         }
     for key in ("negative_items", "measures"):
         if key in facts:
