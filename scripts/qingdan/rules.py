@@ -21,6 +21,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any
 
 from .kinds import DEPARTMENT_LISTS, STATUS_IN_FORCE, in_force
@@ -61,6 +62,8 @@ class Index:
     # on the changed one, the file whose author can act on it (qingdan check).
     changed: frozenset[str] = frozenset()
     briefs: dict[str, Brief] = None  # type: ignore[assignment]
+    # The base codes of the power items of some files (Index.bases), as a previous run found them.
+    known_bases: dict[str, list[str | None]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.briefs is None:
@@ -101,7 +104,7 @@ class Index:
         catalogue), but the rules iterate that file's facts alone (see PER_FILE)."""
         view = copy.copy(self)
         view.facts = {path: self.facts[path]}
-        for name in ("codes", "by_base"):
+        for name in ("codes", "power_groups"):
             view.__dict__.pop(name, None)
         view._subjects = {}
         return view
@@ -111,20 +114,66 @@ class Index:
         """Every coded record with its pattern's match, shared by the rules on codes."""
         return [(code, path, loc, kind, self.patterns[kind].match(code)) for code, path, loc, kind in _coded(self)]
 
+    def bases(self, path: str) -> list[str | None]:
+        """The base code of each power item of a file (None: not in force, or no match), by item place.
+
+        Depends on the file and on site.yml's pattern only: the validator keeps it with the file's
+        per-file rule results and gives it back in ``known_bases``.
+        """
+        found = self.known_bases.get(path)
+        if found is None:
+            powers = self.briefs[path].get("powers")
+            match = self.patterns["power"].match
+            found = self.known_bases[path] = [
+                m.group("base") if status == STATUS_IN_FORCE and (m := match(code)) else None
+                for code, status in zip(powers["code"], powers["status"])] if powers else []
+        return found
+
     @functools.cached_property
-    def by_base(self) -> dict[str, list[tuple[str, int, str]]]:
-        """In-force power items by base code: (path, the item's place in its file, region), in file order."""
-        groups: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
-        match = self.patterns["power"].match
-        for path, b in self.briefs.items():
-            powers = b.get("powers")
-            if not powers:
-                continue
-            region = self.department_region(b) or ""
-            for i, (code, status) in enumerate(zip(powers["code"], powers["status"])):
-                if status == STATUS_IN_FORCE and (found := match(code)):
-                    groups[found.group("base")].append((path, i, region))
-        return groups
+    def power_groups(self) -> tuple[dict[str, list[PowerPlace]], list[PowerPlace]]:
+        """The in-force power items by base code (below, "members"), as far as consistency and
+        similar_items need them, in one pass over the briefs:
+
+        - the bases with more than one member, each with its members in file order, in the order
+          of the bases' first members;
+        - the members whose (name, power type) some member of another base has too, in the order
+          of a walk over the bases in the order of their first members, members in file order.
+
+        A member is (path, place of the item in its file, region, base, (file number, place)).
+        """
+        if "base" not in self.patterns["power"].groupindex:
+            return {}, []
+        files = [(path, b["powers"], self.bases(path)) for path, b in self.briefs.items() if b.get("powers")]
+        counts: Counter[str | None] = Counter()
+        for _path, _powers, bases in files:
+            counts.update(bases)
+        counts.pop(None, None)
+        shared = {base for base, n in counts.items() if n > 1}
+        keys: Counter[tuple[str, str]] = Counter()
+        for _path, powers, bases in files:
+            keys.update(compress(zip(powers["name"], powers["type"]), [b is not None for b in bases]))
+        twins = {key for key, n in keys.items() if n > 1}
+        groups: dict[str, list[PowerPlace]] = {}
+        similar: list[tuple[tuple[str, str], PowerPlace]] = []
+        for number, (path, powers, bases) in enumerate(files):
+            region = self.department_region(self.briefs[path]) or ""
+            for i, key in enumerate(zip(powers["name"], powers["type"])):
+                base = bases[i]
+                if base is None or (base not in shared and key not in twins):
+                    continue
+                member = (path, i, region, base, (number, i))
+                if base in shared:
+                    groups.setdefault(base, []).append(member)
+                if key in twins:
+                    similar.append((key, member))
+        # A base's first member is in ``groups`` if it has more than one, else it is the member itself.
+        first = {base: members[0][4] for base, members in groups.items()}
+        similar.sort(key=lambda entry: (first.get(entry[1][3], entry[1][4]), entry[1][4]))
+        # Twins of one base only are no problem; those of several are what similar_items reports on.
+        bases_of: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for key, member in similar:
+            bases_of[key].add(member[3])
+        return groups, [member for key, member in similar if len(bases_of[key]) > 1]
 
     def each(self, key: str) -> Iterator[tuple[str, dict[str, Any], Any]]:
         """(path, facts of the file, entry) for every entry of ``key`` in every file."""
@@ -230,6 +279,7 @@ Rule = Callable[[Index], Iterator[Problem]]
 
 
 CodeEntry = tuple[str, str, list, str, "re.Match[str] | None"]  # (code, path, loc, pattern name, match)
+PowerPlace = tuple[str, int, str, str, tuple[int, int]]  # Index.power_groups
 
 
 def _coded(index: Index, only: set[str] | None = None) -> Iterator[tuple[str, str, list, str]]:
@@ -554,25 +604,21 @@ def consistency(index: Index) -> Iterator[Problem]:
 
     An error unless the site's ``inconsistent_item`` lowers it to a warning for a transition.
     """
-    if "base" not in index.patterns["power"].groupindex:
-        return
     severity = index.site.inconsistent_item
     briefs = index.briefs
-    for base, members in index.by_base.items():
-        if len(members) < 2:
-            continue
+    for base, members in index.power_groups[0].items():
         region = members[0][2]
         if all(m[2] == region for m in members):
             continue
         # The reference is a record this change leaves alone, so a difference is reported where it was made.
         reference = next((m for m in members if m[0] not in index.changed), members[0])
-        reference_path, r, _ = reference
+        reference_path, r = reference[0], reference[1]
         theirs = briefs[reference_path]["powers"]
         a = (theirs["name"][r], theirs["type"][r], theirs["basis"][r])
         for member in members:
             if member is reference:
                 continue
-            path, i, _region = member
+            path, i = member[0], member[1]
             powers = briefs[path]["powers"]
             found = differences(a, (powers["name"][i], powers["type"][i], powers["basis"][i]))
             if found:
@@ -586,22 +632,20 @@ def consistency(index: Index) -> Iterator[Problem]:
 
 def similar_items(index: Index) -> Iterator[Problem]:
     """The same name and power type under different base codes in different regions: one item, two codes?"""
-    if "base" not in index.patterns["power"].groupindex:
-        return
     briefs = index.briefs
-    seen: dict[tuple[str, str], tuple[str, str, int, str]] = {}
-    for base, members in index.by_base.items():
-        for path, i, region in members:
-            powers = briefs[path]["powers"]
-            first = seen.setdefault((powers["name"][i], powers["type"][i]), (base, path, i, region))
-            if first[0] != base and first[3] != region:
-                yield index.problem(
-                    "similar-item",
-                    f"事项 {powers['code'][i]}（{powers['name'][i]}）与 {index.prefix}{first[1]} 中的 "
-                    f"{briefs[first[1]]['powers']['code'][first[2]]}"
-                    f"，名称和权力类型相同，基本编码却不同（{base}、{first[0]}）",
-                    path, ["items", i, "code"],
-                    f"同一事项使用同一基本编码 {first[0]}；确是不同事项的，修改事项名称以示区别")
+    seen: dict[tuple[str, str], PowerPlace] = {}
+    for member in index.power_groups[1]:
+        path, i, region, base = member[:4]
+        powers = briefs[path]["powers"]
+        first = seen.setdefault((powers["name"][i], powers["type"][i]), member)
+        if first[3] != base and first[2] != region:
+            yield index.problem(
+                "similar-item",
+                f"事项 {powers['code'][i]}（{powers['name'][i]}）与 {index.prefix}{first[0]} 中的 "
+                f"{briefs[first[0]]['powers']['code'][first[1]]}"
+                f"，名称和权力类型相同，基本编码却不同（{base}、{first[3]}）",
+                path, ["items", i, "code"],
+                f"同一事项使用同一基本编码 {first[3]}；确是不同事项的，修改事项名称以示区别")
 
 
 def differences(a: tuple[str, str, tuple[str, ...]], b: tuple[str, str, tuple[str, ...]]) -> list[str]:

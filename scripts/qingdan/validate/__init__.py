@@ -146,16 +146,18 @@ def check(
         files.save()
         problems = listing.problems(prefix)
         problems += [Problem.from_dict(p) for relpath in relpaths for p in files.problems[relpath]]
+        # In file order, whatever order the files were read in: the rules' first uses are the first in it.
         facts = {relpath: files.facts[relpath] for relpath in relpaths if relpath in files.facts}
+        briefs = {relpath: files.briefs[relpath] for relpath in relpaths}
         index = Index(facts, today=today, prefix=prefix, catalogue=catalogue, changed=frozenset(changed),
-                      briefs=files.briefs)
+                      briefs=briefs)
         # The rules across records, then those that read the national law catalogue (laws/checks.py).
         found, coverage = across(index, lists_dir, cache, files.digests, context, known)
     problems += found
     problems.sort(key=Problem.sort_key)
     records = files.records
     read = {relpath: digest for relpath, digest in files.digests.items() if relpath in records and digest is not None}
-    return Checked(Report(problems, len(relpaths), coverage), facts, records, read, files.briefs)
+    return Checked(Report(problems, len(relpaths), coverage), facts, records, read, briefs)
 
 
 class _Files:
