@@ -234,24 +234,26 @@ def brief(facts: dict[str, Any]) -> Brief:
     The validator keeps the brief of every file in one cache file and reads it on every run, where
     it would otherwise read every file's facts (validate/__init__.py). Empty for a file that could
     not be read. The records of the context files (is_context) are read from their facts, which
-    every run has in full. A power item's place is items[i] (facts.py); for each item:
-    its code, name, power type, status and 设定依据 (_legal_basis), and, only for the items that
-    have them, its sub-items' codes and its adjustments (merges and splits).
+    every run has in full. The power items, whose place is items[i] (facts.py), by column: code,
+    name, power type, status, and 设定依据 (_legal_basis) as a number in ``basis_sets``; their
+    sub-items' codes, each with the number of its item (``sub_item``), in file order; and the
+    adjustments (merges and splits) of the items that have them.
     """
     if not facts:
         return {}
     out: Brief = {"department_folder": facts.get("department_folder")}
     powers = facts.get("powers")
     if powers is not None:
-        shared: dict[tuple[str, ...], tuple[str, ...]] = {}  # one object per distinct basis: marshal writes it once
+        sets: dict[tuple[str, ...], int] = {}
         out["powers"] = {
             "code": [item["code"] for item in powers],
             "name": [item["name"] for item in powers],
             "type": [item["type"] for item in powers],
             "status": [item["status"] for item in powers],
-            "basis": [shared.setdefault(basis, basis) for basis in map(_legal_basis, powers)],
-            "subs": [[i, [code for code, _loc in item["sub_codes"]]] for i, item in enumerate(powers)
-                     if item["sub_codes"]],
+            "basis": [sets.setdefault(basis, len(sets)) for basis in map(_legal_basis, powers)],
+            "basis_sets": list(sets),
+            "sub_item": [i for i, item in enumerate(powers) for _sub in item["sub_codes"]],
+            "sub_code": [code for item in powers for code, _loc in item["sub_codes"]],
             "adjusted": [[i, item["adjustments"]] for i, item in enumerate(powers) if item.get("adjustments")],
         }
     for key in ("negative_items", "measures"):
@@ -303,8 +305,7 @@ def _code_lists(index: Index) -> Iterator[list[str]]:
         powers = b.get("powers")
         if powers:
             yield powers["code"]
-            for _i, subs in powers["subs"]:
-                yield subs
+            yield powers["sub_code"]
         for key in ("negative_items", "measures"):
             if b.get(key):
                 yield [code for code, _loc in b[key]]
@@ -332,9 +333,11 @@ def _coded_in_briefs(index: Index, only: set[str]) -> Iterator[tuple[str, str, l
     """(code, path, place) of the coded records with the codes ``only``, in the order of _coded."""
     for path, b in index.briefs.items():
         powers = b.get("powers")
-        if not powers or (only.isdisjoint(powers["code"]) and all(only.isdisjoint(c) for _i, c in powers["subs"])):
+        if not powers or (only.isdisjoint(powers["code"]) and only.isdisjoint(powers["sub_code"])):
             continue
-        subs = dict(powers["subs"])
+        subs: dict[int, list[str]] = defaultdict(list)
+        for i, code in zip(powers["sub_item"], powers["sub_code"]):
+            subs[i].append(code)
         for i, code in enumerate(powers["code"]):
             if code in only:
                 yield code, path, ["items", i, "code"]
@@ -614,13 +617,13 @@ def consistency(index: Index) -> Iterator[Problem]:
         reference = next((m for m in members if m[0] not in index.changed), members[0])
         reference_path, r = reference[0], reference[1]
         theirs = briefs[reference_path]["powers"]
-        a = (theirs["name"][r], theirs["type"][r], theirs["basis"][r])
+        a = (theirs["name"][r], theirs["type"][r], theirs["basis_sets"][theirs["basis"][r]])
         for member in members:
             if member is reference:
                 continue
             path, i = member[0], member[1]
             powers = briefs[path]["powers"]
-            found = differences(a, (powers["name"][i], powers["type"][i], powers["basis"][i]))
+            found = differences(a, (powers["name"][i], powers["type"][i], powers["basis_sets"][powers["basis"][i]]))
             if found:
                 yield index.problem(
                     "inconsistent-item",
