@@ -144,36 +144,40 @@ class Index:
         if "base" not in self.patterns["power"].groupindex:
             return {}, []
         files = [(path, b["powers"], self.bases(path)) for path, b in self.briefs.items() if b.get("powers")]
+        # Counted first, whole columns at a time; then only the items counted more than once are looked at.
         counts: Counter[str | None] = Counter()
-        for _path, _powers, bases in files:
+        names: Counter[str] = Counter()
+        for _path, powers, bases in files:
             counts.update(bases)
+            names.update(powers["name"])
         counts.pop(None, None)
         shared = {base for base, n in counts.items() if n > 1}
-        keys: Counter[tuple[str, str]] = Counter()
-        for _path, powers, bases in files:
-            keys.update(compress(zip(powers["name"], powers["type"]), [b is not None for b in bases]))
-        twins = {key for key, n in keys.items() if n > 1}
+        named = {name for name, n in names.items() if n > 1}
         groups: dict[str, list[PowerPlace]] = {}
         similar: list[tuple[tuple[str, str], PowerPlace]] = []
         for number, (path, powers, bases) in enumerate(files):
-            region = self.department_region(self.briefs[path]) or ""
-            for i, key in enumerate(zip(powers["name"], powers["type"])):
+            places = [i for i, base in enumerate(bases) if base in shared]
+            places += [i for i, name in enumerate(powers["name"]) if name in named]
+            places = sorted(set(places))
+            region = self.department_region(self.briefs[path]) or "" if places else ""
+            for i in places:
                 base = bases[i]
-                if base is None or (base not in shared and key not in twins):
+                if base is None:
                     continue
                 member = (path, i, region, base, (number, i))
                 if base in shared:
                     groups.setdefault(base, []).append(member)
-                if key in twins:
-                    similar.append((key, member))
-        # A base's first member is in ``groups`` if it has more than one, else it is the member itself.
-        first = {base: members[0][4] for base, members in groups.items()}
-        similar.sort(key=lambda entry: (first.get(entry[1][3], entry[1][4]), entry[1][4]))
+                if powers["name"][i] in named:
+                    similar.append(((powers["name"][i], powers["type"][i]), member))
         # Twins of one base only are no problem; those of several are what similar_items reports on.
         bases_of: dict[tuple[str, str], set[str]] = defaultdict(set)
         for key, member in similar:
             bases_of[key].add(member[3])
-        return groups, [member for key, member in similar if len(bases_of[key]) > 1]
+        twins = [(key, member) for key, member in similar if len(bases_of[key]) > 1]
+        # A base's first member is in ``groups`` if it has more than one, else it is the member itself.
+        first = {base: members[0][4] for base, members in groups.items()}
+        twins.sort(key=lambda entry: (first.get(entry[1][3], entry[1][4]), entry[1][4]))
+        return groups, [member for _key, member in twins]
 
     def each(self, key: str) -> Iterator[tuple[str, dict[str, Any], Any]]:
         """(path, facts of the file, entry) for every entry of ``key`` in every file."""
