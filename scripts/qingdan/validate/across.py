@@ -60,7 +60,8 @@ def kept(cache: Cache, lists_dir: Path, paths: list[str], digests: dict[str, str
     found = {}
     for path, hit in data["files"].items():
         digest = digests.get(path)
-        if digest is not None and isinstance(hit, list) and len(hit) == 2 and hit[0] == digest:
+        if (digest is not None and isinstance(hit, list) and len(hit) == 2 and hit[0] == digest
+                and isinstance(hit[1], dict) and isinstance(hit[1].get("bases"), list)):
             found[path] = hit[1]
     return context, found
 
@@ -75,7 +76,11 @@ def across(index: Index, lists_dir: Path, cache: Cache, digests: dict[str, str |
     """
     results: dict[str, dict] = {}
     for path in index.briefs:
-        results[path] = known[path] if path in known else _judge(index, path, lists_dir)
+        if path in known:
+            results[path] = known[path]
+            index.known_bases[path] = results[path]["bases"]
+        else:
+            results[path] = _judge(index, path, lists_dir)
     store = cache.packed(lists_dir, "rules")
     if store is not None and context is not None and results.keys() != known.keys():
         cache.write(store, {"context": context, "files": {
@@ -98,7 +103,8 @@ def across(index: Index, lists_dir: Path, cache: Cache, digests: dict[str, str |
 
 
 def _judge(index: Index, path: str, lists_dir: Path) -> dict:
-    """The per-file rules' problems about one file, located, by rule; and its catalogue coverage."""
+    """The per-file rules' problems about one file, located, by rule; its catalogue coverage; and
+    the base codes of its power items (Index.bases, which depend on the file and site.yml alone)."""
     view = index.only(path)
     found: dict[str, list[Problem]] = {}
     for name, rule, per_file in SLOTS:
@@ -108,7 +114,8 @@ def _judge(index: Index, path: str, lists_dir: Path) -> dict:
                 found[name] = problems
     locate_problems(lists_dir, index.prefix, [p for problems in found.values() for p in problems])
     return {"problems": {name: [p.to_dict() for p in problems] for name, problems in found.items()},
-            "coverage": list(coverage(view)) if index.catalogue is not None else None}
+            "coverage": list(coverage(view)) if index.catalogue is not None else None,
+            "bases": index.bases(path)}
 
 
 def fingerprint(paths: list[str], digests: dict[str, str | None], prefix: str, today: dt.date, catalogue: Any) -> str:
