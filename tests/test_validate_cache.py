@@ -15,6 +15,7 @@ from programs import tool
 from tree_support import CITY_DEPT, PROVINCE_DEPT, TODAY
 
 from qingdan.errors import QingdanError
+from qingdan.rules import is_context
 from qingdan.samples.synth import write_dataset
 from qingdan.validate import Cache, Checked, Report, check, validate
 
@@ -152,12 +153,21 @@ def test_an_unwritable_cache_still_validates(spoiled: Path, tmp_path: Path) -> N
 def test_worker_processes_give_the_same_report(tmp_path: Path) -> None:
     write_dataset(tmp_path, 400, seed=5)
     lists = tmp_path / "lists"
-    spoiled = next(lists.glob("*/powers.yml"))
-    text = spoiled.read_text(encoding="utf-8")
-    spoiled.write_text(text.replace("power_type: ", "power_kind: ", 1), encoding="utf-8")
+    first, *_others, last = sorted(lists.glob("*/powers.yml"))
+    spoiled = first.with_name("responsibilities.yml")
+    spoiled.write_text(spoiled.read_text(encoding="utf-8") + "colour: 红\n", encoding="utf-8")
+    # A code used in the first and the last file: the last one's use is the duplicate, in whatever
+    # order the workers read the files (biggest first).
+    code = first.read_text(encoding="utf-8").split('code: "', 1)[1].split('"', 1)[0]
+    last_code = last.read_text(encoding="utf-8").split('code: "', 1)[1].split('"', 1)[0]
+    _replace(last, f'code: "{last_code}"', f'code: "{code}"')
+    # Bigger than the first, so that the workers read it first.
+    last.write_text(last.read_text(encoding="utf-8") + "# 注释\n" * first.stat().st_size, encoding="utf-8")
     serial_run = check(lists, workers=1, today=TODAY)
     serial = serial_run.report
     assert "unknown-field" in {p.code for p in serial.problems}
+    [duplicate] = [p for p in serial.problems if p.code == "duplicate-code"]
+    assert duplicate.file.endswith(last.relative_to(lists).as_posix())
     cache_dir = tmp_path / "cache"
     parallel_run = check(lists, workers=2, cache_dir=cache_dir, today=TODAY)
     parallel = parallel_run.report
@@ -291,3 +301,104 @@ def test_warm_revalidation_after_edits_gives_the_cold_report_with_the_catalogue(
     _replace(lists / "sources.yml", '"全国人民代表大会"\n    effective: 2016-09-01\n    status: "现行有效"',
              '"全国人民代表大会"\n    effective: 2016-09-01\n    status: 已废止\n    repealed: 2020-01-01')
     assert "source-repealed" in same_as_cold()
+
+
+# ---- the packed briefs: what the rules comparing files read of every file ------------------
+
+
+def _first_code(path: Path) -> str:
+    return path.read_text(encoding="utf-8").split('code: "', 1)[1].split('"', 1)[0]
+
+
+def test_edits_in_one_file_show_in_the_problems_across_files(tmp_path: Path) -> None:
+    """A code or a name changed in one file: duplicates and inconsistencies across regions come and
+    go as a run without the cache says, while the other files are known by their briefs alone."""
+    write_dataset(tmp_path, 300, seed=3)
+    lists, cache = tmp_path / "lists", tmp_path / "cache"
+    province, city = lists / "990000-sft" / "powers.yml", lists / "990100-sft" / "powers.yml"
+
+    def warm() -> list[dict]:
+        found = _shown(validate(lists, cache_dir=cache, today=TODAY))
+        assert found == _shown(validate(lists, today=TODAY))
+        return found
+
+    assert not {p["code"] for p in warm()} & {"duplicate-code", "inconsistent-item"}  # fills the cache
+    city_code, province_code = _first_code(city), _first_code(province)
+    _replace(city, f'code: "{city_code}"', f'code: "{province_code}"')
+    # Only the edited file and the files every other is judged against are read in full.
+    run = check(lists, cache_dir=cache, today=TODAY)
+    assert set(run.facts) == {"990100-sft/powers.yml"} | {path for path in run.briefs if is_context(path)}
+    assert _shown(run.report) == _shown(validate(lists, today=TODAY))
+    [duplicate] = [p for p in warm() if p["code"] == "duplicate-code"]
+    assert duplicate["file"].endswith("990100-sft/powers.yml") and "990000-sft/powers.yml" in duplicate["message"]
+    assert set(check(lists, cache_dir=cache, today=TODAY).facts) == {p for p in run.briefs if is_context(p)}
+    _replace(city, f'code: "{province_code}"', f'code: "{city_code}"')
+    assert "duplicate-code" not in {p["code"] for p in warm()}
+
+    # An item the province has too, under the same base code: renamed in the city, it differs.
+    province_bases = set(re.findall(r'\n  - code: "990000-(\w+)"', province.read_text(encoding="utf-8")))
+    shared = next(m for m in re.finditer(r'\n  - code: "990100-(\w+)"\n    name: ([^\n]+)\n',
+                                          city.read_text(encoding="utf-8")) if m.group(1) in province_bases)
+    _replace(city, shared.group(0), shared.group(0).replace(shared.group(2), shared.group(2) + "（试行）"))
+    inconsistent = [p for p in warm() if p["code"] == "inconsistent-item"]
+    assert [p["path"] for p in inconsistent] == [f"items[{_index_of(city, shared.group(1))}]"]
+    assert all(p["file"].endswith("990100-sft/powers.yml") for p in inconsistent)
+    # The same name in the province: now the province item differs from the city's... and the
+    # report is still that of a run without the cache.
+    _replace(province, f'code: "990000-{shared.group(1)}"\n    name: {shared.group(2)}\n',
+             f'code: "990000-{shared.group(1)}"\n    name: {shared.group(2)}（试行）\n')
+    assert "inconsistent-item" not in {p["code"] for p in warm()}
+
+
+def _index_of(path: Path, base_and_sub: str) -> int:
+    codes = re.findall(r'\n  - code: "\d{6}-(\w+)"', path.read_text(encoding="utf-8"))
+    return codes.index(base_and_sub)
+
+
+def test_stale_or_damaged_packed_briefs_are_ignored_and_made_again(tmp_path: Path) -> None:
+    write_dataset(tmp_path, 300, seed=4)
+    lists, cache_dir = tmp_path / "lists", tmp_path / "cache"
+    cold = _shown(validate(lists, today=TODAY))
+    assert _shown(validate(lists, cache_dir=cache_dir, today=TODAY)) == cold
+    cache = Cache(cache_dir, f"{lists.as_posix()}/")
+    [briefs] = cache_dir.glob("briefs-*.idx")
+    packed = cache.read(briefs)
+    assert isinstance(packed, dict) and packed["files"]
+    # Written by another version of the code: its briefs may mean something else.
+    cache.write(briefs, {**packed, "code": "another version", "files": {
+        path: [hit[0], [], {}, None] for path, hit in packed["files"].items()}})
+    assert _shown(validate(lists, cache_dir=cache_dir, today=TODAY)) == cold
+    assert cache.read(briefs)["code"] == packed["code"]  # made again
+    # Damaged: a flipped byte.
+    blob = briefs.read_bytes()
+    briefs.write_bytes(blob[:-1] + bytes([blob[-1] ^ 0xFF]))
+    assert _shown(validate(lists, cache_dir=cache_dir, today=TODAY)) == cold
+    assert cache.read(briefs) == packed
+    # Not in the form this code writes, though checksummed and of this code's version.
+    broken = {**packed, "files": {path: [hit[0], hit[1], {**hit[2], "powers": {"code": 7}}, hit[3]]
+                                   if hit[2].get("powers") else hit for path, hit in packed["files"].items()}}
+    cache.write(briefs, broken)
+    assert _shown(validate(lists, cache_dir=cache_dir, today=TODAY)) == cold
+
+
+def test_an_edit_writes_the_small_packed_briefs_until_many_files_changed(tmp_path: Path) -> None:
+    write_dataset(tmp_path, 300, seed=4)
+    lists, cache_dir = tmp_path / "lists", tmp_path / "cache"
+    validate(lists, cache_dir=cache_dir, today=TODAY)
+    [big] = cache_dir.glob("briefs-[!n]*.idx")
+    written = (big.read_bytes(), big.stat().st_mtime_ns)
+    files = sorted(lists.rglob("*.yml"))
+    edited = [path for path in files if path.name in ("powers.yml", "responsibilities.yml", "negative_list.yml")]
+    assert len(edited) > len(files) // 16 + 1
+    for n, path in enumerate(edited, 1):
+        path.write_text(path.read_text(encoding="utf-8") + f"# 第 {n} 次修改\n", encoding="utf-8")
+        assert _shown(validate(lists, cache_dir=cache_dir, today=TODAY)) == _shown(validate(lists, today=TODAY))
+        newer = list(cache_dir.glob("briefs-new-*.idx"))
+        if n <= len(files) // 16:
+            assert len(newer) == 1 and (big.read_bytes(), big.stat().st_mtime_ns) == written
+        else:
+            break
+    # Too many files read since: the big one is written again, with all of them, and the small one goes.
+    assert not list(cache_dir.glob("briefs-new-*.idx"))
+    assert big.stat().st_mtime_ns != written[1]
+    assert set(Cache(cache_dir, "").read(big)["files"]) == {p.relative_to(lists).as_posix() for p in files}
