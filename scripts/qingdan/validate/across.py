@@ -9,7 +9,9 @@ catalogue coverage are kept in one packed cache file per lists folder, by the
 file's content digest, under a fingerprint of that context and of the code.
 So a re-run after editing one powers.yml runs them on that file alone; a
 change to the context runs them all again. The other rules (duplicate codes,
-consistency across regions, successions, ...) read every file on every run.
+consistency across regions, successions, ...) read every file's brief
+(rules.brief) on every run; each file's base codes (rules.Index.bases), which
+depend on site.yml, are kept with its results here.
 
 The problems come out in the order one pass of every rule over every file
 gives (rule by rule, and within a rule file by file), so the sorted report is
