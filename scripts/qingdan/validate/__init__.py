@@ -23,8 +23,8 @@ Where the time goes and why (measured in benchmarks/bench_validate.py):
   types, statuses, setting sources by column), not its facts. The briefs and
   every file's own problems are packed in one cache file (``_Files``), so a
   warm run reads that file, and the facts only of the context files and of the
-  files it judges again: after a one-file edit, that file (a fifth of the time
-  a run reading every file's facts took at 100,000 items).
+  files it judges again: after a one-file edit, that file (BENCHMARKS.md,
+  re-validation after a one-file edit).
 - The garbage collector is paused during a run: the run builds millions of
   small objects that all live to its end, and each collection would only walk
   them again (it made a warm run on 100,000 items 2.6 times slower).
