@@ -254,7 +254,8 @@ def brief(facts: dict[str, Any]) -> Brief:
             "name": [item["name"] for item in powers],
             "type": [item["type"] for item in powers],
             "status": [item["status"] for item in powers],
-            "basis": [sets.setdefault(basis, len(sets)) for basis in map(_legal_basis, powers)],
+            "basis": [sets.setdefault(tuple(item["basis"]) if "basis" in item else _legal_basis(item), len(sets))
+                      for item in powers],
             "basis_sets": list(sets),
             "sub_item": [i for i, item in enumerate(powers) for _sub in item["sub_codes"]],
             "sub_code": [code for item in powers for code, _loc in item["sub_codes"]],
