@@ -21,7 +21,6 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import compress
 from typing import Any
 
 from .kinds import DEPARTMENT_LISTS, STATUS_IN_FORCE, in_force
