@@ -141,7 +141,8 @@ def check(
         catalogue = installed_catalogue()
     with gc_paused():
         files = _Files(lists_dir, relpaths, prefix, cache, keep_records, progress, workers)
-        context, known = kept(cache, lists_dir, relpaths, files.digests, prefix, today, catalogue)
+        digests = dict(files.digests)
+        context, known = kept(cache, lists_dir, relpaths, digests, prefix, today, catalogue)
         # In full: the context files, and those whose per-file rule results are not cached; the
         # others are known by their brief, which is all the rules comparing files read.
         files.load(lambda relpath: is_context(relpath) or relpath not in known)
@@ -149,6 +150,8 @@ def check(
         if final != context:  # a context file changed while it was read: judge every file again
             context, known = final, {}
             files.load(lambda relpath: True)
+        # A file read (so in full) whose content was not the one the digest index said: judged again.
+        known = {path: result for path, result in known.items() if files.digests[path] == digests[path]}
         files.save()
         problems = listing.problems(prefix)
         problems += [Problem.from_dict(p) for relpath in relpaths for p in files.problems[relpath]]
