@@ -402,3 +402,21 @@ def test_an_edit_writes_the_small_packed_briefs_until_many_files_changed(tmp_pat
     assert not list(cache_dir.glob("briefs-new-*.idx"))
     assert big.stat().st_mtime_ns != written[1]
     assert set(Cache(cache_dir, "").read(big)["files"]) == {p.relative_to(lists).as_posix() for p in files}
+
+
+def test_a_site_pattern_without_base_codes_validates_warm_as_cold(tmp_path: Path) -> None:
+    """site.yml's power pattern may have no ``base`` group: no item is compared across regions."""
+    write_dataset(tmp_path, 300, seed=3)
+    lists, cache = tmp_path / "lists", tmp_path / "cache"
+    site = lists / "site.yml"
+    text = site.read_text(encoding="utf-8")
+    power = next(line for line in text.splitlines() if line.startswith("  power: "))
+    site.write_text(text.replace(power, "  power: '^.+$'"), encoding="utf-8")
+    city = lists / "990100-sft" / "powers.yml"
+    cold = _shown(validate(lists, today=TODAY))
+    assert "site.yml" not in {Path(p["file"]).name for p in cold}
+    assert _shown(validate(lists, cache_dir=cache, today=TODAY)) == cold
+    _replace(city, "\n    name: ", "\n    name: 改名的")
+    found = _shown(validate(lists, cache_dir=cache, today=TODAY))
+    assert found == _shown(validate(lists, today=TODAY))
+    assert not {"inconsistent-item", "similar-item"} & {p["code"] for p in found}

@@ -123,9 +123,14 @@ class Index:
         if found is None:
             powers = self.briefs[path].get("powers")
             match = self.patterns["power"].match
-            found = self.known_bases[path] = [
-                m.group("base") if status == STATUS_IN_FORCE and (m := match(code)) else None
-                for code, status in zip(powers["code"], powers["status"])] if powers else []
+            if not powers:
+                found = []
+            elif "base" not in self.patterns["power"].groupindex:  # a site pattern without base codes
+                found = [None] * len(powers["code"])
+            else:
+                found = [m.group("base") if status == STATUS_IN_FORCE and (m := match(code)) else None
+                         for code, status in zip(powers["code"], powers["status"])]
+            self.known_bases[path] = found
         return found
 
     @functools.cached_property
