@@ -420,3 +420,63 @@ def test_a_site_pattern_without_base_codes_validates_warm_as_cold(tmp_path: Path
     found = _shown(validate(lists, cache_dir=cache, today=TODAY))
     assert found == _shown(validate(lists, today=TODAY))
     assert not {"inconsistent-item", "similar-item"} & {p["code"] for p in found}
+
+
+def test_a_load_for_the_build_makes_records_from_the_cached_data(tmp_path: Path) -> None:
+    """load_dataset keeps each file's parsed data beside its result: a warm load makes the records
+    from it (a planted entry shows it is read), equal to a load without the cache."""
+    from qingdan.dataset import load_dataset
+
+    write_dataset(tmp_path, 300)
+    lists, cache_dir = tmp_path / "lists", tmp_path / "cache"
+    cold = load_dataset(lists, today=TODAY)
+    first = load_dataset(lists, today=TODAY, cache_dir=cache_dir)
+    warm = load_dataset(lists, today=TODAY, cache_dir=cache_dir)
+    for loaded in (first, warm):
+        assert _shown(loaded.report) == _shown(cold.report)
+        assert {c: i.model_dump() for c, i in loaded.powers.items()} == {c: i.model_dump() for c, i in cold.powers.items()}
+        assert loaded.file_digests == cold.file_digests
+    relpath = next(p for p in cold.file_digests if p.endswith("/powers.yml"))
+    cache = Cache(cache_dir, f"{lists.as_posix()}/")
+    found, data = cache.get_data(relpath, cold.file_digests[relpath])
+    assert found and data["items"][0]["name"]
+    data["items"][0]["name"] = "来自缓存的名称"
+    cache.put_data(relpath, cold.file_digests[relpath], data)
+    planted = load_dataset(lists, today=TODAY, cache_dir=cache_dir)
+    assert planted.powers[data["items"][0]["code"]].name == "来自缓存的名称"
+
+
+@pytest.mark.parametrize("damage", ["garbage", "not the data", "invalid for the schema"])
+def test_damaged_cached_data_is_read_again_from_the_file(tmp_path: Path, damage: str) -> None:
+    from qingdan.dataset import load_dataset
+
+    write_dataset(tmp_path, 100)
+    lists, cache_dir = tmp_path / "lists", tmp_path / "cache"
+    cold = load_dataset(lists, today=TODAY)
+    load_dataset(lists, today=TODAY, cache_dir=cache_dir)
+    cache = Cache(cache_dir, f"{lists.as_posix()}/")
+    for relpath, digest in cold.file_digests.items():
+        path = cache._path(relpath + "\0data", digest)
+        if damage == "garbage":
+            path.write_bytes(os.urandom(64))
+        elif damage == "not the data":
+            cache.write(path, ["items"])
+        elif relpath.endswith("powers.yml"):
+            cache.put_data(relpath, digest, {"items": [{"code": 1}]})
+    again = load_dataset(lists, today=TODAY, cache_dir=cache_dir)
+    assert _shown(again.report) == _shown(cold.report) and again.ok
+    assert {c: i.model_dump() for c, i in again.powers.items()} == {c: i.model_dump() for c, i in cold.powers.items()}
+
+
+def test_a_file_without_a_record_stays_without_one_from_the_cache(make_tree: Callable[..., Path],
+                                                                 tmp_path: Path) -> None:
+    """An escaped control character keeps a file's record from the build (an export would stop halfway):
+    the cached load must not give it one either."""
+    from qingdan.dataset import load_dataset
+
+    lists = make_tree({f"{PROVINCE_DEPT}/powers.yml": 'items:\n  - code: 520000-XK00001000\n'
+                       '    name: "食品经营许可\\u0007"\n    power_type: "01"\n    exercise_level: 省\n'})
+    cache_dir = tmp_path / "cache"
+    for _ in range(2):
+        loaded = load_dataset(lists, today=TODAY, cache_dir=cache_dir)
+        assert not loaded.ok and "520000-XK00001000" not in loaded.powers

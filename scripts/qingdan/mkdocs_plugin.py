@@ -23,10 +23,12 @@ index come from the build store when their inputs are unchanged.
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import logging
 import os
 import posixpath
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -46,15 +48,20 @@ from .errors import QingdanError
 from .files import remove, walk, write_atomic
 from .render import PageSpec, Renderer, Site, plan_site
 from .render.background import Contributions
-from .render.extras import FEED, SITE_CSS, SITE_JS, feed_base, theme_root
+from .render.extras import FEED, SITE_CSS, SITE_JS, feed_base, linked_paths, theme_root
 from .render.history import History, history_for
 from .render.live import LIVE_ENV, live_errors
 from .render.incremental import target_of
 from .render.keys import PageKeys
 from .render.site import HIDE, page_title
+from .render.templates import COMPILED
+from .search.index import ROOT as SEARCH_ROOT
 from .store import Store, digest_of, folder_digest, input_key, store_for
+from .validate import Memo, default_cache_dir
 
 log = logging.getLogger("mkdocs.plugins.qingdan")
+# The folders only the background stages write (search index, downloads, feeds).
+CONTRIBUTED = (SEARCH_ROOT, "downloads", "feeds")
 PROGRESS_EVERY = 10_000  # generated pages between progress lines (a large site takes minutes)
 
 
@@ -151,6 +158,22 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         self._previous: dict[str, str] = {}  # the same of the build before, where its pages are still there
         self._store_dir: Path | None = None
         self._previous_files: list[str] = []  # the contributed files of that build
+        self._serving = False  # `mkdocs serve`: this plugin lives from one build to the next
+        self._memo: Memo | None = None  # each file's record by its digest, between builds of a server
+        self._finishing: threading.Thread | None = None  # a server's build, ending in the background
+        self._stopping = False  # that background work is being stopped: its error is expected
+        self._interrupted = False  # a server's background work was stopped before it was done
+        self._collect_after = False  # the garbage collector is off during this build (a server's rebuild)
+        self._built: tuple[str, dict[str, str], list[str]] | None = None  # folder, page keys, files of the last build
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defining this hook keeps one plugin for every build of `mkdocs serve`.
+        self._serving = command == "serve"
+        self._memo = Memo() if self._serving else None
+
+    def on_shutdown(self) -> None:
+        if self._finishing is not None:
+            self._finishing.join()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -186,7 +209,13 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         if not self.config.enabled:
             return
         assert self.lists_dir is not None
-        self.dataset, self.live_panel = None, None  # `mkdocs serve` may keep the plugin between builds
+        self._stop_finishing()  # the build before may still be making its search index and downloads
+        if self._built is not None and gc.isenabled():
+            # A server's rebuild: the garbage collector would walk the whole loaded dataset again
+            # and again while the pages are planned (a third of an edit's wait); it runs after.
+            gc.disable()
+            self._collect_after = True
+        self.dataset, self.live_panel, self.contributions = None, None, None  # `mkdocs serve` keeps the plugin
         refused = walk(Path(config.docs_dir)).refused
         if refused:
             # MkDocs itself follows links in docs_dir: a page could publish any file of the machine.
@@ -194,7 +223,9 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
             raise PluginError(f"qingdan：{config.docs_dir} 中有不是普通文件的条目，不能生成网站：{shown}。"
                               "网站的页面只能来自仓库中的普通文件；请删除链接，换成文件本身")
         try:
-            dataset = load_dataset(self.lists_dir)
+            # Unchanged files' records come from the validator's cache, and a server keeps them
+            # in memory from one build to the next: only changed files are parsed again.
+            dataset = load_dataset(self.lists_dir, memo=self._memo, cache_dir=default_cache_dir(self.lists_dir))
         except QingdanError as exc:
             raise PluginError(f"qingdan：{exc}") from None
         self.store = store_for(self.lists_dir, self._store_dir)
@@ -223,18 +254,20 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
             return None
         # The site folder was cleaned just before this event: from here the
         # search index and downloads can be written into it, in the background.
-        self.site = plan_site(self.dataset, self.history, contributed=self._contributed_paths)
+        # Pages link the downloads and feeds before they are made: nothing waits for the background.
+        linked = linked_paths(self.dataset, self.history)
+        self.site = plan_site(self.dataset, self.history, contributed=lambda: linked)
         # The feeds link only pages that exist, so the pages are planned (not rendered) first.
         self.contributions = Contributions(self.dataset, Path(config.site_dir), self.history,
                                            frozenset(self.site.pages), self.store)
         templates = Path(self.config.templates) if self.config.templates else None
         self.renderer = Renderer(self.site, templates)
-        self.keys = PageKeys(self.site.pages, self.site.lookup, self.history, self._contributed_paths, templates,
-                             self.store)
+        self.keys = PageKeys(self.site.pages, self.site.lookup, self.history, lambda: linked, templates, self.store)
+        self.renderer.keep_fragments(self.store, self.keys.common)
         self._theme_key = _theme_key(config)
         self._previous = self._previous_keys(config)
         self._page_keys, self._specs, self._writing = {}, {}, False
-        taken = [path for path in (*self.site.pages, *self.site.assets) if files.get_file_from_path(path)]
+        taken = [path for path in (*self.site.pages, *self.site.assets) if path in files.src_uris]
         if taken:
             raise PluginError(f"qingdan：{config.docs_dir} 中的文件与生成的页面同名，"
                               f"请改名或删除：{reporters.escape_data('、'.join(taken[:10]))}")
@@ -290,6 +323,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         record = self._record(config.site_dir)
         if record is not None:
             record.unlink(missing_ok=True)
+        self._built = None
         site_dir = Path(config.site_dir)
         if site_dir.is_dir():
             for entry in site_dir.iterdir():
@@ -297,6 +331,10 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
 
     def _previous_keys(self, config: MkDocsConfig) -> dict[str, str]:
         """The keys of the previous build's pages that are still in the site folder (none after a clean)."""
+        if self._serving and self._built is not None and self._built[0] == config.site_dir:
+            # A server's own folder, built by this plugin a moment ago: no need to read it back.
+            _site_dir, pages, self._previous_files = self._built
+            return pages
         record = self._record(config.site_dir)
         self._previous_files = []
         try:
@@ -326,6 +364,8 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
 
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
         self._writing = True
+        if env.bytecode_cache is None:
+            env.bytecode_cache = COMPILED  # the theme's templates, compiled once per server, not per build
         if self.live_panel is not None:
             env.globals["qingdan_live_errors"] = Markup(self.live_panel)  # rendered by render.live, escaped
         if self.config.enabled and self.dataset is not None:
@@ -358,31 +398,74 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         return output
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        try:
+            self._post_build(config)
+        finally:
+            self._enable_gc()
+
+    def _enable_gc(self) -> None:
+        if self._collect_after:
+            gc.enable()
+            self._collect_after = False
+
+    def _post_build(self, config: MkDocsConfig) -> None:
         if self.contributions is None:
             return
+        site_dir = Path(config.site_dir)
+        keys = {dest: self._key(dest) for dest in self._specs}
+        # A page of the build before that this one does not make (an item removed): not left behind.
+        _remove_stale(site_dir, set(self._previous) - set(keys))
+        if not self._serving:
+            self._finish(config, keys)
+            return
+        # The pages are written: the server reloads the browser now, while the search index and
+        # downloads are still being made. An edit before they are done stops them (on_pre_build).
+        self._built = (config.site_dir, keys, self._previous_files)
+        self._finishing = threading.Thread(target=self._finish_quietly, args=(config, keys), name="qingdan-finish")
+        self._finishing.start()
+
+    def _stop_finishing(self) -> None:
+        """Stop the background work of a server's build before (its files are made again now)."""
+        if self._finishing is None:
+            return
+        self._stopping = True
+        if self.contributions is not None:
+            self.contributions.cancel()
+        self._finishing.join()
+        self._finishing, self._stopping = None, False
+        self._interrupted = True  # what the stopped child wrote is not known: swept when the next one is done
+
+    def _finish_quietly(self, config: MkDocsConfig, keys: dict[str, str]) -> None:
+        try:
+            self._finish(config, keys)
+        except PluginError as exc:
+            if not self._stopping:
+                log.error("%s", exc)
+
+    def _finish(self, config: MkDocsConfig, keys: dict[str, str]) -> None:
+        """Wait for the search index and downloads, remove the files the build before made and this
+        one did not, and record the keys of this build's pages for the next --dirty build."""
         paths = self._contributed_paths()  # waits for the background work, raises its error
         log.info("qingdan：搜索索引和下载文件已写出（%d 个文件）", len(paths))
         clash = sorted(set(paths) & self._written)
         if clash:
             raise PluginError(f"qingdan：搜索索引或下载文件与站点中的文件同名：{'、'.join(clash[:10])}")
+        # A search-index file replaced, a department's downloads gone: not left behind either.
         site_dir = Path(config.site_dir)
-        keys = {dest: self._key(dest) for dest in self._specs}
-        stale_files = (set(self._previous) - set(keys)) | (set(self._previous_files) - set(paths))
-        for dest in sorted(stale_files):
-            # A page or file of the build before that this one does not make (an item removed,
-            # a search-index file replaced): not left behind by a --dirty build.
-            stale = target_of(site_dir, dest)
-            stale.unlink(missing_ok=True)
-            for folder in stale.parents:
-                if folder == site_dir or any(folder.iterdir()):
-                    break
-                folder.rmdir()
+        stale = set(self._previous_files) - set(paths)
+        if self._interrupted:
+            made = set(paths) | self._written  # the site's own files in those folders stay
+            stale |= {path for path in _files_under(site_dir, CONTRIBUTED) if path not in made}
+            self._interrupted = False
+        _remove_stale(site_dir, stale)
         record = self._record(config.site_dir)
         if record is not None:
             record.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(record, json.dumps({"pages": keys, "files": sorted(paths)}, ensure_ascii=False))
+        self._built = (config.site_dir, keys, sorted(paths))
 
     def on_build_error(self, error: Exception) -> None:
+        self._enable_gc()
         if self.contributions is not None:
             self.contributions.cancel()
 
@@ -390,3 +473,22 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         if self.config.enabled and self.lists_dir is not None:
             server.watch(str(self.lists_dir))
         return server
+
+
+def _remove_stale(site_dir: Path, paths: set[str]) -> None:
+    """Remove files a build before made under ``site_dir``, and the folders they leave empty."""
+    for dest in sorted(paths):
+        stale = target_of(site_dir, dest)
+        stale.unlink(missing_ok=True)
+        for folder in stale.parents:
+            if folder == site_dir or any(folder.iterdir()):
+                break
+            folder.rmdir()
+
+
+def _files_under(site_dir: Path, folders: tuple[str, ...]) -> list[str]:
+    """The paths (relative to ``site_dir``) of the files in its ``folders``."""
+    found = []
+    for folder in folders:
+        found += [f"{folder}/{relpath}" for relpath in walk(site_dir / folder).files]
+    return found

@@ -10,7 +10,8 @@
  * fresh engine (an empty cache, as a first query in a new browser tab), so
  * "bytes" and "files" are what that query alone downloads from search-index/.
  * {"probe": ["text", …]} instead reports how search.js tokenises each text,
- * and {"decode": ["list", …]} how it decodes posting lists (no SITE_DIR needed).
+ * {"decode": ["list", …]} how it decodes posting lists, and {"decodeValue": [[value, bases], …]}
+ * how it decodes a token's value of several parts' blocks (no SITE_DIR needed).
  */
 "use strict";
 
@@ -52,6 +53,7 @@ async function main() {
   const request = JSON.parse(fs.readFileSync(0, "utf8"));
   if (request.probe) return write(request.probe.map(probe));
   if (request.decode) return write(request.decode.map(search.decode));
+  if (request.decodeValue) return write(request.decodeValue.map((v) => search.decodeValue(v[0], v[1])));
   const out = [];
   for (const query of request.queries) out.push(await runOne(root, query, request.limit || search.PAGE));
   write(out);

@@ -38,7 +38,7 @@ FIRST: list[tuple[str, str, str]] = [
     ("520100-xk00001001", "520100-XK00001000", "sub-item code, lower case"),
     ("XK00001", "520000-XK00001000", "code prefix without the region"),
     ("ＸＫ００００１", "520000-XK00001000", "full-width code"),
-    ("520100-CF", "520100-CF00901000", "code prefix: region + type"),
+    ("520100-CF", "520100-CF00602000", "code prefix: region + type; of the shortest names, that of the first department (gaj)"),
     ("203001", "203001", "negative-list item code"),
     ("520000-DF-2016-003", "520000-DF-2016-003", "regulation code"),
     ("示例省市场监督管理局", "520000-scjgj", "department name"),

@@ -3,6 +3,8 @@ files rewritten after a small one, and a sharded build merged into the single bu
 
 from __future__ import annotations
 
+import json
+import marshal
 import shutil
 from pathlib import Path
 
@@ -11,11 +13,12 @@ import pytest
 from qingdan import search
 from qingdan.dataset import Dataset, load_dataset
 from qingdan.search import SITE
-from qingdan.search.index import order_key
+from qingdan.search.index import BLOCKS
+from qingdan.search.postings import ALPHABET
 from qingdan.store import Store
 
 from sample_support import SAMPLE
-from edit_support import DEPT, ITEM, edit, kinds_of_edit
+from edit_support import DEPT, ITEM, add_item, edit, kinds_of_edit
 
 MOST_MADE = {"a department renamed": 3, "a source retitled": 99}  # parts tokenised again; others: 1
 
@@ -55,41 +58,110 @@ def test_a_damaged_blob_is_made_again(lists: Path, tmp_path: Path) -> None:
     data = _load(lists)
     store = Store(tmp_path / "store")
     want = search.build(data, store=store)
-    for blob in (tmp_path / "store").rglob("*"):
-        if blob.is_file():
-            blob.write_bytes(b"\x00damaged")
+    blobs = sorted(blob for blob in (tmp_path / "store").rglob("*") if blob.is_file())
+    assert len(blobs) > len(search.parts(data))  # the parts, and the shards
+    for n, blob in enumerate(blobs):  # garbage, cut short, or another shape of marshal data
+        kept = blob.read_bytes()
+        blob.write_bytes((b"\x00damaged", kept[: len(kept) // 2], marshal.dumps({"tokens": 1}))[n % 3])
     again = Store(tmp_path / "store")
     assert search.build(data, store=again) == want and again.made_count == len(search.parts(data))
+    # The blobs made again are whole: the next build reads them all.
+    third = Store(tmp_path / "store")
+    assert search.build(data, store=third) == want and third.made_count == 0
 
 
 def _index(files: dict[str, bytes]) -> dict[str, bytes]:
     return {path: data for path, data in files.items() if path.startswith("search-index/")}
 
 
-def _rank(data: Dataset, code: str) -> int:
-    return [doc.code for doc in sorted(search.docs(data), key=order_key)].index(code)
+def _blocks(index: dict[str, bytes]) -> dict[str, dict[int, str]]:
+    """token → part index → its block, read from every shard (and frequent-token file)."""
+    out: dict[str, dict[int, str]] = {}
+    for path, data in index.items():
+        if not path.startswith("search-index/t/"):
+            continue
+        for token, value in json.loads(data).items():
+            if value.startswith("@"):
+                value = index[f"search-index/p/{value[1:]}.txt"].decode()
+            out[token] = {}
+            for block in value.split(BLOCKS):
+                at = next(n for n, char in enumerate(block) if ALPHABET.index(char) < 32) + 1
+                part = 0
+                for char in block[:at]:
+                    part = part * 32 + ALPHABET.index(char) % 32
+                out[token][part] = block[at:]
+    return out
 
 
-def test_a_small_change_rewrites_few_index_files(lists: Path) -> None:
-    """A name of the same length keeps the record's number: a handful of files change, where the
-    index under one folder named by its digest changed them all. A longer name moves the record
-    in the tie order and renumbers those between; the document tables outside stay."""
-    before = _index(search.build(_load(lists)))
-    rank = _rank(_load(lists), ITEM)
-    edit(lists / DEPT / "powers.yml", lambda t: t.replace("    name: 食品生产许可\n", "    name: 食品生产许诺\n", 1))
+def _parts_changed(before: dict[str, bytes], after: dict[str, bytes]) -> set[int]:
+    """The parts whose block of some token differs between the two indexes."""
+    old, new = _blocks(before), _blocks(after)
+    return {part for token in old.keys() | new.keys()
+            for part in old.get(token, {}).keys() | new.get(token, {}).keys()
+            if old.get(token, {}).get(part) != new.get(token, {}).get(part)}
+
+
+def _meta(index: dict[str, bytes]) -> dict:
+    return json.loads(index["search-index/meta.json"])
+
+
+def _row(index: dict[str, bytes], code: str) -> tuple[int, int]:
+    """(table, row) of the document ``code`` in its part's document tables."""
+    for path, data in index.items():
+        if path.startswith("search-index/d/"):
+            for row, doc in enumerate(json.loads(data)):
+                if doc[2] == code:
+                    return int(path.rsplit("/", 1)[1].removesuffix(".json")), row
+    raise AssertionError(code)
+
+
+def test_a_rename_changes_only_its_departments_blocks(lists: Path) -> None:
+    """A longer name (which moved the record past hundreds of others in the old global tie
+    order) keeps every number: only its department's blocks of the tokens of the old and new
+    name change, and a handful of files."""
+    data = _load(lists)
+    dept = sorted(search.parts(data)).index(DEPT)
+    before = _index(search.build(data))
+    edit(lists / DEPT / "powers.yml", lambda t: t.replace("    name: 食品生产许可\n", "    name: 食品生产许可（已改名）\n", 1))
     after = _index(search.build(_load(lists)))
-    assert _rank(_load(lists), ITEM) == rank  # the premise: the record keeps its number
+    assert _meta(after)["parts"] == _meta(before)["parts"] and _row(after, ITEM) == _row(before, ITEM)
+    assert _parts_changed(before, after) == {dept}
+    old, new = _blocks(before), _blocks(after)
+    changed = {token for token in old.keys() | new.keys() if old.get(token) != new.get(token)}
+    assert {"改名", "已改"} <= changed and len(changed) <= 12, sorted(changed)
     rewritten = {path for path, data in after.items() if before.get(path) != data}
-    assert len(before) > 40 and 1 < len(rewritten) <= 8, sorted(rewritten)
-    assert "search-index/meta.json" in rewritten
+    assert "search-index/meta.json" in rewritten and len(before) > 40 and len(rewritten) <= 10, sorted(rewritten)
+    # The class file (the name is longer) and the renamed item's pack of tables; other parts' tables stay.
+    assert sum(path.startswith("search-index/c/") for path in rewritten) == 1
+    tables = [path for path in rewritten if path.startswith("search-index/d/")]
+    assert tables and len({path.rsplit("/", 1)[0] for path in tables}) == 1
     assert len(set(before) - set(after)) == len(rewritten) - 1  # the old files of the changed packs go
 
-    edit(lists / DEPT / "powers.yml", lambda t: t.replace("    name: 食品生产许诺\n", "    name: 食品生产许可（已改名）\n", 1))
-    longer = _index(search.build(_load(lists)))
-    moved = {path for path, data in longer.items() if after.get(path) != data}
-    tables = [path for path in after if path.startswith("search-index/d/")]
-    assert len(moved) > len(rewritten)
-    assert len([path for path in tables if path in longer]) >= len(tables) // 2, sorted(moved)
+
+def test_an_added_item_renumbers_its_department_only(lists: Path) -> None:
+    data = _load(lists)
+    dept = sorted(search.parts(data)).index(DEPT)
+    before = _index(search.build(data))
+    edit(lists / DEPT / "powers.yml", add_item)
+    after = _index(search.build(_load(lists)))
+    sizes, grown = _meta(before)["parts"], _meta(after)["parts"]
+    assert grown[dept] == sizes[dept] + 1 and grown[:dept] + grown[dept + 1 :] == sizes[:dept] + sizes[dept + 1 :]
+    assert _parts_changed(before, after) == {dept}
+    # The other parts' packs of document tables are the same files, in the same places.
+    assert _packs(before)[:dept] + _packs(before)[dept + 1 :] == _packs(after)[:dept] + _packs(after)[dept + 1 :]
+    assert {path: data for path, data in before.items() if path.startswith("search-index/d/")
+            and path.split("/")[2] not in _packs(before)[dept]}.items() <= after.items()
+
+
+def _packs(index: dict[str, bytes]) -> list[list[str]]:
+    """The digests of each part's packs of document tables."""
+    meta = _meta(index)
+    out, at = [], 0
+    for size in meta["parts"]:
+        count = -(-(-(-size // meta["docShard"])) // meta["tablePack"])
+        out.append(meta["d"][at : at + count])
+        at += count
+    return out
 
 
 def _shares(data: Dataset, count: int) -> list[list[str]]:

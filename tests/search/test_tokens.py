@@ -10,7 +10,8 @@ import random
 import pytest
 
 from qingdan.search import docs
-from qingdan.search.postings import BITMAP, encode, token_hash
+from qingdan.search.index import BLOCKS, FIELDS, LISTS
+from qingdan.search.postings import BITMAP, encode, number, token_hash
 from qingdan.search.tokens import compact, index_tokens, segments
 
 import node_runner as node
@@ -70,3 +71,26 @@ def test_posting_lists_round_trip() -> None:
 def test_bitmap_is_smaller_for_dense_lists() -> None:
     dense = list(range(10_000))
     assert encode(dense).startswith(BITMAP) and len(encode(dense)) < 2_000
+
+
+def test_values_of_several_parts_round_trip() -> None:
+    """A token's value as index.py writes it (one block per part holding it: the part's index,
+    then its four lists in its own numbering) decodes to global numbers, part after part."""
+    rng = random.Random(11)
+    sizes = [rng.choice([0, 3, 40, 700, 5000]) for _ in range(40)]  # 40 parts: indices of two characters too
+    bases = [sum(sizes[:n]) for n in range(len(sizes))]
+    cases = []
+    for _ in range(30):
+        blocks, want = [], [[], [], [], []]
+        for part in sorted(rng.sample([n for n, size in enumerate(sizes) if size], rng.randint(1, 8))):
+            lists = [sorted(rng.sample(range(sizes[part]), rng.randint(0, sizes[part]) if rng.random() < 0.5 else 0))
+                     for _ in FIELDS]
+            if not any(lists):
+                lists[rng.randrange(len(FIELDS))] = [rng.randrange(sizes[part])]
+            blocks.append(number(part) + LISTS.join(encode(found) for found in lists).rstrip(LISTS))
+            for field, found in enumerate(lists):
+                want[field] += [bases[part] + n for n in found]
+        cases.append((BLOCKS.join(blocks), want))
+    assert any(value.count(BLOCKS) >= 4 for value, _want in cases) and any("~" in value for value, _want in cases)
+    assert node.decode_values([(value, bases) for value, _want in cases]) == [want for _value, want in cases]
+    assert node.decode_values([("", bases)]) == [[[], [], [], []]]

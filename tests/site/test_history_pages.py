@@ -109,3 +109,26 @@ def test_feeds_link_only_pages_that_exist(rendered: Path) -> None:
     assert missing == []
     assert not any("/items/site/" in link or "/items/source:" in link for link in links)
     assert any("/departments/" in link for link in links) and any("/items/" in link for link in links)
+
+
+def test_pages_know_every_linked_file_before_it_is_made(tmp_path: Path) -> None:
+    """Pages link downloads, releases and feeds while the background still makes them
+    (extras.linked_paths): the paths must be exactly those the stages then write."""
+    from qingdan.dataset import load_dataset
+    from qingdan.kinds import RELEASES
+    from qingdan.render.extras import contributions, linked_paths
+    from qingdan.render.history import history_for
+
+    repo = tmp_path / "repo"
+    build_demo(ROOT / "lists", repo, site_root=ROOT)
+    data = load_dataset(repo / "lists")
+    history = history_for(repo / "lists")
+    stages = contributions(data, history)
+    next(stages)  # the search index: no page links its files
+    made = [path for stage in stages for path, _content in (stage.items() if isinstance(stage, dict) else stage)]
+    linked = linked_paths(data, history)
+    assert set(linked) ^ set(made) == set()
+    assert "feeds/atom.xml" in linked and "downloads/all/powers.xlsx" in linked
+    releases = [p for p in linked if p.startswith(RELEASES)]
+    assert releases == [f"{RELEASES}{release.file_name}" for release in history.tags()]
+    assert len(linked) == len(set(linked))

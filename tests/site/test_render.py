@@ -488,3 +488,26 @@ def test_past_versions_have_pages_linked_from_the_history(tmp_path: Path) -> Non
     current = renderer.html(site.pages[ITEM_PAGE])
     assert f'<a href="../../items/{ITEM}/v1/">查看当时的内容</a>' in current
     assert "<h1>食品生产许可（新）</h1>" in current and current.count("查看当时的内容") == 1
+
+
+def test_law_page_parts_kept_in_the_store_render_as_the_whole(sample: Dataset, tmp_path: Path) -> None:
+    """A law page's article tables are kept in the build store by what they show (Renderer.keep_fragments):
+    the page equals one rendered without a store, each table under its own article (two articles cited
+    by the same records once shared a kept table), and a second render makes none again."""
+    from qingdan.store import Store
+
+    site = plan_site(sample)
+    page = site.pages["sources/law-admin-licensing/index.md"]
+    store = Store(tmp_path / "store")
+    kept = Renderer(site)
+    kept.keep_fragments(store, "common")
+    first = kept.html(page)
+    made = store.made_count
+    assert first == Renderer(site).html(page)
+    labels = re.findall(r'<h3 id="article-\d+">([^（<]+)（', first)
+    tables = re.findall(r'<h3 id="article-\d+">[^<]+</h3>\s*<div class="qd-table-wrap"[^>]* aria-label="([^"]+)"', first)
+    assert len(labels) >= 3 and tables == labels
+    assert made == len(labels)
+    again = Renderer(site)
+    again.keep_fragments(store, "common")
+    assert again.html(page) == first and store.made_count == made and store.reused >= len(labels)

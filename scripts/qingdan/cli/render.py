@@ -18,6 +18,7 @@ from ..render.incremental import SiteWriter, read_manifest
 from ..render.shards import Shard
 from ..render.site import fill_store, write_files
 from ..store import store_for
+from ..validate import default_cache_dir
 from . import friendly, main, progress_printer
 from .validate import _lists_dir
 
@@ -115,7 +116,8 @@ def _render_shard(lists_dir: Path, shard: Shard, store_dir: Path | None, templat
 
 def _checked(lists_dir: Path) -> Dataset:
     """The dataset of ``lists_dir``; exit 1 (nothing written) when it has errors."""
-    dataset = load_dataset(lists_dir)
+    # The validator's cache (shared with qingdan validate): unchanged files' records come from it.
+    dataset = load_dataset(lists_dir, cache_dir=default_cache_dir(lists_dir))
     if not dataset.ok:
         click.echo(reporters.text(dataset.report, for_log=True), err=True, nl=False)
         click.echo("清单数据有错误，没有生成页面。请先改正错误（qingdan validate 可查看全部问题）。", err=True)

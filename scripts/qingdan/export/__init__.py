@@ -5,6 +5,6 @@ yields them one at a time, for the site build); ``qingdan export``
 writes the same files (one writer per format) to a folder.
 """
 
-from .downloads import FORMATS, LISTS, SOURCES, downloads, file_record, iter_downloads
+from .downloads import FORMATS, LISTS, SOURCES, download_paths, downloads, file_record, iter_downloads
 
-__all__ = ["FORMATS", "LISTS", "SOURCES", "downloads", "file_record", "iter_downloads"]
+__all__ = ["FORMATS", "LISTS", "SOURCES", "download_paths", "downloads", "file_record", "iter_downloads"]

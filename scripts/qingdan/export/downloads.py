@@ -119,6 +119,28 @@ def iter_downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departmen
         yield f"{PREFIX}datapackage.json", descriptor(data.site.name, entries)
 
 
+def download_paths(data: Dataset, *, formats: Iterable[str] = FORMATS, departments: Iterable[str] | None = None,
+                   kinds: Iterable[str] = (*LISTS, SOURCES), site_wide: bool = True,
+                   package: bool = True) -> list[str]:
+    """The paths :func:`iter_downloads` gives for the same options, without making a file.
+
+    Pages link to the downloads while those are still being made (render/extras.linked_paths).
+    """
+    formats, wanted = tuple(formats), set(kinds)
+    chosen = sorted(departments if departments is not None else data.departments)
+    paths: list[str] = []
+    for kind in [k for k in LISTS if k in wanted]:
+        owners = [dept for dept in chosen if file_record(data, dept, kind) is not None]
+        paths += [f"{PREFIX}{dept}/{kind}.{fmt}" for dept in owners for fmt in formats]
+        if site_wide and owners:
+            paths += [f"{PREFIX}{ALL}/{kind}.{fmt}" for fmt in formats]
+    if site_wide and data.sources and SOURCES in wanted:
+        paths += [f"{PREFIX}{ALL}/{SOURCES}.{fmt}" for fmt in formats]
+    if package:
+        paths.append(f"{PREFIX}datapackage.json")
+    return paths
+
+
 def _part(data: Dataset, dept: str, kind: str) -> Part | None:
     record = file_record(data, dept, kind)
     return Part(dept, record) if record is not None else None

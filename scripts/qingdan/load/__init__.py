@@ -11,6 +11,7 @@ import difflib
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -36,6 +37,7 @@ class FileResult:
     digest: str
     record: BaseModel | None = None
     problems: list[Problem] = field(default_factory=list)
+    data: Any = None  # the parsed data the record was made from (None without a record)
 
 
 def read_file(raw: bytes, relpath: str, prefix: str = "lists/", max_bytes: int = MAX_FILE_BYTES) -> FileResult:
@@ -63,6 +65,7 @@ def read_file(raw: bytes, relpath: str, prefix: str = "lists/", max_bytes: int =
                                        hint="填写内容，或删除这个文件"))
     elif parsed.data is not None and not any(p.severity == "error" for p in parsed.problems):
         result.record, found = check(kind.model, parsed.data, shown)
+        result.data = parsed.data if result.record is not None else None
         result.problems = _without_shadowed(result.problems, found) + found
     # Only escapes can put an invisible character in a value that the text scan did not see
     # (walking every value of a large file costs as much as parsing it).
@@ -73,7 +76,7 @@ def read_file(raw: bytes, relpath: str, prefix: str = "lists/", max_bytes: int =
     if escaped:
         result.problems = _not_seen_twice(result.problems, escaped)
     if escaped and result.record is not None:
-        result.record = None  # never handed to the build: an export would abort on "\0" halfway
+        result.record = result.data = None  # never handed to the build: an export would abort on "\0" halfway
     _inside(result.problems, text.text)
     return result
 

@@ -4,7 +4,7 @@ Building a large site is two kinds of work: writing one page per item, and
 building the search index and the download files. They do not depend on each
 other, and the machine has two cores, so the second runs in a forked child
 that writes its files straight into the output folder while the pages are
-written. Only the pages that link to downloads wait for it (:meth:`paths`).
+written (pages link those files by paths known beforehand: extras.linked_paths).
 
 Where ``fork`` is not available, the work runs in this process instead.
 

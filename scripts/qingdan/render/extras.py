@@ -91,6 +91,21 @@ def contributions(dataset: Dataset, history: History | None = None,
         yield history.feeds(base, item_url=functools.partial(record_url, base, pages))
 
 
+def linked_paths(dataset: Dataset, history: History | None = None) -> list[str]:
+    """The contributed files pages link to (downloads, releases, feeds), known before they are made.
+
+    The same paths as :func:`contributions` gives (all of them but the search
+    index's), so pages and their input keys (keys.py) need not wait for the
+    stages that make those files; tests hold the two to each other.
+    """
+    paths = export.download_paths(dataset)
+    if history is not None:
+        paths += [f"{RELEASES}{release.file_name}" for release in history.tags()]
+        if feed_base(dataset, history):
+            paths += [FEED, *(f"feeds/{dept}.xml" for dept in history.departments())]
+    return paths
+
+
 def record_url(base: str, pages: Collection[str], key: str) -> str | None:
     """The absolute address of the page of the change log's record ``key``; None when there is none.
 

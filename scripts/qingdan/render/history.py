@@ -75,6 +75,9 @@ class History(Protocol):
     def feeds(self, site_url: str, **options: object) -> dict[str, bytes]:
         """Atom feeds: feeds/atom.xml for the site and feeds/<dept-id>.xml per department."""
 
+    def departments(self) -> list[str]:
+        """The departments the history knows (each has a feed, feeds/<dept-id>.xml)."""
+
 
 @dataclass(frozen=True)
 class AsOf:

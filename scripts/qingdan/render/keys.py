@@ -64,6 +64,7 @@ class PageKeys:
             _json(str(as_of(history, lookup.newest_date))),
         )
         self.files = files
+        self._crumbs: dict[tuple, str] = {}  # the crumbs of a department's pages are one tuple
         self._resolvers: dict[str, Callable[[str], str]] = {
             "item": self._item, "file": self._file, "dept": self._folder, "files": self._named,
             "citations": self._citations, "contributed": self._contributed_under,
@@ -71,8 +72,11 @@ class PageKeys:
 
     def of(self, page: PageSpec) -> str:
         """The input key of ``page``."""
+        crumbs = self._crumbs.get(page.crumbs)
+        if crumbs is None:
+            crumbs = self._crumbs[page.crumbs] = _json(page.crumbs)
         return input_key(self.common, page.path, page.title, page.template, page.source or "",
-                         _json(page.crumbs), *(self._read(name) for name in page.reads))
+                         crumbs, *(self._read(name) for name in page.reads))
 
     def _read(self, name: str) -> str:
         if name == EVERYTHING:

@@ -95,6 +95,14 @@ class Lookup:
         """
         return self._page_keys[kind]
 
+    def has_page(self, kind: str, key: str) -> bool:
+        """Whether the record ``key`` of ``kind`` gets a page (:meth:`page_keys`)."""
+        return key in self._page_key_sets[kind]
+
+    @cached_property
+    def _page_key_sets(self) -> dict[str, frozenset[str]]:
+        return {kind: frozenset(keys) for kind, keys in self._page_keys.items()}
+
     @cached_property
     def _code_patterns(self) -> dict[str, re.Pattern[str]]:
         return {k: re.compile(getattr(self.site.code_patterns, k)) for k in ("power", "negative", "regulation")}

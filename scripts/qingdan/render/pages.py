@@ -54,7 +54,6 @@ class PageSpec:
     context: Context
     source: str | None = None  # the data file under lists/ it shows, for "编辑此页"
     crumbs: tuple[tuple[str, str | None], ...] = ()  # (title, page path) from the home page
-    late: bool = False  # its context needs the contributed files: render it after the others
     # What the page shows besides the inputs every page reads (render/keys.py): by default
     # everything, so a page made again after any change; a page that says less is made less often.
     reads: tuple[str, ...] = ("*",)
@@ -67,8 +66,8 @@ Contributed = Callable[[], Collection[str]]
 def plan_pages(lookup: Lookup, contributed: Contributed, history: History | None = None) -> dict[str, PageSpec]:
     """Every generated page of the site by path (a path of ``links.PAGE_PATHS``).
 
-    ``contributed`` gives the paths of the files other stages add; it is called
-    only when a page that links to downloads is rendered.
+    ``contributed`` gives the paths of the files other stages add that pages link
+    to (extras.linked_paths: known before those files are made).
     """
     planners = (_home, _search, _departments, _regions, _items, _types, _negative, _regulations,
                 _sources, _publication, _changes, _consistency, _problem_codes, _feedback)
@@ -76,8 +75,7 @@ def plan_pages(lookup: Lookup, contributed: Contributed, history: History | None
     for planner in planners:
         for spec in planner(lookup, contributed, history):
             pages[spec.path] = spec
-    # Late pages last, so the contributed files have time to be made meanwhile.
-    return dict(sorted(pages.items(), key=lambda kv: kv[1].late))
+    return pages
 
 
 Planner = Iterator[PageSpec]
@@ -89,7 +87,7 @@ def _dept_name(lookup: Lookup, dept_id: str) -> str:
 
 
 def _dept_crumbs(lookup: Lookup, dept_id: str) -> tuple[tuple[str, str | None], ...]:
-    dept_path = page_path("department", dept_id) if dept_id in lookup.page_keys("department") else None
+    dept_path = page_path("department", dept_id) if lookup.has_page("department", dept_id) else None
     return (("部门", page_path("departments")), (_dept_name(lookup, dept_id), dept_path))
 
 
@@ -171,7 +169,7 @@ def _departments(lookup: Lookup, contributed: Contributed, history: History | No
         files = _downloads(contributed, "all", owner=lookup.site.name, fresh=_fresh(lookup, history))
         return {"regions": _region_rows(lookup), "downloads": files + package}
 
-    yield PageSpec(page_path("departments"), "部门", "site/departments.html", index, late=True)
+    yield PageSpec(page_path("departments"), "部门", "site/departments.html", index)
     for dept_id in lookup.page_keys("department"):
         yield from _department(lookup, contributed, history, dept_id)
 
@@ -212,7 +210,7 @@ def _department(lookup: Lookup, contributed: Contributed, history: History | Non
 
     own = (f"dept:{dept_id}", f"contributed:downloads/{dept_id}/", f"contributed:feeds/{dept_id}.xml")
     yield PageSpec(page_path("department", dept_id), dept.name, "site/department.html", context,
-                   source=lists["department"], crumbs=crumbs, late=True, reads=own, department=dept_id)
+                   source=lists["department"], crumbs=crumbs, reads=own, department=dept_id)
     dept_crumbs = _dept_crumbs(lookup, dept_id)
     if "powers" in published:
         def powers() -> dict[str, Any]:
@@ -222,7 +220,7 @@ def _department(lookup: Lookup, contributed: Contributed, history: History | Non
                     "downloads": downloads("powers")}
 
         yield PageSpec(page_path("powers", dept_id), f"{dept.name}权力清单", "site/powers.html", powers,
-                       source=lists["powers"], crumbs=dept_crumbs, late=True, department=dept_id,
+                       source=lists["powers"], crumbs=dept_crumbs, department=dept_id,
                        reads=(f"file:{lists['powers']}", f"contributed:downloads/{dept_id}/"))
     if "responsibilities" in published:
         def responsibilities() -> dict[str, Any]:
@@ -233,7 +231,7 @@ def _department(lookup: Lookup, contributed: Contributed, history: History | Non
 
         yield PageSpec(page_path("responsibilities", dept_id), f"{dept.name}责任清单",
                        "site/responsibilities.html", responsibilities,
-                       source=lists["responsibilities"], crumbs=dept_crumbs, late=True, department=dept_id,
+                       source=lists["responsibilities"], crumbs=dept_crumbs, department=dept_id,
                        reads=("files:responsibilities.yml", f"contributed:downloads/{dept_id}/"))
 
 
@@ -374,7 +372,7 @@ def _negative(lookup: Lookup, contributed: Contributed, history: History | None)
     yield PageSpec(page_path("negative_lists"), "市场准入负面清单", "site/negative_lists.html",
                    lambda: {"lists": sorted(data.negative_lists.items()),
                             "downloads": _downloads(contributed, "all", "negative_list", owner=lookup.site.name,
-                                                    fresh=_fresh(lookup, history))}, late=True)
+                                                    fresh=_fresh(lookup, history))})
     crumbs = (("市场准入负面清单", page_path("negative_lists")),)
     for code in lookup.page_keys("negative_item"):
         dept_id, item = lookup.negative_items[code]
@@ -403,7 +401,7 @@ def _regulations(lookup: Lookup, contributed: Contributed, history: History | No
                 "downloads": _downloads(contributed, "all", "regulations", owner=lookup.site.name,
                                         fresh=_fresh(lookup, history))}
 
-    yield PageSpec(page_path("regulations"), "地方性法规目录", "site/regulations.html", index, late=True)
+    yield PageSpec(page_path("regulations"), "地方性法规目录", "site/regulations.html", index)
     crumbs = (("地方性法规目录", page_path("regulations")),)
     for code in lookup.page_keys("regulation"):
         reg = data.regulations[code]
@@ -445,7 +443,7 @@ def _sources(lookup: Lookup, contributed: Contributed, history: History | None) 
                 "downloads": _downloads(contributed, "all", "sources", owner=lookup.site.name,
                                         fresh=_fresh(lookup, history))}
 
-    yield PageSpec(page_path("sources"), "法律法规", "site/sources.html", index, late=True)
+    yield PageSpec(page_path("sources"), "法律法规", "site/sources.html", index)
     crumbs = (("法律法规", page_path("sources")),)
     for source_id in lookup.page_keys("source"):
         src = data.sources[source_id]
@@ -507,7 +505,7 @@ def _changes(lookup: Lookup, contributed: Contributed, history: History | None) 
         return {"entries": entries, "departments": departments, "list_labels": labels, "feed": feed,
                 "releases": [(r, path) for r, path in reversed(releases) if path in contributed()]}
 
-    yield PageSpec(page_path("changes"), "修订记录", "site/changes.html", context, late=True)
+    yield PageSpec(page_path("changes"), "修订记录", "site/changes.html", context)
 
 
 def _deadline_zh(deadline: str | None) -> str | None:

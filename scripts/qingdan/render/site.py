@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from ..dataset import Dataset
-from ..store import Store
+from ..store import Store, input_key
 from ..model.negative import CATEGORIES
 from ..model.power import POWER_TYPES
-from .extras import contributions, site_assets
+from .extras import contributions, linked_paths, site_assets
 from .history import History, as_of
 from .incremental import Keyed, target_of
 from .keys import PageKeys
@@ -54,9 +54,9 @@ def plan_site(dataset: Dataset, history: History | None = None, *,
               contributed: Callable[[], Collection[str]] = tuple) -> Site:
     """Plan every page of ``dataset``; nothing is rendered yet.
 
-    ``contributed`` gives the paths of the files other stages add (search,
-    downloads); pages that link to downloads call it when they are rendered,
-    so those files may still be in the making while the other pages render.
+    ``contributed`` gives the paths of the files other stages add that pages
+    link to (downloads, releases, feeds): extras.linked_paths knows them before
+    they are made, so no page waits for those stages.
     """
     lookup = Lookup(dataset)
     return Site(dataset, lookup, plan_pages(lookup, contributed, history), site_assets(), history)
@@ -81,7 +81,27 @@ class Renderer:
             site=data.site,
             data=data, lookup=site.lookup, history=site.history, as_of=self.as_of,
             commit_url=functools.partial(commit_url, data.site.repo_url if staff else None),
+            kept=self._kept,
         )
+        self._fragments: tuple[Store, str] | None = None
+
+    def keep_fragments(self, store: Store, common: str) -> None:
+        """Keep the parts of pages marked ``{% call kept(page.path, data) %}`` in ``store``.
+
+        ``common`` is the input key of what every page reads (keys.PageKeys.common); with
+        the page's path and ``data`` (every variable the part shows: the template must name
+        them all) it decides the part's bytes. A law cited by
+        10,000 items lists them by article: after one item's name changes, one article's
+        rows are made again, not the page's 10,000.
+        """
+        self._fragments = (store, common)
+
+    def _kept(self, path: str, data: object, caller: Callable[[], str]) -> Markup:
+        if self._fragments is None:
+            return Markup(caller())
+        store, common = self._fragments
+        key = input_key("fragment", common, path, json.dumps(data, ensure_ascii=False, sort_keys=True, default=_plain))
+        return Markup(store.made(key, lambda: str(caller())).decode("utf-8"))
 
     def html(self, page: PageSpec) -> str:
         """The body of ``page``: one HTML block with its single h1."""
@@ -109,6 +129,11 @@ class Renderer:
         return f"---\ntitle: {title}\nhide: {hide}\n---\n\n{self.html(page).strip()}\n"
 
 
+def _plain(value: object) -> object:
+    """A record in a kept part's key: its fields (dataclasses), or its text."""
+    return vars(value) if hasattr(value, "__dataclass_fields__") else str(value)
+
+
 def page_title(title: str) -> str:
     """A page title as themes need it: HTML-escaped, as MkDocs themes print titles unescaped."""
     return str(escape(title))
@@ -130,6 +155,7 @@ def iter_files(site: Site, templates_dir: Path | None = None, *, store: Store | 
             yield path, renderer.markdown(page)
     else:
         keys = PageKeys(site.pages, site.lookup, site.history, lambda: contributed, templates_dir, store)
+        renderer.keep_fragments(store, keys.common)
         for path, page in site.pages.items():
             key = keys.of(page)
             yield path, Keyed(key, functools.partial(store.made, key, functools.partial(renderer.markdown, page)))
@@ -177,12 +203,13 @@ def write_site(dataset: Dataset, out_dir: Path, history: History | None = None,
     """
     write: Writer = writer or functools.partial(write_files, out_dir=out_dir)
     paths: list[str] = []
+    linked = linked_paths(dataset, history)
     # Planned first (nothing is rendered yet): the feeds link only pages that exist.
-    site = plan_site(dataset, history, contributed=lambda: paths)
+    site = plan_site(dataset, history, contributed=lambda: linked)
     for stage in contributions(dataset, history, site.pages.keys(), store=store):
         paths += write(stage)
         del stage
-    files = iter_files(site, templates_dir, store=store, contributed=paths)
+    files = iter_files(site, templates_dir, store=store, contributed=linked)
     if progress is not None:
         files = _reporting(files, len(site.pages) + len(site.assets), progress)
     return len(paths) + len(write(files))
@@ -197,14 +224,15 @@ def fill_store(dataset: Dataset, store: Store, shard: Shard, history: History | 
     whose store holds every shard's) builds the site from it.
     """
     mine = [dept for dept in sorted(dataset.departments) if shard.owns(dept)]
-    paths: list[str] = []
-    site = plan_site(dataset, history, contributed=lambda: paths)
+    linked = linked_paths(dataset, history)
+    site = plan_site(dataset, history, contributed=lambda: linked)
     for stage in contributions(dataset, history, site.pages.keys(), store=store, departments=mine):
-        pairs = stage.items() if isinstance(stage, Mapping) else stage
-        paths += [path for path, _content in pairs]
-        del stage, pairs
-    keys = PageKeys(site.pages, site.lookup, site.history, lambda: paths, templates_dir, store)
+        for _pair in stage.items() if isinstance(stage, Mapping) else stage:
+            pass  # made into the store
+        del stage
+    keys = PageKeys(site.pages, site.lookup, site.history, lambda: linked, templates_dir, store)
     renderer = Renderer(site, templates_dir)
+    renderer.keep_fragments(store, keys.common)
     owned = set(mine)
     pages = [page for page in site.pages.values() if page.department in owned]
     for done, page in enumerate(pages, 1):

@@ -17,6 +17,30 @@ from ..model.power import POWER_TYPES
 from .links import external
 
 
+class MemoryBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for the life of the process.
+
+    A preview server builds the site again after every edit, each time with a
+    new environment (ours, and MkDocs' theme); compiling the templates again
+    cost about a second. Jinja checks each entry against the template's source
+    (its checksum), so an edited template is compiled again.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = MemoryBytecode()  # shared by every environment of this process
+
+
 def environment(templates_dir: Path | None = None) -> jinja2.Environment:
     """The environment: the site's folder first, then the package's templates."""
     loaders: list[jinja2.BaseLoader] = []
@@ -30,6 +54,7 @@ def environment(templates_dir: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        bytecode_cache=COMPILED,
     )
     env.filters["cn_date"] = cn_date
     env.filters["type_name"] = type_name

@@ -8,14 +8,16 @@ overridable) with the site's other pages. The query engine and its ranking
 live in assets/search/search.js only; Python builds the index, and the tests
 run that script under node (tests/search/node_runner.py).
 
-With a build store (store.py), the costly step, tokenising the records, is
-kept per part (each department's records, and one part for departments and
-sources: records.parts) under a key digesting that part's records as search
-sees them (names read from other records included), so a rebuild tokenises
-again only the parts that changed. A shard of a distributed build passes
-``departments`` to fill the store with its parts only; the merge step builds
-with the union of the shards' stores and gets the same bytes as a build
-without a store.
+The index is made part by part (records.parts: one part for departments and
+sources, then each department's records, in sorted order; index.py numbers
+documents part after part). With a build store (store.py), each encoded part
+(its tokens' posting lists, tie classes and document tables: the costly step)
+is kept under a key digesting that part's records as search sees them (names
+read from other records included), so a rebuild encodes again only the parts
+that changed and then joins the parts' kept blocks. A shard of a distributed
+build passes ``departments`` to fill the store with its parts only; the merge
+step builds with the union of the shards' stores and gets the same bytes as a
+build without a store.
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ import sys
 from collections.abc import Collection, Sequence
 
 from ..dataset import Dataset
-from ..store import Store, input_key
+from ..store import Store, code_version, input_key
 from ..validate import gc_paused
-from .index import FORMAT, Tokens, assemble, build_index, order_key, tokenise_parts, tokens_from_bytes, tokens_to_bytes
+from .index import FORMAT, Part, assemble, build_index, encode_parts, part_from_bytes, part_key, part_to_bytes
 from .page import asset_files
 from .records import SITE, SearchDoc, docs, parts
 from .synonyms import groups
@@ -39,47 +41,57 @@ def build(dataset: Dataset, store: Store | None = None,
           departments: Collection[str] | None = None) -> dict[str, bytes]:
     """Every file to add to the built site, by path relative to the site root.
 
-    ``store`` keeps and reuses each part's tokens. With ``departments`` (a
-    shard's share: department ids, and records.SITE for the part of
-    departments and sources), only those parts are tokenised into ``store``
-    and no file is returned: the merge step's build writes the index.
+    ``store`` keeps and reuses each encoded part, and each token shard (under a
+    key digesting its tokens' blocks). With ``departments`` (a shard's share:
+    department ids, and records.SITE for the part of departments and sources),
+    only those parts are encoded into ``store`` and no file is returned: the
+    merge step's build writes the index.
     """
     with gc_paused():  # millions of lists and no cycle: collections would cost a quarter of the time
-        if store is None and departments is None:
-            return {**build_index(docs(dataset), synonyms=groups(dataset.site)), **asset_files()}
         store = store if store is not None else Store(None)
-        chosen = [sorted(records, key=order_key) for records in parts(dataset, departments).values()]
-        made = list(zip(chosen, _tokens(store, chosen)))
-        if departments is not None:
-            return {}
-        return {**assemble(made, synonyms=groups(dataset.site)), **asset_files()}
+        chosen = parts(dataset, departments)
+        records = [sorted(chosen[name], key=part_key) for name in sorted(chosen)]
+        keys = [input_key("search-part", str(FORMAT), sys.version.split()[0], _fingerprint(docs))
+                for docs in records]
+        made, fresh = _parts(store, keys, records)
+        kept_for = [part.count for part in made]
+        files = {} if departments is not None else {
+            **assemble(made, synonyms=groups(dataset.site), cache=store if store.folder else None,
+                       version=code_version()),
+            **asset_files()}
+        if store.folder is not None:  # parts made, or regrouped for another number of shards
+            for key, part, new, count in zip(keys, made, fresh, kept_for):
+                if new or part.count != count:
+                    store.put(key, part_to_bytes(part))
+        return files
 
 
-def _tokens(store: Store, chosen: Sequence[Sequence[SearchDoc]]) -> list[Tokens]:
-    """The tokens of each part: from the store when it holds them for these very records, else
-    made (all missing parts at once) and kept."""
-    keys = [input_key("search-tokens", str(FORMAT), sys.version.split()[0], _fingerprint(records))
-            for records in chosen]
-    out: list[Tokens | None] = [_kept(store, key) for key in keys]
-    missing = [n for n, tokens in enumerate(out) if tokens is None]
-    for n, tokens in zip(missing, tokenise_parts([chosen[n] for n in missing])):
-        store.put(keys[n], tokens_to_bytes(tokens))
-        out[n] = tokens
+def _parts(store: Store, keys: Sequence[str], records: Sequence[Sequence[SearchDoc]]) -> tuple[list[Part], list[bool]]:
+    """Each part encoded (and whether it was made now): from the store when it holds it for
+    these very records, else made (all missing parts at once)."""
+    out: list[Part | None] = [_kept(store, key) for key in keys]
+    missing = [n for n, part in enumerate(out) if part is None]
+    for n, part in zip(missing, encode_parts([records[n] for n in missing])):
+        out[n] = part
     store.made_count += len(missing)
     store.reused += len(out) - len(missing)
-    return out  # type: ignore[return-value]  # every None was filled
+    fresh = [False] * len(out)
+    for n in missing:
+        fresh[n] = True
+    return out, fresh  # type: ignore[return-value]  # every None was filled
 
 
-def _kept(store: Store, key: str) -> Tokens | None:
+def _kept(store: Store, key: str) -> Part | None:
     data = store.get(key)
     if data is None:
         return None
     try:
-        return tokens_from_bytes(data)
+        return part_from_bytes(data)
     except (ValueError, EOFError, TypeError):
         return None  # a damaged blob: made again
 
 
 def _fingerprint(records: Sequence[SearchDoc]) -> bytes:
-    """Everything tokenising reads from ``records``: their indexed texts by field, in order."""
-    return marshal.dumps([tuple(doc.fields().values()) for doc in records])
+    """Everything an encoded part reads from ``records``, in order."""
+    return marshal.dumps([(doc.kind, doc.name, doc.code, doc.label, doc.dept, doc.codes, doc.basis,
+                           doc.basis_text, doc.other, doc.status) for doc in records])

@@ -1,35 +1,51 @@
-"""The static search index: token shards and a document table, as files for the site.
+"""The static search index: token shards, tie classes and document tables, as files for the site.
 
-Layout under ``search-index/`` (all JSON, UTF-8):
+Layout under ``search-index/`` (all JSON, UTF-8, but for the two ``.txt`` kinds):
 
-- ``meta.json``: format version, numbers of documents and shards, and the
-  digest of each *pack* of shard and document-table files (``t``, ``d``, each
-  pack holding ``pack`` consecutive files); the only file browsers revalidate;
-- ``t/<digest>/<n>.json``: token → posting lists, one shard per token-hash
-  bucket; a value is four encoded lists joined by ``|``, for the fields name,
-  code, legal basis and other (postings.py); ``<digest>`` is that of shard
-  ``n``'s pack (``meta.t[n // meta.pack]``);
+- ``meta.json``: format version, the number of documents of each *part* (see
+  below), the number of shards, the digest of each *pack* of shard files
+  (``t``, ``pack`` consecutive shards each) and of document-table files
+  (``d``), and that of the class file (``c``); the only file browsers revalidate;
+- ``t/<digest>/<n>.json``: token → value, one shard per token-hash bucket;
+  ``<digest>`` is that of shard ``n``'s pack (``meta.t[n // meta.pack]``). A
+  value is one *block* per part holding the token, in part order, joined by
+  ``;``: the part's index (postings.number), then four lists of the part's
+  own document numbers (postings.encode) joined by ``|`` for the fields name,
+  code, legal basis and other (trailing empty lists left out);
 - ``p/<digest>.txt``: the value of one frequent token, which would make its
   shard heavy for every other token in it; its shard holds ``@<digest>`` instead;
-- ``d/<digest>/<n>.json``: documents ``n*DOC_SHARD`` … as arrays (see
-  DOC_FIELDS), ``<digest>`` that of table ``n``'s pack (``meta.d[n // meta.pack]``).
+- ``c/<digest>.txt``: each document's *tie class* (:func:`tie_class`), one
+  character of postings.ALPHABET per document in number order;
+- ``d/<digest>/<k>.json``: documents ``k*DOC_SHARD`` … of one part, as arrays
+  (see DOC_FIELDS); a pack is at most TABLE_PACK consecutive tables of one
+  part, and ``meta.d`` lists the packs part after part.
 
 Every path but meta.json is named by the digest of what it holds, so browsers
-may cache those files for good, and a build that changes a few shards leaves
+may cache those files for good, and a build that changes a few tokens leaves
 the other packs' files where they were (the same path, the same bytes).
 
-Document numbers follow the ranking's tie order (in force first, then shorter
-names, then kind), so the browser breaks ties by number alone and the first
-results of a query tend to share a few document-table files. The price: a
-change that moves a record in that order (a name of another length) renumbers
-the records between its old and new places, and so changes the posting lists
-of most shards; a change that keeps its place (a field, a name of the same
-length) changes a few packs.
+Numbering. Documents are numbered part after part (records.parts: the site
+part, then each department, sorted by id), and within a part by kind and
+code (:func:`part_key`), never by name or status: a document's number is the
+size of the parts before it plus its place in its part. Editing a record
+(a name of any length, its status, any field) renumbers nothing; adding or
+removing one renumbers its own part only, and a block holds its part's own
+numbers, so the other parts' blocks keep their bytes.
 
-The index is assembled from *parts* (groups of records, see records.groups),
-each tokenised on its own (:func:`tokenise`, the costly step), so that a build
-with a store (``qingdan.search.build``) tokenises again only the parts that
-changed; :func:`assemble` numbers the documents and encodes the lists.
+Tie order. search.js breaks ties between equally good matches by (tie class,
+number): in force first, then shorter names (:func:`tie_class`), then the
+part order and kind and code within a part. It reads the classes from the
+class file, fetched in parallel with the first shards.
+
+The index is assembled from parts, each encoded on its own
+(:func:`encode_parts`: tokenising and encoding its lists, its classes and its
+document tables, the costly step), so that a build with a store
+(``qingdan.search.build``) encodes again only the parts that changed.
+:func:`assemble` joins the parts' blocks token by token, shard by shard: each
+part keeps its tokens grouped by shard with a digest of each group
+(:func:`regroup`), and a shard whose groups are all unchanged is taken as it
+was from the store. After one record changes, a rebuild encodes its part and
+writes the few shards holding the tokens it gained or lost.
 """
 
 from __future__ import annotations
@@ -38,21 +54,30 @@ import hashlib
 import json
 import marshal
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
-from .postings import encode, token_hash
+from .postings import ALPHABET, encode, number, token_hash
 from .records import KINDS, PATHS, SearchDoc
 from .tokens import compact, index_tokens
 
-FORMAT = 2
-FIELDS = "ncbo"  # name, code, basis, other: the order of lists in a token's value
+FORMAT = 3
+FIELDS = "ncbo"  # name, code, basis, other: the order of lists in a block
 SLOT_BITS = 2  # a posting key is document number << SLOT_BITS | field (index in FIELDS)
 DOC_FIELDS = ("kind", "name", "code", "label", "dept", "basis", "codes", "status")
-DOC_SHARD = 16  # documents per document-table file
+DOC_SHARD = 8  # documents per document-table file
+TABLE_PACK = 32  # document-table files per pack (a pack never spans two parts)
 SHARD_BYTES = 8_000  # aimed size of one token shard
 SPLIT_BYTES = 1_000  # a token value longer than this gets a file of its own
-PACKS = 64  # at most this many packs of shard (and of document-table) files: meta.json stays small
+PACKS = 64  # at most this many packs of shard files: meta.json stays small
 ROOT = "search-index"
+BLOCKS = ";"  # joins the blocks of a token's value
+LISTS = "|"  # joins the lists of a block
+# Tie class: (not in force) << 5 | a bucket of the name's length, exact up to 27 characters.
+_LONG = (32, 40, 60)  # lengths from which buckets 29, 30, 31 start (28: 28 … 31)
+_ENTRY_BYTES = 8  # JSON and a part's index around a token and its block in a shard, about
+_GROUP_DIGEST = 8  # bytes of the digest of a part's tokens in one shard
 _SLOT_MASK = (1 << SLOT_BITS) - 1
 _PART_SHIFT = 40  # while tokenising several parts, a key's part is kept above its document number
 _KEY_MASK = (1 << _PART_SHIFT) - 1
@@ -62,29 +87,102 @@ assert len(FIELDS) <= 1 << SLOT_BITS
 Tokens = dict[str, list[int]]
 
 
-def order_key(doc: SearchDoc) -> tuple[bool, int, int, str, str]:
-    """Tie order of results: in force first, shorter names, kind, then name and code."""
-    return (bool(doc.status), len(compact(doc.name)), KINDS.index(doc.kind), doc.name, doc.code)
+def part_key(doc: SearchDoc) -> tuple[int, str, str]:
+    """The order of documents within their part: kind (KINDS), then code. Nothing an edit of a
+    record changes, so numbers stay put when names or statuses change."""
+    return (KINDS.index(doc.kind), doc.code, doc.name)
+
+
+def tie_class(doc: SearchDoc) -> int:
+    """0 … 63, lower first among equally good matches: in force first, then shorter names
+    (length buckets: exact up to 27 characters, then 28–31, 32–39, 40–59, 60 and more)."""
+    length = len(compact(doc.name))
+    bucket = length if length < 28 else 28 + sum(length >= n for n in _LONG)
+    return (32 if doc.status else 0) | bucket
+
+
+@dataclass
+class Part:
+    """One part encoded: what the index holds of it, independent of the other parts.
+
+    Its tokens are kept in shard order for ``count`` shards (:func:`regroup`):
+    group ``s`` (the tokens of shard ``s``, sorted) is ``tokens[bounds[s]:bounds[s + 1]]``,
+    and ``digests[8 * s : 8 * s + 8]`` digests it (zeros when empty), so that a
+    build keeps a shard whose groups are all unchanged (:func:`assemble`).
+    """
+
+    classes: str  # one character of ALPHABET per document: its tie_class
+    packs: list[tuple[str, list[bytes]]]  # (digest, document-table files) for each pack of tables
+    size: int  # about what its tokens add to the shards, in bytes: decides the shard count
+    count: int
+    tokens: list[str]
+    hashes: list[int]  # token_hash of each token
+    values: list[str]  # each token's block without the part's index
+    bounds: list[int]
+    digests: bytes
 
 
 def build_index(docs: Iterable[SearchDoc], *, shard_bytes: int = SHARD_BYTES,
                 synonyms: Sequence[Sequence[str]] = ()) -> dict[str, bytes]:
-    """Every file of the index, by path relative to the site root.
+    """Every file of the index of ``docs`` as one part, by path relative to the site root.
 
     ``synonyms`` (groups of words meaning the same thing) go into meta.json,
     which every query reads first: search.js tries each phrasing they give.
     """
-    ordered = sorted(docs, key=order_key)
-    return assemble([(ordered, tokenise(ordered))], shard_bytes=shard_bytes, synonyms=synonyms)
+    return build_parts({"": list(docs)}, shard_bytes=shard_bytes, synonyms=synonyms)
 
 
-def tokenise(docs: Sequence[SearchDoc]) -> Tokens:
-    """Each token of ``docs`` with its posting keys, numbering the documents as listed."""
-    return tokenise_parts([docs])[0]
+def build_parts(parts: Mapping[str, Sequence[SearchDoc]], *, shard_bytes: int = SHARD_BYTES,
+                synonyms: Sequence[Sequence[str]] = ()) -> dict[str, bytes]:
+    """The index of ``parts`` (name → documents, as records.parts gives them), parts in name order."""
+    ordered = [sorted(parts[name], key=part_key) for name in sorted(parts)]
+    return assemble(encode_parts(ordered), shard_bytes=shard_bytes, synonyms=synonyms)
+
+
+def encode_parts(parts: Sequence[Sequence[SearchDoc]]) -> list[Part]:
+    """Each part encoded, numbering its documents as listed (sorted by :func:`part_key`)."""
+    out = []
+    for docs, tokens in zip(parts, tokenise_parts(parts)):
+        names = sorted(tokens)
+        values = [_block(tokens.pop(token)) for token in names]
+        size = len("".join(names).encode()) + sum(map(len, values)) + _ENTRY_BYTES * len(names)
+        part = Part(classes="".join(ALPHABET[tie_class(doc)] for doc in docs), packs=_table_packs(docs),
+                    size=size, count=0, tokens=names, hashes=[token_hash(token) for token in names],
+                    values=values, bounds=[], digests=b"")
+        regroup(part, 1)
+        out.append(part)
+    return out
+
+
+def regroup(part: Part, count: int) -> bool:
+    """Put ``part``'s tokens in shard order for ``count`` shards (a power of two); False if they were."""
+    if part.count == count:
+        return False
+    mask = count - 1
+    order = sorted(range(len(part.tokens)), key=lambda n: (part.hashes[n] & mask, part.tokens[n]))
+    part.tokens = [part.tokens[n] for n in order]
+    part.hashes = [part.hashes[n] for n in order]
+    part.values = [part.values[n] for n in order]
+    part.bounds = bounds = [0] * (count + 1)
+    for h in part.hashes:
+        bounds[(h & mask) + 1] += 1
+    for shard in range(count):
+        bounds[shard + 1] += bounds[shard]
+    digests = bytearray()
+    for shard in range(count):
+        start, end = bounds[shard], bounds[shard + 1]
+        if start == end:
+            digests += bytes(_GROUP_DIGEST)
+        else:
+            text = "\n".join(part.tokens[start:end]) + "\t" + "\n".join(part.values[start:end])
+            digests += hashlib.sha256(text.encode()).digest()[:_GROUP_DIGEST]
+    part.count, part.digests = count, bytes(digests)
+    return True
 
 
 def tokenise_parts(parts: Sequence[Sequence[SearchDoc]]) -> list[Tokens]:
-    """:func:`tokenise` of each part, at the cost of one: texts recur (department names, law
+    """Each token of each part with its posting keys (the part's documents numbered as listed),
+    at the cost of one part: texts recur (department names, law
     titles, quoted articles) within and across parts, and each distinct text is tokenised once,
     its documents added to each token's list at once."""
     holders: dict[str, list[int]] = defaultdict(list)  # text → keys, with the part above _PART_SHIFT
@@ -126,103 +224,129 @@ def _by_part(keys: list[int]) -> Iterator[tuple[int, list[int]]]:
             start = n
 
 
-def tokens_to_bytes(tokens: Tokens) -> bytes:
-    """A part's tokens as kept in the build store (marshal: read back ten times faster than JSON;
+def _block(keys: list[int]) -> str:
+    """A part's lists of one token from its sorted posting keys: one list per field."""
+    lists: list[list[int]] = [[] for _ in FIELDS]
+    for key in keys:
+        lists[key & _SLOT_MASK].append(key >> SLOT_BITS)
+    return LISTS.join(encode(found) for found in lists).rstrip(LISTS)
+
+
+def part_to_bytes(part: Part) -> bytes:
+    """A part as kept in the build store (marshal: read back ten times faster than JSON;
     its format is Python's own, so the store key names the Python version)."""
-    return marshal.dumps(tokens)
+    return marshal.dumps((FORMAT, part.classes, part.packs, part.size, part.count, part.tokens,
+                          part.hashes, part.values, part.bounds, part.digests))
 
 
-def tokens_from_bytes(data: bytes) -> Tokens:
-    tokens = marshal.loads(data)
-    if not isinstance(tokens, dict):
-        raise ValueError("not the tokens of a part")
-    return tokens
+def part_from_bytes(data: bytes) -> Part:
+    kept = marshal.loads(data)
+    if not (isinstance(kept, tuple) and len(kept) == 10 and kept[0] == FORMAT):
+        raise ValueError("not an encoded part")
+    _format, classes, packs, size, count, tokens, hashes, values, bounds, digests = kept
+    if not (isinstance(classes, str) and isinstance(packs, list) and isinstance(size, int)
+            and isinstance(count, int) and count >= 1 and isinstance(tokens, list)
+            and isinstance(hashes, list) and isinstance(values, list) and isinstance(bounds, list)
+            and isinstance(digests, bytes) and len(tokens) == len(hashes) == len(values)
+            and len(bounds) == count + 1 and bounds[-1] == len(tokens)
+            and len(digests) == count * _GROUP_DIGEST):
+        raise ValueError("not an encoded part")
+    return Part(classes, [(digest, list(files)) for digest, files in packs], size, count, tokens,
+                hashes, values, bounds, digests)
 
 
-def assemble(parts: Sequence[tuple[Sequence[SearchDoc], Tokens]], *, shard_bytes: int = SHARD_BYTES,
-             synonyms: Sequence[Sequence[str]] = ()) -> dict[str, bytes]:
-    """The index of the documents of ``parts``, each with its :func:`tokenise` result (consumed).
+class Cache(Protocol):
+    """Where :func:`assemble` keeps and finds shards (store.Store)."""
 
-    The same documents give the same bytes however they are cut into parts and
-    ordered; parts whose documents are in tie order (:func:`order_key`) cost least.
+    def get(self, key: str) -> bytes | None: ...
+
+    def put(self, key: str, data: bytes) -> None: ...
+
+
+def assemble(parts: Sequence[Part], *, shard_bytes: int = SHARD_BYTES,
+             synonyms: Sequence[Sequence[str]] = (), cache: Cache | None = None,
+             version: str = "") -> dict[str, bytes]:
+    """The index of ``parts`` (encode_parts), numbered in the order given.
+
+    Only joins: each token's value is its parts' blocks, each prefixed with its
+    part's index, so a part's blocks are the same bytes whatever the other parts
+    hold. Regroups the parts for the shard count (:func:`regroup`). With
+    ``cache``, a shard (with its frequent-token files) is kept under a key
+    digesting ``version`` (the code's) and its groups in each part, and taken
+    from there when they are all unchanged.
     """
-    ordered, numbers = _number(parts)
-    entries = _entries(parts, numbers)
-    body = _split_frequent(entries)
-    count = _shard_count(entries, shard_bytes)
-    shards = _shards(entries, count)
-    tables = _doc_tables(ordered)
-    pack = _pack_size(max(len(shards), len(tables)))
-    meta = {"format": FORMAT, "docs": len(ordered), "shards": count, "docShard": DOC_SHARD,
-            "fields": FIELDS, "docFields": DOC_FIELDS, "paths": PATHS,
-            "synonyms": [list(group) for group in synonyms], "pack": pack}
-    for family, files in (("t", shards), ("d", tables)):
-        meta[family] = digests = []
-        for start in range(0, len(files), pack):
-            digests.append(_digest(files[start : start + pack]))
-            body.update((f"{family}/{digests[-1]}/{n}.json", data)
-                        for n, data in enumerate(files[start : start + pack], start))
+    count = _shard_count(sum(part.size for part in parts), shard_bytes)
+    for part in parts:
+        regroup(part, count)
+    shards, body = _shards(parts, count, cache, version)
+    pack = _pack_size(len(shards))
+    classes = "".join(part.classes for part in parts).encode()
+    meta = {"format": FORMAT, "docs": len(classes), "parts": [len(part.classes) for part in parts],
+            "shards": count, "docShard": DOC_SHARD, "tablePack": TABLE_PACK, "fields": FIELDS,
+            "docFields": DOC_FIELDS, "paths": PATHS, "synonyms": [list(group) for group in synonyms],
+            "pack": pack, "c": _digest([classes]), "t": [], "d": []}
+    body[f"c/{meta['c']}.txt"] = classes
+    for start in range(0, len(shards), pack):
+        meta["t"].append(_digest(shards[start : start + pack]))
+        body.update((f"t/{meta['t'][-1]}/{n}.json", data)
+                    for n, data in enumerate(shards[start : start + pack], start))
+    for part in parts:
+        for chunk, (digest, tables) in enumerate(part.packs):
+            meta["d"].append(digest)
+            body.update((f"d/{digest}/{n}.json", data) for n, data in enumerate(tables, chunk * TABLE_PACK))
     out = {f"{ROOT}/{path}": data for path, data in body.items()}
     out[f"{ROOT}/meta.json"] = _json(meta)
     return out
 
 
-def _number(parts: Sequence[tuple[Sequence[SearchDoc], Tokens]]) -> tuple[list[SearchDoc], list[list[int]]]:
-    """The documents in tie order, and for each part the number of each of its documents."""
-    keyed = sorted((order_key(doc), p, i) for p, (docs, _tokens) in enumerate(parts) for i, doc in enumerate(docs))
-    numbers = [[0] * len(docs) for docs, _tokens in parts]
-    ordered = []
-    for number, (_key, p, i) in enumerate(keyed):
-        numbers[p][i] = number
-        ordered.append(parts[p][0][i])
-    return ordered, numbers
+def _shards(parts: Sequence[Part], count: int, cache: Cache | None,
+            version: str) -> tuple[list[bytes], dict[str, bytes]]:
+    """Each shard's file, and the frequent-token files (path → bytes) its values moved to."""
+    prefixes = [number(index) for index in range(len(parts))]
+    empty = bytes(_GROUP_DIGEST)
+    shards: list[bytes] = []
+    files: dict[str, bytes] = {}
+    for shard in range(count):
+        at = slice(shard * _GROUP_DIGEST, (shard + 1) * _GROUP_DIGEST)
+        groups = b"".join(part.digests[at] for part in parts)
+        key = None
+        if cache is not None:
+            key = hashlib.sha256(b"".join((b"search-shard", str(FORMAT).encode(), version.encode(),
+                                           str(SPLIT_BYTES).encode(), b"\0", groups))).hexdigest()
+            kept = _kept_shard(cache.get(key))
+            if kept is not None:
+                shards.append(kept[0])
+                files.update(kept[1])
+                continue
+        entries: dict[str, str] = {}
+        for index, part in enumerate(parts):
+            if part.digests[at] == empty:
+                continue
+            start, end = part.bounds[shard], part.bounds[shard + 1]
+            prefix = prefixes[index]
+            for token, value in zip(part.tokens[start:end], part.values[start:end]):
+                found = entries.get(token)
+                entries[token] = prefix + value if found is None else found + BLOCKS + prefix + value
+        frequent = _split_frequent(entries)
+        data = _json({token: entries[token] for token in sorted(entries)})
+        if key is not None:
+            cache.put(key, marshal.dumps((data, frequent)))  # type: ignore[union-attr]
+        shards.append(data)
+        files.update(frequent)
+    return shards, files
 
 
-def _entries(parts: Sequence[tuple[Sequence[SearchDoc], Tokens]], numbers: list[list[int]]) -> dict[str, str]:
-    """Every token with its encoded value: the posting lists of its fields joined by ``|``.
-
-    Consumes the parts' tokens: each list is freed once encoded (the lists are
-    the bulk of the memory of a large build).
-    """
-    # A part numbered as the whole needs no renumbering; one numbered in the
-    # same order as the whole (its documents in tie order) needs no sorting.
-    renumber = [None if all(n == i for i, n in enumerate(ids)) else ids for ids in numbers]
-    ordered = [all(a < b for a, b in zip(ids, ids[1:])) for ids in numbers]
-    entries: dict[str, str] = {}
-    if len(parts) == 1:  # a build without a store: no list of holders per token
-        tokens = parts[0][1]
-        for token in list(tokens):
-            entries[token] = _value([(renumber[0], tokens.pop(token))], not ordered[0])
-        return entries
-    held: dict[str, list[tuple[int, list[int]]]] = {}
-    for part, (_docs, tokens) in enumerate(parts):
-        for token, keys in tokens.items():
-            found = held.get(token)
-            if found is None:
-                held[token] = [(part, keys)]
-            else:
-                found.append((part, keys))
-        tokens.clear()
-    for token in list(held):
-        holders = held.pop(token)
-        sort = len(holders) > 1 or not ordered[holders[0][0]]
-        entries[token] = _value([(renumber[part], keys) for part, keys in holders], sort)
-    return entries
-
-
-def _value(holders: Sequence[tuple[list[int] | None, list[int]]], sort: bool) -> str:
-    """A token's encoded value from its keys in each part (with the part's numbering, None: as is)."""
-    lists: list[list[int]] = [[] for _ in FIELDS]
-    for ids, keys in holders:
-        for slot, found in enumerate(lists):
-            if ids is None:
-                found += [key >> SLOT_BITS for key in keys if key & _SLOT_MASK == slot]
-            else:
-                found += [ids[key >> SLOT_BITS] for key in keys if key & _SLOT_MASK == slot]
-    if sort:
-        for found in lists:
-            found.sort()
-    return "|".join(encode(found) for found in lists).rstrip("|")
+def _kept_shard(data: bytes | None) -> tuple[bytes, dict[str, bytes]] | None:
+    if data is None:
+        return None
+    try:
+        kept = marshal.loads(data)
+    except (ValueError, EOFError, TypeError):
+        return None  # a damaged blob: made again
+    if not (isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], bytes)
+            and isinstance(kept[1], dict)):
+        return None
+    return kept
 
 
 def _split_frequent(entries: dict[str, str]) -> dict[str, bytes]:
@@ -237,21 +361,16 @@ def _split_frequent(entries: dict[str, str]) -> dict[str, bytes]:
     return files
 
 
-def _shards(entries: dict[str, str], count: int) -> list[bytes]:
-    shards: list[dict[str, str]] = [{} for _ in range(count)]
-    for token in sorted(entries):
-        shards[token_hash(token) % count][token] = entries[token]
-    return [_json(shard) for shard in shards]
+def _table_packs(docs: Sequence[SearchDoc]) -> list[tuple[str, list[bytes]]]:
+    """A part's document tables, TABLE_PACK to a pack, each pack with its digest."""
+    tables = [_json([_doc_row(doc) for doc in docs[start : start + DOC_SHARD]])
+              for start in range(0, len(docs), DOC_SHARD)]
+    return [(_digest(tables[start : start + TABLE_PACK]), tables[start : start + TABLE_PACK])
+            for start in range(0, len(tables), TABLE_PACK)]
 
 
-def _doc_tables(ordered: Sequence[SearchDoc]) -> list[bytes]:
-    return [_json([_doc_row(doc) for doc in ordered[start : start + DOC_SHARD]])
-            for start in range(0, len(ordered), DOC_SHARD)]
-
-
-def _shard_count(entries: dict[str, str], shard_bytes: int) -> int:
-    """A power of two, so that shards are about ``shard_bytes`` each."""
-    total = sum(len(token.encode()) + len(value) + 6 for token, value in entries.items())
+def _shard_count(total: int, shard_bytes: int) -> int:
+    """A power of two, so that shards are about ``shard_bytes`` each (``total``: the parts' sizes)."""
     count = 1
     while count * shard_bytes < total:
         count *= 2

@@ -54,6 +54,17 @@ class Cache:
         if path is not None:
             self.write(path, entry)
 
+    def get_data(self, relpath: str, digest: str) -> tuple[bool, object]:
+        """(found, the parsed data a file's record is made from, None if it gave none)."""
+        path = self._path(relpath + "\0data", digest)
+        held = self.read(path) if path is not None else None
+        return (True, held["data"]) if isinstance(held, dict) and held.keys() == {"data"} else (False, None)
+
+    def put_data(self, relpath: str, digest: str, data: object) -> None:
+        path = self._path(relpath + "\0data", digest)
+        if path is not None:
+            self.write(path, {"data": data})
+
     def packed(self, lists_dir: Path, name: str) -> Path | None:
         """A file holding data of every file of ``lists_dir`` at once (validate/across.py), one per folder."""
         index = self.digest_index(lists_dir)

@@ -15,9 +15,10 @@
  * of a phrasing's tokens, or at least half of three or more: matches are ranked
  * by how many tokens they lack, then by the best field holding those they have
  * (name > code > legal basis > other), then by how many of them the name
- * lacks, then by document number: in force first, shorter names first. The
- * documents shown are then checked against the query as a phrase: name equals
- * it > name starts with it > name contains it > a code starts with it > a legal
+ * lacks, then by tie class (in force first, shorter names first: the class
+ * file, one character per document) and document number. The documents
+ * shown are then checked against the query as a phrase: name equals it >
+ * name starts with it > name contains it > a code starts with it > a legal
  * basis contains it > the rest, in the order above.
  */
 (function () {
@@ -127,7 +128,11 @@
 
   /** Sorted document numbers from one encoded list (postings.py). */
   function decode(text) {
-    var out = [];
+    return decodeInto(text, 0, []);
+  }
+
+  /** The numbers of one encoded list, each plus ``base``, appended to ``out`` (returned). */
+  function decodeInto(text, base, out) {
     if (!text) return out;
     var pos = 0;
     function next() {
@@ -145,17 +150,80 @@
       next(); // the span: implied by the length
       for (var k = 0; pos < text.length; pos++, k += 6) {
         var cell = VALUE[text.charCodeAt(pos)];
-        for (var b = 0; b < 6; b++) if (cell & (1 << b)) out.push(first + k + b);
+        for (var b = 0; b < 6; b++) if (cell & (1 << b)) out.push(base + first + k + b);
       }
       return out;
     }
-    var id = next();
+    var id = base + next();
     out.push(id);
     while (pos < text.length) {
       id += next() + 1;
       out.push(id);
     }
     return out;
+  }
+
+  /**
+   * A token's value (index.py) as four sorted lists of document numbers, one
+   * per field: blocks joined by ";", each the index of a part (numbered from
+   * ``bases[part]``) then its four lists joined by "|".
+   */
+  function decodeValue(value, bases) {
+    var fields = [[], [], [], []];
+    if (!value) return fields;
+    value.split(";").forEach(function (block) {
+      var part = 0;
+      var pos = 0;
+      for (;;) {
+        var v = VALUE[block.charCodeAt(pos++)];
+        if (v < 0 || v === undefined) throw new Error("bad posting block");
+        if (v < 32) {
+          part = part * 32 + v;
+          break;
+        }
+        part = part * 32 + (v - 32);
+      }
+      if (!(part < bases.length)) throw new Error("bad posting block");
+      block
+        .slice(pos)
+        .split("|")
+        .forEach(function (text, field) {
+          if (field < 4) decodeInto(text, bases[part], fields[field]);
+        });
+    });
+    return fields;
+  }
+
+  /** Where each part's numbers start: meta.parts holds the parts' sizes, in order. */
+  function partBases(meta) {
+    if (!meta.bases) {
+      var at = 0;
+      meta.bases = meta.parts.map(function (size) {
+        var base = at;
+        at += size;
+        return base;
+      });
+      // The first pack of each part's document tables (meta.d lists them part after part).
+      var pack = 0;
+      meta.firstPack = meta.parts.map(function (size) {
+        var first = pack;
+        pack += Math.ceil(Math.ceil(size / meta.docShard) / meta.tablePack);
+        return first;
+      });
+    }
+    return meta.bases;
+  }
+
+  /** The part holding document ``id``: the last whose base is at most ``id``. */
+  function partOf(bases, id) {
+    var low = 0;
+    var high = bases.length - 1;
+    while (low < high) {
+      var mid = (low + high + 1) >> 1;
+      if (bases[mid] <= id) low = mid;
+      else high = mid - 1;
+    }
+    return low;
   }
 
   /** 32-bit FNV-1a over code points with a final mix (postings.token_hash). */
@@ -223,12 +291,26 @@
   };
 
   /**
-   * The path of file ``n`` of a family of the index ("t": token shards, "d":
-   * document tables): in the folder named by the digest of its pack
-   * (meta[family], ``meta.pack`` files each), so it can be cached for good.
+   * The path of token shard ``n``: in the folder named by the digest of its
+   * pack (meta.t, ``meta.pack`` shards each), so it can be cached for good.
    */
-  function packed(meta, family, n) {
-    return family + "/" + meta[family][Math.floor(n / meta.pack)] + "/" + n + ".json";
+  function shardPath(meta, n) {
+    return "t/" + meta.t[Math.floor(n / meta.pack)] + "/" + n + ".json";
+  }
+
+  /**
+   * The path of the document table holding document ``id`` and the row's
+   * index in it. Tables belong to one part (``docShard`` documents each,
+   * numbered from 0 in each part), in packs of ``meta.tablePack`` tables
+   * named by their digest (meta.d: the packs of each part in turn).
+   */
+  function tableOf(meta, id) {
+    var bases = partBases(meta);
+    var part = partOf(bases, id);
+    var local = id - bases[part];
+    var table = Math.floor(local / meta.docShard);
+    var pack = meta.firstPack[part] + Math.floor(table / meta.tablePack);
+    return { path: "d/" + meta.d[pack] + "/" + table + ".json", row: local - table * meta.docShard };
   }
 
   /**
@@ -271,9 +353,11 @@
       });
     });
     var self = this;
+    // The tie classes come with the first shards (one request more, in parallel).
+    var classes = this.file("c/" + meta.c + ".txt");
     var shards = await Promise.all(
       all.map(function (t) {
-        return self.file(packed(meta, "t", tokenHash(t) % meta.shards));
+        return self.file(shardPath(meta, tokenHash(t) % meta.shards));
       })
     );
     var values = await Promise.all(
@@ -284,11 +368,10 @@
         return value.charAt(0) === "@" ? self.file("p/" + value.slice(1) + ".txt") : value;
       })
     );
+    var bases = partBases(meta);
     var lists = new Map();
     all.forEach(function (t, i) {
-      var fields = values[i].split("|").map(decode);
-      while (fields.length < 4) fields.push([]);
-      lists.set(t, fields);
+      lists.set(t, decodeValue(values[i], bases));
     });
     var counted = wanted.map(function (list) {
       return countHolders(
@@ -298,7 +381,7 @@
         meta.docs
       );
     });
-    var ranked = rankMatches(counted, wanted, result.approx);
+    var ranked = rankMatches(counted, wanted, result.approx, tieClasses(await classes, meta.docs));
     result.order = ranked.order;
     result.complete = ranked.complete;
     return result;
@@ -344,15 +427,28 @@
     return false;
   }
 
+  /** Each document's tie class (index.py tie_class) from the class file's text. */
+  function tieClasses(text, docs) {
+    if (text.length !== docs) throw new Error("bad class file");
+    var out = new Uint8Array(docs);
+    for (var i = 0; i < docs; i++) {
+      var v = VALUE[text.charCodeAt(i)];
+      if (v < 0 || v === undefined) throw new Error("bad class file");
+      out[i] = v;
+    }
+    return out;
+  }
+
   /**
    * The documents holding enough tokens of some phrasing, in rank order before
    * they are fetched: by how many of its tokens the best phrasing lacks, then
    * the best field holding all those it has (name, code, basis, else other),
-   * then how many of them the name lacks, then by number (the tie order).
+   * then how many of them the name lacks, then by tie class (``classes``: in
+   * force first, shorter names first) and number (the tie order).
    * Records id → [field, name lacks, tokens lacked, phrasing] in ``approx``
    * for ``page``; ``complete`` counts the documents lacking none.
    */
-  function rankMatches(counted, wanted, approx) {
+  function rankMatches(counted, wanted, approx, classes) {
     var buckets = [];
     var complete = 0;
     var docs = counted[0].all.length;
@@ -380,13 +476,22 @@
       var bucket = (best[0] * 4 + best[1]) * width + best[2];
       (buckets[bucket] = buckets[bucket] || []).push(id);
     }
-    var order = [].concat.apply(
-      [],
-      buckets.filter(function (b) {
-        return b;
-      })
-    );
+    var order = [];
+    buckets.forEach(function (ids) {
+      if (ids) byClass(ids, classes, order);
+    });
     return { order: order, complete: complete };
+  }
+
+  /** Appends ``ids`` (ascending) to ``out`` by tie class, then number: a counting sort. */
+  function byClass(ids, classes, out) {
+    var starts = new Uint32Array(65);
+    var i;
+    for (i = 0; i < ids.length; i++) starts[classes[ids[i]] + 1]++;
+    for (i = 1; i < 65; i++) starts[i] += starts[i - 1];
+    var at = out.length;
+    out.length += ids.length;
+    for (i = 0; i < ids.length; i++) out[at + starts[classes[ids[i]]]++] = ids[i];
   }
 
   /** Documents ``offset`` … ``offset + limit`` of a result, verified and ordered. */
@@ -396,15 +501,15 @@
     var self = this;
     var rows = await Promise.all(
       ids.map(function (id) {
-        var shard = Math.floor(id / meta.docShard);
-        return self.file(packed(meta, "d", shard)).then(function (table) {
-          return table[id - shard * meta.docShard];
+        var at = tableOf(meta, id);
+        return self.file(at.path).then(function (table) {
+          return table[at.row];
         });
       })
     );
     var queries = result.alternatives.map(describeQuery);
     var docs = rows.map(function (row, i) {
-      var doc = { id: ids[i] };
+      var doc = { id: ids[i], rank: (offset || 0) + i };
       meta.docFields.forEach(function (name, k) {
         doc[name] = row[k];
       });
@@ -416,7 +521,7 @@
       return doc;
     });
     return docs.sort(function (x, y) {
-      return x.lacks - y.lacks || x.tier - y.tier || x.missing - y.missing || x.id - y.id;
+      return x.lacks - y.lacks || x.tier - y.tier || x.missing - y.missing || x.rank - y.rank;
     });
   };
 
@@ -484,6 +589,7 @@
     queryTokens: queryTokens,
     queryText: queryText,
     decode: decode,
+    decodeValue: decodeValue,
     tokenHash: tokenHash,
     Engine: Engine,
     PAGE: PAGE,

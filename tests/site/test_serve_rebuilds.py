@@ -1,0 +1,80 @@
+"""A preview server's rebuilds (`qingdan serve --live` runs `mkdocs serve --dirty`) in one process, as
+MkDocs runs them: the plugin lives from build to build, keeps the records of unchanged files, reloads the
+browser before the search index and downloads are done, and stops that background work when another
+edit comes first. Whatever the order, the folder ends equal to a clean build of the last data."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from serve_support import MKDOCS_YML
+from site_support import run
+from test_mkdocs_dirty import _tree
+
+from qingdan.samples.synth import write_dataset
+
+# Drives MkDocs like its `serve --dirty` loop: one process, the config loaded again for every build
+# (plugins with on_startup are kept), each build's site folder the same.
+DRIVER = r'''
+import json, sys
+from pathlib import Path
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+root, edits = Path(sys.argv[1]), json.loads(sys.argv[2])
+def config():
+    return load_config(str(root / "mkdocs.yml"), site_dir=str(root / "served"))
+first = config()
+first.plugins.on_startup(command="serve", dirty=True)
+plugin = first.plugins["qingdan"]
+build(first, dirty=True)
+report = []
+for path, old, new, page, expect in edits:
+    target = root / path
+    target.write_text(target.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    busy = plugin._finishing is not None and plugin._finishing.is_alive()
+    cfg = config()
+    assert cfg.plugins["qingdan"] is plugin
+    build(cfg, dirty=True)
+    shown = (root / "served" / page).read_text(encoding="utf-8")
+    report.append({"background_busy": busy, "shows": expect in shown, "renamed": "（预览改名）" in shown})
+first.plugins.on_shutdown()  # waits for the last background work
+print(json.dumps(report))
+'''
+
+
+def _project(root: Path, items: int) -> tuple[Path, str, str]:
+    write_dataset(root, items)
+    (root / "content").mkdir()
+    (root / "content" / "about.md").write_text("# 关于\n\n预览。\n", encoding="utf-8")
+    (root / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
+    powers = sorted((root / "lists").glob("*/powers.yml"))[0]
+    text = powers.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if line.startswith("    name: "))
+    code = next(line for line in text.splitlines() if line.startswith("  - code: ")).split(": ", 1)[1].strip('"')
+    return powers, line, code
+
+
+def test_quick_edits_stop_the_background_and_the_folder_ends_as_a_clean_build(tmp_path: Path) -> None:
+    powers, line, code = _project(tmp_path, 2000)
+    path, page = powers.relative_to(tmp_path).as_posix(), f"items/{code}/index.html"
+    renamed = line + "（预览改名）"
+    # Renamed, then straight back: the second edit arrives while the first one's search index
+    # and downloads are still being made (stopped), and its page must not keep the first name.
+    name = line.split(": ", 1)[1]
+    edits = [[path, line + "\n", renamed + "\n", page, name + "（预览改名）"],
+             [path, renamed + "\n", line + "\n", page, name]]
+    result = run([sys.executable, "-c", DRIVER, str(tmp_path), json.dumps(edits, ensure_ascii=False)], tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert [(r["shows"], r["renamed"]) for r in report] == [(True, True), (True, False)]
+    assert report[1]["background_busy"], "the second edit came before the first one's background work was done"
+    assert "ERROR" not in result.stderr and "Traceback" not in result.stderr, result.stderr[-3000:]
+    clean = run([sys.executable, "-m", "mkdocs", "build", "-f", str(tmp_path / "mkdocs.yml"),
+                 "--site-dir", str(tmp_path / "clean")], tmp_path)
+    assert clean.returncode == 0, clean.stderr[-3000:]
+    served, want = _tree(tmp_path / "served"), _tree(tmp_path / "clean")
+    assert sorted(served) == sorted(want)
+    assert [p for p in want if served[p] != want[p]] == []
