@@ -9,7 +9,9 @@ for the first build, renames one item, and polls the item's page over HTTP
 until the new name is there: the wall time from the write to the new page is
 what a member of staff waits. The baseline is the same edit on `mkdocs serve`
 without ``--dirty`` (every page written again), in the same run. Each is
-measured ``--edits`` times (a new name each time); the median is reported.
+measured ``--edits`` times (a new name each time), each edit made once the
+server has settled (the build before has finished its search index and
+downloads in the background); the median is reported.
 
 Target (issue 14): an edit visible within 2 s at 10,000 items.
 """

@@ -165,6 +165,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         self._interrupted = False  # a server's background work was stopped before it was done
         self._collect_after = False  # the garbage collector is off during this build (a server's rebuild)
         self._built: tuple[str, dict[str, str], list[str]] | None = None  # folder, page keys, files of the last build
+        self._start_contributions: Any = None  # starts the background work of this build
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining this hook keeps one plugin for every build of `mkdocs serve`.
@@ -215,7 +216,8 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
             # and again while the pages are planned (a third of an edit's wait); it runs after.
             gc.disable()
             self._collect_after = True
-        self.dataset, self.live_panel, self.contributions = None, None, None  # `mkdocs serve` keeps the plugin
+        # `mkdocs serve` keeps the plugin from one build to the next.
+        self.dataset, self.live_panel, self.contributions, self.site = None, None, None, None
         refused = walk(Path(config.docs_dir)).refused
         if refused:
             # MkDocs itself follows links in docs_dir: a page could publish any file of the machine.
@@ -258,8 +260,12 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         linked = linked_paths(self.dataset, self.history)
         self.site = plan_site(self.dataset, self.history, contributed=lambda: linked)
         # The feeds link only pages that exist, so the pages are planned (not rendered) first.
-        self.contributions = Contributions(self.dataset, Path(config.site_dir), self.history,
-                                           frozenset(self.site.pages), self.store)
+        self._start_contributions = functools.partial(Contributions, self.dataset, Path(config.site_dir),
+                                                      self.history, frozenset(self.site.pages), self.store)
+        if not (self._serving and self._built is not None):
+            self.contributions = self._start_contributions()
+        # else: a server's rebuild writes its few pages first, with the machine to itself,
+        # and makes the search index and downloads once the browser is reloaded (_post_build).
         templates = Path(self.config.templates) if self.config.templates else None
         self.renderer = Renderer(self.site, templates)
         self.keys = PageKeys(self.site.pages, self.site.lookup, self.history, lambda: linked, templates, self.store)
@@ -290,7 +296,8 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
             files.append(File.generated(config, path, content=content))
         self._written = {file.dest_uri for file in files}
         self._pages_done = 0
-        log.info("qingdan：将生成 %d 个页面；搜索索引和下载文件同时在后台生成", len(self.site.pages))
+        log.info("qingdan：将生成 %d 个页面；搜索索引和下载文件%s在后台生成", len(self.site.pages),
+                 "同时" if self.contributions is not None else "在页面写出后")
         return files
 
     def _key(self, dest: str) -> str:
@@ -409,8 +416,10 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
             self._collect_after = False
 
     def _post_build(self, config: MkDocsConfig) -> None:
+        if self.site is None:
+            return  # no data pages in this build (the data has errors)
         if self.contributions is None:
-            return
+            self.contributions = self._start_contributions()
         site_dir = Path(config.site_dir)
         keys = {dest: self._key(dest) for dest in self._specs}
         # A page of the build before that this one does not make (an item removed): not left behind.
