@@ -110,3 +110,21 @@ def test_site_may_lower_inconsistent_items_to_warnings(make_tree: Callable[..., 
     result = CliRunner().invoke(main, ["validate", "lists", "--no-cache", "--today", TODAY.isoformat()])
     assert result.exit_code == 0, result.output
     assert "警告 [inconsistent-item]" in result.output and "0 个错误，1 个警告" in result.output
+
+
+def test_the_brief_of_a_power_list_holds_its_items_setting_sources(tmp_path: Path) -> None:
+    """facts.py gives each item's own 设定依据 ready (in the worker that read the file); it is what
+    the cites say: the main item's legal_basis, not 实施依据, 追责依据 or a sub-item's."""
+    from qingdan.rules import _legal_basis, brief
+    from qingdan.samples.synth import write_dataset
+    from qingdan.validate import check
+
+    write_dataset(tmp_path, 300, seed=2)
+    facts = check(tmp_path / "lists", today=TODAY).facts
+    items = [item for f in facts.values() for item in f.get("powers", ())]
+    assert items and all(tuple(item["basis"]) == _legal_basis(item) for item in items)
+    assert any(len(item["cites"]) > len(item["basis"]) for item in items)
+    for f in facts.values():
+        if f.get("powers"):
+            powers = brief(f)["powers"]
+            assert [powers["basis_sets"][n] for n in powers["basis"]] == [_legal_basis(i) for i in f["powers"]]

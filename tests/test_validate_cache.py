@@ -15,8 +15,9 @@ from programs import tool
 from tree_support import CITY_DEPT, PROVINCE_DEPT, TODAY
 
 from qingdan.errors import QingdanError
+from qingdan.rules import is_context
 from qingdan.samples.synth import write_dataset
-from qingdan.validate import Cache, Report, check, validate
+from qingdan.validate import Cache, Checked, Report, check, validate
 
 # One file with its own problems (a bad type, an unknown field) and one with a
 # problem found across files (an unknown legal source), so both kinds are cached.
@@ -50,6 +51,12 @@ def _entries(cache_dir: Path) -> set[Path]:
     return set(cache_dir.rglob("*.bin"))
 
 
+def _same_facts(warm: Checked, cold: Checked) -> bool:
+    """A cached run knows every file as a run without the cache does: each brief, and the facts it has."""
+    assert warm.facts.keys() <= cold.facts.keys()
+    return warm.briefs == cold.briefs and all(facts == cold.facts[path] for path, facts in warm.facts.items())
+
+
 @pytest.fixture
 def spoiled(make_tree: Callable[..., Path]) -> Path:
     return make_tree(SPOILED)
@@ -65,7 +72,7 @@ def test_warm_run_gives_the_same_problems_as_a_cold_run(spoiled: Path, tmp_path:
     assert {"wrong-type", "unknown-field", "unknown-source"} <= codes
     assert _shown(first) == _shown(cold)
     assert _shown(warm) == _shown(cold)
-    assert check(spoiled, cache_dir=cache_dir, today=TODAY).facts == check(spoiled, today=TODAY).facts
+    assert _same_facts(check(spoiled, cache_dir=cache_dir, today=TODAY), check(spoiled, today=TODAY))
     assert all(p.line for p in warm.problems)  # lines survive the cache
 
 
@@ -77,9 +84,20 @@ def test_warm_run_reads_the_cache(spoiled: Path, tmp_path: Path) -> None:
     digest = hashlib.sha256((spoiled / relpath).read_bytes()).hexdigest()
     planted = {"code": "empty-file", "message": "来自缓存", "file": "x", "loc": [], "hint": "",
                "line": 1, "column": 1}
-    Cache(cache_dir, f"{spoiled.as_posix()}/").put(relpath, digest, {"problems": [planted], "facts": {}})
+    cache = Cache(cache_dir, f"{spoiled.as_posix()}/")
+    cache.put(relpath, digest, {"problems": [planted], "facts": {}})
+    # The packed briefs hold every file's own problems too: without them, the entry is read.
+    [briefs] = cache_dir.glob("briefs-*.idx")
+    packed = cache.read(briefs)
+    briefs.unlink()
     warm = validate(spoiled, cache_dir=cache_dir, today=TODAY)
     assert "来自缓存" in [p.message for p in warm.problems]
+    # And with them, they are what a warm run takes, not the file's own entry.
+    packed["files"][relpath][1] = [{**planted, "message": "来自打包的缓存"}]
+    cache.write(briefs, packed)
+    warm = validate(spoiled, cache_dir=cache_dir, today=TODAY)
+    assert "来自打包的缓存" in [p.message for p in warm.problems]
+    assert "来自缓存" not in [p.message for p in warm.problems]
 
 
 def test_editing_a_file_invalidates_only_that_file(spoiled: Path, tmp_path: Path) -> None:
@@ -102,7 +120,10 @@ def test_editing_a_file_invalidates_only_that_file(spoiled: Path, tmp_path: Path
 def test_a_damaged_cache_entry_is_ignored(spoiled: Path, tmp_path: Path, damage: str) -> None:
     cache_dir = tmp_path / "cache"
     cold = validate(spoiled, cache_dir=cache_dir, today=TODAY)
-    for path in _entries(cache_dir):
+    # Every cache file: each file's entry, and the packed briefs and rule results of the folder.
+    packed = {*cache_dir.glob("briefs-*.idx"), *cache_dir.glob("rules-*.idx")}
+    assert len(packed) == 2
+    for path in _entries(cache_dir) | packed:
         blob = path.read_bytes()
         if damage == "truncate":
             blob = blob[: len(blob) // 2]
@@ -115,10 +136,10 @@ def test_a_damaged_cache_entry_is_ignored(spoiled: Path, tmp_path: Path, damage:
         path.write_bytes(blob)
     again = check(spoiled, cache_dir=cache_dir, today=TODAY)
     assert _shown(again.report) == _shown(cold)
-    assert again.facts == check(spoiled, today=TODAY).facts
+    assert _same_facts(again, check(spoiled, today=TODAY))
     # The damaged entries were written again, whole.
     assert _shown(validate(spoiled, cache_dir=cache_dir, today=TODAY)) == _shown(cold)
-    assert all(Cache.MAGIC == path.read_bytes()[:4] for path in _entries(cache_dir))
+    assert all(Cache.MAGIC == path.read_bytes()[:4] for path in _entries(cache_dir) | packed)
 
 
 def test_an_unwritable_cache_still_validates(spoiled: Path, tmp_path: Path) -> None:
@@ -132,17 +153,27 @@ def test_an_unwritable_cache_still_validates(spoiled: Path, tmp_path: Path) -> N
 def test_worker_processes_give_the_same_report(tmp_path: Path) -> None:
     write_dataset(tmp_path, 400, seed=5)
     lists = tmp_path / "lists"
-    spoiled = next(lists.glob("*/powers.yml"))
-    text = spoiled.read_text(encoding="utf-8")
-    spoiled.write_text(text.replace("power_type: ", "power_kind: ", 1), encoding="utf-8")
+    first, *_others, last = sorted(lists.glob("*/powers.yml"))
+    spoiled = first.with_name("responsibilities.yml")
+    spoiled.write_text(spoiled.read_text(encoding="utf-8") + "colour: 红\n", encoding="utf-8")
+    # A code used in the first and the last file: the last one's use is the duplicate, in whatever
+    # order the workers read the files (biggest first).
+    code = first.read_text(encoding="utf-8").split('code: "', 1)[1].split('"', 1)[0]
+    last_code = last.read_text(encoding="utf-8").split('code: "', 1)[1].split('"', 1)[0]
+    _replace(last, f'code: "{last_code}"', f'code: "{code}"')
+    # Bigger than the first, so that the workers read it first.
+    last.write_text(last.read_text(encoding="utf-8") + "# 注释\n" * first.stat().st_size, encoding="utf-8")
     serial_run = check(lists, workers=1, today=TODAY)
     serial = serial_run.report
     assert "unknown-field" in {p.code for p in serial.problems}
+    [duplicate] = [p for p in serial.problems if p.code == "duplicate-code"]
+    assert duplicate.file.endswith(last.relative_to(lists).as_posix())
     cache_dir = tmp_path / "cache"
     parallel_run = check(lists, workers=2, cache_dir=cache_dir, today=TODAY)
     parallel = parallel_run.report
     assert _shown(parallel) == _shown(serial)
-    assert parallel_run.facts == serial_run.facts
+    assert _same_facts(parallel_run, serial_run)
+    assert parallel_run.facts == serial_run.facts  # the first run reads every file
     assert len(_entries(cache_dir)) == serial.files  # workers wrote the cache
     assert _shown(validate(lists, cache_dir=cache_dir, today=TODAY)) == _shown(serial)
 
@@ -270,6 +301,125 @@ def test_warm_revalidation_after_edits_gives_the_cold_report_with_the_catalogue(
     _replace(lists / "sources.yml", '"全国人民代表大会"\n    effective: 2016-09-01\n    status: "现行有效"',
              '"全国人民代表大会"\n    effective: 2016-09-01\n    status: 已废止\n    repealed: 2020-01-01')
     assert "source-repealed" in same_as_cold()
+
+
+# ---- the packed briefs: what the rules comparing files read of every file ------------------
+
+
+def _first_code(path: Path) -> str:
+    return path.read_text(encoding="utf-8").split('code: "', 1)[1].split('"', 1)[0]
+
+
+def test_edits_in_one_file_show_in_the_problems_across_files(tmp_path: Path) -> None:
+    """A code or a name changed in one file: duplicates and inconsistencies across regions come and
+    go as a run without the cache says, while the other files are known by their briefs alone."""
+    write_dataset(tmp_path, 300, seed=3)
+    lists, cache = tmp_path / "lists", tmp_path / "cache"
+    province, city = lists / "990000-sft" / "powers.yml", lists / "990100-sft" / "powers.yml"
+
+    def warm() -> list[dict]:
+        found = _shown(validate(lists, cache_dir=cache, today=TODAY))
+        assert found == _shown(validate(lists, today=TODAY))
+        return found
+
+    assert not {p["code"] for p in warm()} & {"duplicate-code", "inconsistent-item"}  # fills the cache
+    city_code, province_code = _first_code(city), _first_code(province)
+    _replace(city, f'code: "{city_code}"', f'code: "{province_code}"')
+    # Only the edited file and the files every other is judged against are read in full.
+    run = check(lists, cache_dir=cache, today=TODAY)
+    assert set(run.facts) == {"990100-sft/powers.yml"} | {path for path in run.briefs if is_context(path)}
+    assert _shown(run.report) == _shown(validate(lists, today=TODAY))
+    [duplicate] = [p for p in warm() if p["code"] == "duplicate-code"]
+    assert duplicate["file"].endswith("990100-sft/powers.yml") and "990000-sft/powers.yml" in duplicate["message"]
+    assert set(check(lists, cache_dir=cache, today=TODAY).facts) == {p for p in run.briefs if is_context(p)}
+    _replace(city, f'code: "{province_code}"', f'code: "{city_code}"')
+    assert "duplicate-code" not in {p["code"] for p in warm()}
+
+    # An item the province has too, under the same base code: renamed in the city, it differs.
+    province_bases = set(re.findall(r'\n  - code: "990000-(\w+)"', province.read_text(encoding="utf-8")))
+    shared = next(m for m in re.finditer(r'\n  - code: "990100-(\w+)"\n    name: ([^\n]+)\n',
+                                          city.read_text(encoding="utf-8")) if m.group(1) in province_bases)
+    _replace(city, shared.group(0), shared.group(0).replace(shared.group(2), shared.group(2) + "（试行）"))
+    inconsistent = [p for p in warm() if p["code"] == "inconsistent-item"]
+    assert [p["path"] for p in inconsistent] == [f"items[{_index_of(city, shared.group(1))}]"]
+    assert all(p["file"].endswith("990100-sft/powers.yml") for p in inconsistent)
+    # The same name in the province: now the province item differs from the city's... and the
+    # report is still that of a run without the cache.
+    _replace(province, f'code: "990000-{shared.group(1)}"\n    name: {shared.group(2)}\n',
+             f'code: "990000-{shared.group(1)}"\n    name: {shared.group(2)}（试行）\n')
+    assert "inconsistent-item" not in {p["code"] for p in warm()}
+
+
+def _index_of(path: Path, base_and_sub: str) -> int:
+    codes = re.findall(r'\n  - code: "\d{6}-(\w+)"', path.read_text(encoding="utf-8"))
+    return codes.index(base_and_sub)
+
+
+def test_stale_or_damaged_packed_briefs_are_ignored_and_made_again(tmp_path: Path) -> None:
+    write_dataset(tmp_path, 300, seed=4)
+    lists, cache_dir = tmp_path / "lists", tmp_path / "cache"
+    cold = _shown(validate(lists, today=TODAY))
+    assert _shown(validate(lists, cache_dir=cache_dir, today=TODAY)) == cold
+    cache = Cache(cache_dir, f"{lists.as_posix()}/")
+    [briefs] = cache_dir.glob("briefs-*.idx")
+    packed = cache.read(briefs)
+    assert isinstance(packed, dict) and packed["files"]
+    # Written by another version of the code: its briefs may mean something else.
+    cache.write(briefs, {**packed, "code": "another version", "files": {
+        path: [hit[0], [], {}, None] for path, hit in packed["files"].items()}})
+    assert _shown(validate(lists, cache_dir=cache_dir, today=TODAY)) == cold
+    assert cache.read(briefs)["code"] == packed["code"]  # made again
+    # Damaged: a flipped byte.
+    blob = briefs.read_bytes()
+    briefs.write_bytes(blob[:-1] + bytes([blob[-1] ^ 0xFF]))
+    assert _shown(validate(lists, cache_dir=cache_dir, today=TODAY)) == cold
+    assert cache.read(briefs) == packed
+    # Not in the form this code writes, though checksummed and of this code's version.
+    broken = {**packed, "files": {path: [hit[0], hit[1], {**hit[2], "powers": {"code": 7}}, hit[3]]
+                                   if hit[2].get("powers") else hit for path, hit in packed["files"].items()}}
+    cache.write(briefs, broken)
+    assert _shown(validate(lists, cache_dir=cache_dir, today=TODAY)) == cold
+
+
+def test_an_edit_writes_the_small_packed_briefs_until_many_files_changed(tmp_path: Path) -> None:
+    write_dataset(tmp_path, 300, seed=4)
+    lists, cache_dir = tmp_path / "lists", tmp_path / "cache"
+    validate(lists, cache_dir=cache_dir, today=TODAY)
+    [big] = cache_dir.glob("briefs-[!n]*.idx")
+    written = (big.read_bytes(), big.stat().st_mtime_ns)
+    files = sorted(lists.rglob("*.yml"))
+    edited = [path for path in files if path.name in ("powers.yml", "responsibilities.yml", "negative_list.yml")]
+    assert len(edited) > len(files) // 16 + 1
+    for n, path in enumerate(edited, 1):
+        path.write_text(path.read_text(encoding="utf-8") + f"# 第 {n} 次修改\n", encoding="utf-8")
+        assert _shown(validate(lists, cache_dir=cache_dir, today=TODAY)) == _shown(validate(lists, today=TODAY))
+        newer = list(cache_dir.glob("briefs-new-*.idx"))
+        if n <= len(files) // 16:
+            assert len(newer) == 1 and (big.read_bytes(), big.stat().st_mtime_ns) == written
+        else:
+            break
+    # Too many files read since: the big one is written again, with all of them, and the small one goes.
+    assert not list(cache_dir.glob("briefs-new-*.idx"))
+    assert big.stat().st_mtime_ns != written[1]
+    assert set(Cache(cache_dir, "").read(big)["files"]) == {p.relative_to(lists).as_posix() for p in files}
+
+
+def test_a_site_pattern_without_base_codes_validates_warm_as_cold(tmp_path: Path) -> None:
+    """site.yml's power pattern may have no ``base`` group: no item is compared across regions."""
+    write_dataset(tmp_path, 300, seed=3)
+    lists, cache = tmp_path / "lists", tmp_path / "cache"
+    site = lists / "site.yml"
+    text = site.read_text(encoding="utf-8")
+    power = next(line for line in text.splitlines() if line.startswith("  power: "))
+    site.write_text(text.replace(power, "  power: '^.+$'"), encoding="utf-8")
+    city = lists / "990100-sft" / "powers.yml"
+    cold = _shown(validate(lists, today=TODAY))
+    assert "site.yml" not in {Path(p["file"]).name for p in cold}
+    assert _shown(validate(lists, cache_dir=cache, today=TODAY)) == cold
+    _replace(city, "\n    name: ", "\n    name: 改名的")
+    found = _shown(validate(lists, cache_dir=cache, today=TODAY))
+    assert found == _shown(validate(lists, today=TODAY))
+    assert not {"inconsistent-item", "similar-item"} & {p["code"] for p in found}
 
 
 def test_a_load_for_the_build_makes_records_from_the_cached_data(tmp_path: Path) -> None:

@@ -75,6 +75,8 @@ def _powers(rec: model.PowerList) -> Facts:
             "status": item.status, "effective": _iso(item.effective), "basis_reviewed": _iso(item.basis_reviewed),
             "sub_codes": [[s.code, [*loc, "sub_items", j, "code"]] for j, s in enumerate(item.sub_items)],
             "departments": [[d, [*loc, "co_implementers", j]] for j, d in enumerate(item.co_implementers)],
+            # The sources of the item's own 设定依据, which the rules comparing items of different files read.
+            "basis": sorted({b.source for b in item.legal_basis}),
             "cites": _cites(item.legal_basis, loc, "legal_basis")
             + _cites(item.implementation_basis, loc, "implementation_basis")
             + _cites(item.accountability_basis, loc, "accountability_basis")

@@ -44,7 +44,13 @@ ENDED = ("废止", "宣布失效")  # clean-up results that end a regulation
 
 @dataclass
 class Index:
-    """Everything the rules look at: the facts of every file, by path under lists/."""
+    """Everything the rules look at: the facts of every file, by path under lists/.
+
+    ``facts`` may hold only some files in full: the context files (is_context) always, and the files
+    the per-file rules (PER_FILE) are to judge. ``briefs`` has the brief (:func:`brief`) of every file,
+    in file order, and is all that the rules comparing records of different files read; without it,
+    ``facts`` holds every file and the briefs are made from it.
+    """
 
     facts: dict[str, dict[str, Any]]
     today: dt.date = field(default_factory=dt.date.today)
@@ -54,8 +60,13 @@ class Index:
     # Files (under lists/) a change touches: a rule comparing records of two files reports
     # on the changed one, the file whose author can act on it (qingdan check).
     changed: frozenset[str] = frozenset()
+    briefs: dict[str, Brief] = None  # type: ignore[assignment]
+    # The base codes of the power items of some files (Index.bases), as a previous run found them.
+    known_bases: dict[str, list[str | None]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.briefs is None:
+            self.briefs = {path: brief(f) for path, f in self.facts.items()}
         site = next((f["site"] for f in self.facts.values() if "site" in f), None)
         self.site = SiteConfig.model_validate(site) if site else SiteConfig(name="qingdan")
         # ASCII: codes are half-width; Python's \d alone would accept full-width digits.
@@ -63,14 +74,14 @@ class Index:
             name: re.compile(getattr(self.site.code_patterns, name), re.ASCII)
             for name in ("power", "negative", "measure", "regulation")
         }
-        self.unreadable = {path for path, f in self.facts.items() if not f and kind_of(path) is not None}
+        self.unreadable = {path for path, b in self.briefs.items() if not b and kind_of(path) is not None}
         # Department folders are what records refer to; keyed by folder, not by the id inside.
         self.departments = {
             f["department_folder"]: (path, f["department"])
             for path, f in self.facts.items() if "department" in f
         }
         self.folders = {
-            folder for path in self.facts
+            folder for path in self.briefs
             if (kind := kind_of(path)) is not None and kind.per_department
             and (folder := department_of(path)) is not None
         }
@@ -92,7 +103,7 @@ class Index:
         catalogue), but the rules iterate that file's facts alone (see PER_FILE)."""
         view = copy.copy(self)
         view.facts = {path: self.facts[path]}
-        for name in ("codes", "by_base"):
+        for name in ("codes", "power_groups"):
             view.__dict__.pop(name, None)
         view._subjects = {}
         return view
@@ -102,17 +113,75 @@ class Index:
         """Every coded record with its pattern's match, shared by the rules on codes."""
         return [(code, path, loc, kind, self.patterns[kind].match(code)) for code, path, loc, kind in _coded(self)]
 
+    def bases(self, path: str) -> list[str | None]:
+        """The base code of each power item of a file (None: not in force, or no match), by item place.
+
+        Depends on the file and on site.yml's pattern only: the validator keeps it with the file's
+        per-file rule results and gives it back in ``known_bases``.
+        """
+        found = self.known_bases.get(path)
+        if found is None:
+            powers = self.briefs[path].get("powers")
+            match = self.patterns["power"].match
+            if not powers:
+                found = []
+            elif "base" not in self.patterns["power"].groupindex:  # a site pattern without base codes
+                found = [None] * len(powers["code"])
+            else:
+                found = [m.group("base") if status == STATUS_IN_FORCE and (m := match(code)) else None
+                         for code, status in zip(powers["code"], powers["status"])]
+            self.known_bases[path] = found
+        return found
+
     @functools.cached_property
-    def by_base(self) -> dict[str, list[tuple[str, dict, str]]]:
-        """In-force power items by base code: (path, item facts, region), in file order."""
-        groups: dict[str, list[tuple[str, dict, str]]] = defaultdict(list)
-        pattern = self.patterns["power"]
-        for path, f in self.facts.items():
-            region = self.department_region(f) or ""
-            for item in f.get("powers", ()):
-                if item["status"] == STATUS_IN_FORCE and (match := pattern.match(item["code"])):
-                    groups[match.group("base")].append((path, item, region))
-        return groups
+    def power_groups(self) -> tuple[dict[str, list[PowerPlace]], list[PowerPlace]]:
+        """The in-force power items by base code (below, "members"), as far as consistency and
+        similar_items need them, in one pass over the briefs:
+
+        - the bases with more than one member, each with its members in file order, in the order
+          of the bases' first members;
+        - the members whose (name, power type) some member of another base has too, in the order
+          of a walk over the bases in the order of their first members, members in file order.
+
+        A member is (path, place of the item in its file, region, base, (file number, place)).
+        """
+        if "base" not in self.patterns["power"].groupindex:
+            return {}, []
+        files = [(path, b["powers"], self.bases(path)) for path, b in self.briefs.items() if b.get("powers")]
+        # Counted first, whole columns at a time; then only the items counted more than once are looked at.
+        counts: Counter[str | None] = Counter()
+        names: Counter[str] = Counter()
+        for _path, powers, bases in files:
+            counts.update(bases)
+            names.update(powers["name"])
+        counts.pop(None, None)
+        shared = {base for base, n in counts.items() if n > 1}
+        named = {name for name, n in names.items() if n > 1}
+        groups: dict[str, list[PowerPlace]] = {}
+        similar: list[tuple[tuple[str, str], PowerPlace]] = []
+        for number, (path, powers, bases) in enumerate(files):
+            places = [i for i, base in enumerate(bases) if base in shared]
+            places += [i for i, name in enumerate(powers["name"]) if name in named]
+            places = sorted(set(places))
+            region = self.department_region(self.briefs[path]) or "" if places else ""
+            for i in places:
+                base = bases[i]
+                if base is None:
+                    continue
+                member = (path, i, region, base, (number, i))
+                if base in shared:
+                    groups.setdefault(base, []).append(member)
+                if powers["name"][i] in named:
+                    similar.append(((powers["name"][i], powers["type"][i]), member))
+        # Twins of one base only are no problem; those of several are what similar_items reports on.
+        bases_of: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for key, member in similar:
+            bases_of[key].add(member[3])
+        twins = [(key, member) for key, member in similar if len(bases_of[key]) > 1]
+        # A base's first member is in ``groups`` if it has more than one, else it is the member itself.
+        first = {base: members[0][4] for base, members in groups.items()}
+        twins.sort(key=lambda entry: (first.get(entry[1][3], entry[1][4]), entry[1][4]))
+        return groups, [member for _key, member in twins]
 
     def each(self, key: str) -> Iterator[tuple[str, dict[str, Any], Any]]:
         """(path, facts of the file, entry) for every entry of ``key`` in every file."""
@@ -133,6 +202,10 @@ class Index:
         """
         known = self.__dict__.setdefault("_subjects", {})
         found = known.get(path)
+        if found is None and path not in self.facts:
+            # Known by its brief alone: of the records of its kinds, only power items stand at items[i].
+            powers = self.briefs.get(path, {}).get("powers")
+            found = known[path] = {("items", i): code for i, code in enumerate(powers["code"])} if powers else {}
         if found is None:
             found = known[path] = {}
             for entries in self.facts.get(path, {}).values():
@@ -160,6 +233,44 @@ class Index:
         return self.sources_known
 
 
+Brief = dict[str, Any]
+
+
+def brief(facts: dict[str, Any]) -> Brief:
+    """What the rules comparing records of different files read of one file's facts, in a compact form.
+
+    The validator keeps the brief of every file in one cache file and reads it on every run, where
+    it would otherwise read every file's facts (validate/__init__.py). Empty for a file that could
+    not be read. The records of the context files (is_context) are read from their facts, which
+    every run has in full. The power items, whose place is items[i] (facts.py), by column: code,
+    name, power type, status, and 设定依据 (_legal_basis) as a number in ``basis_sets``; their
+    sub-items' codes, each with the number of its item (``sub_item``), in file order; and the
+    adjustments (merges and splits) of the items that have them.
+    """
+    if not facts:
+        return {}
+    out: Brief = {"department_folder": facts.get("department_folder")}
+    powers = facts.get("powers")
+    if powers is not None:
+        sets: dict[tuple[str, ...], int] = {}
+        out["powers"] = {
+            "code": [item["code"] for item in powers],
+            "name": [item["name"] for item in powers],
+            "type": [item["type"] for item in powers],
+            "status": [item["status"] for item in powers],
+            "basis": [sets.setdefault(tuple(item["basis"]) if "basis" in item else _legal_basis(item), len(sets))
+                      for item in powers],
+            "basis_sets": list(sets),
+            "sub_item": [i for i, item in enumerate(powers) for _sub in item["sub_codes"]],
+            "sub_code": [code for item in powers for code, _loc in item["sub_codes"]],
+            "adjusted": [[i, item["adjustments"]] for i, item in enumerate(powers) if item.get("adjustments")],
+        }
+    for key in ("negative_items", "measures"):
+        if key in facts:
+            out[key] = [[entry["code"], entry["loc"]] for entry in facts[key]]
+    return out
+
+
 def _regulation_as_source(r: dict) -> dict:
     # The catalogue says 行政规范性文件 where sources.yml says 规范性文件.
     level = r.get("level", "地方性法规").replace("行政规范性文件", "规范性文件")
@@ -179,6 +290,7 @@ Rule = Callable[[Index], Iterator[Problem]]
 
 
 CodeEntry = tuple[str, str, list, str, "re.Match[str] | None"]  # (code, path, loc, pattern name, match)
+PowerPlace = tuple[str, int, str, str, tuple[int, int]]  # Index.power_groups
 
 
 def _coded(index: Index, only: set[str] | None = None) -> Iterator[tuple[str, str, list, str]]:
@@ -195,15 +307,60 @@ def _coded(index: Index, only: set[str] | None = None) -> Iterator[tuple[str, st
                 yield item["code"], path, item["loc"] if kind != "regulation" else [*item["loc"], "code"], kind
 
 
+def _code_lists(index: Index) -> Iterator[list[str]]:
+    """The codes of every coded record, in lists (power items and sub-items, negative-list items,
+    measures: from the briefs; regulations: from the catalogues, which are context files)."""
+    for b in index.briefs.values():
+        powers = b.get("powers")
+        if powers:
+            yield powers["code"]
+            yield powers["sub_code"]
+        for key in ("negative_items", "measures"):
+            if b.get(key):
+                yield [code for code, _loc in b[key]]
+    for f in index.facts.values():
+        if f.get("regulations"):
+            yield [r["code"] for r in f["regulations"]]
+
+
 def _repeated_codes(index: Index) -> set[str]:
     """Codes of coded records used more than once (counted without building their places)."""
-    facts = index.facts.values()
-    codes = [item["code"] for f in facts for key in ("powers", "negative_items", "measures", "regulations")
-             for item in f.get(key, ())]
-    codes += [code for f in facts for item in f.get("powers", ()) for code, _loc in item["sub_codes"]]
-    if len(set(codes)) == len(codes):
+    seen: set[str] = set()
+    count = 0
+    for codes in _code_lists(index):
+        seen.update(codes)
+        count += len(codes)
+    if len(seen) == count:
         return set()
-    return {code for code, count in Counter(codes).items() if count > 1}
+    counts: Counter[str] = Counter()
+    for codes in _code_lists(index):
+        counts.update(codes)
+    return {code for code, n in counts.items() if n > 1}
+
+
+def _coded_in_briefs(index: Index, only: set[str]) -> Iterator[tuple[str, str, list]]:
+    """(code, path, place) of the coded records with the codes ``only``, in the order of _coded."""
+    for path, b in index.briefs.items():
+        powers = b.get("powers")
+        if not powers or (only.isdisjoint(powers["code"]) and only.isdisjoint(powers["sub_code"])):
+            continue
+        subs: dict[int, list[str]] = defaultdict(list)
+        for i, code in zip(powers["sub_item"], powers["sub_code"]):
+            subs[i].append(code)
+        for i, code in enumerate(powers["code"]):
+            if code in only:
+                yield code, path, ["items", i, "code"]
+            for j, sub in enumerate(subs.get(i, ())):
+                if sub in only:
+                    yield sub, path, ["items", i, "sub_items", j, "code"]
+    for key in ("negative_items", "measures"):
+        for path, b in index.briefs.items():
+            for code, loc in b.get(key, ()):
+                if code in only:
+                    yield code, path, loc
+    for path, _f, item in index.each("regulations"):
+        if item["code"] in only:
+            yield item["code"], path, [*item["loc"], "code"]
 
 
 def unique_codes(index: Index) -> Iterator[Problem]:
@@ -212,7 +369,7 @@ def unique_codes(index: Index) -> Iterator[Problem]:
     # Only the repeated codes' records, in the same order: the first use of each is the one kept.
     repeated = _repeated_codes(index)
     if repeated:
-        yield from _duplicates(index, ((c, p, loc) for c, p, loc, _k in _coded(index, repeated)), "编码", hint)
+        yield from _duplicates(index, _coded_in_briefs(index, repeated), "编码", hint)
     sources = ((s["id"], p, [*s["loc"], "id"]) for p, _f, s in index.each("sources"))
     yield from _duplicates(index, sources, "法律法规标识", "每部法律法规只登记一次；不同版本用不同的 id")
     regions = ((r["code"], p, [*r["loc"], "code"]) for p, _f, r in index.each("regions"))
@@ -286,8 +443,8 @@ def code_types(index: Index) -> Iterator[Problem]:
 def departments(index: Index) -> Iterator[Problem]:
     for folder in sorted(index.folders):
         file = f"{folder}/department.yml"
-        if file not in index.facts:
-            lists = sorted(p for p in index.facts if department_of(p) == folder and kind_of(p) is not None)
+        if file not in index.briefs:
+            lists = sorted(p for p in index.briefs if department_of(p) == folder and kind_of(p) is not None)
             yield index.problem("department-missing", f"文件夹 {folder} 中有清单但没有 department.yml",
                                 lists[0], [], f"新建 lists/{folder}/department.yml（可用 qingdan new department）")
             continue
@@ -459,65 +616,68 @@ def consistency(index: Index) -> Iterator[Problem]:
 
     An error unless the site's ``inconsistent_item`` lowers it to a warning for a transition.
     """
-    if "base" not in index.patterns["power"].groupindex:
-        return
     severity = index.site.inconsistent_item
-    for base, members in index.by_base.items():
-        if len({region for _p, _i, region in members}) < 2:
+    briefs = index.briefs
+    for base, members in index.power_groups[0].items():
+        region = members[0][2]
+        if all(m[2] == region for m in members):
             continue
         # The reference is a record this change leaves alone, so a difference is reported where it was made.
-        reference_path, reference, _ = next((m for m in members if m[0] not in index.changed), members[0])
-        reference_basis = _legal_basis(reference)
-        for path, item, _region in members:
-            if item is reference:
+        reference = next((m for m in members if m[0] not in index.changed), members[0])
+        reference_path, r = reference[0], reference[1]
+        theirs = briefs[reference_path]["powers"]
+        a = (theirs["name"][r], theirs["type"][r], theirs["basis_sets"][theirs["basis"][r]])
+        for member in members:
+            if member is reference:
                 continue
-            found = differences(reference, item, reference_basis)
+            path, i = member[0], member[1]
+            powers = briefs[path]["powers"]
+            found = differences(a, (powers["name"][i], powers["type"][i], powers["basis_sets"][powers["basis"][i]]))
             if found:
                 yield index.problem(
                     "inconsistent-item",
-                    f"事项 {item['code']} 与 {index.prefix}{reference_path} 中的 {reference['code']}"
+                    f"事项 {powers['code'][i]} 与 {index.prefix}{reference_path} 中的 {theirs['code'][r]}"
                     f"（基本编码 {base}）不一致：" + "；".join(found),
-                    path, item["loc"], "同一事项同一标准：统一名称、权力类型和设定依据，或为不同的事项分配不同的基本编码",
+                    path, ["items", i], "同一事项同一标准：统一名称、权力类型和设定依据，或为不同的事项分配不同的基本编码",
                     severity=severity)
 
 
 def similar_items(index: Index) -> Iterator[Problem]:
     """The same name and power type under different base codes in different regions: one item, two codes?"""
-    if "base" not in index.patterns["power"].groupindex:
-        return
-    seen: dict[tuple[str, str], tuple[str, str, dict, str]] = {}
-    for base, members in index.by_base.items():
-        for path, item, region in members:
-            key = (item["name"], item["type"])
-            first = seen.setdefault(key, (base, path, item, region))
-            if first[0] != base and first[3] != region:
-                yield index.problem(
-                    "similar-item",
-                    f"事项 {item['code']}（{item['name']}）与 {index.prefix}{first[1]} 中的 {first[2]['code']}"
-                    f"，名称和权力类型相同，基本编码却不同（{base}、{first[0]}）",
-                    path, [*item["loc"], "code"],
-                    f"同一事项使用同一基本编码 {first[0]}；确是不同事项的，修改事项名称以示区别")
+    briefs = index.briefs
+    seen: dict[tuple[str, str], PowerPlace] = {}
+    for member in index.power_groups[1]:
+        path, i, region, base = member[:4]
+        powers = briefs[path]["powers"]
+        first = seen.setdefault((powers["name"][i], powers["type"][i]), member)
+        if first[3] != base and first[2] != region:
+            yield index.problem(
+                "similar-item",
+                f"事项 {powers['code'][i]}（{powers['name'][i]}）与 {index.prefix}{first[0]} 中的 "
+                f"{briefs[first[0]]['powers']['code'][first[1]]}"
+                f"，名称和权力类型相同，基本编码却不同（{base}、{first[3]}）",
+                path, ["items", i, "code"],
+                f"同一事项使用同一基本编码 {first[3]}；确是不同事项的，修改事项名称以示区别")
 
 
-def differences(a: dict, b: dict, basis_a: list[str] | None = None) -> list[str]:
-    """What differs between the facts of two items that share a base code, in Chinese (b's value first).
+def differences(a: tuple[str, str, tuple[str, ...]], b: tuple[str, str, tuple[str, ...]]) -> list[str]:
+    """What differs between two items that share a base code, in Chinese (b's value first).
 
-    ``basis_a``: a's setting sources (_legal_basis), when the caller has them already.
+    Each item is (name, power type, setting sources as _legal_basis gives them).
     """
     out = []
-    if a["name"] != b["name"]:
-        out.append(f"事项名称为“{b['name']}”，对方为“{a['name']}”")
-    if a["type"] != b["type"]:
-        out.append(f"权力类型为 {b['type']}，对方为 {a['type']}")
-    basis_a, basis_b = _legal_basis(a) if basis_a is None else basis_a, _legal_basis(b)
-    if basis_a != basis_b:
-        out.append(f"设定依据为 {'、'.join(basis_b) or '（无）'}，对方为 {'、'.join(basis_a) or '（无）'}")
+    if a[0] != b[0]:
+        out.append(f"事项名称为“{b[0]}”，对方为“{a[0]}”")
+    if a[1] != b[1]:
+        out.append(f"权力类型为 {b[1]}，对方为 {a[1]}")
+    if a[2] != b[2]:
+        out.append(f"设定依据为 {'、'.join(b[2]) or '（无）'}，对方为 {'、'.join(a[2]) or '（无）'}")
     return out
 
 
-def _legal_basis(item: dict) -> list[str]:
+def _legal_basis(item: dict) -> tuple[str, ...]:
     """The sources of a main item's own 设定依据 (legal_basis): not 实施依据, 追责依据 or a sub-item's."""
-    return sorted({c["source"] for c in item["cites"] if c["loc"][-3] == "legal_basis" and len(c["loc"]) == 5})
+    return tuple(sorted({c["source"] for c in item["cites"] if c["loc"][-3] == "legal_basis" and len(c["loc"]) == 5}))
 
 
 def completeness(index: Index) -> Iterator[Problem]:
@@ -534,7 +694,7 @@ def completeness(index: Index) -> Iterator[Problem]:
             published = {(p["list"], p["year"]): p for p in dept["publications"]}
             recorded = {label for label, _year in published}
             for key, label in OWNED_LISTS:
-                has_file = f"{folder}/{key}.yml" in index.facts
+                has_file = f"{folder}/{key}.yml" in index.briefs
                 owned = key in ALWAYS_OWNED or has_file or label in recorded
                 if label not in labels or not owned:
                     continue
@@ -681,27 +841,37 @@ def implementing_bodies(index: Index) -> Iterator[Problem]:
 
 def successions(index: Index) -> Iterator[Problem]:
     """Codes merged or split into successors are never used again, and named successors exist."""
-    adjusted = [(path, item) for path, _f, item in index.each("powers") if item.get("adjustments")]
+    adjusted = [(path, b["powers"], i, adjustments) for path, b in index.briefs.items() if b.get("powers")
+                for i, adjustments in b["powers"]["adjusted"]]
     if not adjusted:
-        return  # the map of every item below is needed only to follow an adjustment
-    items = {item["code"]: (path, item) for path, _f, item in index.each("powers")}
-    for path, item in adjusted:
-        for adjustment in item["adjustments"]:
-            for j, code in enumerate(adjustment["from_codes"]):
-                if code == item["code"] or code not in items:
+        return
+    # Where each code named by an adjustment stands (its last use, as a map of every item would say).
+    named = {code for _p, _w, _i, adjustments in adjusted for a in adjustments for code in (*a["from_codes"], *a["to_codes"])}
+    items: dict[str, tuple[str, dict, int]] = {}
+    for path, b in index.briefs.items():
+        powers = b.get("powers")
+        if powers and not named.isdisjoint(powers["code"]):
+            for i, code in enumerate(powers["code"]):
+                if code in named:
+                    items[code] = (path, powers, i)
+    for path, powers, i, adjustments in adjusted:
+        code_here = powers["code"][i]
+        for adjustment in adjustments:
+            for code in adjustment["from_codes"]:
+                if code == code_here or code not in items:
                     continue
-                other_path, other = items[code]
-                if in_force(other["status"]):
+                other_path, other, j = items[code]
+                if in_force(other["status"][j]):
                     yield index.problem(
-                        "code-reused", f"编码 {code} 已{adjustment['kind']}为 {item['code']}，"
+                        "code-reused", f"编码 {code} 已{adjustment['kind']}为 {code_here}，"
                         f"却仍在 {index.prefix}{other_path} 中作为在用事项的编码",
-                        other_path, [*other["loc"], "code"],
+                        other_path, ["items", j, "code"],
                         "合并、拆分前的编码不再使用：删除或废止原事项；新事项另取新编码")
-            for j, code in enumerate(adjustment["to_codes"]):
+            for k, code in enumerate(adjustment["to_codes"]):
                 if code not in items:
                     yield index.problem(
-                        "unknown-successor", f"事项 {item['code']} {adjustment['kind']}后的去向事项 {code} 不存在",
-                        path, [*adjustment["loc"], "to_codes", j], "写承接本事项的现有事项编码，或先添加新事项")
+                        "unknown-successor", f"事项 {code_here} {adjustment['kind']}后的去向事项 {code} 不存在",
+                        path, [*adjustment["loc"], "to_codes", k], "写承接本事项的现有事项编码，或先添加新事项")
 
 
 def local_measures(index: Index) -> Iterator[Problem]:

@@ -9,7 +9,9 @@ catalogue coverage are kept in one packed cache file per lists folder, by the
 file's content digest, under a fingerprint of that context and of the code.
 So a re-run after editing one powers.yml runs them on that file alone; a
 change to the context runs them all again. The other rules (duplicate codes,
-consistency across regions, successions, ...) read every file on every run.
+consistency across regions, successions, ...) read every file's brief
+(rules.brief) on every run; each file's base codes (rules.Index.bases), which
+depend on site.yml, are kept with its results here.
 
 The problems come out in the order one pass of every rule over every file
 gives (rule by rule, and within a rule file by file), so the sorted report is
@@ -18,9 +20,11 @@ the same as that of a run without the cache.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from .. import __version__
 from ..files import NotRegularFile, read_regular
@@ -32,7 +36,7 @@ from ..rules import PER_FILE, RULES, Index, is_context
 from .cache import PYTHON, Cache, code_digest
 
 # The code the results below come from, beside that of the per-file stage (cache.py).
-_ACROSS_CODE = ("load", "model", "problems.py", "facts.py", "layout.py", "rules.py", "kinds.py", "laws",
+ACROSS_CODE = ("load", "model", "problems.py", "facts.py", "layout.py", "rules.py", "kinds.py", "laws",
                 "validate")
 
 # Every rule in the order a run applies them, and whether it runs file by file.
@@ -44,30 +48,43 @@ SLOTS: tuple[tuple[str, Callable[[Index], Iterator[Problem]], bool], ...] = (
 )
 
 
-def across(index: Index, lists_dir: Path, cache: Cache, digests: dict[str, str | None]
-           ) -> tuple[list[Problem], tuple[int, int] | None]:
+def kept(cache: Cache, lists_dir: Path, paths: list[str], digests: dict[str, str | None], prefix: str,
+         today: dt.date, catalogue: Any) -> tuple[str | None, dict[str, dict]]:
+    """The fingerprint of the context (None without a cache) and the cached per-file rule results
+    that still hold, by path: those of files whose content and context are what they were."""
+    store = cache.packed(lists_dir, "rules")
+    if store is None:
+        return None, {}
+    context = fingerprint(paths, digests, prefix, today, catalogue)
+    data = cache.read(store)
+    if not (isinstance(data, dict) and data.get("context") == context and isinstance(data.get("files"), dict)):
+        return context, {}
+    found = {}
+    for path, hit in data["files"].items():
+        digest = digests.get(path)
+        if (digest is not None and isinstance(hit, list) and len(hit) == 2 and hit[0] == digest
+                and isinstance(hit[1], dict) and isinstance(hit[1].get("bases"), list)):
+            found[path] = hit[1]
+    return context, found
+
+
+def across(index: Index, lists_dir: Path, cache: Cache, digests: dict[str, str | None],
+           context: str | None, known: dict[str, dict]) -> tuple[list[Problem], tuple[int, int] | None]:
     """Every problem of the rules across records, located, and the catalogue coverage (None without it).
 
-    ``digests`` gives each file's content digest (None: not cached, e.g. a link).
+    ``digests`` gives each file's content digest (None: not cached, e.g. a link); ``context`` and
+    ``known`` are what :func:`kept` gave. The per-file rules run on the files ``known`` lacks, which
+    the index must hold in full.
     """
-    store = cache.packed(lists_dir, "rules")
-    context = _context(index, digests) if store is not None else None
-    kept: dict = {}
-    if store is not None:
-        data = cache.read(store)
-        if isinstance(data, dict) and data.get("context") == context and isinstance(data.get("files"), dict):
-            kept = data["files"]
     results: dict[str, dict] = {}
-    fresh = False
-    for path in index.facts:
-        digest = digests.get(path)
-        hit = kept.get(path)
-        if digest is not None and isinstance(hit, list) and len(hit) == 2 and hit[0] == digest:
-            results[path] = hit[1]
-            continue
-        results[path] = _judge(index, path, lists_dir)
-        fresh = True
-    if store is not None and (fresh or kept.keys() != results.keys()):
+    for path in index.briefs:
+        if path in known:
+            results[path] = known[path]
+            index.known_bases[path] = results[path]["bases"]
+        else:
+            results[path] = _judge(index, path, lists_dir)
+    store = cache.packed(lists_dir, "rules")
+    if store is not None and context is not None and results.keys() != known.keys():
         cache.write(store, {"context": context, "files": {
             path: [digests[path], result] for path, result in results.items() if digests.get(path) is not None}})
 
@@ -75,7 +92,7 @@ def across(index: Index, lists_dir: Path, cache: Cache, digests: dict[str, str |
     unlocated: list[Problem] = []
     for name, rule, per_file in SLOTS:
         if per_file:
-            problems += [Problem.from_dict(p) for path in index.facts for p in results[path]["problems"].get(name, ())]
+            problems += [Problem.from_dict(p) for path in index.briefs for p in results[path]["problems"].get(name, ())]
         else:
             found = list(rule(index))
             problems += found
@@ -88,7 +105,8 @@ def across(index: Index, lists_dir: Path, cache: Cache, digests: dict[str, str |
 
 
 def _judge(index: Index, path: str, lists_dir: Path) -> dict:
-    """The per-file rules' problems about one file, located, by rule; and its catalogue coverage."""
+    """The per-file rules' problems about one file, located, by rule; its catalogue coverage; and
+    the base codes of its power items (Index.bases, which depend on the file and site.yml alone)."""
     view = index.only(path)
     found: dict[str, list[Problem]] = {}
     for name, rule, per_file in SLOTS:
@@ -98,15 +116,15 @@ def _judge(index: Index, path: str, lists_dir: Path) -> dict:
                 found[name] = problems
     locate_problems(lists_dir, index.prefix, [p for problems in found.values() for p in problems])
     return {"problems": {name: [p.to_dict() for p in problems] for name, problems in found.items()},
-            "coverage": list(coverage(view)) if index.catalogue is not None else None}
+            "coverage": list(coverage(view)) if index.catalogue is not None else None,
+            "bases": index.bases(path)}
 
 
-def _context(index: Index, digests: dict[str, str | None]) -> str:
+def fingerprint(paths: list[str], digests: dict[str, str | None], prefix: str, today: dt.date, catalogue: Any) -> str:
     """What the per-file rules' results depend on besides the file itself (see the module's docstring)."""
-    catalogue = index.catalogue
     where = "" if catalogue is None else f"{catalogue.fingerprint}\0{catalogue.path.stat().st_mtime_ns}"
-    text = [__version__, code_digest(_ACROSS_CODE), PYTHON, index.prefix, index.today.isoformat(), where]
-    text += [f"{path}\0{digests.get(path) if is_context(path) else ''}" for path in index.facts]
+    text = [__version__, code_digest(ACROSS_CODE), PYTHON, prefix, today.isoformat(), where]
+    text += [f"{path}\0{digests.get(path) if is_context(path) else ''}" for path in paths]
     return hashlib.sha256("\n".join(text).encode()).hexdigest()
 
 
