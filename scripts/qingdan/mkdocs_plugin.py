@@ -18,6 +18,12 @@ only the generated pages whose input key (render/keys.py, with the MkDocs
 configuration and theme) differs from the page's key in the earlier build;
 pages that no longer exist are removed. Bodies, downloads and the search
 index come from the build store when their inputs are unchanged.
+
+Under ``mkdocs serve`` the plugin lives from one build to the next (it has
+``on_startup``): it keeps each file's record by its content digest, so an
+edit parses only the edited file; a rebuild writes its pages, lets the server
+reload the browser, then makes the search index and downloads in a background
+child, which the next edit stops if it comes first.
 """
 
 from __future__ import annotations
@@ -437,12 +443,13 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         """Stop the background work of a server's build before (its files are made again now)."""
         if self._finishing is None:
             return
-        self._stopping = True
-        if self.contributions is not None:
-            self.contributions.cancel()
+        if self._finishing.is_alive():
+            self._stopping = True
+            if self.contributions is not None:
+                self.contributions.cancel()
+            self._interrupted = True  # what the stopped child wrote is not known: swept when the next one is done
         self._finishing.join()
         self._finishing, self._stopping = None, False
-        self._interrupted = True  # what the stopped child wrote is not known: swept when the next one is done
 
     def _finish_quietly(self, config: MkDocsConfig, keys: dict[str, str]) -> None:
         try:
