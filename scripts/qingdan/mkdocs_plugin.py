@@ -46,6 +46,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils import get_build_date
 from markupsafe import Markup
 
 from . import report as reporters
@@ -68,6 +69,7 @@ from .validate import Memo, default_cache_dir
 log = logging.getLogger("mkdocs.plugins.qingdan")
 # The folders only the background stages write (search index, downloads, feeds).
 CONTRIBUTED = (SEARCH_ROOT, "downloads", "feeds")
+SITEMAP = "sitemap.xml"  # MkDocs' template listing every page (and its .gz copy)
 PROGRESS_EVERY = 10_000  # generated pages between progress lines (a large site takes minutes)
 
 
@@ -97,6 +99,14 @@ class GeneratedPage(Page):
         super().__init__(page_title(spec.title), file, config)
         self.spec = spec
         self.edit_url = None  # the body links to the YAML file it shows
+
+    def reuse(self, spec: PageSpec, build_date: str) -> None:
+        """The same page in a server's next build: its spec may differ; what the nav set is set again."""
+        if spec.title != self.spec.title:
+            self.title = page_title(spec.title)
+        self.spec, self.update_date = spec, build_date
+        self.parent, self.children, self.previous_page, self.next_page, self.active = None, None, None, None, False
+        self.file.__dict__.pop("is_modified", None)  # set again by on_files where it applies
 
     def read_source(self, config: MkDocsConfig) -> None:
         # As front matter would: Material prints meta.title as is, but pipes
@@ -172,6 +182,11 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         self._collect_after = False  # the garbage collector is off during this build (a server's rebuild)
         self._built: tuple[str, dict[str, str], list[str]] | None = None  # folder, page keys, files of the last build
         self._start_contributions: Any = None  # starts the background work of this build
+        # A server's generated pages by path, with the theme key they were made under: its next build
+        # reuses them (making 10,000 File and Page objects again was a second of every edit).
+        self._kept_files: tuple[str, dict[str, File]] = ("", {})
+        self._earlier_site: Site | None = None  # a server's site of the build before, while the next is planned
+        self._sitemap_listing: tuple | None = None  # what the sitemap of a server's last build listed
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining this hook keeps one plugin for every build of `mkdocs serve`.
@@ -223,7 +238,8 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
             gc.disable()
             self._collect_after = True
         # `mkdocs serve` keeps the plugin from one build to the next.
-        self.dataset, self.live_panel, self.contributions, self.site = None, None, None, None
+        self.dataset, self.live_panel, self.contributions = None, None, None
+        self._earlier_site, self.site = (self.site if self._serving else None), None
         refused = walk(Path(config.docs_dir)).refused
         if refused:
             # MkDocs itself follows links in docs_dir: a page could publish any file of the machine.
@@ -264,7 +280,8 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         # search index and downloads can be written into it, in the background.
         # Pages link the downloads and feeds before they are made: nothing waits for the background.
         linked = linked_paths(self.dataset, self.history)
-        self.site = plan_site(self.dataset, self.history, contributed=lambda: linked)
+        self.site = plan_site(self.dataset, self.history, contributed=lambda: linked, earlier=self._earlier_site)
+        self._earlier_site = None
         # The feeds link only pages that exist, so the pages are planned (not rendered) first.
         self._start_contributions = functools.partial(Contributions, self.dataset, Path(config.site_dir),
                                                       self.history, frozenset(self.site.pages), self.store)
@@ -274,7 +291,9 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         # and makes the search index and downloads once the browser is reloaded (_post_build).
         templates = Path(self.config.templates) if self.config.templates else None
         self.renderer = Renderer(self.site, templates)
-        self.keys = PageKeys(self.site.pages, self.site.lookup, self.history, lambda: linked, templates, self.store)
+        earlier = self.keys.made if self._serving and self.keys is not None else None
+        self.keys = PageKeys(self.site.pages, self.site.lookup, self.history, lambda: linked, templates, self.store,
+                             earlier)
         self.renderer.keep_fragments(self.store, self.keys.common)
         self._theme_key = _theme_key(config)
         self._previous = self._previous_keys(config)
@@ -283,16 +302,21 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         if taken:
             raise PluginError(f"qingdan：{config.docs_dir} 中的文件与生成的页面同名，"
                               f"请改名或删除：{reporters.escape_data('、'.join(taken[:10]))}")
+        kept_key, kept = self._kept_files
+        if kept_key != self._theme_key + config.site_dir:
+            kept = {}
+        made: dict[str, File] = {}
+        build_date = get_build_date()
         for path, spec in self.site.pages.items():
-            # Not in the nav unless mkdocs.yml names it: MkDocs renders the whole
-            # nav into every page, so 100,000 items there would be quadratic.
-            file = File.generated(config, path, content="", inclusion=InclusionLevel.NOT_IN_NAV)
+            file = made[path] = self._generated_file(config, path, spec, kept.get(path), build_date)
             self._specs[file.dest_uri] = spec
             if file.dest_uri in self._previous:
                 # Asked by a --dirty build only; decided once pages are written (_is_modified).
                 file.is_modified = functools.partial(self._is_modified, file.dest_uri)  # type: ignore[method-assign]
-            GeneratedPage(spec, file, config)
             files.append(file)
+        if self._serving:
+            self._kept_files = (self._theme_key + config.site_dir, made)
+            self._keep_sitemap(files, config)
         for file in files:
             if file.is_documentation_page() and file.generated_by is None:
                 # Hand-written pages are few and give the nav its titles: a --dirty build that skipped
@@ -306,12 +330,34 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
                  "同时" if self.contributions is not None else "在页面写出后")
         return files
 
+    def _keep_sitemap(self, files: Files, config: MkDocsConfig) -> None:
+        """A server's rebuild leaves sitemap.xml as it is when what it lists is unchanged: the same pages
+        in the same order, the same date and address (rendering it walks every page)."""
+        listing = (get_build_date(), config.site_url, config.theme.dirs,
+                   [file.src_uri for file in files if file.is_documentation_page()])
+        if listing == self._sitemap_listing and (Path(config.site_dir) / SITEMAP).is_file():
+            config.theme.static_templates.discard(SITEMAP)
+        self._sitemap_listing = listing
+
+    @staticmethod
+    def _generated_file(config: MkDocsConfig, path: str, spec: PageSpec, kept: File | None, build_date: str) -> File:
+        """The File of the generated page at ``path``, with its page: ``kept`` from a server's build
+        before if there is one (same theme, configuration and folder)."""
+        if kept is not None and isinstance(kept.page, GeneratedPage):
+            kept.page.reuse(spec, build_date)
+            return kept
+        # Not in the nav unless mkdocs.yml names it: MkDocs renders the whole
+        # nav into every page, so 100,000 items there would be quadratic.
+        file = File.generated(config, path, content="", inclusion=InclusionLevel.NOT_IN_NAV)
+        GeneratedPage(spec, file, config)
+        return file
+
     def _key(self, dest: str) -> str:
         """The input key of the generated page written to ``dest``, with what MkDocs adds around it."""
         key = self._page_keys.get(dest)
         if key is None:
             assert self.keys is not None
-            key = self._page_keys[dest] = input_key(self.keys.of(self._specs[dest]), "mkdocs", self._theme_key)
+            key = self._page_keys[dest] = self.keys.of(self._specs[dest], "mkdocs", self._theme_key)
         return key
 
     def _is_modified(self, dest: str) -> bool:
@@ -392,7 +438,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         if isinstance(page, GeneratedPage) and self.renderer is not None:
             assert self.store is not None and self.keys is not None
             renderer, spec = self.renderer, page.spec
-            page.content = self.store.made(input_key(self.keys.of(spec), "html"),
+            page.content = self.store.made(self.keys.of(spec, "html"),
                                            lambda: renderer.html(spec)).decode("utf-8")
             if id(page) not in self._in_nav:
                 # Nothing in the nav is active on a page outside it, and the page
@@ -482,6 +528,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
 
     def on_build_error(self, error: Exception) -> None:
         self._enable_gc()
+        self._sitemap_listing = None  # the sitemap of this build may not have been written
         if self.contributions is not None:
             self.contributions.cancel()
 

@@ -165,3 +165,44 @@ def test_absorbing_a_shard_store_takes_blobs_only(tmp_path: Path) -> None:
     assert merged.absorb(tmp_path / "shard") == 1
     assert merged.get(key) == b"shard page" and merged.get(link_key) is None
     assert sorted(p.name for p in (tmp_path / "merged").rglob("*") if p.is_file()) == [key]
+
+
+def _type_page_keys(lists: Path) -> dict[str, str]:
+    from qingdan.dataset import load_dataset
+    from qingdan.render import plan_site
+    from qingdan.render.keys import PageKeys
+    from qingdan.render.links import page_path
+
+    site = plan_site(load_dataset(lists))
+    keys = PageKeys(site.pages, site.lookup, None, tuple, None, Store(None))
+    index = page_path("types")
+    return {path: keys.of(spec) for path, spec in site.pages.items() if spec.template == "site/type.html"
+            and path != index}
+
+
+def test_a_type_page_is_made_again_only_when_its_own_items_change(tmp_path: Path) -> None:
+    from qingdan.render.links import page_path
+
+    lists = copy_sample(tmp_path)
+    out, store = tmp_path / "site", tmp_path / "store"
+    _render(lists, out, store)
+    before = _type_page_keys(lists)
+    assert len(before) > 5
+    powers = lists / "520100-scjgj" / "powers.yml"
+    text = powers.read_text(encoding="utf-8")
+    powers.write_text(text.replace("    name: 食品生产许可\n    power_type", "    name: 食品生产许可（改）\n    power_type", 1),
+                      encoding="utf-8")
+    renamed = _type_page_keys(lists)
+    # A 行政许可 renamed: the 行政许可 page shows it; no other type page does.
+    assert [path for path in before if renamed[path] != before[path]] == [page_path("type", "01")]
+    _render(lists, out, store)
+    _render(lists, tmp_path / "clean", tmp_path / "empty-store")
+    got, want = tree_bytes(out), tree_bytes(tmp_path / "clean")
+    assert sorted(got) == sorted(want)
+    assert [p for p in want if got[p] != want[p]] == []
+    # Moved from 行政许可 to 行政处罚 (the validator would then ask for a new code): both pages change.
+    powers.write_text(text.replace('    name: 食品生产许可\n    power_type: "01"',
+                                   '    name: 食品生产许可\n    power_type: "02"', 1), encoding="utf-8")
+    retyped = _type_page_keys(lists)
+    assert sorted(path for path in before if retyped[path] != before[path]) == [page_path("type", "01"),
+                                                                                page_path("type", "02")]

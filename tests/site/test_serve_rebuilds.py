@@ -78,3 +78,26 @@ def test_quick_edits_stop_the_background_and_the_folder_ends_as_a_clean_build(tm
     served, want = _tree(tmp_path / "served"), _tree(tmp_path / "clean")
     assert sorted(served) == sorted(want)
     assert [p for p in want if served[p] != want[p]] == []
+
+
+def test_an_item_removed_while_serving_leaves_no_page_and_a_new_sitemap(tmp_path: Path) -> None:
+    powers, _line, code = _project(tmp_path, 300)
+    text = powers.read_text(encoding="utf-8")
+    first = text.index("\n  - code: ")
+    block = text[first:text.index("\n  - code: ", first + 1)]  # the first item, up to the second
+    dept = powers.parent.name
+    path, listing = powers.relative_to(tmp_path).as_posix(), f"departments/{dept}/powers/index.html"
+    # Once to see the server's pages kept, then the item taken out: a page fewer, which the
+    # sitemap the server kept from the build before must no longer list.
+    renamed = block.replace("    name: ", "    name: 预览", 1)
+    edits = [[path, block, renamed, listing, "预览"], [path, renamed, "", listing, "<table"]]
+    result = run([sys.executable, "-c", DRIVER, str(tmp_path), json.dumps(edits, ensure_ascii=False)], tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert not (tmp_path / "served" / "items" / code).exists()
+    assert f"/items/{code}/" not in (tmp_path / "served" / "sitemap.xml").read_text(encoding="utf-8")
+    clean = run([sys.executable, "-m", "mkdocs", "build", "-f", str(tmp_path / "mkdocs.yml"),
+                 "--site-dir", str(tmp_path / "clean")], tmp_path)
+    assert clean.returncode == 0, clean.stderr[-3000:]
+    served, want = _tree(tmp_path / "served"), _tree(tmp_path / "clean")
+    assert sorted(served) == sorted(want)
+    assert [p for p in want if served[p] != want[p]] == []

@@ -13,6 +13,7 @@ shows:
 - ``dept:<id>``: every file of one department;
 - ``files:<name>``: every file of that name (``responsibilities.yml`` …);
 - ``citations:<id>``: the places that cite a source or regulation (lookup.py);
+- ``type:<code>``: the code, name, status and department of every power item of that type;
 - ``contributed:<prefix>``: the paths other stages add under that prefix
   (a department's downloads and feed).
 
@@ -46,7 +47,8 @@ class PageKeys:
     """The input key of each of ``pages``; ``contributed()`` gives the paths other stages add."""
 
     def __init__(self, pages: Mapping[str, PageSpec], lookup: Lookup, history: History | None,
-                 contributed: Callable[[], Collection[str]], templates_dir: Path | None, store: Store) -> None:
+                 contributed: Callable[[], Collection[str]], templates_dir: Path | None, store: Store,
+                 earlier: Mapping[tuple[str, ...], str] | None = None) -> None:
         self.lookup = lookup
         self.data = lookup.data
         self.store = store
@@ -64,19 +66,27 @@ class PageKeys:
             _json(str(as_of(history, lookup.newest_date))),
         )
         self.files = files
+        # A preview server's build before: its keys by their inputs (hashing 10,000 pages' inputs again
+        # was a fifth of an edit's wait); ``made`` holds this build's, for the next one.
+        self._earlier = earlier or {}
+        self.made: dict[tuple[str, ...], str] = {}
         self._crumbs: dict[tuple, str] = {}  # the crumbs of a department's pages are one tuple
         self._resolvers: dict[str, Callable[[str], str]] = {
             "item": self._item, "file": self._file, "dept": self._folder, "files": self._named,
-            "citations": self._citations, "contributed": self._contributed_under,
+            "citations": self._citations, "contributed": self._contributed_under, "type": self._type,
         }
 
-    def of(self, page: PageSpec) -> str:
-        """The input key of ``page``."""
+    def of(self, page: PageSpec, *made_with: str) -> str:
+        """The input key of ``page``, made ``made_with`` what else goes into it (a stage, its settings)."""
         crumbs = self._crumbs.get(page.crumbs)
         if crumbs is None:
             crumbs = self._crumbs[page.crumbs] = _json(page.crumbs)
-        return input_key(self.common, page.path, page.title, page.template, page.source or "",
-                         crumbs, *(self._read(name) for name in page.reads))
+        # The page's own inputs, then a separator no read can be (reads are "kind:value" or "*").
+        parts = (self.common, page.path, page.title, page.template, page.source or "",
+                 crumbs, *(self._read(name) for name in page.reads), "", *made_with)
+        key = self.made.get(parts) or self._earlier.get(parts) or input_key(*parts)
+        self.made[parts] = key
+        return key
 
     def _read(self, name: str) -> str:
         if name == EVERYTHING:
@@ -94,7 +104,17 @@ class PageKeys:
         return self.files.get(relpath, "-")
 
     def _citations(self, key: str) -> str:
-        return _json([vars(c) for c in self.lookup.citations.get(key, [])])
+        return self.lookup.citations_digest(key)
+
+    def _type(self, type_code: str) -> str:
+        return self._types.get(type_code, "-")
+
+    @functools.cached_property
+    def _types(self) -> dict[str, str]:
+        shown: dict[str, list[tuple[str, str, str, str]]] = {}
+        for code, item in self.data.powers.items():
+            shown.setdefault(item.power_type, []).append((code, item.name, item.status, self.data.owner.get(code, "")))
+        return {type_code: digest_of(repr(items)) for type_code, items in shown.items()}
 
     def _contributed_under(self, prefix: str) -> str:
         return _json([p for p in self.contributed if p.startswith(prefix)])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -20,6 +21,7 @@ from ..kinds import STATUS_IN_FORCE
 from ..laws.catalogue import Catalogue, Law, installed_catalogue
 from ..laws.checks import law_of
 from ..laws.citation import ArticleRef, parse_articles
+from ..store import digest_of
 from .labels import LABELS
 from .links import is_slug
 
@@ -64,11 +66,41 @@ class Citation:
     parent: str | None = None  # a sub-item's main item (its page shows the sub-item)
 
 
+CitingEntry = tuple[str, Citation, str]  # the source cited, the citation, its fields as text (for digests)
+ItemCitations = dict[str, tuple[model.PowerItem, str, list[CitingEntry]]]  # code -> (item, department, entries)
+
+
+def _cite(entries: list[CitingEntry], basis: list[model.LegalBasis], *args: str, in_force: bool = True,
+          parent: str | None = None) -> None:
+    for b in basis:
+        citation = Citation(*args, articles=b.articles, in_force=in_force, parent=parent)
+        # repr of each field (strings, None, booleans): exact, and a tenth of JSON's cost.
+        entries.append((b.source, citation, repr(tuple(vars(citation).values()))))
+
+
+def _item_entries(code: str, item: model.PowerItem, dept: str) -> list[CitingEntry]:
+    """The citations of one power item and its sub-items."""
+    entries: list[CitingEntry] = []
+    item_labels, sub_labels = LABELS["PowerItem"], LABELS["SubItem"]
+    live = item.status == STATUS_IN_FORCE
+    for key in ("legal_basis", "implementation_basis", "accountability_basis"):
+        _cite(entries, getattr(item, key), "item", dept, code, item.name, item_labels[key], in_force=live)
+    for sub in item.sub_items:
+        for key in ("legal_basis", "implementation_basis"):
+            _cite(entries, getattr(sub, key), "sub_item", dept, sub.code, sub.name, sub_labels[key], in_force=live,
+                  parent=code)
+    return entries
+
+
 class Lookup:
     """Indexes over one Dataset. Cheap to build: one pass over the records."""
 
-    def __init__(self, data: Dataset) -> None:
+    def __init__(self, data: Dataset, earlier: ItemCitations | None = None) -> None:
         self.data = data
+        # A preview server's build before: each power item's citations, reused where the item is the
+        # same record (an edit parses only its file again); ``item_citations`` holds this build's.
+        self._earlier_items = earlier or {}
+        self.item_citations: ItemCitations = {}
         self.site = data.site
         self.powers_by_dept = data.powers_by_department
         self.regulations_by_dept = data.regulations_by_department
@@ -139,31 +171,52 @@ class Lookup:
     def citations(self) -> dict[str, list[Citation]]:
         """Source id → every place citing it (items and their sub-items, measures, boundaries, duties)."""
         out: dict[str, list[Citation]] = defaultdict(list)
+        for entries in self._citing_entries():
+            for source, citation, _text in entries:
+                out[source].append(citation)
+        return out
 
-        def add(basis: list[model.LegalBasis], *args: str, in_force: bool = True, parent: str | None = None) -> None:
-            for b in basis:
-                out[b.source].append(Citation(*args, articles=b.articles, in_force=in_force, parent=parent))
+    def citations_digest(self, source_id: str) -> str:
+        """A digest of ``citations[source_id]``: every field of every citation, in order."""
+        texts = self._citation_texts.get(source_id, ())
+        return digest_of("\n".join(texts))
 
-        item_labels, sub_labels = LABELS["PowerItem"], LABELS["SubItem"]
-        for code, item in self.data.powers.items():
-            dept = self.data.owner.get(code, "")
-            live = item.status == STATUS_IN_FORCE
-            for key in ("legal_basis", "implementation_basis", "accountability_basis"):
-                add(getattr(item, key), "item", dept, code, item.name, item_labels[key], in_force=live)
-            for sub in item.sub_items:
-                for key in ("legal_basis", "implementation_basis"):
-                    add(getattr(sub, key), "sub_item", dept, sub.code, sub.name, sub_labels[key], in_force=live,
-                        parent=code)
+    @cached_property
+    def _citation_texts(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for entries in self._citing_entries():
+            for source, _citation, text in entries:
+                out[source].append(text)
+        return out
+
+    def _citing_entries(self) -> Iterator[list[CitingEntry]]:
+        """The citations of each record, power items first (kept from the build before where the
+        item is the same record), then measures, boundaries and duties."""
+        yield from self._item_entries
+        entries: list[CitingEntry] = []
         for code, (dept, neg) in self.negative_items.items():
             for m in neg.measures:
-                add(m.legal_basis, "measure", dept, code, m.description, LABELS["Measure"]["legal_basis"],
-                    in_force=m.status == "有效")
+                _cite(entries, m.legal_basis, "measure", dept, code, m.description, LABELS["Measure"]["legal_basis"],
+                      in_force=m.status == "有效")
         for dept, resp in sorted(self.data.responsibilities.items()):
             for b in resp.boundaries:
-                add(b.basis, "boundary", dept, b.matter, b.matter, LABELS["Boundary"]["basis"])
+                _cite(entries, b.basis, "boundary", dept, b.matter, b.matter, LABELS["Boundary"]["basis"])
             for d in resp.main_duties:
-                add(d.accountability_basis, "duty", dept, d.duty, d.duty, LABELS["MainDuty"]["accountability_basis"])
-        return out
+                _cite(entries, d.accountability_basis, "duty", dept, d.duty, d.duty,
+                      LABELS["MainDuty"]["accountability_basis"])
+        yield entries
+
+    @cached_property
+    def _item_entries(self) -> list[list[CitingEntry]]:
+        found = []
+        for code, item in self.data.powers.items():
+            dept = self.data.owner.get(code, "")
+            earlier = self._earlier_items.get(code)
+            if earlier is None or earlier[0] is not item or earlier[1] != dept:
+                earlier = (item, dept, _item_entries(code, item, dept))
+            self.item_citations[code] = earlier
+            found.append(earlier[2])
+        return found
 
     # -- the national law catalogue -----------------------------------------------
 
@@ -216,12 +269,17 @@ class Lookup:
         """The citations of a source grouped by article (第N条, in order), then those naming none."""
         groups: dict[tuple[int, int], tuple[str, list[Citation]]] = {}
         whole: list[Citation] = []
+        articles: dict[str | None, list[ArticleRef]] = {}  # a large list cites the same articles many times
         for c in self.citations.get(source_id, []):
-            parsed = parse_articles(c.articles) if c.articles else None
-            if parsed is None or not parsed.refs:
+            refs = articles.get(c.articles)
+            if refs is None:
+                parsed = parse_articles(c.articles) if c.articles else None
+                refs = articles[c.articles] = list(dict.fromkeys(
+                    ArticleRef(r.number, r.insert) for r in (parsed.refs if parsed is not None else ())))
+            if not refs:
                 whole.append(c)
                 continue
-            for ref in dict.fromkeys(ArticleRef(r.number, r.insert) for r in parsed.refs):
+            for ref in refs:
                 groups.setdefault((ref.number, ref.insert or 0), (ref.article_label, []))[1].append(c)
         out = [groups[key] for key in sorted(groups)]
         if whole:

@@ -361,7 +361,7 @@ def _types(lookup: Lookup, contributed: Contributed, history: History | None) ->
                     "full": total <= TYPE_TABLE_LIMIT}
 
         yield PageSpec(page_path("type", type_code), type_label, "site/type.html", context, crumbs=crumbs,
-                       reads=("files:powers.yml",))
+                       reads=(f"type:{type_code}",))
 
 
 # -- negative list, regulations, sources ---------------------------------------------

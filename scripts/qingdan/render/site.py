@@ -51,14 +51,16 @@ class Site:
 
 
 def plan_site(dataset: Dataset, history: History | None = None, *,
-              contributed: Callable[[], Collection[str]] = tuple) -> Site:
+              contributed: Callable[[], Collection[str]] = tuple, earlier: Site | None = None) -> Site:
     """Plan every page of ``dataset``; nothing is rendered yet.
 
     ``contributed`` gives the paths of the files other stages add that pages
     link to (downloads, releases, feeds): extras.linked_paths knows them before
-    they are made, so no page waits for those stages.
+    they are made, so no page waits for those stages. ``earlier`` is the site a
+    preview server planned before the last edit: what it worked out per record
+    is kept for the records that are the same.
     """
-    lookup = Lookup(dataset)
+    lookup = Lookup(dataset, earlier.lookup.item_citations if earlier is not None else None)
     return Site(dataset, lookup, plan_pages(lookup, contributed, history), site_assets(), history)
 
 
@@ -90,7 +92,8 @@ class Renderer:
 
         ``common`` is the input key of what every page reads (keys.PageKeys.common); with
         the page's path and ``data`` (every variable the part shows: the template must name
-        them all) it decides the part's bytes. A law cited by
+        them all; its repr must show every field, as those of dataclasses and plain values do)
+        it decides the part's bytes. A law cited by
         10,000 items lists them by article: after one item's name changes, one article's
         rows are made again, not the page's 10,000.
         """
@@ -100,7 +103,8 @@ class Renderer:
         if self._fragments is None:
             return Markup(caller())
         store, common = self._fragments
-        key = input_key("fragment", common, path, json.dumps(data, ensure_ascii=False, sort_keys=True, default=_plain))
+        # repr names every field of dataclasses, models and plain values: exact, and a quarter of JSON's cost.
+        key = input_key("fragment", common, path, repr(data))
         return Markup(store.made(key, lambda: str(caller())).decode("utf-8"))
 
     def html(self, page: PageSpec) -> str:
@@ -127,11 +131,6 @@ class Renderer:
         title = json.dumps(page_title(page.title), ensure_ascii=False)
         hide = json.dumps(list(HIDE))
         return f"---\ntitle: {title}\nhide: {hide}\n---\n\n{self.html(page).strip()}\n"
-
-
-def _plain(value: object) -> object:
-    """A record in a kept part's key: its fields (dataclasses), or its text."""
-    return vars(value) if hasattr(value, "__dataclass_fields__") else str(value)
 
 
 def page_title(title: str) -> str:
