@@ -14,6 +14,8 @@ shows:
 - ``files:<name>``: every file of that name (``responsibilities.yml`` …);
 - ``citations:<id>``: the places that cite a source or regulation (lookup.py);
 - ``type:<code>``: the code, name, status and department of every power item of that type;
+- ``counts``: how many records there are: power items (all and in force) per department and in
+  force per type, responsibility lists, negative-list items, regulations (pages of figures only);
 - ``contributed:<prefix>``: the paths other stages add under that prefix
   (a department's downloads and feed).
 
@@ -74,6 +76,7 @@ class PageKeys:
         self._resolvers: dict[str, Callable[[str], str]] = {
             "item": self._item, "file": self._file, "dept": self._folder, "files": self._named,
             "citations": self._citations, "contributed": self._contributed_under, "type": self._type,
+            "counts": self._counts,
         }
 
     def of(self, page: PageSpec, *made_with: str) -> str:
@@ -115,6 +118,17 @@ class PageKeys:
         for code, item in self.data.powers.items():
             shown.setdefault(item.power_type, []).append((code, item.name, item.status, self.data.owner.get(code, "")))
         return {type_code: digest_of(repr(items)) for type_code, items in shown.items()}
+
+    def _counts(self, _arg: str) -> str:
+        return self._all_counts
+
+    @functools.cached_property
+    def _all_counts(self) -> str:
+        lookup = self.lookup
+        per_dept = sorted((dept, len(items), len(lookup.in_force(items))) for dept, items in lookup.powers_by_dept.items())
+        figures = (per_dept, sorted(lookup.type_counts.items()), len(self.data.responsibilities),
+                   len(lookup.negative_items), len(self.data.regulations))
+        return digest_of(repr(figures))
 
     def _contributed_under(self, prefix: str) -> str:
         return _json([p for p in self.contributed if p.startswith(prefix)])

@@ -39,6 +39,7 @@ TYPE_TABLE_LIMIT = 1000
 LATEST_CHANGES = 10
 
 DATAPACKAGE = "downloads/datapackage.json"  # describes every download (export stage)
+COUNTS = "counts"  # a page showing only how many records there are (render/keys.py)
 
 # Stages of problems.ProblemType: where in the checking the problem is found.
 STAGE_ZH = {0: "文件", 1: "YAML 语法", 2: "字段", 3: "记录之间"}
@@ -113,7 +114,7 @@ def _home(lookup: Lookup, contributed: Contributed, history: History | None) -> 
         }
 
     # Titled 首页 for the nav and the header; the h1 is the site's name.
-    yield PageSpec(page_path("home"), "首页", "site/home.html", context)
+    yield PageSpec(page_path("home"), "首页", "site/home.html", context, reads=(COUNTS,))
 
 
 def _search(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
@@ -169,7 +170,8 @@ def _departments(lookup: Lookup, contributed: Contributed, history: History | No
         files = _downloads(contributed, "all", owner=lookup.site.name, fresh=_fresh(lookup, history))
         return {"regions": _region_rows(lookup), "downloads": files + package}
 
-    yield PageSpec(page_path("departments"), "部门", "site/departments.html", index)
+    yield PageSpec(page_path("departments"), "部门", "site/departments.html", index,
+                   reads=(COUNTS, "contributed:downloads/all/", f"contributed:{DATAPACKAGE}"))
     for dept_id in lookup.page_keys("department"):
         yield from _department(lookup, contributed, history, dept_id)
 
@@ -249,7 +251,7 @@ def _regions(lookup: Lookup, contributed: Contributed, history: History | None) 
                     "depts": lookup.depts_by_region.get(region.code, [])}
 
         yield PageSpec(page_path("region", code), region.name, "site/region.html", context, crumbs=crumbs,
-                       reads=("files:powers.yml",))
+                       reads=(COUNTS,))
 
 
 # -- power items -------------------------------------------------------------------
@@ -257,7 +259,7 @@ def _regions(lookup: Lookup, contributed: Contributed, history: History | None) 
 
 def _items(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
     yield PageSpec(page_path("items"), "权力事项", "site/items.html",
-                   lambda: {"regions": _region_rows(lookup)})
+                   lambda: {"regions": _region_rows(lookup)}, reads=(COUNTS,))
     for code in lookup.page_keys("item"):
         yield _item(lookup, history, code)
     yield from _removed_items(lookup, history)
@@ -350,7 +352,7 @@ def _item_reads(lookup: Lookup, item: model.PowerItem) -> tuple[str, ...]:
 
 def _types(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
     yield PageSpec(page_path("types"), "权力类型", "site/types.html",
-                   lambda: {"counts": [(c, lookup.type_counts.get(c, 0)) for c in POWER_TYPES]})
+                   lambda: {"counts": [(c, lookup.type_counts.get(c, 0)) for c in POWER_TYPES]}, reads=(COUNTS,))
     crumbs = (("权力类型", page_path("types")),)
     for type_code, type_label in POWER_TYPES.items():
         def context(type_code: str = type_code) -> dict[str, Any]:
@@ -372,7 +374,8 @@ def _negative(lookup: Lookup, contributed: Contributed, history: History | None)
     yield PageSpec(page_path("negative_lists"), "市场准入负面清单", "site/negative_lists.html",
                    lambda: {"lists": sorted(data.negative_lists.items()),
                             "downloads": _downloads(contributed, "all", "negative_list", owner=lookup.site.name,
-                                                    fresh=_fresh(lookup, history))})
+                                                    fresh=_fresh(lookup, history))},
+                   reads=("files:negative_list.yml", "contributed:downloads/all/"))
     crumbs = (("市场准入负面清单", page_path("negative_lists")),)
     for code in lookup.page_keys("negative_item"):
         dept_id, item = lookup.negative_items[code]
@@ -401,7 +404,8 @@ def _regulations(lookup: Lookup, contributed: Contributed, history: History | No
                 "downloads": _downloads(contributed, "all", "regulations", owner=lookup.site.name,
                                         fresh=_fresh(lookup, history))}
 
-    yield PageSpec(page_path("regulations"), "地方性法规目录", "site/regulations.html", index)
+    yield PageSpec(page_path("regulations"), "地方性法规目录", "site/regulations.html", index,
+                   reads=("files:regulations.yml", "contributed:downloads/all/"))
     crumbs = (("地方性法规目录", page_path("regulations")),)
     for code in lookup.page_keys("regulation"):
         reg = data.regulations[code]
@@ -505,7 +509,8 @@ def _changes(lookup: Lookup, contributed: Contributed, history: History | None) 
         return {"entries": entries, "departments": departments, "list_labels": labels, "feed": feed,
                 "releases": [(r, path) for r, path in reversed(releases) if path in contributed()]}
 
-    yield PageSpec(page_path("changes"), "修订记录", "site/changes.html", context)
+    yield PageSpec(page_path("changes"), "修订记录", "site/changes.html", context,
+                   reads=(f"contributed:{FEED}", f"contributed:{RELEASES}"))
 
 
 def _deadline_zh(deadline: str | None) -> str | None:
