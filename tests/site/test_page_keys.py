@@ -167,17 +167,37 @@ def test_absorbing_a_shard_store_takes_blobs_only(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "merged").rglob("*") if p.is_file()) == [key]
 
 
-def _type_page_keys(lists: Path) -> dict[str, str]:
+def _page_keys(lists: Path, templates: set[str]) -> dict[str, str]:
+    """The input keys of the pages made with ``templates``."""
     from qingdan.dataset import load_dataset
     from qingdan.render import plan_site
     from qingdan.render.keys import PageKeys
-    from qingdan.render.links import page_path
 
     site = plan_site(load_dataset(lists))
     keys = PageKeys(site.pages, site.lookup, None, tuple, None, Store(None))
-    index = page_path("types")
-    return {path: keys.of(spec) for path, spec in site.pages.items() if spec.template == "site/type.html"
-            and path != index}
+    return {path: keys.of(spec) for path, spec in site.pages.items() if spec.template in templates}
+
+
+def _type_page_keys(lists: Path) -> dict[str, str]:
+    return _page_keys(lists, {"site/type.html"})
+
+
+FIGURES = {"site/home.html", "site/departments.html", "site/items.html", "site/types.html", "site/region.html"}
+
+
+def test_pages_of_figures_are_made_again_when_a_count_changes_not_a_name(tmp_path: Path) -> None:
+    lists = copy_sample(tmp_path)
+    before = _page_keys(lists, FIGURES)
+    assert len(before) >= 5
+    powers = lists / "520100-scjgj" / "powers.yml"
+    text = powers.read_text(encoding="utf-8")
+    powers.write_text(text.replace("    name: 食品生产许可\n", "    name: 食品生产许可（改）\n", 1), encoding="utf-8")
+    assert _page_keys(lists, FIGURES) == before  # a name is on none of them
+    # The first item taken out: one item fewer in force, in its department and its type.
+    first = text.index("\n  - code: ")
+    powers.write_text(text[:first] + text[text.index("\n  - code: ", first + 1):], encoding="utf-8")
+    after = _page_keys(lists, FIGURES)
+    assert [path for path in before if after[path] == before[path]] == []
 
 
 def test_a_type_page_is_made_again_only_when_its_own_items_change(tmp_path: Path) -> None:
