@@ -170,7 +170,6 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         self._theme_key = ""
         self._page_keys: dict[str, str] = {}  # dest_uri -> input key of each generated page of this build
         self._specs: dict[str, PageSpec] = {}
-        self._writing = False  # MkDocs has read every page and writes them now (after on_env)
         self._previous: dict[str, str] = {}  # the same of the build before, where its pages are still there
         self._store_dir: Path | None = None
         self._previous_files: list[str] = []  # the contributed files of that build
@@ -297,7 +296,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         self.renderer.keep_fragments(self.store, self.keys.common)
         self._theme_key = _theme_key(config)
         self._previous = self._previous_keys(config)
-        self._page_keys, self._specs, self._writing = {}, {}, False
+        self._page_keys, self._specs = {}, {}
         taken = [path for path in (*self.site.pages, *self.site.assets) if path in files.src_uris]
         if taken:
             raise PluginError(f"qingdan：{config.docs_dir} 中的文件与生成的页面同名，"
@@ -311,7 +310,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
             file = made[path] = self._generated_file(config, path, spec, kept.get(path), build_date)
             self._specs[file.dest_uri] = spec
             if file.dest_uri in self._previous:
-                # Asked by a --dirty build only; decided once pages are written (_is_modified).
+                # Asked by a --dirty build only (_is_modified).
                 file.is_modified = functools.partial(self._is_modified, file.dest_uri)  # type: ignore[method-assign]
             files.append(file)
         if self._serving:
@@ -361,14 +360,12 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         return key
 
     def _is_modified(self, dest: str) -> bool:
-        """Whether a --dirty build must write the page at ``dest`` again.
+        """Whether a --dirty build must read and write the page at ``dest`` again: its key changed.
 
-        MkDocs asks twice: before the pages are written, to read their source
-        (ours is nothing to read: yes), and when writing. Only then is the key
-        computed, so a department page, whose key holds the paths of its
-        downloads, waits for the background stages no longer than it must.
+        MkDocs asks before reading the pages and again before writing them; a page it
+        skips is neither read nor written (ours have nothing to read: their titles are set).
         """
-        return not self._writing or self._previous.get(dest) != self._key(dest)
+        return self._previous.get(dest) != self._key(dest)
 
     def _record(self, site_dir: str) -> Path | None:
         """Where the input keys of the pages in ``site_dir`` are kept: in the store, not on the site."""
@@ -422,7 +419,6 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         return nav
 
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
-        self._writing = True
         if env.bytecode_cache is None:
             env.bytecode_cache = COMPILED  # the theme's templates, compiled once per server, not per build
         if self.live_panel is not None:
@@ -445,7 +441,10 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
                 # has no table of contents: its sidebars are those of every such
                 # page in the same folder (links are relative to the folder). The
                 # theme (templates/theme/main.html) renders them once per folder.
-                context["qingdan_nav_key"] = posixpath.dirname(page.url.rstrip("/"))
+                # The folder and the depth: "consistency/" is one level below "" (the home page), though
+                # both are in the site's root folder, and its links to the rest of the site differ.
+                url = page.url.rstrip("/")
+                context["qingdan_nav_key"] = (posixpath.dirname(url), url.count("/") + bool(url))
         return context
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str | None:

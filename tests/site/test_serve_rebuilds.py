@@ -101,3 +101,18 @@ def test_an_item_removed_while_serving_leaves_no_page_and_a_new_sitemap(tmp_path
     served, want = _tree(tmp_path / "served"), _tree(tmp_path / "clean")
     assert sorted(served) == sorted(want)
     assert [p for p in want if served[p] != want[p]] == []
+
+
+def test_shared_sidebars_link_right_at_every_depth(tmp_path: Path) -> None:
+    # Pages outside the nav share their sidebars per folder and depth: the home page ("") and a
+    # page one level down ("consistency/") are both in the root folder, but link differently.
+    _project(tmp_path, 50)
+    built = run([sys.executable, "-m", "mkdocs", "build", "-f", str(tmp_path / "mkdocs.yml"),
+                 "--site-dir", str(tmp_path / "site")], tmp_path)
+    assert built.returncode == 0, built.stderr[-3000:]
+    logo = 'class="md-nav__button md-logo"'
+    for page, home in [("index.html", "."), ("consistency/index.html", ".."), ("sources/index.html", ".."),
+                       ("types/index.html", "..")]:
+        html = (tmp_path / "site" / page).read_text(encoding="utf-8")
+        links = [line for line in html.splitlines() if logo in line]
+        assert links and all(f'href="{home}"' in line for line in links), (page, links)
