@@ -69,6 +69,7 @@ from .validate import Memo, default_cache_dir
 log = logging.getLogger("mkdocs.plugins.qingdan")
 # The folders only the background stages write (search index, downloads, feeds).
 CONTRIBUTED = (SEARCH_ROOT, "downloads", "feeds")
+LISTS_POLL_S = 0.1  # how often a preview server looks for edits under lists/ (seconds)
 SITEMAP = "sitemap.xml"  # MkDocs' template listing every page (and its .gz copy)
 PROGRESS_EVERY = 10_000  # generated pages between progress lines (a large site takes minutes)
 
@@ -533,7 +534,18 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         if self.config.enabled and self.lists_dir is not None:
-            server.watch(str(self.lists_dir))
+            # MkDocs' server looks for changes every half second. lists/ is a few hundred files at
+            # most: looked at every tenth of a second (watchdog gives each watch the observer's
+            # timeout when it is scheduled), an edit is seen a quarter of a second sooner.
+            observer = getattr(server, "observer", None)
+            polling = getattr(observer, "_timeout", None)
+            if isinstance(polling, (int, float)):
+                observer._timeout = LISTS_POLL_S
+            try:
+                server.watch(str(self.lists_dir))
+            finally:
+                if isinstance(polling, (int, float)):
+                    observer._timeout = polling
         return server
 
 

@@ -116,3 +116,26 @@ def test_shared_sidebars_link_right_at_every_depth(tmp_path: Path) -> None:
         html = (tmp_path / "site" / page).read_text(encoding="utf-8")
         links = [line for line in html.splitlines() if logo in line]
         assert links and all(f'href="{home}"' in line for line in links), (page, links)
+
+
+def test_the_server_looks_at_lists_more_often_than_at_the_rest(tmp_path: Path) -> None:
+    from mkdocs.livereload import LiveReloadServer
+
+    from qingdan.mkdocs_plugin import LISTS_POLL_S, QingdanPlugin
+
+    (tmp_path / "content").mkdir()
+    (tmp_path / "lists").mkdir()
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    server.watch(str(tmp_path / "content"))  # as MkDocs watches docs_dir
+    plugin = QingdanPlugin()
+    assert plugin.load_config({"lists_dir": "lists"}) == ([], [])
+    plugin.lists_dir = tmp_path / "lists"
+    plugin.on_serve(server, config=None, builder=None)
+    polled = {Path(e.watch.path).name: e.timeout for e in server.observer.emitters}
+    # An edit under lists/ is seen within a tenth of a second; the rest keeps MkDocs' half second,
+    # also for what is watched after the plugin.
+    assert polled == {"content": server.observer.timeout, "lists": LISTS_POLL_S}
+    assert LISTS_POLL_S < server.observer.timeout
+    server.watch(str(tmp_path))
+    assert {e.timeout for e in server.observer.emitters if Path(e.watch.path) == tmp_path} == {
+        server.observer.timeout}
