@@ -57,6 +57,20 @@ def _project(root: Path, items: int) -> tuple[Path, str, str]:
     return powers, line, code
 
 
+def _mkdocs_build(root: Path, folder: str) -> None:
+    built = run([sys.executable, "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml"),
+                 "--site-dir", str(root / folder)], root)
+    assert built.returncode == 0, built.stderr[-3000:]
+
+
+def _assert_served_as_a_clean_build(root: Path) -> None:
+    """The folder the server wrote equals `mkdocs build` of the same data into an empty one."""
+    _mkdocs_build(root, "clean")
+    served, want = _tree(root / "served"), _tree(root / "clean")
+    assert sorted(served) == sorted(want)
+    assert [p for p in want if served[p] != want[p]] == []
+
+
 def test_quick_edits_stop_the_background_and_the_folder_ends_as_a_clean_build(tmp_path: Path) -> None:
     powers, line, code = _project(tmp_path, 2000)
     path, page = powers.relative_to(tmp_path).as_posix(), f"items/{code}/index.html"
@@ -72,12 +86,7 @@ def test_quick_edits_stop_the_background_and_the_folder_ends_as_a_clean_build(tm
     assert [(r["shows"], r["renamed"]) for r in report] == [(True, True), (True, False)]
     assert report[1]["background_busy"], "the second edit came before the first one's background work was done"
     assert "ERROR" not in result.stderr and "Traceback" not in result.stderr, result.stderr[-3000:]
-    clean = run([sys.executable, "-m", "mkdocs", "build", "-f", str(tmp_path / "mkdocs.yml"),
-                 "--site-dir", str(tmp_path / "clean")], tmp_path)
-    assert clean.returncode == 0, clean.stderr[-3000:]
-    served, want = _tree(tmp_path / "served"), _tree(tmp_path / "clean")
-    assert sorted(served) == sorted(want)
-    assert [p for p in want if served[p] != want[p]] == []
+    _assert_served_as_a_clean_build(tmp_path)
 
 
 def test_an_item_removed_while_serving_leaves_no_page_and_a_new_sitemap(tmp_path: Path) -> None:
@@ -95,21 +104,14 @@ def test_an_item_removed_while_serving_leaves_no_page_and_a_new_sitemap(tmp_path
     assert result.returncode == 0, result.stderr[-3000:]
     assert not (tmp_path / "served" / "items" / code).exists()
     assert f"/items/{code}/" not in (tmp_path / "served" / "sitemap.xml").read_text(encoding="utf-8")
-    clean = run([sys.executable, "-m", "mkdocs", "build", "-f", str(tmp_path / "mkdocs.yml"),
-                 "--site-dir", str(tmp_path / "clean")], tmp_path)
-    assert clean.returncode == 0, clean.stderr[-3000:]
-    served, want = _tree(tmp_path / "served"), _tree(tmp_path / "clean")
-    assert sorted(served) == sorted(want)
-    assert [p for p in want if served[p] != want[p]] == []
+    _assert_served_as_a_clean_build(tmp_path)
 
 
 def test_shared_sidebars_link_right_at_every_depth(tmp_path: Path) -> None:
     # Pages outside the nav share their sidebars per folder and depth: the home page ("") and a
     # page one level down ("consistency/") are both in the root folder, but link differently.
     _project(tmp_path, 50)
-    built = run([sys.executable, "-m", "mkdocs", "build", "-f", str(tmp_path / "mkdocs.yml"),
-                 "--site-dir", str(tmp_path / "site")], tmp_path)
-    assert built.returncode == 0, built.stderr[-3000:]
+    _mkdocs_build(tmp_path, "site")
     logo = 'class="md-nav__button md-logo"'
     for page, home in [("index.html", "."), ("consistency/index.html", ".."), ("sources/index.html", ".."),
                        ("types/index.html", "..")]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -167,32 +166,29 @@ class Lookup:
             return Source("regulation", reg.code, reg.title, "地方性法规", None, reg.validity)
         return None
 
-    @cached_property
+    @property
     def citations(self) -> dict[str, list[Citation]]:
         """Source id → every place citing it (items and their sub-items, measures, boundaries, duties)."""
-        out: dict[str, list[Citation]] = defaultdict(list)
-        for entries in self._citing_entries():
-            for source, citation, _text in entries:
-                out[source].append(citation)
-        return out
+        return self._by_source[0]
 
     def citations_digest(self, source_id: str) -> str:
         """A digest of ``citations[source_id]``: every field of every citation, in order."""
-        texts = self._citation_texts.get(source_id, ())
-        return digest_of("\n".join(texts))
+        return digest_of("\n".join(self._by_source[1].get(source_id, ())))
 
     @cached_property
-    def _citation_texts(self) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = defaultdict(list)
-        for entries in self._citing_entries():
-            for source, _citation, text in entries:
-                out[source].append(text)
-        return out
+    def _by_source(self) -> tuple[dict[str, list[Citation]], dict[str, list[str]]]:
+        """Source id → its citations, and the same as text (for digests); one pass over the records,
+        power items first (kept from the build before where the item is the same record), then
+        measures, boundaries and duties."""
+        citations: dict[str, list[Citation]] = defaultdict(list)
+        texts: dict[str, list[str]] = defaultdict(list)
+        for entries in (*self._item_entries, self._other_entries()):
+            for source, citation, text in entries:
+                citations[source].append(citation)
+                texts[source].append(text)
+        return citations, texts
 
-    def _citing_entries(self) -> Iterator[list[CitingEntry]]:
-        """The citations of each record, power items first (kept from the build before where the
-        item is the same record), then measures, boundaries and duties."""
-        yield from self._item_entries
+    def _other_entries(self) -> list[CitingEntry]:
         entries: list[CitingEntry] = []
         for code, (dept, neg) in self.negative_items.items():
             for m in neg.measures:
@@ -204,7 +200,7 @@ class Lookup:
             for d in resp.main_duties:
                 _cite(entries, d.accountability_basis, "duty", dept, d.duty, d.duty,
                       LABELS["MainDuty"]["accountability_basis"])
-        yield entries
+        return entries
 
     @cached_property
     def _item_entries(self) -> list[list[CitingEntry]]:
