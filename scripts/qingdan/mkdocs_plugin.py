@@ -21,9 +21,13 @@ index come from the build store when their inputs are unchanged.
 
 Under ``mkdocs serve`` the plugin lives from one build to the next (it has
 ``on_startup``): it keeps each file's record by its content digest, so an
-edit parses only the edited file; a rebuild writes its pages, lets the server
-reload the browser, then makes the search index and downloads in a background
-child, which the next edit stops if it comes first.
+edit parses only the edited file, and it keeps its pages' File and Page
+objects, their keys by their inputs and each item's citations; a rebuild
+writes its pages, lets the server reload the browser, then makes the search
+index and downloads in a background child, which the next edit stops if it
+comes first. MkDocs' server answers no request while it builds: what a member
+of staff waits after saving is the server noticing (lists/ is looked at every
+LISTS_POLL_S) and the whole rebuild.
 """
 
 from __future__ import annotations
