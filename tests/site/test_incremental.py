@@ -172,3 +172,33 @@ def test_a_failed_rebuild_leaves_the_previous_site_untouched(built: tuple[Path, 
     result = CliRunner().invoke(main, ["render", str(lists), "--out", str(out)])
     assert result.exit_code == 1
     assert _tree(out) == _tree(clean)
+
+
+def test_a_background_copy_of_the_writer_is_absorbed_and_a_path_both_wrote_is_refused(tmp_path: Path) -> None:
+    import copy
+
+    from qingdan.errors import QingdanError
+    from qingdan.render.incremental import SiteWriter
+
+    out = tmp_path / "site"
+    writer = SiteWriter(out)
+    writer.start()
+    child = copy.deepcopy(writer)  # what a forked child holds
+    mark = child.mark()
+    paths = child.write([("search/a.json", b"{}"), ("downloads/x.csv", "编码\n")])
+    writer.write([("index.md", "# 首页\n")])
+    writer.absorb(child.since(mark, paths))
+    assert sorted(writer.digests) == ["downloads/x.csv", "index.md", "search/a.json"]
+    assert sorted(writer.written) == ["downloads/x.csv", "index.md", "search/a.json"]
+    writer.finish()
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert sorted(manifest["files"]) == ["downloads/x.csv", "index.md", "search/a.json"]
+    # A page and a contributed file at the same path: refused, not one silently over the other.
+    again = SiteWriter(tmp_path / "again")
+    again.start()
+    other = copy.deepcopy(again)
+    mark = other.mark()
+    clash = other.write([("index.md", b"x")])
+    again.write([("index.md", "# 首页\n")])
+    with pytest.raises(QingdanError, match="index.md"):
+        again.absorb(other.since(mark, clash))

@@ -20,7 +20,7 @@ from qingdan.problems import CATALOGUE
 from qingdan.render import Renderer, iter_files, plan_site
 from qingdan.render.labels import LABELS
 from qingdan.render.links import commit_url, edit_url, external, is_slug, root_of, url_of
-from qingdan.render.site import write_files
+from qingdan.render.incremental import write_files
 from site_support import REPO, copy_sample, dump, make_hostile, unsafe_markup
 
 ITEM = "520100-XK00001000"  # 食品生产许可 of 示例市市场监督管理局

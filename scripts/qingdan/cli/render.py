@@ -16,7 +16,8 @@ from ..render.extras import theme_files
 from ..render.history import history_for
 from ..render.incremental import SiteWriter, read_manifest
 from ..render.shards import Shard
-from ..render.site import fill_store, write_files
+from ..render.incremental import write_files
+from ..render.site import fill_store
 from ..store import store_for
 from ..validate import default_cache_dir
 from . import friendly, main, progress_printer
@@ -89,7 +90,7 @@ def render_cmd(path: Path, out_dir: Path | None, templates_dir: Path | None, the
     # In place: unchanged files are left alone (render/incremental.py).
     writer = SiteWriter(out_dir, before)
     writer.start()
-    count = write_site(dataset, out_dir, history, templates_dir=templates_dir, progress=shown, writer=writer.write,
+    count = write_site(dataset, out_dir, history, templates_dir=templates_dir, progress=shown, writer=writer,
                        store=store)
     writer.write([(MARKER, MARKER_TEXT)])
     writer.finish()

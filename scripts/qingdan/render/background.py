@@ -28,17 +28,26 @@ from ..errors import QingdanError
 from ..store import Store
 from .extras import contributions
 from .history import History
-from .site import write_files
+from .incremental import SiteWriter, writing
+
+
+def _write_all(dataset: Dataset, history: History | None, out_dir: Path, pages: Collection[str],
+               store: Store | None, writer: SiteWriter | None) -> list[str]:
+    write = writing(out_dir, writer)
+    paths: list[str] = []
+    for stage in contributions(dataset, history, pages, store=store):
+        paths += write(stage)
+        del stage  # one stage in memory at a time
+    return paths
 
 
 def _produce(dataset: Dataset, history: History | None, out_dir: Path, conn: Any,
-             pages: Collection[str] = (), store: Store | None = None) -> None:
+             pages: Collection[str] = (), store: Store | None = None, writer: SiteWriter | None = None) -> None:
     try:
-        paths: list[str] = []
-        for stage in contributions(dataset, history, pages, store=store):
-            paths += write_files(stage, out_dir)
-            del stage  # one stage in memory at a time
-        conn.send(("ok", paths))
+        mark = writer.mark() if writer is not None else None
+        paths = _write_all(dataset, history, out_dir, pages, store, writer)
+        # The parent's writer learns what this copy of it wrote (SiteWriter.absorb).
+        conn.send(("ok", (paths, writer.since(mark, paths) if writer is not None else None)))
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises
         conn.send(("error", traceback.format_exc()))
     finally:
@@ -49,18 +58,17 @@ class Contributions:
     """The files of :func:`extras.contributions`, written under ``out_dir`` in the background."""
 
     def __init__(self, dataset: Dataset, out_dir: Path, history: History | None = None,
-                 pages: Collection[str] = (), store: Store | None = None) -> None:
+                 pages: Collection[str] = (), store: Store | None = None, writer: SiteWriter | None = None) -> None:
         self._paths: list[str] | None = None
         self._process: Any = None
         self._frozen = False
+        self._writer = writer  # writes in place, leaving unchanged files alone (render --out)
         if "fork" not in multiprocessing.get_all_start_methods():
-            self._paths = []
-            for stage in contributions(dataset, history, pages, store=store):
-                self._paths += write_files(stage, out_dir)
+            self._paths = _write_all(dataset, history, out_dir, pages, store, writer)
             return
         ctx = multiprocessing.get_context("fork")
         self._conn, child = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=_produce, args=(dataset, history, out_dir, child, pages, store),
+        self._process = ctx.Process(target=_produce, args=(dataset, history, out_dir, child, pages, store, writer),
                                     daemon=True)
         gc.freeze()
         self._frozen = True
@@ -78,7 +86,10 @@ class Contributions:
             self._thaw()
             if status != "ok":
                 raise QingdanError(f"生成搜索索引和下载文件时出错：\n{value}")
-            self._paths = value
+            paths, written = value
+            if self._writer is not None:
+                self._writer.absorb(written)
+            self._paths = paths
         return self._paths
 
     def cancel(self) -> None:

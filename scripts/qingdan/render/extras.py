@@ -63,7 +63,7 @@ def contributions(dataset: Dataset, history: History | None = None,
     """What other stages add to the site, one stage at a time (paths relative to the site root).
 
     This is the one call site of those stages. Each gives a large dict (or an
-    iterable of (path, bytes) pairs: site.write_files takes both), so a
+    iterable of (path, bytes) pairs: incremental.write_files takes both), so a
     consumer writes one out and drops it before asking for the next.
 
     Search: ``qingdan.search.build`` (index shards, search.js, search.css).

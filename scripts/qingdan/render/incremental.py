@@ -29,6 +29,7 @@ folder comes out exactly as a clean build.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -65,6 +66,10 @@ class Built:
     sha256: str
     size: int
     key: str | None = None  # its input key, for a file made from one
+
+
+# What a copy of a SiteWriter did: each path's Built, the paths it wrote, how many it left as they were.
+Written = tuple[dict[str, "Built"], list[str], int]
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,33 @@ def target_of(out_dir: Path, path: str) -> Path:
     if not parts or path.startswith("/") or ".." in parts:
         raise QingdanError(f"不能写入 {path}：文件路径必须在输出文件夹之内")
     return out_dir / path
+
+
+def write_files(items: Iterable[tuple[str, str | bytes | Keyed]] | Mapping[str, bytes], out_dir: Path) -> list[str]:
+    """Write (path, content) pairs, or a dict of them, under ``out_dir``; return the paths written.
+
+    A stage may give a generator of pairs instead of a dict, so that only one
+    file at a time is in memory.
+    """
+    written: list[str] = []
+    made: set[Path] = set()
+    pairs = items.items() if isinstance(items, Mapping) else items
+    for path, content in pairs:
+        target = target_of(out_dir, path)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        if isinstance(content, Keyed):
+            content = content.make()
+        target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        written.append(path)
+    return written
+
+
+
+def writing(out_dir: Path, writer: SiteWriter | None) -> Callable[[Any], list[str]]:
+    """How files go under ``out_dir``: ``writer`` in place (unchanged files left alone), else all written."""
+    return writer.write if writer is not None else functools.partial(write_files, out_dir=out_dir)
 
 
 @dataclass
@@ -178,6 +210,26 @@ class SiteWriter:
             return target.stat().st_size == len(data) and read_regular(target, root=self.out_dir) == data
         except (OSError, QingdanError):
             return False
+
+    def mark(self) -> tuple[int, int]:
+        """How far the writer is (files written, files reused), for :meth:`since`."""
+        return len(self.written), self.reused
+
+    def since(self, mark: tuple[int, int], paths: list[str]) -> Written:
+        """What this writer did for ``paths`` after ``mark``: for the writer it was copied from
+        (a background child's copy, render/background.py) to :meth:`absorb`."""
+        written, reused = mark
+        return {path: self.digests[path] for path in paths}, self.written[written:], self.reused - reused
+
+    def absorb(self, done: Written) -> None:
+        """Take in what a copy of this writer wrote; a path both wrote is refused."""
+        digests, written, reused = done
+        clash = sorted(set(digests) & set(self.digests))
+        if clash:
+            raise QingdanError(f"不能写入 {clash[0]}：这个文件已由另一阶段写出")
+        self.digests.update(digests)
+        self.written += written
+        self.reused += reused
 
     def deleted(self) -> list[str]:
         """The previous build's files that this build does not make."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,9 +21,10 @@ from ..dataset import Dataset
 from ..store import Store, input_key
 from ..model.negative import CATEGORIES
 from ..model.power import POWER_TYPES
+from .background import Contributions
 from .extras import contributions, linked_paths, site_assets
 from .history import History, as_of
-from .incremental import Keyed, target_of
+from .incremental import Keyed, SiteWriter, writing
 from .keys import PageKeys
 from .labels import LABELS, LIST_LABELS
 from .links import Linker, commit_url, edit_url
@@ -161,57 +162,35 @@ def iter_files(site: Site, templates_dir: Path | None = None, *, store: Store | 
     yield from site.assets.items()
 
 
-def write_files(items: Iterable[tuple[str, str | bytes | Keyed]] | Mapping[str, bytes], out_dir: Path) -> list[str]:
-    """Write (path, content) pairs, or a dict of them, under ``out_dir``; return the paths written.
-
-    A stage may give a generator of pairs instead of a dict, so that only one
-    file at a time is in memory.
-    """
-    written: list[str] = []
-    made: set[Path] = set()
-    pairs = items.items() if isinstance(items, Mapping) else items
-    for path, content in pairs:
-        target = target_of(out_dir, path)
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        if isinstance(content, Keyed):
-            content = content.make()
-        target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-        written.append(path)
-    return written
-
-
-Writer = Callable[[Iterable[tuple[str, str | bytes | Keyed]] | Mapping[str, bytes]], list[str]]
-
-
 def write_site(dataset: Dataset, out_dir: Path, history: History | None = None,
                templates_dir: Path | None = None,
                progress: Callable[[int, int, str], None] | None = None,
-               writer: Writer | None = None, store: Store | None = None) -> int:
+               writer: SiteWriter | None = None, store: Store | None = None) -> int:
     """Write every page, asset and contributed file under ``out_dir``; return how many.
 
-    ``writer`` takes over the writing (it gets what :func:`write_files` gets and
-    returns every path it was given): ``incremental.SiteWriter.write`` writes
-    only files whose bytes changed. With a ``store`` (store.py), pages whose
-    inputs did not change since a build that kept them are not rendered again.
+    With a ``writer`` (``incremental.SiteWriter``) files are written in place and
+    only when their bytes changed; without one every file is written. With a
+    ``store`` (store.py), pages whose inputs did not change since a build that
+    kept them are not rendered again.
 
-    Contributions are written one stage at a time, so at most one stage's
-    files are in memory; pages are rendered and written one at a time.
-    ``progress(done, total, path)`` hears about every PROGRESS_EVERY-th page and the last.
+    The search index, downloads and feeds are made in a background child
+    (render/background.py) while the pages are written here, one stage and one
+    page at a time in memory. ``progress(done, total, path)`` hears about every
+    PROGRESS_EVERY-th page and the last.
     """
-    write: Writer = writer or functools.partial(write_files, out_dir=out_dir)
-    paths: list[str] = []
+    write = writing(out_dir, writer)
     linked = linked_paths(dataset, history)
     # Planned first (nothing is rendered yet): the feeds link only pages that exist.
     site = plan_site(dataset, history, contributed=lambda: linked)
-    for stage in contributions(dataset, history, site.pages.keys(), store=store):
-        paths += write(stage)
-        del stage
-    files = iter_files(site, templates_dir, store=store, contributed=linked)
-    if progress is not None:
-        files = _reporting(files, len(site.pages) + len(site.assets), progress)
-    return len(paths) + len(write(files))
+    background = Contributions(dataset, out_dir, history, frozenset(site.pages), store, writer)
+    try:
+        files = iter_files(site, templates_dir, store=store, contributed=linked)
+        if progress is not None:
+            files = _reporting(files, len(site.pages) + len(site.assets), progress)
+        written = len(write(files))
+        return written + len(background.paths())  # waits for the child; a path both wrote is refused
+    finally:
+        background.cancel()  # stops the child if the pages failed; nothing once it is done
 
 
 def fill_store(dataset: Dataset, store: Store, shard: Shard, history: History | None = None,
