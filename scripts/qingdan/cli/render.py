@@ -14,9 +14,8 @@ from ..files import staged_folder
 from ..render import write_site
 from ..render.extras import theme_files
 from ..render.history import history_for
-from ..render.incremental import SiteWriter, read_manifest
+from ..render.incremental import SiteWriter, read_manifest, write_files
 from ..render.shards import Shard
-from ..render.incremental import write_files
 from ..render.site import fill_store
 from ..store import store_for
 from ..validate import default_cache_dir

@@ -69,7 +69,7 @@ class Built:
 
 
 # What a copy of a SiteWriter did: each path's Built, the paths it wrote, how many it left as they were.
-Written = tuple[dict[str, "Built"], list[str], int]
+Written = tuple[dict[str, Built], list[str], int]
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,6 @@ def write_files(items: Iterable[tuple[str, str | bytes | Keyed]] | Mapping[str, 
         target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
         written.append(path)
     return written
-
 
 
 def writing(out_dir: Path, writer: SiteWriter | None) -> Callable[[Any], list[str]]:
