@@ -295,7 +295,8 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         # and makes the search index and downloads once the browser is reloaded (_post_build).
         templates = Path(self.config.templates) if self.config.templates else None
         self.renderer = Renderer(self.site, templates)
-        earlier = self.keys.made if self._serving and self.keys is not None else None
+        # A server keeps its keys from one build to the next; a one-off build keeps none.
+        earlier = ((self.keys.made if self.keys is not None else None) or {}) if self._serving else None
         self.keys = PageKeys(self.site.pages, self.site.lookup, self.history, lambda: linked, templates, self.store,
                              earlier)
         self.renderer.keep_fragments(self.store, self.keys.common)

@@ -226,3 +226,29 @@ def test_a_type_page_is_made_again_only_when_its_own_items_change(tmp_path: Path
     retyped = _type_page_keys(lists)
     assert sorted(path for path in before if retyped[path] != before[path]) == [page_path("type", "01"),
                                                                                 page_path("type", "02")]
+
+
+def test_a_server_keeps_keys_by_their_inputs_and_a_one_off_build_keeps_none(tmp_path: Path) -> None:
+    from qingdan.dataset import load_dataset
+    from qingdan.render import plan_site
+    from qingdan.render.keys import PageKeys
+
+    lists = copy_sample(tmp_path)
+    site = plan_site(load_dataset(lists))
+    one_off = PageKeys(site.pages, site.lookup, None, tuple, None, Store(None))
+    first = PageKeys(site.pages, site.lookup, None, tuple, None, Store(None), earlier={})
+    want = {path: one_off.of(spec) for path, spec in site.pages.items()}
+    assert one_off.made is None
+    assert {path: first.of(spec) for path, spec in site.pages.items()} == want
+    assert first.made is not None and len(first.made) == len(want)
+    # An item renamed: the next build's keys, taken from the build before where the inputs are the
+    # same, equal those made from nothing.
+    powers = lists / "520100-scjgj" / "powers.yml"
+    powers.write_text(powers.read_text(encoding="utf-8").replace("    name: 食品生产许可\n", "    name: 食品生产许可（改）\n", 1),
+                      encoding="utf-8")
+    site = plan_site(load_dataset(lists))
+    fresh = PageKeys(site.pages, site.lookup, None, tuple, None, Store(None))
+    again = PageKeys(site.pages, site.lookup, None, tuple, None, Store(None), earlier=first.made)
+    renamed = {path: again.of(spec) for path, spec in site.pages.items()}
+    assert renamed == {path: fresh.of(spec) for path, spec in site.pages.items()}
+    assert renamed != want

@@ -68,10 +68,11 @@ class PageKeys:
             _json(str(as_of(history, lookup.newest_date))),
         )
         self.files = files
-        # A preview server's build before: its keys by their inputs (hashing 10,000 pages' inputs again
-        # was a fifth of an edit's wait); ``made`` holds this build's, for the next one.
-        self._earlier = earlier or {}
-        self.made: dict[tuple[str, ...], str] = {}
+        # A preview server's build before (``{}`` for its first): its keys by their inputs (hashing
+        # 10,000 pages' inputs again was a fifth of an edit's wait); ``made`` holds this build's, for
+        # the next one. A one-off build (None) keeps none.
+        self._earlier = earlier
+        self.made: dict[tuple[str, ...], str] | None = {} if earlier is not None else None
         self._crumbs: dict[tuple, str] = {}  # the crumbs of a department's pages are one tuple
         self._resolvers: dict[str, Callable[[str], str]] = {
             "item": self._item, "file": self._file, "dept": self._folder, "files": self._named,
@@ -87,6 +88,8 @@ class PageKeys:
         # The page's own inputs, then a separator no read can be (reads are "kind:value" or "*").
         parts = (self.common, page.path, page.title, page.template, page.source or "",
                  crumbs, *(self._read(name) for name in page.reads), "", *made_with)
+        if self.made is None or self._earlier is None:
+            return input_key(*parts)
         key = self.made.get(parts) or self._earlier.get(parts) or input_key(*parts)
         self.made[parts] = key
         return key
