@@ -362,7 +362,11 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         key = self._page_keys.get(dest)
         if key is None:
             assert self.keys is not None
-            key = self._page_keys[dest] = self.keys.of(self._specs[dest], "mkdocs", self._theme_key)
+            # The theme prints how current the data is on every page, links the feed when there is one,
+            # and may show what MkDocs knows of other pages.
+            around = repr((self.renderer.as_of if self.renderer else None, self.history is not None))
+            key = self._page_keys[dest] = self.keys.of(self._specs[dest], "mkdocs", self._theme_key, around,
+                                                       self.keys.page_set)
         return key
 
     def _is_modified(self, dest: str) -> bool:
@@ -440,8 +444,8 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         if isinstance(page, GeneratedPage) and self.renderer is not None:
             assert self.store is not None and self.keys is not None
             renderer, spec = self.renderer, page.spec
-            page.content = self.store.made(self.keys.of(spec, "html"),
-                                           lambda: renderer.html(spec)).decode("utf-8")
+            page.content = renderer.tracer.made(self.store, self.keys.of(spec, "html"),
+                                                lambda: renderer.html(spec))[0].decode("utf-8")
             if id(page) not in self._in_nav:
                 # Nothing in the nav is active on a page outside it, and the page
                 # has no table of contents: its sidebars are those of every such

@@ -9,6 +9,7 @@ for byte, with and without a git history.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -252,3 +253,63 @@ def test_a_server_keeps_keys_by_their_inputs_and_a_one_off_build_keeps_none(tmp_
     renamed = {path: again.of(spec) for path, spec in site.pages.items()}
     assert renamed == {path: fresh.of(spec) for path, spec in site.pages.items()}
     assert renamed != want
+
+
+def test_a_merge_makes_again_only_what_it_changed(tmp_path: Path) -> None:
+    """Every merge is a commit: it adds a page for the changed item's earlier version and moves 数据更新至.
+
+    Neither may make the whole site again (each page asks which pages exist and
+    whether its dates are later than 数据更新至, render/traces.py), and the rebuild
+    must still equal a clean build: a date that was 预先登记 before the merge is not after it.
+    """
+    lists = copy_sample(tmp_path)
+    powers = lists / "520000-fgw" / "powers.yml"
+    text = powers.read_text(encoding="utf-8")
+    code = re.search(r"^  - code: \"?([^\s\"]+)", text, re.M).group(1)
+    # The first item takes effect between the two commits (every other date in the sample is earlier).
+    powers.write_text(text.replace("    effective: 2017-02-01\n", "    effective: 2027-02-01\n", 1), encoding="utf-8")
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    _commit(tmp_path, "初始数据", "2027-01-10T10:00:00+08:00")
+    out, store = tmp_path / "site", tmp_path / "store"
+    _render(lists, out, store)
+    page = out / "items" / code / "index.md"
+    assert "预先登记" in page.read_text(encoding="utf-8")
+    before = _manifest_keys(out)
+
+    other = lists / "520100-scjgj" / "powers.yml"
+    other.write_text(other.read_text(encoding="utf-8").replace(
+        "    name: 食品生产许可\n    power_type", "    name: 食品生产许可（已改名）\n    power_type", 1), encoding="utf-8")
+    _commit(tmp_path, "修改事项名称", "2027-03-01T10:00:00+08:00", "-a")
+    _render(lists, out, store)
+
+    assert "预先登记" not in page.read_text(encoding="utf-8")
+    assert (out / "items" / "520100-XK00001000" / "v1" / "index.md").is_file()  # the earlier version's page
+    clean = tmp_path / "clean"
+    _render(lists, clean, tmp_path / "empty-store")
+    got, want = tree_bytes(out), tree_bytes(clean)
+    assert sorted(got) == sorted(want)
+    assert [p for p in want if got[p] != want[p]] == []
+    # What was made again (its key in the manifest changed): the pages of the two items and of what
+    # cites the renamed one, the pages naming 数据更新至 (downloads) or showing the whole history —
+    # not the site's hundreds of pages. An item page elsewhere, without dates after 2027-01-10, is kept.
+    after = _manifest_keys(out)
+    made = sorted(path for path in after if before.get(path) != after[path])
+    assert f"items/{code}/index.md" in made and "items/520100-XK00001000/index.md" in made
+    assert "items/520100-XK00001000/v1/index.md" in made  # new
+    assert "changes/index.md" in made and "departments/520100-gaj/index.md" in made
+    elsewhere = re.findall(r'^  - code: "?([^\s"]+)', (lists / "520100-gaj" / "powers.yml").read_text(encoding="utf-8"),
+                           re.M)
+    assert elsewhere and not [c for c in elsewhere if f"items/{c}/index.md" in made], made
+    assert len(made) < len(after) // 4, (len(made), len(after))
+
+
+def _manifest_keys(out: Path) -> dict[str, str]:
+    """The key of each page of the build in ``out``, as its manifest records it (render/incremental.py)."""
+    files = json.loads((out / ".qingdan-manifest.json").read_text(encoding="utf-8"))["files"]
+    return {path: entry[2] for path, entry in files.items() if path.endswith(".md")}
+
+
+def _commit(root: Path, message: str, when: str, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), "commit", "-q", *args, "-m", message], check=True,
+                   env={**os.environ, **WHO, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when})

@@ -18,7 +18,8 @@ or code.
 
 The manifest (``MANIFEST`` in the output folder) records the format, the code
 version (a digest of this package's own files) and the SHA-256 of every file
-the build made. It is deterministic, so a clean build and a rebuild write the
+the build made; for a page also its input key, what it asked of how current
+the data is (its trace, render/traces.py) and the key that makes with the answers. It is deterministic, so a clean build and a rebuild write the
 same one. Files are reused only when the previous build's manifest is
 present, readable, of this format and of this code version; a broken or
 foreign manifest (or none: a folder from an older version) means a full build
@@ -44,19 +45,25 @@ from ..files import read_regular, remove, walk, write_atomic
 from ..store import code_version
 
 MANIFEST = ".qingdan-manifest.json"
-FORMAT = 2
+FORMAT = 3
+
+Trace = tuple[str, ...]  # the questions a page asked of how current the data is (render/traces.py)
 
 
 @dataclass(frozen=True)
 class Keyed:
-    """A file known by its input key (store.py) before it is made: ``make()`` gives its bytes.
+    """A page known by its input key (store.py) before it is made.
 
-    When the previous build made the same path from the same key and the file
-    is still as that build left it, the writer keeps it without making it.
+    ``make()`` gives its bytes, their key and its trace; ``key_for(trace)`` the
+    key of bytes made from this input key that asked ``trace``, with today's
+    answers. When the previous build made the same path from the same input key,
+    the answers to its questions are unchanged and the file is still as that
+    build left it, the writer keeps it without making it.
     """
 
     key: str
-    make: Callable[[], bytes]
+    make: Callable[[], tuple[bytes, str, Trace]]
+    key_for: Callable[[Trace], str]
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,9 @@ class Built:
 
     sha256: str
     size: int
-    key: str | None = None  # its input key, for a file made from one
+    key: str | None = None  # the key of a page's bytes (its input key and its trace's answers)
+    base: str | None = None  # a page's input key
+    trace: Trace = ()
 
 
 # What a copy of a SiteWriter did: each path's Built, the paths it wrote, how many it left as they were.
@@ -98,11 +107,14 @@ def read_manifest(out_dir: Path) -> Previous | None:
     if not isinstance(files, dict):
         return None
     built: dict[str, Built] = {}
+    optional = (str, type(None))
     for name, entry in files.items():
-        if not (isinstance(name, str) and isinstance(entry, list) and len(entry) == 3
-                and isinstance(entry[0], str) and isinstance(entry[1], int) and isinstance(entry[2], (str, type(None)))):
+        if not (isinstance(name, str) and isinstance(entry, list) and len(entry) == 5
+                and isinstance(entry[0], str) and isinstance(entry[1], int) and isinstance(entry[2], optional)
+                and isinstance(entry[3], optional) and isinstance(entry[4], list)
+                and all(isinstance(q, str) for q in entry[4])):
             return None
-        built[name] = Built(*entry)
+        built[name] = Built(*entry[:4], tuple(entry[4]))
     return Previous(built, written_ns)
 
 
@@ -129,7 +141,7 @@ def write_files(items: Iterable[tuple[str, str | bytes | Keyed]] | Mapping[str, 
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
         if isinstance(content, Keyed):
-            content = content.make()
+            content = content.make()[0]
         target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
         written.append(path)
     return written
@@ -178,14 +190,17 @@ class SiteWriter:
                 raise QingdanError(f"不能写入 {path}：这个文件已由另一阶段写出")
             paths.append(path)
             old = before.get(path)
-            key = content.key if isinstance(content, Keyed) else None
-            if key is not None and old is not None and old.key == key and self._untouched(target, old):
-                self.digests[path] = old
-                self.reused += 1
-                continue
-            made = content.make() if isinstance(content, Keyed) else content
-            data = made.encode("utf-8") if isinstance(made, str) else made
-            built = Built(hashlib.sha256(data).hexdigest(), len(data), key)
+            if isinstance(content, Keyed):
+                if (old is not None and old.base == content.key and old.key == content.key_for(old.trace)
+                        and self._untouched(target, old)):
+                    self.digests[path] = old
+                    self.reused += 1
+                    continue
+                data, key, trace = content.make()
+                built = Built(hashlib.sha256(data).hexdigest(), len(data), key, content.key, trace)
+            else:
+                data = content.encode("utf-8") if isinstance(content, str) else content
+                built = Built(hashlib.sha256(data).hexdigest(), len(data))
             self.digests[path] = built
             if old is not None and old.sha256 == built.sha256 and self._unchanged(target, data):
                 self.reused += 1
@@ -253,7 +268,7 @@ class SiteWriter:
             if not left and folder != root:
                 os.rmdir(folder)
                 gone.add(folder)
-        files = {path: [b.sha256, b.size, b.key] for path, b in sorted(self.digests.items())}
+        files = {path: [b.sha256, b.size, b.key, b.base, list(b.trace)] for path, b in sorted(self.digests.items())}
         manifest = {"format": FORMAT, "code": code_version(), "files": files}
         write_atomic(self.out_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, separators=(",", ":")) + "\n")
 

@@ -1,13 +1,12 @@
 """What each page is made from: its input key for the build store (store.py).
 
 A page's key digests the *common* inputs every page may read (settings,
-regions, sources and the law catalogue, departments, the set of pages that
-exist, template overrides, the history's head and tags, how current the data
-is) and the page's own ``reads`` (``PageSpec.reads``), which name what else it
-shows:
+regions, sources and the law catalogue, departments, template overrides) and
+the page's own ``reads`` (``PageSpec.reads``), which name what else it shows:
 
-- ``*``: everything under lists/ and the validator's findings (the default:
-  a page that does not say what it reads is made again after any change);
+- ``*``: everything under lists/, the validator's findings, the history's head
+  and releases and how current the data is (the default: a page that does not
+  say what it reads is made again after any change);
 - ``item:<code>``: one power item (the JSON of its record);
 - ``file:<relpath>``: one file under lists/;
 - ``dept:<id>``: every file of one department;
@@ -17,12 +16,22 @@ shows:
 - ``counts``: how many records there are: power items (all and in force) per department and in
   force per type, responsibility lists, negative-list items, regulations (pages of figures only);
 - ``contributed:<prefix>``: the paths other stages add under that prefix
-  (a department's downloads and feed).
+  (a department's downloads and feed);
+- ``history:<key>``: the changes of one record in the history (its timeline: each
+  change and the commit that made it); ``history:*`` the whole history (its head
+  and releases: the change log, the latest changes);
+- ``as_of``: how current the data is (数据更新至), for pages that print it
+  (downloads name their files by it).
+
+Which pages exist (a page links only to those), and whether a legal date is later
+than the data's newest change, a page asks while it renders: render/traces.py
+notes the questions and adds their answers to the key.
 
 The common part changing makes every page again; that is rare (a new
-department, a retitled law, a new commit in the history) and always correct.
-An item's name changing makes its page, its department's pages and the few
-pages that read everything again, and nothing else.
+department, a retitled law) and always correct. A merge (a new
+commit) makes again the pages of the records it changed, the pages that read
+the whole history, and nothing else; an item's name changing makes its page,
+its department's pages and the few pages that read everything again.
 """
 
 from __future__ import annotations
@@ -31,6 +40,7 @@ import functools
 import json
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
+from typing import Any
 
 from ..layout import KINDS
 from ..laws.catalogue import installed_catalogue
@@ -62,11 +72,11 @@ class PageKeys:
             "pages",
             _json(common_files),
             catalogue.fingerprint if catalogue is not None else "no catalogue",
-            _json(sorted(pages)),
             _templates_digest(templates_dir),
-            _history_identity(history),
-            _json(str(as_of(history, lookup.newest_date))),
         )
+        self.page_set = digest_of(_json(sorted(pages)))  # for what shows every page (MkDocs' nav)
+        self.history = history
+        self.as_of = as_of(history, lookup.newest_date)
         self.files = files
         # A preview server's build before (``{}`` for its first): its keys by their inputs (hashing
         # 10,000 pages' inputs again was a fifth of an edit's wait); ``made`` holds this build's, for
@@ -77,7 +87,7 @@ class PageKeys:
         self._resolvers: dict[str, Callable[[str], str]] = {
             "item": self._item, "file": self._file, "dept": self._folder, "files": self._named,
             "citations": self._citations, "contributed": self._contributed_under, "type": self._type,
-            "counts": self._counts,
+            "counts": self._counts, "history": self._history, "as_of": self._as_of,
         }
 
     def of(self, page: PageSpec, *made_with: str) -> str:
@@ -133,6 +143,25 @@ class PageKeys:
                    len(lookup.negative_items), len(self.data.regulations))
         return digest_of(repr(figures))
 
+    def _as_of(self, _arg: str) -> str:
+        return repr(self.as_of)
+
+    def _history(self, key: str) -> str:
+        if key == EVERYTHING:
+            return self._history_identity
+        if self.history is None:
+            return "no history"
+        return digest_of(repr([(_step_row(entry.step), entry.change.to_row())
+                               for entry in self.history.item_changes(key)]))
+
+    @functools.cached_property
+    def _history_identity(self) -> str:
+        """The head the history was read at, and its releases: all it shows follows from them."""
+        history = self.history
+        if history is None:
+            return "no history"
+        return _json([getattr(history, "head", None), [(r.name, str(r.date)) for r in history.tags()]])
+
     def _contributed_under(self, prefix: str) -> str:
         return _json([p for p in self.contributed if p.startswith(prefix)])
 
@@ -142,9 +171,9 @@ class PageKeys:
 
     @functools.cached_property
     def _everything(self) -> str:
-        """Every file under lists/ and what the validator found in them."""
+        """Every file under lists/, what the validator found in them, the history and how current the data is."""
         problems = [p.to_dict() for p in self.data.report.problems]
-        return digest_of(_json([sorted(self.files.items()), problems]))
+        return digest_of(_json([sorted(self.files.items()), problems, self._history_identity, repr(self.as_of)]))
 
     @functools.cached_property
     def _codes_by_file(self) -> dict[str, list[str]]:
@@ -188,9 +217,8 @@ def _templates_digest(templates_dir: Path | None) -> str:
     return folder_digest(templates_dir) if templates_dir is not None else "no templates"
 
 
-def _history_identity(history: History | None) -> str:
-    """The head the history was read at, and its releases: all it shows follows from them."""
-    if history is None:
-        return "no history"
-    return _json([getattr(history, "head", None), [(r.name, str(r.date)) for r in history.tags()]])
+def _step_row(step: Any) -> tuple:
+    """What a timeline shows of a commit (its changes are another record's business)."""
+    return (step.sha, step.parents, step.author, step.author_date, step.committer, step.commit_date, step.message,
+            step.notes)
 

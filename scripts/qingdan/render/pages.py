@@ -40,6 +40,8 @@ LATEST_CHANGES = 10
 
 DATAPACKAGE = "downloads/datapackage.json"  # describes every download (export stage)
 COUNTS = "counts"  # a page showing only how many records there are (render/keys.py)
+AS_OF = "as_of"  # a page printing how current the data is (its downloads are named by it)
+WHOLE_HISTORY = "history:*"  # a page showing the change log of the whole site
 
 # Stages of problems.ProblemType: where in the checking the problem is found.
 STAGE_ZH = {0: "文件", 1: "YAML 语法", 2: "字段", 3: "记录之间"}
@@ -114,7 +116,7 @@ def _home(lookup: Lookup, contributed: Contributed, history: History | None) -> 
         }
 
     # Titled 首页 for the nav and the header; the h1 is the site's name.
-    yield PageSpec(page_path("home"), "首页", "site/home.html", context, reads=(COUNTS,))
+    yield PageSpec(page_path("home"), "首页", "site/home.html", context, reads=(COUNTS, WHOLE_HISTORY, AS_OF))
 
 
 def _search(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
@@ -153,6 +155,11 @@ def _downloads(contributed: Contributed, folder: str, kind: str | None = None, *
     return out
 
 
+def _history_of(key: str) -> str:
+    """What a page showing the timeline of record ``key`` (``_record_changes``) reads (render/keys.py)."""
+    return f"history:{key}"
+
+
 def _record_changes(history: History | None, key: str) -> list[Any] | None:
     """The history of one record, newest first (a key of the history stage: a code,
     ``source:<id>``, ``department:<id>``, ``responsibilities:<dept>``); None without history."""
@@ -171,7 +178,7 @@ def _departments(lookup: Lookup, contributed: Contributed, history: History | No
         return {"regions": _region_rows(lookup), "downloads": files + package}
 
     yield PageSpec(page_path("departments"), "部门", "site/departments.html", index,
-                   reads=(COUNTS, "contributed:downloads/all/", f"contributed:{DATAPACKAGE}"))
+                   reads=(COUNTS, "contributed:downloads/all/", f"contributed:{DATAPACKAGE}", AS_OF))
     for dept_id in lookup.page_keys("department"):
         yield from _department(lookup, contributed, history, dept_id)
 
@@ -210,7 +217,8 @@ def _department(lookup: Lookup, contributed: Contributed, history: History | Non
             "changes": _record_changes(history, f"department:{dept_id}"),
         }
 
-    own = (f"dept:{dept_id}", f"contributed:downloads/{dept_id}/", f"contributed:feeds/{dept_id}.xml")
+    own = (f"dept:{dept_id}", f"contributed:downloads/{dept_id}/", f"contributed:feeds/{dept_id}.xml",
+           _history_of(f"department:{dept_id}"), AS_OF)
     yield PageSpec(page_path("department", dept_id), dept.name, "site/department.html", context,
                    source=lists["department"], crumbs=crumbs, reads=own, department=dept_id)
     dept_crumbs = _dept_crumbs(lookup, dept_id)
@@ -223,7 +231,7 @@ def _department(lookup: Lookup, contributed: Contributed, history: History | Non
 
         yield PageSpec(page_path("powers", dept_id), f"{dept.name}权力清单", "site/powers.html", powers,
                        source=lists["powers"], crumbs=dept_crumbs, department=dept_id,
-                       reads=(f"file:{lists['powers']}", f"contributed:downloads/{dept_id}/"))
+                       reads=(f"file:{lists['powers']}", f"contributed:downloads/{dept_id}/", AS_OF))
     if "responsibilities" in published:
         def responsibilities() -> dict[str, Any]:
             return {"dept": dept, "dept_id": dept_id, "resp": data.responsibilities[dept_id],
@@ -234,7 +242,8 @@ def _department(lookup: Lookup, contributed: Contributed, history: History | Non
         yield PageSpec(page_path("responsibilities", dept_id), f"{dept.name}责任清单",
                        "site/responsibilities.html", responsibilities,
                        source=lists["responsibilities"], crumbs=dept_crumbs, department=dept_id,
-                       reads=("files:responsibilities.yml", f"contributed:downloads/{dept_id}/"))
+                       reads=("files:responsibilities.yml", f"contributed:downloads/{dept_id}/",
+                              _history_of(f"responsibilities:{dept_id}"), AS_OF))
 
 
 def _regions(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
@@ -298,10 +307,10 @@ def _item_version(lookup: Lookup, history: History, code: str, version: Any) -> 
     dept_id = version.department or ""
     crumbs = (*_dept_crumbs(lookup, dept_id), ("权力清单", page_path("powers", dept_id)),
               (version.name, page_path("item", code)))
-    # Read from git at the history's head, which every page's key holds.
+    # Read from git: the blob of the version, which its timeline names.
     return PageSpec(page_path("item_version", version_key(code, version.version)),
                     f"{version.name}（第 {version.version} 版）", "site/item_version.html", context, crumbs=crumbs,
-                    reads=(), department=dept_id or None)
+                    reads=(_history_of(code),), department=dept_id or None)
 
 
 def _removed_items(lookup: Lookup, history: History | None) -> Planner:
@@ -339,7 +348,8 @@ def _item(lookup: Lookup, history: History | None, code: str, item: model.PowerI
     crumbs = (*_dept_crumbs(lookup, dept_id), ("权力清单", page_path("powers", dept_id)))
     return PageSpec(page_path("item", code), item.name, "site/item.html", context,
                     source=data.source_file.get(code) if removed is None else None, crumbs=crumbs,
-                    reads=_item_reads(lookup, item) if removed is None else ("*",), department=dept_id or None)
+                    reads=(*_item_reads(lookup, item), _history_of(code)) if removed is None else ("*",),
+                    department=dept_id or None)
 
 
 def _item_reads(lookup: Lookup, item: model.PowerItem) -> tuple[str, ...]:
@@ -375,7 +385,7 @@ def _negative(lookup: Lookup, contributed: Contributed, history: History | None)
                    lambda: {"lists": sorted(data.negative_lists.items()),
                             "downloads": _downloads(contributed, "all", "negative_list", owner=lookup.site.name,
                                                     fresh=_fresh(lookup, history))},
-                   reads=("files:negative_list.yml", "contributed:downloads/all/"))
+                   reads=("files:negative_list.yml", "contributed:downloads/all/", AS_OF))
     crumbs = (("市场准入负面清单", page_path("negative_lists")),)
     for code in lookup.page_keys("negative_item"):
         dept_id, item = lookup.negative_items[code]
@@ -386,7 +396,7 @@ def _negative(lookup: Lookup, contributed: Contributed, history: History | None)
 
         yield PageSpec(page_path("negative_item", code), item.name, "site/negative_item.html", context,
                        source=f"{dept_id}/negative_list.yml", crumbs=crumbs,
-                       reads=(f"file:{dept_id}/negative_list.yml",), department=dept_id)
+                       reads=(f"file:{dept_id}/negative_list.yml", _history_of(item.code)), department=dept_id)
 
 
 def _regulations(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
@@ -405,7 +415,7 @@ def _regulations(lookup: Lookup, contributed: Contributed, history: History | No
                                         fresh=_fresh(lookup, history))}
 
     yield PageSpec(page_path("regulations"), "地方性法规目录", "site/regulations.html", index,
-                   reads=("files:regulations.yml", "contributed:downloads/all/"))
+                   reads=("files:regulations.yml", "contributed:downloads/all/", AS_OF))
     crumbs = (("地方性法规目录", page_path("regulations")),)
     for code in lookup.page_keys("regulation"):
         reg = data.regulations[code]
@@ -419,7 +429,7 @@ def _regulations(lookup: Lookup, contributed: Contributed, history: History | No
 
         yield PageSpec(page_path("regulation", code), reg.title, "site/regulation.html", context,
                        source=data.source_file.get(code), crumbs=crumbs, department=data.owner.get(reg.code) or None,
-                       reads=(f"file:{data.source_file.get(code)}", f"citations:{reg.code}"))
+                       reads=(f"file:{data.source_file.get(code)}", f"citations:{reg.code}", _history_of(reg.code)))
 
 
 def _legislative_history(reg: model.Regulation) -> Iterator[tuple[Any, str, str]]:
@@ -458,7 +468,8 @@ def _sources(lookup: Lookup, contributed: Contributed, history: History | None) 
                     "changes": _record_changes(history, f"source:{src.id}")}
 
         yield PageSpec(page_path("source", source_id), src.title, "site/source.html", context,
-                       source="sources.yml", crumbs=crumbs, reads=(f"citations:{source_id}",))
+                       source="sources.yml", crumbs=crumbs,
+                       reads=(f"citations:{source_id}", _history_of(f"source:{source_id}")))
 
 
 # Sources grouped in the order the model lists the levels (立法法 order, registry.SourceLevel).
@@ -510,7 +521,7 @@ def _changes(lookup: Lookup, contributed: Contributed, history: History | None) 
                 "releases": [(r, path) for r, path in reversed(releases) if path in contributed()]}
 
     yield PageSpec(page_path("changes"), "修订记录", "site/changes.html", context,
-                   reads=(f"contributed:{FEED}", f"contributed:{RELEASES}"))
+                   reads=(f"contributed:{FEED}", f"contributed:{RELEASES}", WHOLE_HISTORY))
 
 
 def _deadline_zh(deadline: str | None) -> str | None:

@@ -32,6 +32,7 @@ from .lookup import Lookup
 from .pages import PageSpec, plan_pages
 from .shards import Shard
 from .templates import environment
+from .traces import Tracer
 
 
 PROGRESS_EVERY = 500  # pages between calls of write_site's progress callback
@@ -79,10 +80,14 @@ class Renderer:
         # (site setting staff_links); the public site shows none of them.
         staff = data.site.staff_links
         self.as_of = as_of(site.history, site.lookup.newest_date)
+        # Pages see the history only through their context (and say so in their reads, render/keys.py),
+        # how current the data is and which pages exist through a tracer that notes what each page
+        # asks (render/traces.py).
+        self.tracer = Tracer(self.as_of, site.pages)
         self.env.globals.update(
             L=LABELS, LIST_LABELS=LIST_LABELS, POWER_TYPES=POWER_TYPES, NEGATIVE_CATEGORIES=CATEGORIES,
             site=data.site,
-            data=data, lookup=site.lookup, history=site.history, as_of=self.as_of,
+            data=data, lookup=site.lookup, as_of=self.tracer,
             commit_url=functools.partial(commit_url, data.site.repo_url if staff else None),
             kept=self._kept,
         )
@@ -106,16 +111,22 @@ class Renderer:
         store, common = self._fragments
         # repr names every field of dataclasses, models and plain values: exact, and a quarter of JSON's cost.
         key = input_key("fragment", common, path, repr(data))
-        return Markup(store.made(key, lambda: str(caller())).decode("utf-8"))
+        return Markup(self.tracer.made(store, key, lambda: str(caller()))[0].decode("utf-8"))
+
+    def keyed(self, store: Store, key: str, page: PageSpec) -> Keyed:
+        """The Markdown file of ``page``, whose input key is ``key``, as the writer takes it."""
+        return Keyed(key, functools.partial(self.tracer.made, store, key, functools.partial(self.markdown, page)),
+                     functools.partial(self.tracer.key, key))
 
     def html(self, page: PageSpec) -> str:
         """The body of ``page``: one HTML block with its single h1."""
-        link = Linker(page.path, self.site.pages)
+        pages = self.tracer.pages
+        link = Linker(page.path, pages)
         data = self.site.dataset
         context: dict[str, Any] = {
             "page": page,
             "link": link,
-            "crumbs": [(title, link.page(path) if path in self.site.pages else None)
+            "crumbs": [(title, link.page(path) if path in pages else None)
                        for title, path in page.crumbs],
             "edit_url": edit_url(data.site.repo_url if data.site.staff_links else None,
                                  data.site.edit_branch, page.source),
@@ -157,8 +168,7 @@ def iter_files(site: Site, templates_dir: Path | None = None, *, store: Store | 
         keys = PageKeys(site.pages, site.lookup, site.history, lambda: contributed, templates_dir, store)
         renderer.keep_fragments(store, keys.common)
         for path, page in site.pages.items():
-            key = keys.of(page)
-            yield path, Keyed(key, functools.partial(store.made, key, functools.partial(renderer.markdown, page)))
+            yield path, renderer.keyed(store, keys.of(page), page)
     yield from site.assets.items()
 
 
@@ -214,7 +224,7 @@ def fill_store(dataset: Dataset, store: Store, shard: Shard, history: History | 
     owned = set(mine)
     pages = [page for page in site.pages.values() if page.department in owned]
     for done, page in enumerate(pages, 1):
-        store.made(keys.of(page), functools.partial(renderer.markdown, page))
+        renderer.tracer.made(store, keys.of(page), functools.partial(renderer.markdown, page))
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(pages)):
             progress(done, len(pages), page.path)
     return len(pages)

@@ -1,0 +1,140 @@
+"""What a page asked, while it rendered, of what changes with nearly every merge: its trace.
+
+Two things every page may show change with most merges: which pages exist (a
+commit that changes an item adds a page for its earlier version; a page links
+to another only if it exists) and how current the data is (a page marks a legal
+date "预先登记" when it is later than the data's newest change, macros.legal_date).
+Put into every page's key, they would make the whole site again after each
+merge; left out, a link would outlive its page, or a date stay marked after the
+day moved past it. So the pages ask through a tracer, which notes each question
+— does this page exist, is there a day, the day itself (printing it), is this
+date later — and a page's key for the build store is its input key
+(render/keys.py) with the answers to those questions now:
+
+    key = input_key(static key, answers to the questions the page asked last time)
+
+When the answers are the same, the page renders the same (templates are
+deterministic and ask all they show); when one differs, the page is made again
+and what it asks this time is kept. This is the "verifying trace" of build
+systems such as Shake: the questions are kept in the store beside the bytes
+(``trace_key``) and, for ``qingdan render --out``, in the folder's manifest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Container, Iterable
+from typing import Any
+
+from ..store import Store, input_key
+from .history import AsOf
+
+Question = str  # "page:<path>" | "day?" | "day" | "later:<iso date>"
+Trace = tuple[Question, ...]
+
+
+class Tracer:
+    """The ``as_of`` of the templates, and the pages that exist (``pages``), noting the questions
+    of the page being rendered."""
+
+    def __init__(self, as_of: AsOf | None, pages: Container[str]) -> None:
+        self.as_of = as_of
+        self._pages = pages
+        self.pages = _Pages(self)  # what links ask (links.Linker)
+        self._asked: list[set[Question]] = []  # one set per rendering under way (a page, a part of it)
+
+    def answers(self, trace: Iterable[Question]) -> str:
+        """The answers to ``trace``'s questions now, as one string for a key."""
+        return "\n".join(self._answer(q) for q in trace)
+
+    def _answer(self, question: Question) -> str:
+        as_of = self.as_of
+        if question.startswith("page:"):
+            return "1" if question[5:] in self._pages else "0"
+        if question.startswith("later:"):
+            return "1" if as_of is not None and as_of.in_advance(dt.date.fromisoformat(question[6:])) else "0"
+        if question == "day?":
+            return "1" if as_of is not None else "0"
+        if question == "day":
+            return repr(as_of)
+        raise ValueError(f"unknown question {question!r}")
+
+    def key(self, key: str, trace: Trace) -> str:
+        """The key of what was made under input key ``key`` and asked ``trace``."""
+        return input_key(key, self.answers(trace)) if trace else key
+
+    def made(self, store: Store, key: str, make: Callable[[], str]) -> tuple[bytes, str, Trace]:
+        """The bytes made under input key ``key``, their key and trace: kept ones when the
+        questions ``key`` asked when it was made have the same answers now, else ``make()``'s."""
+        kept = store.get(trace_key(key))
+        if kept is not None:
+            trace = tuple(json.loads(kept))
+            final = self.key(key, trace)
+            data = store.get(final)
+            if data is not None:
+                store.reused += 1
+                self._note(trace)  # an enclosing page asked them too
+                return data, final, trace
+        data, trace = self.recording(make)
+        final = self.key(key, trace)
+        store.put(trace_key(key), json.dumps(trace).encode())
+        store.put(final, data)
+        store.made_count += 1
+        return data, final, trace
+
+    def recording(self, make: Callable[[], str]) -> tuple[bytes, Trace]:
+        """``make()``'s bytes and the questions it asked (also noted for a rendering enclosing it)."""
+        self._asked.append(set())
+        try:
+            data = make().encode("utf-8")
+        finally:
+            asked = self._asked.pop()
+        self._note(asked)
+        return data, tuple(sorted(asked))
+
+    def _note(self, questions: Iterable[Question]) -> None:
+        if self._asked:
+            self._asked[-1].update(questions)
+
+    def _ask(self, question: Question) -> None:
+        if self._asked:
+            self._asked[-1].add(question)
+
+    # -- what the templates see as ``as_of`` -----------------------------------------
+
+    def __bool__(self) -> bool:
+        self._ask("day?")
+        return self.as_of is not None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name == "as_of":
+            raise AttributeError(name)
+        self._ask("day")
+        return getattr(self.as_of, name)
+
+    def in_advance(self, day: dt.date | None) -> bool:
+        if day is None:
+            return False
+        if self.as_of is None:
+            self._ask("day?")
+            return False
+        day = day.date() if isinstance(day, dt.datetime) else day
+        self._ask(f"later:{day.isoformat()}")
+        return self.as_of.in_advance(day)
+
+
+class _Pages:
+    """The pages that exist, as a page's links see them: each question is noted."""
+
+    def __init__(self, tracer: Tracer) -> None:
+        self._tracer = tracer
+
+    def __contains__(self, path: object) -> bool:
+        self._tracer._ask(f"page:{path}")
+        return path in self._tracer._pages
+
+
+def trace_key(key: str) -> str:
+    """Where the questions asked by what was made under ``key`` are kept in the store."""
+    return input_key("trace", key)
