@@ -3,6 +3,7 @@
     python benchmarks/bench_incremental.py --items 10000
     python benchmarks/bench_incremental.py --items 10000 --check   # also compare with a clean build
     python benchmarks/bench_incremental.py --items 100000 --shards 4  # 4 shards, then the merge step
+    python benchmarks/bench_incremental.py --items 10000 --git    # lists/ in git: the edit is a commit
 
 For each size: writes a synthetic lists/ (qingdan.samples.synth.write_dataset),
 runs ``qingdan render lists --out site`` into an empty folder (the full build),
@@ -12,7 +13,10 @@ wall and CPU seconds (the process tree, as in bench_site.py), peak memory and th
 build's own report of files rewritten are recorded. Each build has its own
 build store (``--store``) in the work folder, so the full build starts cold. The ratio is rebuild / full, in
 the same run. ``--check`` builds the edited data into an empty folder too and
-asserts the rebuilt folder is byte-identical to it.
+asserts the rebuilt folder is byte-identical to it. ``--git`` puts the work folder
+under git (one commit holding the data) and commits the rename, as a merge
+does on a real site: the history then gains a commit, the renamed item a page
+for its earlier version, and 数据更新至 a new day.
 
 Target (issue 14): the rebuild at most 10% of the full build at 10,000 items.
 Results go to benchmarks/out/incremental.json and are printed as a Markdown table.
@@ -65,6 +69,16 @@ def rename_one_item(lists: Path) -> str:
     raise SystemExit("no item to rename")
 
 
+def commit(work: Path, message: str, day: str) -> None:
+    """Commit everything in ``work`` on ``day`` (as author and committer: 数据更新至 follows it)."""
+    who = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.gov.cn", "GIT_COMMITTER_NAME": "bench",
+           "GIT_COMMITTER_EMAIL": "bench@example.gov.cn", "GIT_AUTHOR_DATE": day, "GIT_COMMITTER_DATE": day}
+    if not (work / ".git").exists():
+        subprocess.run(["git", "init", "-q", "-b", "main", str(work)], check=True)
+    subprocess.run(["git", "-C", str(work), "add", "-A", "lists"], check=True)
+    subprocess.run(["git", "-C", str(work), "commit", "-q", "-m", message], check=True, env={**os.environ, **who})
+
+
 def same_tree(a: Path, b: Path) -> bool:
     files = {p.relative_to(a) for p in a.rglob("*") if p.is_file()}
     if files != {p.relative_to(b) for p in b.rglob("*") if p.is_file()}:
@@ -90,7 +104,7 @@ def sharded(work: Path, lists: Path, count: int) -> dict:
             "shard_max_s": max(s["seconds"] for s in shards), "shard_max_rss_mb": max(s["peak_rss_mb"] for s in shards)}
 
 
-def run(work: Path, items: int, check: bool, shards: int = 0) -> dict:
+def run(work: Path, items: int, check: bool, shards: int = 0, in_git: bool = False) -> dict:
     from qingdan.samples.synth import write_dataset
 
     if work.exists():
@@ -98,6 +112,8 @@ def run(work: Path, items: int, check: bool, shards: int = 0) -> dict:
     work.mkdir(parents=True)
     write_dataset(work, items, seed=0)
     lists, site, store = work / "lists", work / "site", work / "store"
+    if in_git:
+        commit(work, "清单数据", "2026-11-02T10:00:00+08:00")
     full = timed_render(lists, "--out", site, "--store", store)
     print(f"{items} items, full build: {full}", flush=True)
     if shards:
@@ -105,9 +121,11 @@ def run(work: Path, items: int, check: bool, shards: int = 0) -> dict:
         shutil.rmtree(work, ignore_errors=True)
         return row
     edited = rename_one_item(lists)
+    if in_git:
+        commit(work, f"修改 {edited} 中一个事项的名称", "2026-11-03T10:00:00+08:00")
     rebuild = timed_render(lists, "--out", site, "--store", store)
     print(f"  rebuild after renaming an item in {edited}: {rebuild}", flush=True)
-    row = {"items": items, "full": full, "rebuild": rebuild,
+    row = {"items": items, "git": in_git, "full": full, "rebuild": rebuild,
            "ratio_wall": round(rebuild["seconds"] / full["seconds"], 3),
            "ratio_cpu": round(rebuild["cpu_s"] / full["cpu_s"], 3) if full["cpu_s"] else None}
     if check:
@@ -125,10 +143,11 @@ def main() -> None:
     parser.add_argument("--items", type=int, nargs="+", default=[10_000])
     parser.add_argument("--check", action="store_true", help="also compare the rebuild with a clean build")
     parser.add_argument("--work", type=Path, default=OUT / "incremental-work", help="work folder (replaced)")
+    parser.add_argument("--git", action="store_true", help="the data in git, the rename committed (as a merge)")
     parser.add_argument("--shards", type=int, default=0,
                         help="instead of the rebuild: build N shards one after another and merge them")
     args = parser.parse_args()
-    results = [run(args.work / str(items), items, args.check, args.shards) for items in args.items]
+    results = [run(args.work / str(items), items, args.check, args.shards, args.git) for items in args.items]
     machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "load_average": os.getloadavg()}
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "incremental.json").write_text(json.dumps({"machine": machine, "results": results}, indent=2,

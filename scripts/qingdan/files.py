@@ -71,6 +71,7 @@ class Tree:
 
     files: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
+    folders: list[str] = field(default_factory=list)  # every folder entered (unsorted)
 
 
 def walk(root: Path) -> Tree:
@@ -94,6 +95,7 @@ def walk(root: Path) -> Tree:
             try:
                 if entry.is_dir(follow_symlinks=False):
                     folders.append((relpath + "/", entry.path))
+                    tree.folders.append(relpath)
                     continue
                 if entry.is_symlink():
                     linked_dir = os.path.isdir(entry.path)

@@ -156,12 +156,18 @@ def test_an_edited_or_linked_output_file_is_never_reused(built: tuple[Path, Path
     (out / "departments" / "index.md").unlink()
     (out / "departments" / "index.md").symlink_to(secret)
     (out / "stray.md").write_text("手工放入的文件\n", encoding="utf-8")
+    (out / "extra" / "deeper" / "empty").mkdir(parents=True)  # stray folders, empty or holding a stray file
+    (out / "items" / "stray").mkdir()
+    (out / "junk" / "more").mkdir(parents=True)
+    (out / "junk" / "more" / "a.txt").write_text("手工放入的文件\n", encoding="utf-8")
     before = _inodes(out)
     output = _render(lists, out)
     assert "已更新" in output and "改写 2 个，删除 0 个" in output
     assert _rewritten(before, out) == {f"items/{ITEM}/index.md", "departments/index.md", MANIFEST}
     assert not (out / "departments" / "index.md").is_symlink() and not (out / "stray.md").exists()
     assert _tree(out) == _tree(clean)
+    folders = sorted(d.relative_to(out).as_posix() for d in out.rglob("*") if d.is_dir())
+    assert folders == sorted(d.relative_to(clean).as_posix() for d in clean.rglob("*") if d.is_dir())
 
 
 def test_a_failed_rebuild_leaves_the_previous_site_untouched(built: tuple[Path, Path], tmp_path: Path) -> None:
