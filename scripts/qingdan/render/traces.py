@@ -43,10 +43,12 @@ class Tracer:
         self._pages = pages
         self.pages = _Pages(self)  # what links ask (links.Linker)
         self._asked: list[set[Question]] = []  # one set per rendering under way (a page, a part of it)
+        self._answers = _Answers(self._answer)  # pages ask the same questions: each is answered once
 
     def answers(self, trace: Iterable[Question]) -> str:
         """The answers to ``trace``'s questions now, as one string for a key."""
-        return "\n".join(self._answer(q) for q in trace)
+        answers = self._answers
+        return "\n".join([answers[q] for q in trace])
 
     def _answer(self, question: Question) -> str:
         as_of = self.as_of
@@ -122,6 +124,18 @@ class Tracer:
         day = day.date() if isinstance(day, dt.datetime) else day
         self._ask(f"later:{day.isoformat()}")
         return self.as_of.in_advance(day)
+
+
+class _Answers(dict):
+    """Question -> answer, each answered when first asked."""
+
+    def __init__(self, answer: Callable[[Question], str]) -> None:
+        super().__init__()
+        self._answer = answer
+
+    def __missing__(self, question: Question) -> str:
+        answer = self[question] = self._answer(question)
+        return answer
 
 
 class _Pages:
