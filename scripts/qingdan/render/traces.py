@@ -11,7 +11,7 @@ day moved past it. So the pages ask through a tracer, which notes each question
 date later — and a page's key for the build store is its input key
 (render/keys.py) with the answers to those questions now:
 
-    key = input_key(static key, answers to the questions the page asked last time)
+    key = input_key(static key, the questions the page asked last time, their answers now)
 
 When the answers are the same, the page renders the same (templates are
 deterministic and ask all they show); when one differs, the page is made again
@@ -63,8 +63,9 @@ class Tracer:
         raise ValueError(f"unknown question {question!r}")
 
     def key(self, key: str, trace: Trace) -> str:
-        """The key of what was made under input key ``key`` and asked ``trace``."""
-        return input_key(key, self.answers(trace)) if trace else key
+        """The key of what was made under input key ``key`` and asked ``trace``: the questions and
+        their answers now (the same answers to other questions are another thing)."""
+        return input_key(key, "\n".join(trace), self.answers(trace)) if trace else key
 
     def made(self, store: Store, key: str, make: Callable[[], str]) -> tuple[bytes, str, Trace]:
         """The bytes made under input key ``key``, their key and trace: kept ones when the
