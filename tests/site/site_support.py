@@ -103,6 +103,20 @@ def write_config(root: Path, lists: Path, *, plugin: bool = True) -> Path:
     return path
 
 
+GIT_WHO = {"GIT_AUTHOR_NAME": "法规处 张三", "GIT_AUTHOR_EMAIL": "zhangsan@example.gov.cn",
+           "GIT_COMMITTER_NAME": "法规处 张三", "GIT_COMMITTER_EMAIL": "zhangsan@example.gov.cn"}
+
+
+def commit_all(root: Path, message: str, when: str) -> None:
+    """Commit everything under ``root`` (a repository is made if there is none) on ``when``, an ISO
+    time: the commit's day is 数据更新至, as for a merge on the main branch."""
+    env = {**os.environ, **GIT_WHO, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    if not (root / ".git").exists():
+        subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True, env=env)
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True, env=env)
+    subprocess.run(["git", "-C", str(root), "commit", "-q", "-m", message], check=True, env=env)
+
+
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     """A real command, its output captured."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}

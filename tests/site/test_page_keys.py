@@ -24,7 +24,7 @@ from click.testing import CliRunner
 
 from qingdan.cli import main
 from qingdan.store import Store
-from site_support import _NOT_TEXT, copy_sample, dump
+from site_support import _NOT_TEXT, commit_all, copy_sample, dump
 
 EDITS = 10
 WHO = {"GIT_AUTHOR_NAME": "法规处 张三", "GIT_AUTHOR_EMAIL": "zhangsan@example.gov.cn",
@@ -268,9 +268,7 @@ def test_a_merge_makes_again_only_what_it_changed(tmp_path: Path) -> None:
     code = re.search(r"^  - code: \"?([^\s\"]+)", text, re.M).group(1)
     # The first item takes effect between the two commits (every other date in the sample is earlier).
     powers.write_text(text.replace("    effective: 2017-02-01\n", "    effective: 2027-02-01\n", 1), encoding="utf-8")
-    git(tmp_path, "init", "-q", "-b", "main")
-    git(tmp_path, "add", "-A")
-    _commit(tmp_path, "初始数据", "2027-01-10T10:00:00+08:00")
+    commit_all(tmp_path, "初始数据", "2027-01-10T10:00:00+08:00")
     out, store = tmp_path / "site", tmp_path / "store"
     _render(lists, out, store)
     page = out / "items" / code / "index.md"
@@ -280,7 +278,7 @@ def test_a_merge_makes_again_only_what_it_changed(tmp_path: Path) -> None:
     other = lists / "520100-scjgj" / "powers.yml"
     other.write_text(other.read_text(encoding="utf-8").replace(
         "    name: 食品生产许可\n    power_type", "    name: 食品生产许可（已改名）\n    power_type", 1), encoding="utf-8")
-    _commit(tmp_path, "修改事项名称", "2027-03-01T10:00:00+08:00", "-a")
+    commit_all(tmp_path, "修改事项名称", "2027-03-01T10:00:00+08:00")
     _render(lists, out, store)
 
     assert "预先登记" not in page.read_text(encoding="utf-8")
@@ -303,13 +301,18 @@ def test_a_merge_makes_again_only_what_it_changed(tmp_path: Path) -> None:
     assert elsewhere and not [c for c in elsewhere if f"items/{c}/index.md" in made], made
     assert len(made) < len(after) // 4, (len(made), len(after))
 
+    # A merge dated earlier than the one before (a committer's clock behind): 数据更新至 goes back,
+    # and the date is 预先登记 again.
+    other.write_text(other.read_text(encoding="utf-8").replace("食品生产许可（已改名）", "食品生产许可（再改名）", 1),
+                     encoding="utf-8")
+    commit_all(tmp_path, "再次修改事项名称", "2027-01-20T10:00:00+08:00")
+    _render(lists, out, store)
+    assert "预先登记" in page.read_text(encoding="utf-8")
+    _render(lists, tmp_path / "clean2", tmp_path / "empty-store2")
+    assert tree_bytes(out) == tree_bytes(tmp_path / "clean2")
+
 
 def _manifest_keys(out: Path) -> dict[str, str]:
     """The key of each page of the build in ``out``, as its manifest records it (render/incremental.py)."""
     files = json.loads((out / ".qingdan-manifest.json").read_text(encoding="utf-8"))["files"]
     return {path: entry[2] for path, entry in files.items() if path.endswith(".md")}
-
-
-def _commit(root: Path, message: str, when: str, *args: str) -> None:
-    subprocess.run(["git", "-C", str(root), "commit", "-q", *args, "-m", message], check=True,
-                   env={**os.environ, **WHO, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when})
