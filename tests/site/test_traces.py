@@ -64,3 +64,25 @@ def test_printing_the_day_asks_for_the_day_itself(tmp_path: Path) -> None:
     assert trace == ("day", "day?")
     second = Tracer(AsOf(dt.date(2027, 1, 11), True), set())
     assert second.made(store, PAGE, lambda: f"数据更新至{second.cn}")[0].decode() == "数据更新至2027年1月11日"
+
+
+def test_a_damaged_trace_or_an_unknown_question_makes_the_page_again(tmp_path: Path) -> None:
+    from qingdan.render.traces import trace_key
+
+    store = Store(tmp_path / "store")
+    tracer = Tracer(AsOf(dt.date(2027, 1, 10), True), set())
+    made: list[str] = []
+
+    def page() -> str:
+        made.append("page")
+        return "预先登记" if tracer.in_advance(LATER) else "—"
+
+    assert tracer.made(store, PAGE, page)[0] == "预先登记".encode() and made == ["page"]
+    for damaged in (b"{not json", b'{"a": 1}', b"[1, 2]", b'["no such question"]'):
+        store.put(trace_key(PAGE), damaged)
+        data, key, trace = tracer.made(store, PAGE, page)
+        assert data == "预先登记".encode() and trace == (f"later:{LATER}",)
+    assert made == ["page"] * 5
+    # An unknown question (a damaged manifest) never gives a key anything was made under in another build.
+    again = Tracer(AsOf(dt.date(2027, 1, 10), True), set())
+    assert tracer.key(PAGE, ("no such question",)) != again.key(PAGE, ("no such question",))

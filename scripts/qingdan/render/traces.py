@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
 from collections.abc import Callable, Container, Iterable
 from typing import Any
 
@@ -60,7 +61,9 @@ class Tracer:
             return "1" if as_of is not None else "0"
         if question == "day":
             return repr(as_of)
-        raise ValueError(f"unknown question {question!r}")
+        # Not a question this code asks (a damaged store or manifest): an answer nothing was made
+        # under, so the page is made again and asks its own questions.
+        return f"?{secrets.token_hex(16)}"
 
     def key(self, key: str, trace: Trace) -> str:
         """The key of what was made under input key ``key`` and asked ``trace``: the questions and
@@ -70,9 +73,8 @@ class Tracer:
     def made(self, store: Store, key: str, make: Callable[[], str]) -> tuple[bytes, str, Trace]:
         """The bytes made under input key ``key``, their key and trace: kept ones when the
         questions ``key`` asked when it was made have the same answers now, else ``make()``'s."""
-        kept = store.get(trace_key(key))
-        if kept is not None:
-            trace = tuple(json.loads(kept))
+        trace = _read_trace(store.get(trace_key(key)))
+        if trace is not None:
             final = self.key(key, trace)
             data = store.get(final)
             if data is not None:
@@ -148,6 +150,17 @@ class _Pages:
     def __contains__(self, path: object) -> bool:
         self._tracer._ask(f"page:{path}")
         return path in self._tracer._pages
+
+
+def _read_trace(kept: bytes | None) -> Trace | None:
+    """The questions kept in the store, or None (none kept, or not a list of questions: a damaged blob)."""
+    try:
+        trace = json.loads(kept) if kept is not None else None
+    except ValueError:
+        return None
+    if not isinstance(trace, list) or not all(isinstance(q, str) for q in trace):
+        return None
+    return tuple(trace)
 
 
 def trace_key(key: str) -> str:
