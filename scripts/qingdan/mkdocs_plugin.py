@@ -173,6 +173,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         self.store: Store | None = None
         self.keys: PageKeys | None = None
         self._theme_key = ""
+        self._around = ""  # the theme key, with what the theme shows of the data on every page
         self._page_keys: dict[str, str] = {}  # dest_uri -> input key of each generated page of this build
         self._specs: dict[str, PageSpec] = {}
         self._previous: dict[str, str] = {}  # the same of the build before, where its pages are still there
@@ -301,6 +302,10 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
                              earlier)
         self.renderer.keep_fragments(self.store, self.keys.common)
         self._theme_key = _theme_key(config)
+        # What MkDocs adds around a body: the theme and configuration; 数据更新至, printed in every
+        # page's footer; whether there is a feed to link; the pages MkDocs knows of.
+        footer = repr((self.renderer.as_of, self.history is not None))
+        self._around = input_key(self._theme_key, footer, self.keys.page_set)
         self._previous = self._previous_keys(config)
         self._page_keys, self._specs = {}, {}
         taken = [path for path in (*self.site.pages, *self.site.assets) if path in files.src_uris]
@@ -362,11 +367,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         key = self._page_keys.get(dest)
         if key is None:
             assert self.keys is not None
-            # The theme prints how current the data is on every page, links the feed when there is one,
-            # and may show what MkDocs knows of other pages.
-            around = repr((self.renderer.as_of if self.renderer else None, self.history is not None))
-            key = self._page_keys[dest] = self.keys.of(self._specs[dest], "mkdocs", self._theme_key, around,
-                                                       self.keys.page_set)
+            key = self._page_keys[dest] = self.keys.of(self._specs[dest], "mkdocs", self._around)
         return key
 
     def _is_modified(self, dest: str) -> bool:
