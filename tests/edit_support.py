@@ -64,4 +64,7 @@ def kinds_of_edit(lists: Path) -> list[tuple[str, Callable[[], None]]]:
         ("an item removed", lambda: edit(powers, remove_item)),
         ("a source retitled", lambda: edit(lists / "sources.yml", lambda t: t.replace(
             "title: 中华人民共和国行政许可法", "title: 中华人民共和国行政许可法（示例改题）", 1))),
+        # Cited as a legal basis by items, measures and duties of other departments, which show its title.
+        ("a local regulation retitled", lambda: edit(lists / "520000-sft" / "regulations.yml", lambda t: t.replace(
+            "title: 示例省食品小作坊小餐饮和食品摊贩管理条例", "title: 示例省食品小作坊小餐饮和食品摊贩管理条例（示例改题）", 1))),
     ]

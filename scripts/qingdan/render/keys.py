@@ -1,8 +1,10 @@
 """What each page is made from: its input key for the build store (store.py).
 
 A page's key digests the *common* inputs every page may read (settings,
-regions, sources and the law catalogue, departments, template overrides) and
-the page's own ``reads`` (``PageSpec.reads``), which name what else it shows:
+regions, sources and the law catalogue, departments, how each local regulation
+is cited — its title and validity, shown wherever an item, a measure or a duty
+cites it —, template overrides) and the page's own ``reads`` (``PageSpec.reads``),
+which name what else it shows:
 
 - ``*``: everything under lists/, the validator's findings, the history's head
   and releases and how current the data is (the default: a page that does not
@@ -71,6 +73,7 @@ class PageKeys:
         self.common = input_key(
             "pages",
             _json(common_files),
+            repr([lookup.source(code) for code in sorted(self.data.regulations)]),  # as citations show them
             catalogue.fingerprint if catalogue is not None else "no catalogue",
             _templates_digest(templates_dir),
         )
