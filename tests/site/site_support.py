@@ -117,9 +117,10 @@ def commit_all(root: Path, message: str, when: str) -> None:
     subprocess.run(["git", "-C", str(root), "commit", "-q", "-m", message], check=True, env=env)
 
 
-def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """A real command, its output captured."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+def run(args: list[str], cwd: Path, cache: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """A real command, its output captured; with its own empty ``cache`` folder (QINGDAN_CACHE_DIR) if given,
+    as a clean build to compare with needs (the checkout's build store holds the pages under test)."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **({"QINGDAN_CACHE_DIR": str(cache)} if cache else {})}
     return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 

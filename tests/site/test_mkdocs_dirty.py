@@ -26,16 +26,16 @@ def _mtimes(folder: Path) -> dict[str, int]:
     return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*.html")}
 
 
-def _build(root: Path, site: str, *extra: str) -> None:
+def _build(root: Path, site: str, *extra: str, cache: Path | None = None) -> None:
     # Not --strict with --dirty: MkDocs warns about every dirty build (its nav may be stale; ours is not).
     strict = [] if "--dirty" in extra else ["--strict"]
     result = run([sys.executable, "-m", "mkdocs", "build", *strict, "-f", str(root / "mkdocs.yml"),
-                  "--site-dir", site, *extra], root)
+                  "--site-dir", site, *extra], root, cache)
     assert result.returncode == 0, result.stderr[-3000:]
 
 
 def _same_as_clean(root: Path, name: str) -> None:
-    _build(root, name)
+    _build(root, name, cache=root / f"{name}-cache")  # an empty build store: nothing kept from the builds under test
     got, want = _tree(root / "site"), _tree(root / name)
     assert sorted(got) == sorted(want)
     assert [p for p in want if got[p] != want[p]] == []

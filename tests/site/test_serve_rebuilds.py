@@ -6,6 +6,7 @@ edit comes first. Whatever the order, the folder ends equal to a clean build of 
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -57,15 +58,17 @@ def _project(root: Path, items: int) -> tuple[Path, str, str]:
     return powers, line, code
 
 
-def _mkdocs_build(root: Path, folder: str) -> None:
+def _mkdocs_build(root: Path, folder: str, cache: Path | None = None) -> None:
     built = run([sys.executable, "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml"),
-                 "--site-dir", str(root / folder)], root)
+                 "--site-dir", str(root / folder)], root, cache)
     assert built.returncode == 0, built.stderr[-3000:]
 
 
 def _assert_served_as_a_clean_build(root: Path) -> None:
-    """The folder the server wrote equals `mkdocs build` of the same data into an empty one."""
-    _mkdocs_build(root, "clean")
+    """The folder the server wrote equals `mkdocs build` of the same data into an empty one, with an
+    empty build store (the server's holds the pages under test)."""
+    shutil.rmtree(root / "clean-cache", ignore_errors=True)
+    _mkdocs_build(root, "clean", root / "clean-cache")
     served, want = _tree(root / "served"), _tree(root / "clean")
     assert sorted(served) == sorted(want)
     assert [p for p in want if served[p] != want[p]] == []
