@@ -24,15 +24,13 @@ from click.testing import CliRunner
 
 from qingdan.cli import main
 from qingdan.store import Store
-from site_support import _NOT_TEXT, commit_all, copy_sample, dump
+from site_support import _NOT_TEXT, GIT_WHO, commit_all, copy_sample, dump
 
 EDITS = 10
-WHO = {"GIT_AUTHOR_NAME": "法规处 张三", "GIT_AUTHOR_EMAIL": "zhangsan@example.gov.cn",
-       "GIT_COMMITTER_NAME": "法规处 张三", "GIT_COMMITTER_EMAIL": "zhangsan@example.gov.cn"}
 
 
 def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(root), *args], check=True, env={**os.environ, **WHO})
+    subprocess.run(["git", "-C", str(root), *args], check=True, env={**os.environ, **GIT_WHO})
 
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:

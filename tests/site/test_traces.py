@@ -23,13 +23,9 @@ def _page(tracer: Tracer, store: Store, made: list[str]) -> str:
     def page() -> str:
         made.append("page")
         link = "有链接" if "items/x/index.md" in tracer.pages else "无链接"
-        return link + store_part(tracer, store, part)
+        return link + tracer.made(store, PART, part)[0].decode("utf-8")
 
     return tracer.made(store, PAGE, page)[0].decode("utf-8")
-
-
-def store_part(tracer: Tracer, store: Store, make) -> str:
-    return tracer.made(store, PART, make)[0].decode("utf-8")
 
 
 def test_a_page_is_made_again_only_when_an_answer_to_its_questions_changes(tmp_path: Path) -> None:

@@ -18,10 +18,11 @@ or code.
 
 The manifest (``MANIFEST`` in the output folder) records the format, the code
 version (a digest of this package's own files) and the SHA-256 of every file
-the build made; for a page also its input key, what it asked of how current
-the data is (its trace, render/traces.py) and the key that makes with the answers. It is deterministic, so a clean build and a rebuild write the
-same one. Files are reused only when the previous build's manifest is
-present, readable, of this format and of this code version; a broken or
+the build made; for a page also its input key, the questions it asked while it
+rendered (its trace, render/traces.py) and its key with their answers. It is
+deterministic, so a clean build and a rebuild write the same one. Files are
+reused only when the previous build's manifest is present, readable, of this
+format and of this code version; a broken or
 foreign manifest (or none: a folder from an older version) means a full build
 that reuses nothing. Reused files are read with links refused, and one whose
 bytes differ from the new ones is never reused, so even an edited output
@@ -44,11 +45,10 @@ from typing import Any
 from ..errors import QingdanError
 from ..files import Tree, read_regular, remove, walk, write_atomic
 from ..store import code_version
+from .traces import Trace
 
 MANIFEST = ".qingdan-manifest.json"
 FORMAT = 3
-
-Trace = tuple[str, ...]  # the questions a page asked of how current the data is (render/traces.py)
 
 
 @dataclass(frozen=True)
