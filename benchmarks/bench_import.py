@@ -39,7 +39,7 @@ from tree_support import write_tree  # noqa: E402  (the tests' tree: site, sourc
 from workbooks import province_folder, province_regions  # noqa: E402
 
 OUT = REPO / "benchmarks" / "out" / "import.md"
-QINGDAN = [sys.executable, "-c", "from qingdan.cli import main; main()"]
+QINGDAN = [sys.executable, "-c", "from qingdan.cli import run; run()"]
 LOAD_ALL = """
 import sys, openpyxl
 from pathlib import Path

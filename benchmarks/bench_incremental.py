@@ -45,7 +45,7 @@ OUT = REPO / "benchmarks" / "out"
 def timed_render(lists: Path, *args: str | Path) -> dict:
     """Run ``qingdan render lists ARGS``; wall and CPU seconds, peak memory, and its last line."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", "from qingdan.cli import main; main()", "render", str(lists),
+    proc = subprocess.Popen([sys.executable, "-c", "from qingdan.cli import run; run()", "render", str(lists),
                              *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     memory = TreeMemory(proc.pid)
     output, _ = proc.communicate()

@@ -88,7 +88,7 @@ def first_item(lists: Path) -> tuple[Path, str, str]:
 def measure(project: Path, dirty: bool, edits: int) -> list[float]:
     port = free_port()
     if dirty:
-        command = [sys.executable, "-c", "from qingdan.cli import main; main()", "serve", "--live",
+        command = [sys.executable, "-c", "from qingdan.cli import run; run()", "serve", "--live",
                    "--port", str(port)]
     else:
         command = [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"]

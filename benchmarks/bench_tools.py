@@ -34,7 +34,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "out" / "tools.md"
-QINGDAN = [sys.executable, "-c", "from qingdan.cli import main; main()"]
+QINGDAN = [sys.executable, "-c", "from qingdan.cli import run; run()"]
 PARSE_ALL = """
 import sys, yaml
 for path in sys.argv[1:]:

@@ -45,7 +45,7 @@ SCHEMAS = REPO / "scripts" / "schemas"
 OUT = REPO / "benchmarks" / "out" / "validate.md"
 TIME_BOX = 300  # seconds for one baseline run
 
-QINGDAN = [sys.executable, "-c", "from qingdan.cli import main; main()"]
+QINGDAN = [sys.executable, "-c", "from qingdan.cli import run; run()"]
 # A catalogue file that is not there: validation runs without the catalogue checks.
 NO_CATALOGUE = {"QINGDAN_LAWS_DB": "/nonexistent/qingdan-bench/laws.db"}
 LOAD_WITH_PYYAML = """

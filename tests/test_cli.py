@@ -39,3 +39,23 @@ def test_unknown_command_is_a_usage_error() -> None:
     result = CliRunner().invoke(main, ["valdate"])
     assert result.exit_code == 2
     assert "validate" in result.output  # click suggests the close match
+
+
+def test_the_console_command_keeps_exit_status_and_all_output(tmp_path: Path) -> None:
+    """``qingdan`` (cli.run) ends the process without tearing down the heap: the status is the
+    command's own (0, 1 for data with errors, 2 for a usage error) and every line reaches a pipe."""
+    import shutil
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-c", "from qingdan.cli import run; run()"]
+    ok = subprocess.run([*command, "codes"], capture_output=True, text=True)
+    assert ok.returncode == 0 and ok.stdout.count("\n") > 20 and ok.stdout.endswith("\n")
+    lists = tmp_path / "lists"
+    shutil.copytree(ROOT / "lists", lists)
+    broken = next(lists.glob("*/powers.yml"))
+    broken.write_text("items: [\n", encoding="utf-8")
+    bad = subprocess.run([*command, "validate", str(lists)], capture_output=True, text=True)
+    assert bad.returncode == 1 and broken.parent.name in bad.stdout + bad.stderr
+    usage = subprocess.run([*command, "valdate"], capture_output=True, text=True)
+    assert usage.returncode == 2 and "valdate" in usage.stderr

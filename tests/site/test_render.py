@@ -500,7 +500,7 @@ def test_law_page_parts_kept_in_the_store_render_as_the_whole(sample: Dataset, t
     page = site.pages["sources/law-admin-licensing/index.md"]
     store = Store(tmp_path / "store")
     kept = Renderer(site)
-    kept.keep_fragments(store, "common")
+    kept.keep_fragments(store, "common", _item_digest)
     first = kept.html(page)
     made = store.made_count
     assert first == Renderer(site).html(page)
@@ -510,5 +510,46 @@ def test_law_page_parts_kept_in_the_store_render_as_the_whole(sample: Dataset, t
     groups = site.lookup.citations_by_article("law-admin-licensing")
     assert made == len({repr(group[start:start + 100]) for _label, group in groups for start in range(0, len(group), 100)})
     again = Renderer(site)
-    again.keep_fragments(store, "common")
+    again.keep_fragments(store, "common", _item_digest)
     assert again.html(page) == first and store.made_count == made and store.reused >= len(labels)
+
+
+def _item_digest(item: PowerItem) -> str:
+    from qingdan.store import digest_of
+
+    return digest_of(item.model_dump_json())
+
+
+def test_power_list_rows_kept_by_record_render_as_the_whole(tmp_path: Path) -> None:
+    """A department's power list keeps its rows a hundred at a time by the records' digests
+    (record_key): with a store it equals the page rendered without one; rendered again nothing is
+    made; after one item's name changes, only the block holding it is made, and the page shows the
+    new name."""
+    from qingdan.store import Store
+
+    lists = copy_sample(tmp_path)
+    data = load_dataset(lists)
+    dept, items = max(data.powers_by_department.items(), key=lambda pair: len(pair[1]))
+    path = f"departments/{dept}/powers/index.md"
+    store = Store(tmp_path / "store")
+
+    def render(dataset: Dataset) -> tuple[str, int, int]:
+        site = plan_site(dataset)
+        renderer = Renderer(site)
+        renderer.keep_fragments(store, "common", _item_digest)
+        made, reused = store.made_count, store.reused
+        html = renderer.html(site.pages[path])
+        assert html == Renderer(site).html(site.pages[path])
+        return html, store.made_count - made, store.reused - reused
+
+    blocks = -(-len(items) // 100)
+    first, made, _ = render(data)
+    assert made == blocks
+    assert render(data)[1:] == (0, blocks)
+    powers = lists / dept / "powers.yml"
+    text = powers.read_text(encoding="utf-8")
+    name = items[-1].name
+    powers.write_text(text.replace(f"name: {name}\n", f"name: {name}（改名）\n", 1), encoding="utf-8")
+    html, made, reused = render(load_dataset(lists))
+    assert f"{name}（改名）" in html and f"{name}（改名）" not in first
+    assert (made, reused) == (1, blocks - 1)

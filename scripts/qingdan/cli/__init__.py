@@ -5,9 +5,12 @@ Each command group lives in a module of its own and registers itself on ``main``
 
 from __future__ import annotations
 
+import atexit
 import functools
 import importlib
+import os
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -49,6 +52,37 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, prog_name="qingdan")
 def main() -> None:
     """qingdan：把权力清单、责任清单、负面清单和地方性法规目录作为版本化数据校验、发布。"""
+
+
+def run() -> None:
+    """The ``qingdan`` console command: :func:`main`, then an exit that skips tearing down the heap.
+
+    A build holds millions of small objects; the interpreter frees them one by
+    one as it shuts down (0.5 s of a 4 s rebuild at 10,000 items). Once the
+    command has returned, its exit handlers run (multiprocessing joins its
+    children, logging flushes) and the output is flushed; then the process ends
+    with the command's status. With another thread still running, the usual
+    shutdown waits for it.
+    """
+    try:
+        main()
+        status: object = 0
+    except SystemExit as exc:
+        status = exc.code
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        raise SystemExit(status)
+    if status is None:
+        status = 0
+    elif not isinstance(status, int):
+        print(status, file=sys.stderr)
+        status = 1
+    atexit._run_exitfuncs()  # what interpreter shutdown would run first; then only freeing is left
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing left to tell
+            status = status or 1
+    os._exit(status)
 
 
 def friendly(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -46,6 +46,7 @@ from typing import Any
 
 from ..layout import KINDS
 from ..laws.catalogue import installed_catalogue
+from ..model import PowerItem
 from ..store import Store, digest_of, folder_digest, input_key
 from .history import History, as_of
 from .lookup import Lookup
@@ -118,6 +119,12 @@ class PageKeys:
 
     def _item(self, code: str) -> str:
         return self._item_digests(self.data.source_file.get(code, "")).get(code, "-")
+
+    def item_digest(self, item: PowerItem) -> str:
+        """The digest of power item ``item``'s record (what a kept part of a page names it by)."""
+        if self.data.powers.get(item.code) is item:
+            return self._item(item.code)
+        return digest_of(item.model_dump_json())  # not the item of lists/ (an earlier version)
 
     def _file(self, relpath: str) -> str:
         return self.files.get(relpath, "-")

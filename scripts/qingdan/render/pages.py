@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any, get_args
@@ -201,14 +201,16 @@ def _department(lookup: Lookup, contributed: Contributed, history: History | Non
     published = {key for key, rel in lists.items() if rel in data.record_files}
 
     def context() -> dict[str, Any]:
+        powers = lookup.powers_by_dept.get(dept_id, [])
         return {
             "dept": dept,
             "dept_id": dept_id,
             "region": data.regions.get(dept.region),
             "published": published,
             "required": {key for key, _label in REQUIRED_LISTS},
-            "powers": lookup.powers_by_dept.get(dept_id, []),
-            "type_counts": lookup.dept_type_counts(dept_id),
+            "powers": powers,
+            "type_counts": lookup.dept_type_counts(dept_id),  # in force
+            "type_totals": Counter(item.power_type for item in powers),
             "regulations": lookup.regulations_by_dept.get(dept_id, []),
             "negative": data.negative_lists.get(dept_id),
             "responsibilities": data.responsibilities.get(dept_id),
@@ -511,13 +513,13 @@ def _changes(lookup: Lookup, contributed: Contributed, history: History | None) 
     """修订记录: the site-wide change log, newest first (empty when not built from git)."""
 
     def context() -> dict[str, Any]:
-        entries = list(history.changes()) if history is not None else []
-        seen = sorted({e.department for e in entries if e.department})
+        steps = history.step_log() if history is not None else []
+        seen = sorted({c.department for _step, changes in steps for c in changes if c.department})
         departments = [(d, _dept_name(lookup, d)) for d in seen]
         labels = {kind.key: kind.label for kind in KINDS}
         feed = FEED if FEED in contributed() else None
         releases = [(r, f"{RELEASES}{r.file_name}") for r in history.tags()] if history is not None else []
-        return {"entries": entries, "departments": departments, "list_labels": labels, "feed": feed,
+        return {"steps": steps, "count": sum(len(changes) for _step, changes in steps), "departments": departments, "list_labels": labels, "feed": feed,
                 "releases": [(r, path) for r, path in reversed(releases) if path in contributed()]}
 
     yield PageSpec(page_path("changes"), "修订记录", "site/changes.html", context,
