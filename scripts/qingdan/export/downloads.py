@@ -92,7 +92,9 @@ def iter_downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departmen
     for kind in [k for k in LISTS if k in set(kinds)]:
         layout = slices.layout(kind)
         parts = [part for d in chosen if (part := _part(data, d, kind)) is not None]
-        made = [slices.of(kind, part, groups) for part in parts]
+        read_from = data.file_digests
+        made = [slices.of(kind, part, groups, read_from.get(f"{part.department}/{BY_KEY[kind].filename}"))
+                for part in parts]
         for part, found in zip(parts, made):
             dept = part.department
             label = _title(data, dept, kind, ctx)

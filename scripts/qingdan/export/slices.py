@@ -11,7 +11,9 @@ A slice's key covers everything its bytes are made from:
 
 - the code version (store.input_key) and the layout of the list's tables:
   sheet titles, headers (the site's header map), cell types, descriptions;
-- the department's record, as its JSON dump;
+- the department's record: the digest of the file it was read from (a file's
+  records follow from its path and bytes, as the validator's cache relies on),
+  or, for a record not read from one file, its JSON dump;
 - what its cells looked up in the context (excel/context.py): department
   names, sources, titles, industries. Which lookups a slice makes follows
   from its record, so making a slice notes them (its *trace*, kept by the
@@ -90,10 +92,13 @@ class Slices:
             self._layouts[kind] = Layout(tables, csv, digest_of(_json(plain)))
         return self._layouts[kind]
 
-    def of(self, kind: str, part: Part, groups: tuple[str, ...]) -> dict[str, Slice]:
-        """The department's slices of ``kind`` in each of ``groups``."""
-        dump = part.file_record.model_dump_json().encode("utf-8")
-        record = digest_of(type(part.file_record).__name__.encode() + b"\0" + dump)
+    def of(self, kind: str, part: Part, groups: tuple[str, ...], read_from: str | None = None) -> dict[str, Slice]:
+        """The department's slices of ``kind`` in each of ``groups``; ``read_from`` is the digest of
+        the file its record was read from (then the record is dumped only if a slice is made)."""
+        if read_from is not None:
+            record = f"file:{read_from}"
+        else:
+            record = digest_of(type(part.file_record).__name__.encode() + b"\0" + _dump(part))
         found: dict[str, Slice] = {}
         for group in groups:
             head = (kind, group, part.department, record, self.layout(kind).digest)
@@ -107,7 +112,7 @@ class Slices:
                     found[group] = kept
                     continue
             # Not kept, or kept damaged (a blob that does not parse): made again, and kept.
-            blob, seen = self._make(kind, group, part, dump)
+            blob, seen = self._make(kind, group, part)
             self.store.put(trace_key, seen.encode("utf-8"))
             key = input_key("downloads/slice", *head, self.tracer.values(json.loads(seen)))
             self.store.put(key, blob)
@@ -115,15 +120,19 @@ class Slices:
             found[group] = Slice(key, *_parts(blob))
         return found
 
-    def _make(self, kind: str, group: str, part: Part, dump: bytes) -> tuple[bytes, str]:
+    def _make(self, kind: str, group: str, part: Part) -> tuple[bytes, str]:
         """A slice's bytes and its trace (the lookups making it read)."""
         self.tracer.reset()
         ctx = self.tracer.ctx
         if group == JSON:
-            return _encode([], json_piece(part, ctx, dump)), self.tracer.trace()
+            return _encode([], json_piece(part, ctx, _dump(part))), self.tracer.trace()
         tables = [SliceTable(t.title, csv_rows(as_one_table(kind, [t], ctx).rows), sheet_rows(t))
                   for t in file_tables(kind, [part], ctx)]
         return _encode(tables, b""), self.tracer.trace()
+
+
+def _dump(part: Part) -> bytes:
+    return part.file_record.model_dump_json().encode("utf-8")
 
 
 # ---- the lookups a slice makes ----------------------------------------------------
