@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from stat import S_ISREG
+from typing import Any
 
 from .errors import QingdanError
 from .files import read_regular, walk, write_atomic
@@ -72,12 +73,17 @@ def input_key(*parts: str | bytes) -> str:
 
     Each part is length-prefixed, so ("ab", "c") and ("a", "bc") differ.
     """
-    digest = hashlib.sha256(code_version().encode())
+    digest = _seeded().copy()  # a rebuild keys every page, some twice: the code version is hashed once
     for part in parts:
         data = part.encode("utf-8") if isinstance(part, str) else part
-        digest.update(len(data).to_bytes(8, "big"))
-        digest.update(data)
+        digest.update(len(data).to_bytes(8, "big") + data)
     return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _seeded() -> Any:
+    """A SHA-256 that has read the code version (copied for each key)."""
+    return hashlib.sha256(code_version().encode())
 
 
 def digest_of(data: str | bytes) -> str:
