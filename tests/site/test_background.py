@@ -41,3 +41,30 @@ def test_cancel_stops_the_child_and_thaws(sample: Dataset, tmp_path: Path) -> No
     work.cancel()
     assert gc.get_freeze_count() == before
     assert not multiprocessing.active_children()
+
+
+def test_a_child_started_before_the_pages_are_planned_makes_all_but_the_feeds_meanwhile(sample: Dataset,
+                                                                                       tmp_path: Path) -> None:
+    """write_site starts the child before planning the pages (pages=None): the search index and the
+    downloads are made while no page is known; the pages come through planned()."""
+    import time
+
+    work = Contributions(sample, tmp_path, pages=None)
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "downloads" / "datapackage.json").is_file() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert (tmp_path / "downloads" / "datapackage.json").is_file()  # before the pages were given
+    work.planned({"index.md"})
+    paths = work.paths()
+    assert "search-index/meta.json" in paths and all((tmp_path / path).is_file() for path in paths)
+
+
+def test_asking_for_the_paths_before_the_pages_are_planned_is_refused_not_a_hang(sample: Dataset,
+                                                                                  tmp_path: Path) -> None:
+    before = gc.get_freeze_count()
+    work = Contributions(sample, tmp_path, pages=None)
+    with pytest.raises(RuntimeError, match="planned"):
+        work.paths()
+    work.cancel()
+    assert gc.get_freeze_count() == before
+    assert not multiprocessing.active_children()

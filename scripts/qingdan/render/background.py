@@ -16,10 +16,13 @@ two processes share.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import gc
 import multiprocessing
+import threading
 import traceback
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +34,7 @@ from .history import History
 from .incremental import SiteWriter, writing
 
 
-def _write_all(dataset: Dataset, history: History | None, out_dir: Path, pages: Collection[str],
+def _write_all(dataset: Dataset, history: History | None, out_dir: Path, pages: Callable[[], Collection[str]],
                store: Store | None, writer: SiteWriter | None) -> list[str]:
     write = writing(out_dir, writer)
     paths: list[str] = []
@@ -42,10 +45,12 @@ def _write_all(dataset: Dataset, history: History | None, out_dir: Path, pages: 
 
 
 def _produce(dataset: Dataset, history: History | None, out_dir: Path, conn: Any,
-             pages: Collection[str] = (), store: Store | None = None, writer: SiteWriter | None = None) -> None:
+             pages: Collection[str] | Any = (), store: Store | None = None, writer: SiteWriter | None = None) -> None:
+    """The child's work; ``pages`` are the site's pages, or the end of a pipe they will come through."""
     try:
         mark = writer.mark() if writer is not None else None
-        paths = _write_all(dataset, history, out_dir, pages, store, writer)
+        paths = _write_all(dataset, history, out_dir, _receiving(pages) if hasattr(pages, "recv") else lambda: pages,
+                           store, writer)
         # The parent's writer learns what this copy of it wrote (SiteWriter.absorb).
         conn.send(("ok", (paths, writer.since(mark, paths) if writer is not None else None)))
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises
@@ -54,29 +59,79 @@ def _produce(dataset: Dataset, history: History | None, out_dir: Path, conn: Any
         conn.close()
 
 
+def _receiving(conn: Any) -> Callable[[], Collection[str]]:
+    """The pages the parent sends through ``conn`` once it has planned them, read as they come
+    (a thread, so that the parent's send never waits for this child to be free)."""
+    got: list[Collection[str]] = []
+
+    def read() -> None:
+        with contextlib.suppress(EOFError):  # the parent stopped first: pages() says so
+            got.append(conn.recv())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+
+    def pages() -> Collection[str]:
+        reader.join()
+        if not got:
+            raise QingdanError("没有收到页面列表（生成页面的进程已停止）")
+        return got[0]
+
+    return pages
+
+
 class Contributions:
-    """The files of :func:`extras.contributions`, written under ``out_dir`` in the background."""
+    """The files of :func:`extras.contributions`, written under ``out_dir`` in the background.
+
+    ``pages`` are the site's pages (feeds link only those). None starts the child
+    before the pages are planned: search index, downloads and releases need no
+    pages, and the feeds, made last, wait for :meth:`planned`.
+    """
 
     def __init__(self, dataset: Dataset, out_dir: Path, history: History | None = None,
-                 pages: Collection[str] = (), store: Store | None = None, writer: SiteWriter | None = None) -> None:
+                 pages: Collection[str] | None = (), store: Store | None = None,
+                 writer: SiteWriter | None = None) -> None:
         self._paths: list[str] | None = None
         self._process: Any = None
         self._frozen = False
         self._writer = writer  # writes in place, leaving unchanged files alone (render --out)
+        self._pages_out: Any = None
+        self._inline: Callable[[Callable[[], Collection[str]]], list[str]] | None = None
         if "fork" not in multiprocessing.get_all_start_methods():
-            self._paths = _write_all(dataset, history, out_dir, pages, store, writer)
+            self._inline = functools.partial(_write_all, dataset, history, out_dir, store=store, writer=writer)
+            if pages is not None:
+                self.planned(pages)
             return
         ctx = multiprocessing.get_context("fork")
         self._conn, child = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=_produce, args=(dataset, history, out_dir, child, pages, store, writer),
-                                    daemon=True)
+        pages_in = None
+        if pages is None:
+            pages_in, self._pages_out = ctx.Pipe(duplex=False)
+        self._process = ctx.Process(target=_produce, daemon=True, args=(
+            dataset, history, out_dir, child, pages if pages_in is None else pages_in, store, writer))
         gc.freeze()
         self._frozen = True
         self._process.start()
         child.close()
+        if pages_in is not None:
+            pages_in.close()
+
+    def planned(self, pages: Collection[str]) -> None:
+        """Give the child the site's pages (when it was started without them)."""
+        if self._inline is not None:
+            self._paths = self._inline(lambda: pages)
+            self._inline = None
+        elif self._pages_out is not None:
+            # A child with no feeds to make may be done already: it had no use for them.
+            with contextlib.suppress(BrokenPipeError):
+                self._pages_out.send(frozenset(pages))
+            self._pages_out.close()
+            self._pages_out = None
 
     def paths(self) -> list[str]:
         """The paths written (relative to ``out_dir``); waits for the child to finish."""
+        if self._inline is not None or self._pages_out is not None:
+            raise RuntimeError("Contributions.planned() must come first: the feeds need the pages")
         if self._paths is None:
             try:
                 status, value = self._conn.recv()
@@ -94,6 +149,9 @@ class Contributions:
 
     def cancel(self) -> None:
         """Stop the child (the build failed elsewhere)."""
+        if self._pages_out is not None:
+            self._pages_out.close()
+            self._pages_out = None
         if self._process is not None and self._process.is_alive():
             self._process.terminate()
             self._process.join()

@@ -9,7 +9,7 @@ include the same template, search/page.html, through their own environment).
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from importlib import resources
 from importlib.resources.abc import Traversable
 
@@ -58,7 +58,7 @@ StageFiles = Mapping[str, bytes] | Iterable[tuple[str, bytes]]
 
 
 def contributions(dataset: Dataset, history: History | None = None,
-                  pages: Collection[str] = (), *, store: Store | None = None,
+                  pages: Callable[[], Collection[str]] = tuple, *, store: Store | None = None,
                   departments: Collection[str] | None = None) -> Iterator[StageFiles]:
     """What other stages add to the site, one stage at a time (paths relative to the site root).
 
@@ -70,8 +70,9 @@ def contributions(dataset: Dataset, history: History | None = None,
     Downloads: ``qingdan.export.downloads`` (``downloads/<dept>/powers.csv`` …);
     list pages link to whatever paths it returns. ``history`` is for the feeds
     written when the site knows its address (site_url in lists/site.yml);
-    ``pages`` are the site's page files, and a feed links a record only to a
-    page among them (no page, no link).
+    ``pages()`` gives the site's page files, and a feed links a record only to a
+    page among them (no page, no link); it is called only for the feeds, the
+    last stage, so the others may start before the pages are planned.
 
     ``store`` keeps what the stages make by input key (store.py), so that a
     rebuild makes only what changed. ``departments`` is a shard's part
@@ -88,7 +89,7 @@ def contributions(dataset: Dataset, history: History | None = None,
         yield ((f"{RELEASES}{release.file_name}", history.snapshot_zip(release.name)) for release in history.tags())
     base = feed_base(dataset, history)
     if history is not None and base:
-        yield history.feeds(base, item_url=functools.partial(record_url, base, pages))
+        yield history.feeds(base, item_url=functools.partial(record_url, base, pages()))
 
 
 def linked_paths(dataset: Dataset, history: History | None = None) -> list[str]:

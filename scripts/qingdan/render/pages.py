@@ -519,7 +519,8 @@ def _changes(lookup: Lookup, contributed: Contributed, history: History | None) 
         labels = {kind.key: kind.label for kind in KINDS}
         feed = FEED if FEED in contributed() else None
         releases = [(r, f"{RELEASES}{r.file_name}") for r in history.tags()] if history is not None else []
-        return {"steps": steps, "count": sum(len(changes) for _step, changes in steps), "departments": departments, "list_labels": labels, "feed": feed,
+        return {"steps": steps, "count": sum(len(changes) for _step, changes in steps), "departments": departments,
+                "list_labels": labels, "feed": feed,
                 "releases": [(r, path) for r, path in reversed(releases) if path in contributed()]}
 
     yield PageSpec(page_path("changes"), "修订记录", "site/changes.html", context,

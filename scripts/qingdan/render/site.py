@@ -102,8 +102,8 @@ class Renderer:
         the page's path and ``data`` (every variable the part shows: the template must name
         them all; its repr must show every field, as those of dataclasses and plain values do)
         it decides the part's bytes. A power item in ``data`` is best named by its
-        ``record_key`` (``item_digest``: the digest of its record, worked out once per file),
-        ten times quicker than its repr. A law cited by
+        ``record_key`` (``item_digest``: the digest of its record, worked out once per file):
+        its repr costs about as much as rendering its row. A law cited by
         10,000 items lists them by article: after one item's name changes, one article's
         rows are made again, not the page's 10,000.
         """
@@ -199,10 +199,11 @@ def write_site(dataset: Dataset, out_dir: Path, history: History | None = None,
     """
     write = writing(out_dir, writer)
     linked = linked_paths(dataset, history)
-    # Planned first (nothing is rendered yet): the feeds link only pages that exist.
-    site = plan_site(dataset, history, contributed=lambda: linked)
-    background = Contributions(dataset, out_dir, history, frozenset(site.pages), store, writer)
+    # Started before the pages are planned; the feeds, made last, link only pages that exist.
+    background = Contributions(dataset, out_dir, history, None, store, writer)
     try:
+        site = plan_site(dataset, history, contributed=lambda: linked)
+        background.planned(site.pages)
         files = iter_files(site, templates_dir, store=store, contributed=linked)
         if progress is not None:
             files = _reporting(files, len(site.pages) + len(site.assets), progress)
@@ -223,7 +224,7 @@ def fill_store(dataset: Dataset, store: Store, shard: Shard, history: History | 
     mine = [dept for dept in sorted(dataset.departments) if shard.owns(dept)]
     linked = linked_paths(dataset, history)
     site = plan_site(dataset, history, contributed=lambda: linked)
-    for stage in contributions(dataset, history, site.pages.keys(), store=store, departments=mine):
+    for stage in contributions(dataset, history, site.pages.keys, store=store, departments=mine):
         for _pair in stage.items() if isinstance(stage, Mapping) else stage:
             pass  # made into the store
         del stage
