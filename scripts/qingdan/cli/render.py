@@ -66,10 +66,13 @@ def render_cmd(path: Path, out_dir: Path | None, templates_dir: Path | None, the
     --shard-store 并入全部分片缓存并 --out 生成网站（见 .github/workflows/publish-sharded.yml）。
     """
     lists_dir, _ = _lists_dir(path)
+    # A build makes millions of objects and next to no cycles: collecting would walk them again
+    # and again (a sixth of a rebuild at 10,000 items). What is left is collected at the end.
     if shard_text is not None:
         if out_dir is not None or theme_dir is not None or shard_stores:
             raise QingdanError("--shard 只生成一片并保存到 --store，不能同时使用 --out、--theme-out 或 --shard-store")
-        _render_shard(lists_dir, Shard.parse(shard_text), store_dir, templates_dir)
+        with gc_paused():
+            _render_shard(lists_dir, Shard.parse(shard_text), store_dir, templates_dir)
         return
     if out_dir is None:
         raise QingdanError("请用 --out 指定输出文件夹（或用 --shard I/N 只生成一片）")
@@ -78,8 +81,6 @@ def render_cmd(path: Path, out_dir: Path | None, templates_dir: Path | None, the
         _check_out(theme_dir)
         if theme_dir.resolve() == out_dir.resolve():
             raise QingdanError("--theme-out 不能与 --out 是同一个文件夹：主题文件不是页面")
-    # The build makes millions of objects and next to no cycles: collecting would walk them again
-    # and again (a sixth of a rebuild at 10,000 items). What is left is collected at the end.
     with gc_paused():
         _render_site(lists_dir, out_dir, templates_dir, store_dir, shard_stores)
     if theme_dir is not None:
