@@ -88,6 +88,7 @@ class PageKeys:
         self._earlier = earlier
         self.made: dict[tuple[str, ...], str] | None = {} if earlier is not None else None
         self._crumbs: dict[tuple, str] = {}  # the crumbs of a department's pages are one tuple
+        self._step_texts: dict[int, str] = {}  # id of a history step -> what a timeline shows of it
         self._resolvers: dict[str, Callable[[str], str]] = {
             "item": self._item, "file": self._file, "dept": self._folder, "files": self._named,
             "citations": self._citations, "contributed": self._contributed_under, "type": self._type,
@@ -161,8 +162,17 @@ class PageKeys:
             return self._history_identity
         if self.history is None:
             return "no history"
-        return digest_of(repr([(_step_row(entry.step), entry.change.to_row())
-                               for entry in self.history.item_changes(key)]))
+        return digest_of("\n".join([self._step_text(entry.step) + repr(entry.change.to_row())
+                                    for entry in self.history.item_changes(key)]))
+
+    def _step_text(self, step: Any) -> str:
+        """What a timeline shows of a commit, as text: worked out once per commit (the first commit
+        of a site is in the timeline of every record it added). The history holds its steps for the
+        life of these keys, so their ids stay theirs."""
+        text = self._step_texts.get(id(step))
+        if text is None:
+            text = self._step_texts[id(step)] = repr(_step_row(step))
+        return text
 
     @functools.cached_property
     def _history_identity(self) -> str:
