@@ -169,6 +169,8 @@ def test_an_edited_or_linked_output_file_is_never_reused(built: tuple[Path, Path
     # Its manifest still vouches for these files: reusing them on its word would be wrong.
     page = out / "items" / ITEM / "index.md"
     page.write_text(page.read_text(encoding="utf-8").replace("食品生产许可", "食品生产许吖"), encoding="utf-8")
+    download = out / "downloads" / "all" / "powers.csv"  # made again with the same bytes: not taken on trust
+    download.write_bytes(download.read_bytes().replace(b",", b";", 1))
     secret = tmp_path / "secret.md"
     secret.write_bytes((out / "departments" / "index.md").read_bytes())
     (out / "departments" / "index.md").unlink()
@@ -180,8 +182,9 @@ def test_an_edited_or_linked_output_file_is_never_reused(built: tuple[Path, Path
     (out / "junk" / "more" / "a.txt").write_text("手工放入的文件\n", encoding="utf-8")
     before = _inodes(out)
     output = _render(lists, out)
-    assert "已更新" in output and "改写 2 个，删除 0 个" in output
-    assert _rewritten(before, out) == {f"items/{ITEM}/index.md", "departments/index.md", MANIFEST}
+    assert "已更新" in output and "改写 3 个，删除 0 个" in output
+    assert _rewritten(before, out) == {f"items/{ITEM}/index.md", "departments/index.md", "downloads/all/powers.csv",
+                                       MANIFEST}
     assert not (out / "departments" / "index.md").is_symlink() and not (out / "stray.md").exists()
     assert _tree(out) == _tree(clean)
     folders = sorted(d.relative_to(out).as_posix() for d in out.rglob("*") if d.is_dir())

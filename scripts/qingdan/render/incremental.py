@@ -211,7 +211,10 @@ class SiteWriter:
                 data = content.encode("utf-8") if isinstance(content, str) else content
                 built = Built(hashlib.sha256(data).hexdigest(), len(data))
             self.digests[path] = built
-            if old is not None and old.sha256 == built.sha256 and self._unchanged(target, data):
+            # The same bytes as last time, and the file as that build left it (or, if touched since,
+            # still holding them): left alone without reading it back.
+            if old is not None and old.sha256 == built.sha256 and (self._untouched(target, old)
+                                                                   or self._unchanged(target, data)):
                 self.reused += 1
             else:
                 _put(Path(target), data)
