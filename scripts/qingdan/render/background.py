@@ -23,6 +23,7 @@ import multiprocessing
 import threading
 import traceback
 from collections.abc import Callable, Collection
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -44,13 +45,14 @@ def _write_all(dataset: Dataset, history: History | None, out_dir: Path, pages: 
     return paths
 
 
-def _produce(dataset: Dataset, history: History | None, out_dir: Path, conn: Any,
-             pages: Collection[str] | Any = (), store: Store | None = None, writer: SiteWriter | None = None) -> None:
+def _produce(dataset: Dataset, history: History | None, out_dir: Path, conn: Connection,
+             pages: Collection[str] | Connection = (), store: Store | None = None,
+             writer: SiteWriter | None = None) -> None:
     """The child's work; ``pages`` are the site's pages, or the end of a pipe they will come through."""
     try:
         mark = writer.mark() if writer is not None else None
-        paths = _write_all(dataset, history, out_dir, _receiving(pages) if hasattr(pages, "recv") else lambda: pages,
-                           store, writer)
+        given = _receiving(pages) if isinstance(pages, Connection) else lambda: pages
+        paths = _write_all(dataset, history, out_dir, given, store, writer)
         # The parent's writer learns what this copy of it wrote (SiteWriter.absorb).
         conn.send(("ok", (paths, writer.since(mark, paths) if writer is not None else None)))
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises
@@ -59,7 +61,7 @@ def _produce(dataset: Dataset, history: History | None, out_dir: Path, conn: Any
         conn.close()
 
 
-def _receiving(conn: Any) -> Callable[[], Collection[str]]:
+def _receiving(conn: Connection) -> Callable[[], Collection[str]]:
     """The pages the parent sends through ``conn`` once it has planned them, read as they come
     (a thread, so that the parent's send never waits for this child to be free)."""
     got: list[Collection[str]] = []
