@@ -142,9 +142,9 @@ def _damage(manifest: Path, damage: str) -> None:
     elif damage == "foreign code":
         manifest.write_text(json.dumps({**data, "code": "0" * 64}), encoding="utf-8")
     elif damage == "bad trace":
-        # One page's questions (render/traces.py) are not a list of strings.
+        # One page's questions (render/traces.py) are not all in the manifest's list of questions.
         path = next(p for p, entry in data["files"].items() if entry[4])
-        data["files"][path][4] = [1]
+        data["files"][path][4] = [*data["files"][path][4], len(data["questions"])]
         manifest.write_text(json.dumps(data), encoding="utf-8")
     else:
         manifest.write_text(json.dumps({**data, "format": 999}), encoding="utf-8")

@@ -19,7 +19,8 @@ or code.
 The manifest (``MANIFEST`` in the output folder) records the format, the code
 version (a digest of this package's own files) and the SHA-256 of every file
 the build made; for a page also its input key, the questions it asked while it
-rendered (its trace, render/traces.py) and its key with their answers. It is
+rendered (its trace, render/traces.py: numbers into the manifest's list of
+questions, as pages ask the same ones) and its key with their answers. It is
 deterministic, so a clean build and a rebuild write the same one. Files are
 reused only when the previous build's manifest is present, readable, of this
 format and of this code version; a broken or
@@ -48,7 +49,7 @@ from ..store import code_version
 from .traces import Trace
 
 MANIFEST = ".qingdan-manifest.json"
-FORMAT = 3
+FORMAT = 4
 
 
 @dataclass(frozen=True)
@@ -104,18 +105,19 @@ def read_manifest(out_dir: Path) -> Previous | None:
         return None
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("code") != code_version():
         return None
-    files = data.get("files")
-    if not isinstance(files, dict):
+    files, questions = data.get("files"), data.get("questions")
+    if not (isinstance(files, dict) and isinstance(questions, list) and all(isinstance(q, str) for q in questions)):
         return None
     built: dict[str, Built] = {}
     optional = (str, type(None))
+    asked = range(len(questions))
     for name, entry in files.items():
         if not (isinstance(name, str) and isinstance(entry, list) and len(entry) == 5
                 and isinstance(entry[0], str) and isinstance(entry[1], int) and isinstance(entry[2], optional)
                 and isinstance(entry[3], optional) and isinstance(entry[4], list)
-                and all(isinstance(q, str) for q in entry[4])):
+                and all(type(n) is int and n in asked for n in entry[4])):
             return None
-        built[name] = Built(*entry[:4], tuple(entry[4]))
+        built[name] = Built(*entry[:4], tuple([questions[n] for n in entry[4]]))
     return Previous(built, written_ns)
 
 
@@ -275,8 +277,10 @@ class SiteWriter:
                     os.unlink(f"{root}/{path}")
                 emptied.add(os.path.dirname(path))
         _remove_empty(root, emptied)
-        files = {path: [b.sha256, b.size, b.key, b.base, list(b.trace)] for path, b in sorted(self.digests.items())}
-        manifest = {"format": FORMAT, "code": code_version(), "files": files}
+        numbers: dict[str, int] = {}  # each question once, numbered in the order the files first ask it
+        files = {path: [b.sha256, b.size, b.key, b.base, [numbers.setdefault(q, len(numbers)) for q in b.trace]]
+                 for path, b in sorted(self.digests.items())}
+        manifest = {"format": FORMAT, "code": code_version(), "questions": list(numbers), "files": files}
         write_atomic(self.out_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
