@@ -139,7 +139,6 @@ def share_field_sets(records: Iterable[BaseModel]) -> None:
     loudly instead of changing the others.
     """
     shared: dict[frozenset[str], SharedFields] = {}
-    nested_of: dict[type, tuple[str, ...]] = {}
     # A record loaded before (load_dataset's memo) was shared then, with all it holds.
     stack = [r for r in records if not isinstance(r.__pydantic_fields_set__, SharedFields)]
     pop, push, extend, assign = stack.pop, stack.append, stack.extend, object.__setattr__
@@ -150,10 +149,7 @@ def share_field_sets(records: Iterable[BaseModel]) -> None:
         if fields is None:
             fields = shared[given] = SharedFields(given)
         assign(record, "__pydantic_fields_set__", fields)
-        cls = type(record)
-        nested = nested_of.get(cls)
-        if nested is None:
-            nested = nested_of[cls] = _nested_fields(cls)
+        nested = _nested_fields(type(record))
         if nested:
             values = record.__dict__
             for name in nested:
