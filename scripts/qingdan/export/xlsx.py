@@ -19,18 +19,14 @@ valid DEFLATE stream; the CRC-32 of the whole is combined from the runs'.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import struct
 import unicodedata
 import zlib
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
-
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.compat import safe_string
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import to_excel
-from openpyxl.writer.theme import theme_xml
 
 from ..errors import QingdanError
 from ..excel.rows import TableData
@@ -105,7 +101,7 @@ def workbook(sheets: list[Sheet], title: str = "", keywords: str = "") -> bytes:
         "xl/workbook.xml": _workbook_xml(names, sheets),
         "xl/_rels/workbook.xml.rels": _workbook_rels(len(sheets)),
         "xl/styles.xml": _STYLES,
-        "xl/theme/theme1.xml": theme_xml,
+        "xl/theme/theme1.xml": _openpyxl().theme_xml,
     }
     return _zip([(name, [_chunk(text.encode("utf-8"), final=True)]) for name, text in parts.items()] + entries)
 
@@ -132,16 +128,32 @@ def _sheet_frame(sheet: Sheet) -> tuple[bytes, bytes]:
 
 def _filter_ref(sheet: Sheet) -> str | None:
     rows = sum(run.rows for run in sheet.runs)
-    return f"A1:{get_column_letter(len(sheet.headers))}{rows + 1}" if rows else None
+    return f"A1:{_openpyxl().get_column_letter(len(sheet.headers))}{rows + 1}" if rows else None
 
 
 def _check(table: TableData) -> None:
     """Refuse a table holding characters Excel cannot store."""
+    illegal = _openpyxl().ILLEGAL_CHARACTERS_RE
     for row, values in enumerate(table.rows, 2):
         for col, value in enumerate(values):
-            if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+            if isinstance(value, str) and illegal.search(value):
                 raise QingdanError(f"“{table.title}”第 {row} 行“{table.headers[col]}”的内容含有 Excel 不能保存的"
                                    f"控制字符：{value!r}。请在 YAML 中删除这个字符")
+
+
+
+@functools.cache
+def _openpyxl() -> SimpleNamespace:
+    """What workbooks take from openpyxl, imported with the first one: the site builder imports this
+    module but makes its workbooks in a child process, and importing openpyxl is a tenth of a second."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.compat import safe_string
+    from openpyxl.utils import get_column_letter
+    from openpyxl.utils.datetime import to_excel
+    from openpyxl.writer.theme import theme_xml
+
+    return SimpleNamespace(ILLEGAL_CHARACTERS_RE=ILLEGAL_CHARACTERS_RE, safe_string=safe_string,
+                           get_column_letter=get_column_letter, to_excel=to_excel, theme_xml=theme_xml)
 
 
 def _cell(value: Any) -> str:
@@ -153,9 +165,9 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return f'<c s="{_CELL}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float)):
-        return f'<c s="{_CELL}" t="n"><v>{safe_string(value)}</v></c>'
+        return f'<c s="{_CELL}" t="n"><v>{_openpyxl().safe_string(value)}</v></c>'
     if isinstance(value, dt.date):
-        return f'<c s="{_DATE}" t="n"><v>{safe_string(to_excel(value))}</v></c>'
+        return f'<c s="{_DATE}" t="n"><v>{_openpyxl().safe_string(_openpyxl().to_excel(value))}</v></c>'
     return f'<c s="{_CELL}" t="inlineStr"><is>{_text(str(value))}</is></c>'
 
 

@@ -16,6 +16,7 @@ documents, sparse ones one or two characters per document.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -32,12 +33,16 @@ def number(n: int) -> str:
     return "".join(ALPHABET[32 + g] for g in reversed(groups[1:])) + ALPHABET[groups[0]]
 
 
-# Numbers below 2**15 (three groups) are looked up: nearly every gap is one.
-_SMALL = [number(n) for n in range(1 << 15)]
+@functools.cache
+def _small() -> list[str]:
+    """Numbers below 2**15 (three groups), looked up: nearly every gap is one. Made when first
+    needed (a fortieth of a second: the site builder encodes postings in a child process)."""
+    return [number(n) for n in range(1 << 15)]
 
 
 def _gaps(ids: Sequence[int]) -> str:
-    small, big = _SMALL, len(_SMALL)
+    small = _small()
+    big = len(small)
     gaps = [ids[0]] + [b - a - 1 for a, b in zip(ids, ids[1:])]
     return "".join([small[g] if g < big else number(g) for g in gaps])
 
