@@ -10,10 +10,13 @@ from pathlib import Path
 
 import pytest
 
+import node_runner as node
+
 from qingdan import search
 from qingdan.dataset import Dataset, load_dataset
+from qingdan.samples.synth import write_dataset
 from qingdan.search import SITE
-from qingdan.search.index import BLOCKS
+from qingdan.search.index import BLOCKS, PART_DOCS
 from qingdan.search.postings import ALPHABET
 from qingdan.store import Store
 
@@ -188,3 +191,34 @@ def test_shards_merged_equal_the_single_build(lists: Path, tmp_path: Path) -> No
     partial.absorb(tmp_path / "shard1")
     assert search.build(data, store=partial) == search.build(data)
     assert partial.made_count == len(search.parts(data)) - len(shares[1])
+
+
+def test_a_large_department_is_cut_into_parts_and_a_rename_encodes_one(tmp_path: Path) -> None:
+    """A department of more items than PART_DOCS is in several parts: renaming one item encodes
+    its part alone, the numbers stay, and the index is the one a build without a store makes."""
+    write_dataset(tmp_path, 1200)
+    lists = tmp_path / "lists"
+    data = _load(lists)
+    sizes = {name: len(docs) for name, docs in search.parts(data).items()}
+    big = max(sizes, key=sizes.__getitem__)
+    assert sizes[big] > 2 * PART_DOCS  # three parts at least
+    folder = tmp_path / "store"
+    before = _index(search.build(data, store=Store(folder)))
+    counts = _meta(before)["parts"]
+    first = sum(-(-size // PART_DOCS) or 1 for name, size in sizes.items() if name < big)
+    assert counts[first : first + 3] == [PART_DOCS, PART_DOCS, min(sizes[big] - 2 * PART_DOCS, PART_DOCS)]
+    assert len(counts) > len(sizes) and max(counts) <= PART_DOCS and sum(counts) == sum(sizes.values())
+    # Rename the department's last item (in code order: its last part).
+    powers = lists / big / "powers.yml"
+    last = max(code for code, dept in data.owner.items() if dept == big and code in data.powers)
+    name = data.powers[last].name
+    edit(powers, lambda t: t.replace(f"    name: {name}\n", f"    name: {name}（已改名）\n", 1))
+    data = _load(lists)
+    store = Store(folder)
+    after = _index(search.build(data, store=store))
+    assert after == _index(search.build(data))
+    assert store.made_count == 1 and _meta(after)["parts"] == counts
+    assert _parts_changed(before, after) == {first + -(-sizes[big] // PART_DOCS) - 1}  # its last part
+    # The browser's engine finds it by its new name, in its department's last part.
+    (found,) = node.query(node.write_site(search.build(data), tmp_path / "site"), [f"{name}（已改名）"])
+    assert found["results"][0]["name"] == f"{name}（已改名）", found

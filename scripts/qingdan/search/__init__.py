@@ -9,8 +9,8 @@ live in assets/search/search.js only; Python builds the index, and the tests
 run that script under node (tests/search/node_runner.py).
 
 The index is made part by part (records.parts: one part for departments and
-sources, then each department's records, in sorted order; index.py numbers
-documents part after part). With a build store (store.py), each encoded part
+sources, then each department's records, in sorted order, a large department's
+cut into parts of index.PART_DOCS; index.py numbers documents part after part). With a build store (store.py), each encoded part
 (its tokens' posting lists, tie classes and document tables: the costly step)
 is kept under a key digesting that part's records as search sees them (names
 read from other records included), so a rebuild encodes again only the parts
@@ -29,7 +29,7 @@ from collections.abc import Collection, Sequence
 from ..dataset import Dataset
 from ..store import Store, code_version, input_key
 from ..validate import gc_paused
-from .index import FORMAT, Part, assemble, build_index, encode_parts, part_from_bytes, part_key, part_to_bytes
+from .index import FORMAT, Part, assemble, build_index, encode_parts, ordered_parts, part_from_bytes, part_to_bytes
 from .page import asset_files
 from .records import SITE, SearchDoc, docs, parts
 from .synonyms import groups
@@ -50,7 +50,7 @@ def build(dataset: Dataset, store: Store | None = None,
     with gc_paused():  # millions of lists and no cycle: collections would cost a quarter of the time
         store = store if store is not None else Store(None)
         chosen = parts(dataset, departments)
-        records = [sorted(chosen[name], key=part_key) for name in sorted(chosen)]
+        records = ordered_parts(chosen)
         keys = [input_key("search-part", str(FORMAT), sys.version.split()[0], _fingerprint(docs))
                 for docs in records]
         made, fresh = _parts(store, keys, records)

@@ -25,12 +25,13 @@ may cache those files for good, and a build that changes a few tokens leaves
 the other packs' files where they were (the same path, the same bytes).
 
 Numbering. Documents are numbered part after part (records.parts: the site
-part, then each department, sorted by id), and within a part by kind and
-code (:func:`part_key`), never by name or status: a document's number is the
-size of the parts before it plus its place in its part. Editing a record
+part, then each department, sorted by id; a department of more than PART_DOCS
+documents in several parts, :func:`ordered_parts`), and within a department by
+kind and code (:func:`part_key`), never by name or status: a document's number
+is the size of the parts before it plus its place in its part. Editing a record
 (a name of any length, its status, any field) renumbers nothing; adding or
-removing one renumbers its own part only, and a block holds its part's own
-numbers, so the other parts' blocks keep their bytes.
+removing one renumbers its department's parts from its own on, and a block
+holds its part's own numbers, so the other parts' blocks keep their bytes.
 
 Tie order. search.js breaks ties between equally good matches by (tie class,
 number): in force first, then shorter names (:func:`tie_class`), then the
@@ -68,6 +69,10 @@ SLOT_BITS = 2  # a posting key is document number << SLOT_BITS | field (index in
 DOC_FIELDS = ("kind", "name", "code", "label", "dept", "basis", "codes", "status")
 DOC_SHARD = 8  # documents per document-table file
 TABLE_PACK = 32  # document-table files per pack (a pack never spans two parts)
+# At most this many documents per part (a whole number of packs, so the tables are packed as if
+# the department were one part): a rebuild encodes again the part holding a changed record, and
+# a part of a department's 1,000 items was a fifth of a rebuild's wait at 10,000 items.
+PART_DOCS = DOC_SHARD * TABLE_PACK
 SHARD_BYTES = 8_000  # aimed size of one token shard
 SPLIT_BYTES = 1_000  # a token value longer than this gets a file of its own
 PACKS = 64  # at most this many packs of shard files: meta.json stays small
@@ -134,9 +139,19 @@ def build_index(docs: Iterable[SearchDoc], *, shard_bytes: int = SHARD_BYTES,
 
 def build_parts(parts: Mapping[str, Sequence[SearchDoc]], *, shard_bytes: int = SHARD_BYTES,
                 synonyms: Sequence[Sequence[str]] = ()) -> dict[str, bytes]:
-    """The index of ``parts`` (name → documents, as records.parts gives them), parts in name order."""
-    ordered = [sorted(parts[name], key=part_key) for name in sorted(parts)]
-    return assemble(encode_parts(ordered), shard_bytes=shard_bytes, synonyms=synonyms)
+    """The index of ``parts`` (name → documents, as records.parts gives them)."""
+    return assemble(encode_parts(ordered_parts(parts)), shard_bytes=shard_bytes, synonyms=synonyms)
+
+
+def ordered_parts(parts: Mapping[str, Sequence[SearchDoc]]) -> list[list[SearchDoc]]:
+    """The parts the index numbers, in order: those of ``parts`` (name → documents, as
+    records.parts gives them) in name order, each sorted by :func:`part_key` and cut into
+    parts of at most PART_DOCS documents."""
+    ordered = []
+    for name in sorted(parts):
+        docs = sorted(parts[name], key=part_key)
+        ordered += [docs[start : start + PART_DOCS] for start in range(0, len(docs), PART_DOCS)] or [[]]
+    return ordered
 
 
 def encode_parts(parts: Sequence[Sequence[SearchDoc]]) -> list[Part]:
