@@ -177,7 +177,7 @@ def test_sharded_publish_wiring() -> None:
     assert shard["strategy"]["matrix"]["shard"] == list(range(count))
     assert shard["permissions"] == {"contents": "read"}
     shard_runs = " ".join(s.get("run", "") for s in shard["steps"])
-    assert 'qingdan render lists --shard "$SHARD/$SHARDS" --store "shard-$SHARD"' in shard_runs
+    assert 'qingdan render lists --shard "$SHARD/$SHARDS" --store "$QINGDAN_CACHE_DIR/shard-$SHARD"' in shard_runs
     assert merge["needs"] == "shard" and deploy["needs"] == "merge"
     assert merge["permissions"] == {"contents": "read", "pages": "read"}
     merge_runs = " ".join(s.get("run", "") for s in merge["steps"])
@@ -186,6 +186,23 @@ def test_sharded_publish_wiring() -> None:
     assert (ROOT / "mkdocs.sharded.yml").is_file()
     assert deploy["environment"]["name"] == "github-pages"
     assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_caches_and_stores_are_never_taken_from_the_checkout(path: Path) -> None:
+    """A pull request can commit .qingdan-cache/ (git only ignores it) or any folder a build reads
+    as a store: every cache is per run outside the checkout, every store and shard below it."""
+    data = load(path)
+    assert data["env"]["QINGDAN_CACHE_DIR"].startswith("/tmp/qingdan-cache-${{ github.run_id }}")
+    for job in data["jobs"].values():
+        for step in job["steps"]:
+            for call in qingdan_calls(step.get("run", "")):
+                for option in ("--store", "--shard-store"):
+                    if option in call:
+                        assert call[call.index(option) + 1].startswith("$QINGDAN_CACHE_DIR/"), (path.name, call)
+            if step.get("uses", "").startswith(("actions/upload-artifact", "actions/download-artifact")) \
+                    and "shard" in str(step["with"]):
+                assert step["with"]["path"].startswith("${{ env.QINGDAN_CACHE_DIR }}/"), step
 
 
 def qingdan_calls(script: str) -> list[list[str]]:
