@@ -141,7 +141,6 @@ def _check(table: TableData) -> None:
                                    f"控制字符：{value!r}。请在 YAML 中删除这个字符")
 
 
-
 @functools.cache
 def _openpyxl() -> SimpleNamespace:
     """What workbooks take from openpyxl, imported with the first one: the site builder imports this
@@ -167,7 +166,8 @@ def _cell(value: Any) -> str:
     if isinstance(value, (int, float)):
         return f'<c s="{_CELL}" t="n"><v>{_openpyxl().safe_string(value)}</v></c>'
     if isinstance(value, dt.date):
-        return f'<c s="{_DATE}" t="n"><v>{_openpyxl().safe_string(_openpyxl().to_excel(value))}</v></c>'
+        lib = _openpyxl()
+        return f'<c s="{_DATE}" t="n"><v>{lib.safe_string(lib.to_excel(value))}</v></c>'
     return f'<c s="{_CELL}" t="inlineStr"><is>{_text(str(value))}</is></c>'
 
 

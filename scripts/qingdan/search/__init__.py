@@ -10,7 +10,8 @@ run that script under node (tests/search/node_runner.py).
 
 The index is made part by part (records.parts: one part for departments and
 sources, then each department's records, in sorted order, a large department's
-cut into parts of index.PART_DOCS; index.py numbers documents part after part). With a build store (store.py), each encoded part
+cut into parts of index.PART_DOCS; index.py numbers documents part after
+part). With a build store (store.py), each encoded part
 (its tokens' posting lists, tie classes and document tables: the costly step)
 is kept under a key digesting that part's records as search sees them (names
 read from other records included), so a rebuild encodes again only the parts
