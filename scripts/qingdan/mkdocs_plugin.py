@@ -300,7 +300,7 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
         earlier = ((self.keys.made if self.keys is not None else None) or {}) if self._serving else None
         self.keys = PageKeys(self.site.pages, self.site.lookup, self.history, lambda: linked, templates, self.store,
                              earlier)
-        self.renderer.keep_fragments(self.store, self.keys.common, self.keys.item_digest)
+        self.renderer.keep_fragments(self.store, self.keys)
         self._theme_key = _theme_key(config)
         # What MkDocs adds around a body: the theme and configuration; 数据更新至, printed in every
         # page's footer; whether there is a feed to link; the pages MkDocs knows of.

@@ -21,6 +21,9 @@ from qingdan.render import Renderer, iter_files, plan_site
 from qingdan.render.labels import LABELS
 from qingdan.render.links import commit_url, edit_url, external, is_slug, root_of, url_of
 from qingdan.render.incremental import write_files
+from qingdan.render.keys import PageKeys
+from qingdan.render.site import Site
+from qingdan.store import Store
 from site_support import REPO, copy_sample, dump, make_hostile, unsafe_markup
 
 ITEM = "520100-XK00001000"  # 食品生产许可 of 示例市市场监督管理局
@@ -494,13 +497,11 @@ def test_law_page_parts_kept_in_the_store_render_as_the_whole(sample: Dataset, t
     """A law page's article tables are kept in the build store by what they show (Renderer.keep_fragments):
     the page equals one rendered without a store, each table under its own article (two articles cited
     by the same records once shared a kept table), and a second render makes none again; the rows are kept a hundred at a time."""
-    from qingdan.store import Store
-
     site = plan_site(sample)
     page = site.pages["sources/law-admin-licensing/index.md"]
     store = Store(tmp_path / "store")
     kept = Renderer(site)
-    kept.keep_fragments(store, "common", _item_digest)
+    kept.keep_fragments(store, _keys(site, store))
     first = kept.html(page)
     made = store.made_count
     assert first == Renderer(site).html(page)
@@ -510,14 +511,13 @@ def test_law_page_parts_kept_in_the_store_render_as_the_whole(sample: Dataset, t
     groups = site.lookup.citations_by_article("law-admin-licensing")
     assert made == len({repr(group[start:start + 100]) for _label, group in groups for start in range(0, len(group), 100)})
     again = Renderer(site)
-    again.keep_fragments(store, "common", _item_digest)
+    again.keep_fragments(store, _keys(site, store))
     assert again.html(page) == first and store.made_count == made and store.reused >= len(labels)
 
 
-def _item_digest(item: PowerItem) -> str:
-    from qingdan.store import digest_of
-
-    return digest_of(item.model_dump_json())
+def _keys(site: Site, store: Store) -> PageKeys:
+    """The page keys a build of ``site`` with ``store`` uses (as iter_files makes them)."""
+    return PageKeys(site.pages, site.lookup, site.history, tuple, None, store)
 
 
 def test_power_list_rows_kept_by_record_render_as_the_whole(tmp_path: Path) -> None:
@@ -525,8 +525,6 @@ def test_power_list_rows_kept_by_record_render_as_the_whole(tmp_path: Path) -> N
     (record_key): with a store it equals the page rendered without one; rendered again nothing is
     made; after one item's name changes, only the block holding it is made, and the page shows the
     new name."""
-    from qingdan.store import Store
-
     lists = copy_sample(tmp_path)
     data = load_dataset(lists)
     dept, items = max(data.powers_by_department.items(), key=lambda pair: len(pair[1]))
@@ -536,20 +534,22 @@ def test_power_list_rows_kept_by_record_render_as_the_whole(tmp_path: Path) -> N
     def render(dataset: Dataset) -> tuple[str, int, int]:
         site = plan_site(dataset)
         renderer = Renderer(site)
-        renderer.keep_fragments(store, "common", _item_digest)
+        renderer.keep_fragments(store, _keys(site, store))
         made, reused = store.made_count, store.reused
         html = renderer.html(site.pages[path])
         assert html == Renderer(site).html(site.pages[path])
         return html, store.made_count - made, store.reused - reused
 
+    # Besides the blocks, the store holds the department file's record digests (PageKeys, by the
+    # file's digest): made with the first block, then read.
     blocks = -(-len(items) // 100)
     first, made, _ = render(data)
-    assert made == blocks
-    assert render(data)[1:] == (0, blocks)
+    assert made == blocks + 1
+    assert render(data)[1:] == (0, blocks + 1)
     powers = lists / dept / "powers.yml"
     text = powers.read_text(encoding="utf-8")
     name = items[-1].name
     powers.write_text(text.replace(f"name: {name}\n", f"name: {name}（改名）\n", 1), encoding="utf-8")
     html, made, reused = render(load_dataset(lists))
     assert f"{name}（改名）" in html and f"{name}（改名）" not in first
-    assert (made, reused) == (1, blocks - 1)
+    assert (made, reused) == (1 + 1, blocks - 1)  # the changed file's digests, and the block of the renamed item

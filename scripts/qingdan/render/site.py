@@ -95,20 +95,20 @@ class Renderer:
         self._fragments: tuple[Store, str] | None = None
         self._item_digest: Callable[[PowerItem], str] | None = None
 
-    def keep_fragments(self, store: Store, common: str, item_digest: Callable[[PowerItem], str]) -> None:
+    def keep_fragments(self, store: Store, keys: PageKeys) -> None:
         """Keep the parts of pages marked ``{% call kept(page.path, data) %}`` in ``store``.
 
-        ``common`` is the input key of what every page reads (keys.PageKeys.common); with
+        ``keys.common`` is the input key of what every page reads (keys.PageKeys); with
         the page's path and ``data`` (every variable the part shows: the template must name
         them all; its repr must show every field, as those of dataclasses and plain values do)
         it decides the part's bytes. A power item in ``data`` is best named by its
-        ``record_key`` (``item_digest``: the digest of its record, worked out once per file):
-        its repr costs about as much as rendering its row. A law cited by
+        ``record_key`` (``keys.item_digest``: the digest of its record, worked out once per
+        file): its repr costs about as much as rendering its row. A law cited by
         10,000 items lists them by article: after one item's name changes, one article's
         rows are made again, not the page's 10,000.
         """
-        self._fragments = (store, common)
-        self._item_digest = item_digest
+        self._fragments = (store, keys.common)
+        self._item_digest = keys.item_digest
 
     def _record_key(self, item: PowerItem) -> str:
         """What stands for ``item`` in a kept part's data: its record's digest (its code without a store)."""
@@ -175,7 +175,7 @@ def iter_files(site: Site, templates_dir: Path | None = None, *, store: Store | 
             yield path, renderer.markdown(page)
     else:
         keys = PageKeys(site.pages, site.lookup, site.history, lambda: contributed, templates_dir, store)
-        renderer.keep_fragments(store, keys.common, keys.item_digest)
+        renderer.keep_fragments(store, keys)
         for path, page in site.pages.items():
             yield path, renderer.keyed(store, keys.of(page), page)
     yield from site.assets.items()
@@ -230,7 +230,7 @@ def fill_store(dataset: Dataset, store: Store, shard: Shard, history: History | 
         del stage
     keys = PageKeys(site.pages, site.lookup, site.history, lambda: linked, templates_dir, store)
     renderer = Renderer(site, templates_dir)
-    renderer.keep_fragments(store, keys.common, keys.item_digest)
+    renderer.keep_fragments(store, keys)
     owned = set(mine)
     pages = [page for page in site.pages.values() if page.department in owned]
     for done, page in enumerate(pages, 1):
