@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from qingdan.dataset import Dataset
 from qingdan.errors import QingdanError
 from qingdan.render.background import Contributions
+from qingdan.render.incremental import Found, SiteWriter
 
 
 def test_child_writes_every_contributed_file_and_gives_the_objects_back_to_gc(sample: Dataset,
@@ -68,3 +70,56 @@ def test_asking_for_the_paths_before_the_pages_are_planned_is_refused_not_a_hang
     work.cancel()
     assert gc.get_freeze_count() == before
     assert not multiprocessing.active_children()
+
+
+class _NotingWriter(SiteWriter):
+    """A writer that notes, beside the output folder, which process cleared the folder."""
+
+    def clear(self) -> Found:
+        found = super().clear()
+        (self.out_dir.parent / "cleared-by").write_text(str(os.getpid()), encoding="utf-8")
+        return found
+
+
+def test_the_child_clears_the_output_folder_and_the_first_page_write_waits_for_it(sample: Dataset,
+                                                                                  tmp_path: Path) -> None:
+    """Walking 100,000 files takes a second or more: the child does it while the parent plans; a link is
+    gone before either writes, and the strays it found are removed at the end."""
+    out = tmp_path / "site"
+    (out / "old").mkdir(parents=True)
+    (out / "old" / "stray.md").write_text("不是构建生成的", encoding="utf-8")
+    (out / "empty").mkdir()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (out / "pages").symlink_to(outside, target_is_directory=True)
+    writer = _NotingWriter(out)
+    writer.start()
+    work = Contributions(sample, out, pages={"pages/index.md"}, writer=writer)
+    assert not writer.unwalked  # the child walks; this writer waits for what it found
+    writer.write([("pages/index.md", "# 首页\n")])  # through the link, had it still been there
+    assert (out / "pages").is_dir() and not (out / "pages").is_symlink()
+    assert not any(outside.iterdir())
+    assert int((tmp_path / "cleared-by").read_text(encoding="utf-8")) != os.getpid()
+    work.paths()
+    writer.finish()
+    assert not (out / "old").exists() and not (out / "empty").exists()
+    assert (out / "pages" / "index.md").read_text(encoding="utf-8") == "# 首页\n"
+
+
+class _FailingWriter(SiteWriter):
+    def clear(self) -> Found:
+        raise QingdanError("输出文件夹无法读取")
+
+
+def test_a_child_failing_to_clear_the_folder_stops_the_first_write_with_its_error(sample: Dataset,
+                                                                                  tmp_path: Path) -> None:
+    writer = _FailingWriter(tmp_path / "site")
+    writer.start()
+    before = gc.get_freeze_count()
+    work = Contributions(sample, tmp_path / "site", pages=set(), writer=writer)
+    with pytest.raises(QingdanError, match="输出文件夹无法读取"):
+        writer.write([("index.md", "# 首页\n")])
+    assert not (tmp_path / "site" / "index.md").exists()
+    with pytest.raises(QingdanError, match="输出文件夹无法读取"):
+        work.paths()  # the same error again, not a hang waiting for a message that never comes
+    assert gc.get_freeze_count() == before

@@ -32,7 +32,7 @@ from ..errors import QingdanError
 from ..store import Store
 from .extras import contributions
 from .history import History
-from .incremental import SiteWriter, writing
+from .incremental import Found, SiteWriter, writing
 
 
 def _write_all(dataset: Dataset, history: History | None, out_dir: Path, pages: Callable[[], Collection[str]],
@@ -47,9 +47,17 @@ def _write_all(dataset: Dataset, history: History | None, out_dir: Path, pages: 
 
 def _produce(dataset: Dataset, history: History | None, out_dir: Path, conn: Connection,
              pages: Collection[str] | Connection = (), store: Store | None = None,
-             writer: SiteWriter | None = None) -> None:
-    """The child's work; ``pages`` are the site's pages, or the end of a pipe they will come through."""
+             writer: SiteWriter | None = None, walk: bool = False) -> None:
+    """The child's work; ``pages`` are the site's pages, or the end of a pipe they will come through.
+
+    With ``walk``, the child first clears the output folder for ``writer`` (SiteWriter.clear) and
+    sends what it found to the parent, whose first write waits for it.
+    """
     try:
+        if walk and writer is not None:
+            found = writer.clear()
+            writer.walked(found)
+            conn.send(("walked", found))
         mark = writer.mark() if writer is not None else None
         given = _receiving(pages) if isinstance(pages, Connection) else lambda: pages
         paths = _write_all(dataset, history, out_dir, given, store, writer)
@@ -99,6 +107,7 @@ class Contributions:
         self._writer = writer  # writes in place, leaving unchanged files alone (render --out)
         self._pages_out: Any = None
         self._inline: Callable[[Callable[[], Collection[str]]], list[str]] | None = None
+        self._failed: tuple[str, Any] | None = None  # the child's error, received while waiting for its walk
         if "fork" not in multiprocessing.get_all_start_methods():
             self._inline = functools.partial(_write_all, dataset, history, out_dir, store=store, writer=writer)
             if pages is not None:
@@ -109,14 +118,26 @@ class Contributions:
         pages_in = None
         if pages is None:
             pages_in, self._pages_out = ctx.Pipe(duplex=False)
+        # The child walks the output folder (a second or more at 100,000 files) while this process plans.
+        walk = writer is not None and writer.unwalked
         self._process = ctx.Process(target=_produce, daemon=True, args=(
-            dataset, history, out_dir, child, pages if pages_in is None else pages_in, store, writer))
+            dataset, history, out_dir, child, pages if pages_in is None else pages_in, store, writer, walk))
         gc.freeze()
         self._frozen = True
         self._process.start()
         child.close()
         if pages_in is not None:
             pages_in.close()
+        if walk:
+            writer.walked_elsewhere(self._walked)  # type: ignore[union-attr]
+
+    def _walked(self) -> Found:
+        """What the child found clearing the output folder; its error if it failed first."""
+        status, value = self._receive()
+        if status != "walked":
+            self._failed = (status, value)
+            raise QingdanError(f"生成搜索索引和下载文件时出错：\n{value}")
+        return value
 
     def planned(self, pages: Collection[str]) -> None:
         """Give the child the site's pages (when it was started without them)."""
@@ -135,10 +156,7 @@ class Contributions:
         if self._inline is not None or self._pages_out is not None:
             raise RuntimeError("Contributions.planned() must come first: the feeds need the pages")
         if self._paths is None:
-            try:
-                status, value = self._conn.recv()
-            except EOFError:
-                status, value = "error", "子进程意外退出（可能是内存不足）"
+            status, value = self._failed or self._receive()
             self._process.join()
             self._thaw()
             if status != "ok":
@@ -148,6 +166,12 @@ class Contributions:
                 self._writer.absorb(written)
             self._paths = paths
         return self._paths
+
+    def _receive(self) -> tuple[str, Any]:
+        try:
+            return self._conn.recv()
+        except EOFError:
+            return "error", "子进程意外退出（可能是内存不足）"
 
     def cancel(self) -> None:
         """Stop the child (the build failed elsewhere)."""

@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import itertools
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -44,7 +45,7 @@ from stat import S_ISREG
 from typing import Any
 
 from ..errors import QingdanError
-from ..files import Tree, read_regular, remove, walk, write_atomic
+from ..files import read_regular, remove, walk, write_atomic
 from ..store import code_version
 from .traces import Trace
 
@@ -77,6 +78,14 @@ class Built:
     key: str | None = None  # the key of a page's bytes (its input key and its trace's answers)
     base: str | None = None  # a page's input key
     trace: Trace = ()
+
+
+@dataclass(frozen=True)
+class Found:
+    """What an output folder held at the start of a build besides the previous build's files."""
+
+    strays: list[str]  # files the previous build did not make (or every file, without one)
+    empty: list[str]  # folders holding no file
 
 
 # What a copy of a SiteWriter did: each path's Built, the paths it wrote, how many it left as they were.
@@ -178,19 +187,52 @@ class SiteWriter:
     digests: dict[str, Built] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
     reused: int = 0
-    _found: Tree = field(default_factory=Tree)  # what the folder held when the build started
+    _found: Found | None = None  # what the folder held when the build started, once walked
+    _wait: Callable[[], Found] | None = None
 
     def start(self) -> None:
-        """Take the manifest away (an interrupted build then leaves none: the next is a full one) and
-        every link or special file in the folder (never written through)."""
+        """Take the manifest away: an interrupted build then leaves none, and the next is a full one.
+
+        The folder is walked (:meth:`clear`) before the first write: here, or in a background
+        child that started first and hands what it found over (:meth:`walked_elsewhere`).
+        """
         self.out_dir.mkdir(parents=True, exist_ok=True)
         (self.out_dir / MANIFEST).unlink(missing_ok=True)
-        self._found = walk(self.out_dir)
-        for relpath, _what in self._found.refused:
+        self._found = None
+
+    def clear(self) -> Found:
+        """Remove every link or special file in the folder (never written through); return what else it held
+        that the previous build did not make (stray files, folders without files)."""
+        tree = walk(self.out_dir)
+        for relpath, _what in tree.refused:
             remove(self.out_dir / relpath)
+        before = self.previous.files if self.previous is not None else {}
+        holding = {os.path.dirname(path) for path in tree.files}
+        return Found([path for path in tree.files if path not in before and path != MANIFEST],
+                     [folder for folder in tree.folders if folder not in holding])
+
+    def walked(self, found: Found) -> None:
+        """What :meth:`clear` found, by whoever ran it (a background child's copy of this writer)."""
+        self._found = found
+
+    def walked_elsewhere(self, wait: Callable[[], Found]) -> None:
+        """Another process clears the folder; ``wait()`` gives what it found once it has (the first write waits)."""
+        self._wait = wait
+
+    @property
+    def unwalked(self) -> bool:
+        """Nobody has cleared the folder yet, nor is anyone about to."""
+        return self._found is None and self._wait is None
+
+    def _ready(self) -> Found:
+        if self._found is None:
+            wait, self._wait = self._wait, None
+            self._found = wait() if wait is not None else self.clear()
+        return self._found
 
     def write(self, items: Iterable[tuple[str, str | bytes]] | Mapping[str, bytes]) -> list[str]:
         """Write (path, content) pairs, leaving identical files as they are; return every path given."""
+        self._ready()
         paths: list[str] = []
         pairs = items.items() if isinstance(items, Mapping) else items
         before = self.previous.files if self.previous is not None else {}
@@ -267,11 +309,13 @@ class SiteWriter:
     def finish(self) -> None:
         """Remove what the build did not make, then write the manifest: the last file, so a folder
         with a manifest holds a whole build."""
+        found = self._ready()
         root = os.fspath(self.out_dir)
+        before = self.previous.files if self.previous is not None else {}
         # Folders that may be left empty: those of removed files, and those that held no file at the start.
-        emptied = set(self._found.folders) - {os.path.dirname(path) for path in self._found.files}
-        for path in self._found.files:
-            if path not in self.digests and path != MANIFEST:
+        emptied = set(found.empty)
+        for path in itertools.chain(before, found.strays):
+            if path not in self.digests:
                 # No longer made, or never made by a build (a stray file).
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(f"{root}/{path}")
