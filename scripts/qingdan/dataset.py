@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,8 +14,12 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import model
-from .layout import department_of
+from .layout import BY_KEY, department_of
+from .store import Store, digest_of, input_key
 from .validate import Memo, Report, check
+
+
+POWERS_FILE = "/" + BY_KEY["powers"].filename
 
 
 @dataclass
@@ -57,10 +62,58 @@ class Dataset:
         """Department id -> its power items in file order (one pass, not one per department)."""
         return _by_owner(self.powers, self.owner)
 
+    def record_digests(self, relpath: str, store: Store) -> dict[str, str]:
+        """Code -> digest of the record's JSON, for each power item or regulation read from ``relpath`` (what
+        stands for a record in keys: its page, a kept part of a page, a download's rows).
+
+        Kept in ``store`` by the file's digest, so only a changed file's records are serialised again.
+        """
+        found = self._record_digests.get((store.folder, relpath))
+        if found is None:
+            file_digest = self.file_digests.get(relpath)
+            codes = self._codes_by_file.get(relpath, ())
+            if file_digest is None or not codes:
+                found = {}
+            else:
+                key = input_key("item digests", relpath, file_digest)
+                found = _digests(store.get(key), codes)
+                if found is None:  # not kept, or kept damaged: made again, and kept
+                    records = self.powers if relpath.endswith(POWERS_FILE) else self.regulations
+                    found = {code: digest_of(records[code].model_dump_json()) for code in codes}
+                    store.put(key, json.dumps(found, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+                    store.made_count += 1
+                else:
+                    store.reused += 1
+            self._record_digests[store.folder, relpath] = found
+        return found
+
+    @functools.cached_property
+    def _record_digests(self) -> dict[tuple[Path | None, str], dict[str, str]]:
+        return {}
+
+    @functools.cached_property
+    def _codes_by_file(self) -> dict[str, list[str]]:
+        grouped: dict[str, list[str]] = {}
+        for records in (self.powers, self.regulations):
+            for code in records:
+                grouped.setdefault(self.source_file.get(code, ""), []).append(code)
+        return grouped
+
     @functools.cached_property
     def regulations_by_department(self) -> dict[str, list[model.Regulation]]:
         """Department id -> its regulations in file order."""
         return _by_owner(self.regulations, self.owner)
+
+
+def _digests(blob: bytes | None, codes: list[str]) -> dict[str, str] | None:
+    """Records' digests kept as ``blob``, if it holds one for each of ``codes`` (None: not kept, or damaged)."""
+    try:
+        found = json.loads(blob) if blob is not None else None
+    except ValueError:
+        return None
+    if not isinstance(found, dict) or not all(isinstance(found.get(code), str) for code in codes):
+        return None
+    return found
 
 
 def _by_owner(records: dict[str, Any], owner: dict[str, str]) -> dict[str, list[Any]]:

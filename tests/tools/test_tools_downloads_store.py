@@ -4,6 +4,7 @@ give the single build; the joined site-wide workbook reads back as its departmen
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import shutil
@@ -15,6 +16,10 @@ from openpyxl import load_workbook
 
 from qingdan.dataset import Dataset, load_dataset
 from qingdan.export import FORMATS, downloads
+from qingdan.excel.context import context_for
+from qingdan.excel.rows import Part
+from qingdan.export.slices import ROWS, ROWS_PER_SLICE, Slices
+from qingdan.model import PowerList
 from qingdan.samples.synth import write_dataset
 from qingdan.store import Store
 
@@ -70,11 +75,12 @@ def test_after_each_kind_of_edit_the_store_gives_the_bytes_of_a_build_without_on
         assert changed, what
         assert 0 < store.made_count < first.made_count, what
         if what in ("an item field", "an item repealed"):
-            # Only that department's powers files changed: its slices (rows and JSON) and its three files
-            # with their package entries were made again; the site-wide files were joined anew.
+            # Only that department's powers files changed: its slices (rows and JSON), its file's records'
+            # digests and its three files with their package entries were made again; the site-wide files
+            # were joined anew.
             assert changed == {f"downloads/{d}/powers.{f}" for d in (DEPT, "all") for f in FORMATS} | {
                 "downloads/datapackage.json"}, what
-            assert store.made_count == 2 + PER_FILE, what
+            assert store.made_count == 3 + PER_FILE, what
         if what == "a department renamed":
             assert all(p.startswith((f"downloads/{DEPT}/", "downloads/all/", "downloads/datapackage"))
                        or _names(got[p], "示例市市场监管局") for p in changed), what
@@ -154,7 +160,8 @@ def test_synthetic_shards_and_an_edit_match_the_single_build(tmp_path: Path) -> 
     data = _load(lists)
     store = Store(merged.folder)
     assert downloads(data, store=store) == downloads(data)
-    assert store.made_count == 2 + PER_FILE  # one department's powers: two slices, three files and entries
+    # One department's powers: two slices, its file's records' digests, three files and their entries.
+    assert store.made_count == 3 + PER_FILE
 
 
 def test_a_damaged_store_is_made_again(lists: Path, tmp_path: Path) -> None:
@@ -171,4 +178,47 @@ def test_a_damaged_store_is_made_again(lists: Path, tmp_path: Path) -> None:
     for blob in blobs:
         blob.write_bytes(blob.read_bytes()[:-1])  # every blob cut short
     last = Store(tmp_path / "store")
-    assert downloads(data, store=last) == plain and last.made_count == first.made_count
+    # A new build loads the data again (a loaded dataset remembers its records' digests per store folder).
+    assert downloads(_load(lists), store=last) == plain and last.made_count == first.made_count
+
+
+def test_a_large_department_gives_its_rows_in_runs_and_a_rename_makes_one_again(tmp_path: Path) -> None:
+    """A department of more items than ROWS_PER_SLICE keeps its rows in runs: renaming one item makes
+    its run again (and the JSON entry), not the department's other rows; the files are those of a build
+    without a store, and its workbook and CSV hold every item, in file order."""
+    write_dataset(tmp_path, 1200)
+    lists = tmp_path / "lists"
+    data = _load(lists)
+    big = max(data.departments, key=lambda d: len(data.department_powers(d)))
+    items = data.department_powers(big)
+    assert len(items) > 2 * ROWS_PER_SLICE  # three runs at least
+    folder = tmp_path / "store"
+    downloads(data, store=Store(folder))
+    before = _runs(data, big, Store(folder))
+    assert len(before) == -(-len(items) // ROWS_PER_SLICE)
+    last = items[-1]
+    edit(lists / big / "powers.yml",
+         lambda t: t.replace(f"    name: {last.name}\n", f"    name: {last.name}（已改名）\n", 1))
+    data = _load(lists)
+    store = Store(folder)
+    got = downloads(data, store=store)
+    assert got == downloads(data)
+    # Its last run of rows and its JSON entry, its file's records' digests, its three files and their entries.
+    assert store.made_count == 3 + PER_FILE
+    after = _runs(data, big, Store(folder))
+    assert after[:-1] == before[:-1] and after[-1] != before[-1]  # the other runs' keys: the same, kept
+    sheet = load_workbook(io.BytesIO(got[f"downloads/{big}/powers.xlsx"])).worksheets[0]
+    column = next(sheet.iter_rows(max_row=1, values_only=True)).index("事项编码")
+    codes = [row[column] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert list(dict.fromkeys(codes)) == [item.code for item in data.department_powers(big)]
+    rows = list(csv.reader(io.StringIO(got[f"downloads/{big}/powers.csv"].decode("utf-8-sig"))))
+    assert [row[column] for row in rows[1:]] == codes and f"{last.name}（已改名）" in {row[2] for row in rows}
+
+
+def _runs(data: Dataset, dept: str, store: Store) -> list[str]:
+    """The keys of a department's runs of power rows, every one of them kept in ``store``."""
+    slices = Slices(context_for(data), store)
+    part = Part(dept, PowerList(items=data.department_powers(dept)))
+    runs = slices.of("powers", part, (ROWS,), None, data.record_digests(f"{dept}/powers.yml", store))[ROWS]
+    assert store.made_count == 0 and store.reused == len(runs)  # (the dataset remembers its records' digests)
+    return [run.key for run in runs]

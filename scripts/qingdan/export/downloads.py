@@ -92,8 +92,7 @@ def iter_downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departmen
     for kind in [k for k in LISTS if k in set(kinds)]:
         layout = slices.layout(kind)
         parts = [part for d in chosen if (part := _part(data, d, kind)) is not None]
-        read_from = data.file_digests
-        made = [slices.of(kind, part, groups, read_from.get(f"{part.department}/{BY_KEY[kind].filename}"))
+        made = [slices.of(kind, part, groups, *_read_from(data, store, f"{part.department}/{BY_KEY[kind].filename}"))
                 for part in parts]
         for part, found in zip(parts, made):
             dept = part.department
@@ -102,15 +101,15 @@ def iter_downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departmen
             for fmt in formats:
                 path = f"{PREFIX}{dept}/{kind}.{fmt}"
                 kept = found[JSON if fmt == "json" else ROWS]
-                key = input_key("downloads/file", path, kept.key, layout.digest, label, keywords)
-                raw, described = _kept(store, key, functools.partial(_join, kind, fmt, layout, [kept], label, keywords),
-                                       Resource(path[len(PREFIX):], fmt, b"", label, _file_tables(fmt, layout, [kept])))
+                key = input_key("downloads/file", path, *[s.key for s in kept], "", layout.digest, label, keywords)
+                raw, described = _kept(store, key, functools.partial(_join, kind, fmt, layout, kept, label, keywords),
+                                       Resource(path[len(PREFIX):], fmt, b"", label, _file_tables(fmt, layout, kept)))
                 entries += described
                 yield path, raw
         if site_wide and made:
             label = _title(data, ALL, kind, ctx)
             for fmt in formats:
-                kept_all = [found[JSON if fmt == "json" else ROWS] for found in made]
+                kept_all = [piece for found in made for piece in found[JSON if fmt == "json" else ROWS]]
                 raw = _join(kind, fmt, layout, kept_all, label, "")
                 path = f"{PREFIX}{ALL}/{kind}.{fmt}"
                 entries += Resource(path[len(PREFIX):], fmt, raw, label, _file_tables(fmt, layout, kept_all)).descriptors()
@@ -148,8 +147,15 @@ def _part(data: Dataset, dept: str, kind: str) -> Part | None:
     return Part(dept, record) if record is not None else None
 
 
+def _read_from(data: Dataset, store: Store, relpath: str) -> tuple[str | None, dict[str, str] | None]:
+    """The digest of the file a department's list was read from, and its records' digests (only worth
+    working out for a store that keeps the slices they key)."""
+    digests = data.record_digests(relpath, store) if store.folder is not None else None
+    return data.file_digests.get(relpath), digests
+
+
 def _join(kind: str, fmt: str, layout: Layout, kept: list[Slice], label: str, keywords: str) -> bytes:
-    """A file of ``kind`` joined from departments' slices (one for a department's file, all for the site's)."""
+    """A file of ``kind`` joined from slices in order (a department's for its file, every department's for the site's)."""
     if fmt == "json":
         return json_join(kind, [s.json for s in kept])
     if fmt == "csv":

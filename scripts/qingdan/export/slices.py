@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,12 +34,17 @@ from ..excel.cells import Context
 from ..excel.citations import SourceIndex, SourceRef
 from ..excel.rows import Part, TableData, as_one_table, file_tables, table_data
 from ..excel.tables import tables_of
+from ..model import PowerList, RegulationList
 from ..store import Store, digest_of, input_key
 from .csvfile import csv_rows
 from .jsonfile import json_piece
 from .xlsx import SheetRows, sheet_rows
 
 ROWS, JSON = "rows", "json"
+# A list of items gives its rows in runs of this many records, each kept on its own: one changed item
+# makes its run again, not its department's thousand rows (the search index cuts parts the same way).
+ROWS_PER_SLICE = 256
+RUN_LISTS = (PowerList, RegulationList)
 EVERY = "\0every"  # the lookup iterated a whole mapping: its value is all of it
 _LOOKUPS = ("departments", "industries", "levels", "regions", "aliases", "sources", "titles")
 
@@ -92,33 +97,40 @@ class Slices:
             self._layouts[kind] = Layout(tables, csv, digest_of(_json(plain)))
         return self._layouts[kind]
 
-    def of(self, kind: str, part: Part, groups: tuple[str, ...], read_from: str | None = None) -> dict[str, Slice]:
-        """The department's slices of ``kind`` in each of ``groups``; ``read_from`` is the digest of
-        the file its record was read from (then the record is dumped only if a slice is made)."""
-        if read_from is not None:
-            record = f"file:{read_from}"
-        else:
+    def of(self, kind: str, part: Part, groups: tuple[str, ...], read_from: str | None = None,
+           digests: Mapping[str, str] | None = None) -> dict[str, list[Slice]]:
+        """The department's slices of ``kind`` in each of ``groups``: its JSON entry (one slice), its rows in
+        runs of at most ROWS_PER_SLICE records.
+
+        ``read_from`` is the digest of the file its record was read from (then the record is dumped only
+        if a slice is made); ``digests`` its records' digests by code (Dataset.record_digests), which key
+        each run of rows by its own records: after one item's name changes, one run is made again.
+        """
+        record = f"file:{read_from}" if read_from is not None else None
+        return {group: [self._slice(kind, group, piece, key)
+                        for piece, key in (_runs(part, record, digests) if group == ROWS else [(part, record)])]
+                for group in groups}
+
+    def _slice(self, kind: str, group: str, part: Part, record: str | None) -> Slice:
+        """The slice of ``part`` in ``group``; ``record`` names what it is made from (None: its JSON dump)."""
+        if record is None:
             record = digest_of(type(part.file_record).__name__.encode() + b"\0" + _dump(part))
-        found: dict[str, Slice] = {}
-        for group in groups:
-            head = (kind, group, part.department, record, self.layout(kind).digest)
-            trace_key = input_key("downloads/trace", *head)
-            lookups = _lookups(self.store.get(trace_key))
-            if lookups is not None:
-                key = input_key("downloads/slice", *head, self.tracer.values(lookups))
-                kept = _decode(key, self.store.get(key))
-                if kept is not None:
-                    self.store.reused += 1
-                    found[group] = kept
-                    continue
-            # Not kept, or kept damaged (a blob that does not parse): made again, and kept.
-            blob, seen = self._make(kind, group, part)
-            self.store.put(trace_key, seen.encode("utf-8"))
-            key = input_key("downloads/slice", *head, self.tracer.values(json.loads(seen)))
-            self.store.put(key, blob)
-            self.store.made_count += 1
-            found[group] = Slice(key, *_parts(blob))
-        return found
+        head = (kind, group, part.department, record, self.layout(kind).digest)
+        trace_key = input_key("downloads/trace", *head)
+        lookups = _lookups(self.store.get(trace_key))
+        if lookups is not None:
+            key = input_key("downloads/slice", *head, self.tracer.values(lookups))
+            kept = _decode(key, self.store.get(key))
+            if kept is not None:
+                self.store.reused += 1
+                return kept
+        # Not kept, or kept damaged (a blob that does not parse): made again, and kept.
+        blob, seen = self._make(kind, group, part)
+        self.store.put(trace_key, seen.encode("utf-8"))
+        key = input_key("downloads/slice", *head, self.tracer.values(json.loads(seen)))
+        self.store.put(key, blob)
+        self.store.made_count += 1
+        return Slice(key, *_parts(blob))
 
     def _make(self, kind: str, group: str, part: Part) -> tuple[bytes, str]:
         """A slice's bytes and its trace (the lookups making it read)."""
@@ -129,6 +141,22 @@ class Slices:
         tables = [SliceTable(t.title, csv_rows(as_one_table(kind, [t], ctx).rows), sheet_rows(t))
                   for t in file_tables(kind, [part], ctx)]
         return _encode(tables, b""), self.tracer.trace()
+
+
+def _runs(part: Part, record: str | None, digests: Mapping[str, str] | None) -> list[tuple[Part, str | None]]:
+    """``part`` cut into runs of at most ROWS_PER_SLICE records (a list of items; anything else is one
+    run), each with what names it: its records' digests (else None: its dump)."""
+    items = part.file_record.items if isinstance(part.file_record, RUN_LISTS) else []
+    if len(items) <= ROWS_PER_SLICE:
+        return [(part, record)]
+    runs: list[tuple[Part, str | None]] = []
+    cls = type(part.file_record)
+    for start in range(0, len(items), ROWS_PER_SLICE):
+        run = items[start:start + ROWS_PER_SLICE]
+        known = [digests.get(item.code, "") for item in run] if digests is not None else [""]
+        key = "records:" + digest_of("\n".join(known)) if all(known) else None
+        runs.append((Part(part.department, cls.model_construct(items=run)), key))
+    return runs
 
 
 def _dump(part: Part) -> bytes:

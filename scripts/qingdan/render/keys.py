@@ -195,38 +195,9 @@ class PageKeys:
         problems = [p.to_dict() for p in self.data.report.problems]
         return digest_of(_json([sorted(self.files.items()), problems, self._history_identity, repr(self.as_of)]))
 
-    @functools.cached_property
-    def _codes_by_file(self) -> dict[str, list[str]]:
-        grouped: dict[str, list[str]] = {}
-        for code in self.data.powers:
-            grouped.setdefault(self.data.source_file.get(code, ""), []).append(code)
-        return grouped
-
-    @functools.lru_cache(maxsize=None)
-    def _folder(self, dept_id: str) -> str:
-        return digest_of(_json(sorted((p, d) for p, d in self.files.items() if p.startswith(f"{dept_id}/"))))
-
-    @functools.lru_cache(maxsize=None)
-    def _named(self, filename: str) -> str:
-        return digest_of(_json(sorted((p, d) for p, d in self.files.items() if p.rsplit("/", 1)[-1] == filename)))
-
-    @functools.lru_cache(maxsize=None)
     def _item_digests(self, relpath: str) -> dict[str, str]:
-        """code -> digest of the record, for every power item read from ``relpath``.
-
-        Kept in the store by the file's digest, so only a changed file's items
-        are serialised again.
-        """
-        file_digest = self.files.get(relpath)
-        if file_digest is None:
-            return {}
-        powers = self.data.powers
-
-        def make() -> bytes:
-            return _json({code: digest_of(powers[code].model_dump_json())
-                          for code in self._codes_by_file.get(relpath, ())}).encode()
-
-        return json.loads(self.store.made(input_key("item digests", relpath, file_digest), make))
+        """code -> digest of the record, for every power item read from ``relpath`` (Dataset.record_digests)."""
+        return self.data.record_digests(relpath, self.store)
 
 
 def _json(value: object) -> str:
