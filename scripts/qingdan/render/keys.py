@@ -195,6 +195,14 @@ class PageKeys:
         problems = [p.to_dict() for p in self.data.report.problems]
         return digest_of(_json([sorted(self.files.items()), problems, self._history_identity, repr(self.as_of)]))
 
+    @functools.lru_cache(maxsize=None)
+    def _folder(self, dept_id: str) -> str:
+        return digest_of(_json(sorted((p, d) for p, d in self.files.items() if p.startswith(f"{dept_id}/"))))
+
+    @functools.lru_cache(maxsize=None)
+    def _named(self, filename: str) -> str:
+        return digest_of(_json(sorted((p, d) for p, d in self.files.items() if p.rsplit("/", 1)[-1] == filename)))
+
     def _item_digests(self, relpath: str) -> dict[str, str]:
         """code -> digest of the record, for every power item read from ``relpath`` (Dataset.record_digests)."""
         return self.data.record_digests(relpath, self.store)
