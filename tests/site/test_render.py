@@ -540,12 +540,13 @@ def test_power_list_rows_kept_by_record_render_as_the_whole(tmp_path: Path) -> N
         assert html == Renderer(site).html(site.pages[path])
         return html, store.made_count - made, store.reused - reused
 
-    # Besides the blocks, the store holds the department file's record digests (PageKeys, by the
-    # file's digest): made with the first block, then read.
+    # Besides the blocks, the store holds the department file's record digests (Dataset.record_digests,
+    # by the file's digest): made with the first block, then remembered by the dataset (a new one reads them).
     blocks = -(-len(items) // 100)
     first, made, _ = render(data)
     assert made == blocks + 1
-    assert render(data)[1:] == (0, blocks + 1)
+    assert render(data)[1:] == (0, blocks)
+    assert render(load_dataset(lists))[1:] == (0, blocks + 1)
     powers = lists / dept / "powers.yml"
     text = powers.read_text(encoding="utf-8")
     name = items[-1].name
