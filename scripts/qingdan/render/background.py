@@ -54,12 +54,13 @@ def _produce(dataset: Dataset, history: History | None, out_dir: Path, conn: Con
     sends what it found to the parent, whose first write waits for it.
     """
     try:
+        # Read first: the parent's send of the pages (megabytes at 100,000 items) waits for a reader.
+        given = _receiving(pages) if isinstance(pages, Connection) else lambda: pages
         if walk and writer is not None:
             found = writer.clear()
             writer.walked(found)
             conn.send(("walked", found))
         mark = writer.mark() if writer is not None else None
-        given = _receiving(pages) if isinstance(pages, Connection) else lambda: pages
         paths = _write_all(dataset, history, out_dir, given, store, writer)
         # The parent's writer learns what this copy of it wrote (SiteWriter.absorb).
         conn.send(("ok", (paths, writer.since(mark, paths) if writer is not None else None)))
