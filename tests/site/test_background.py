@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -49,8 +50,6 @@ def test_a_child_started_before_the_pages_are_planned_makes_all_but_the_feeds_me
                                                                                        tmp_path: Path) -> None:
     """write_site starts the child before planning the pages (pages=None): the search index and the
     downloads are made while no page is known; the pages come through planned()."""
-    import time
-
     work = Contributions(sample, tmp_path, pages=None)
     deadline = time.monotonic() + 120
     while not (tmp_path / "downloads" / "datapackage.json").is_file() and time.monotonic() < deadline:
@@ -123,3 +122,27 @@ def test_a_child_failing_to_clear_the_folder_stops_the_first_write_with_its_erro
     with pytest.raises(QingdanError, match="输出文件夹无法读取"):
         work.paths()  # the same error again, not a hang waiting for a message that never comes
     assert gc.get_freeze_count() == before
+
+
+class _HeldWriter(SiteWriter):
+    """A writer whose walk of the folder waits until a file named ``go`` appears beside it."""
+
+    def clear(self) -> Found:
+        deadline = time.monotonic() + 60
+        while not (self.out_dir.parent / "go").exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return super().clear()
+
+
+def test_the_pages_reach_the_child_while_it_is_still_walking(sample: Dataset, tmp_path: Path) -> None:
+    """The parent sends the planned pages (megabytes at 100,000 items, more than a pipe holds) while the
+    child may still be walking the output folder: the send must not wait for the walk."""
+    writer = _HeldWriter(tmp_path / "site")
+    writer.start()
+    work = Contributions(sample, tmp_path / "site", pages=None, writer=writer)
+    pages = {f"items/{n:06d}/index.md" for n in range(20_000)}
+    started = time.monotonic()
+    work.planned(pages)
+    assert time.monotonic() - started < 30  # the walk is held for 60 s
+    (tmp_path / "go").touch()
+    assert "search-index/meta.json" in work.paths()
