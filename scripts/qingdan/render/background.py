@@ -157,6 +157,9 @@ class Contributions:
         if self._inline is not None or self._pages_out is not None:
             raise RuntimeError("Contributions.planned() must come first: the feeds need the pages")
         if self._paths is None:
+            if self._failed is None and self._writer is not None:
+                with contextlib.suppress(QingdanError):  # the child's failure is kept, and raised below
+                    self._writer.ready()  # the child's first message: what it found walking the folder
             status, value = self._failed or self._receive()
             self._process.join()
             self._thaw()

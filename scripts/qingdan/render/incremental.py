@@ -224,7 +224,8 @@ class SiteWriter:
         """Nobody has cleared the folder yet, nor is anyone about to."""
         return self._found is None and self._wait is None
 
-    def _ready(self) -> Found:
+    def ready(self) -> Found:
+        """What the walk of the folder found: waited for, or walked here if nobody else does."""
         if self._found is None:
             wait, self._wait = self._wait, None
             self._found = wait() if wait is not None else self.clear()
@@ -232,7 +233,7 @@ class SiteWriter:
 
     def write(self, items: Iterable[tuple[str, str | bytes]] | Mapping[str, bytes]) -> list[str]:
         """Write (path, content) pairs, leaving identical files as they are; return every path given."""
-        self._ready()
+        self.ready()
         paths: list[str] = []
         pairs = items.items() if isinstance(items, Mapping) else items
         before = self.previous.files if self.previous is not None else {}
@@ -309,7 +310,7 @@ class SiteWriter:
     def finish(self) -> None:
         """Remove what the build did not make, then write the manifest: the last file, so a folder
         with a manifest holds a whole build."""
-        found = self._ready()
+        found = self.ready()
         root = os.fspath(self.out_dir)
         before = self.previous.files if self.previous is not None else {}
         # Folders that may be left empty: those of removed files, and those that held no file at the start.

@@ -24,7 +24,7 @@ from ..problems import CATALOGUE
 from ..report import SEVERITY_ZH
 from ..rules import REQUIRED_LISTS
 from .compare import compare, region_figures
-from .extras import FEED, search_page_html
+from .extras import FEED
 from .history import AsOf, History, as_of, last_changed
 from .labels import LIST_LABELS
 from .links import external, is_slug, page_path, root_of
