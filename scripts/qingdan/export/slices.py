@@ -145,7 +145,8 @@ class Slices:
 
 def _runs(part: Part, record: str | None, digests: Mapping[str, str] | None) -> list[tuple[Part, str | None]]:
     """``part`` cut into runs of at most ROWS_PER_SLICE records (a list of items; anything else is one
-    run), each with what names it: its records' digests (else None: its dump)."""
+    run), each with what names it: its records' digests, else its place in the file ``record`` names,
+    else None (its dump)."""
     items = part.file_record.items if isinstance(part.file_record, RUN_LISTS) else []
     if len(items) <= ROWS_PER_SLICE:
         return [(part, record)]
@@ -154,7 +155,10 @@ def _runs(part: Part, record: str | None, digests: Mapping[str, str] | None) -> 
     for start in range(0, len(items), ROWS_PER_SLICE):
         run = items[start:start + ROWS_PER_SLICE]
         known = [digests.get(item.code, "") for item in run] if digests is not None else [""]
-        key = "records:" + digest_of("\n".join(known)) if all(known) else None
+        if all(known):
+            key: str | None = "records:" + digest_of("\n".join(known))
+        else:
+            key = f"{record}:{start}" if record is not None else None
         runs.append((Part(part.department, cls.model_construct(items=run)), key))
     return runs
 
