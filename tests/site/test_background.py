@@ -146,3 +146,26 @@ def test_the_pages_reach_the_child_while_it_is_still_walking(sample: Dataset, tm
     assert time.monotonic() - started < 30  # the walk is held for 60 s
     (tmp_path / "go").touch()
     assert "search-index/meta.json" in work.paths()
+
+
+def test_without_fork_the_work_runs_here_and_the_folder_is_cleared_before_the_first_write(
+        sample: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where fork is not available (Windows, macOS' default), the contributed files are made in this process:
+    the writer clears the folder itself before its first write."""
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    out = tmp_path / "site"
+    (out / "old").mkdir(parents=True)
+    (out / "old" / "stray.md").write_text("不是构建生成的", encoding="utf-8")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (out / "downloads").symlink_to(outside, target_is_directory=True)
+    writer = _NotingWriter(out)
+    writer.start()
+    work = Contributions(sample, out, pages={"index.md"}, writer=writer)  # made here, at once
+    assert int((tmp_path / "cleared-by").read_text(encoding="utf-8")) == os.getpid()
+    assert not any(outside.iterdir())  # the downloads went into a real folder, not through the link
+    paths = work.paths()
+    writer.write([("index.md", "# 首页\n")])
+    writer.finish()
+    assert "downloads/datapackage.json" in paths and (out / "downloads" / "datapackage.json").is_file()
+    assert not (out / "downloads").is_symlink() and not (out / "old").exists()
