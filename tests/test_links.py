@@ -169,3 +169,14 @@ def test_read_regular_refuses_links_below_the_root_and_reads_regular_files(tmp_p
     assert isinstance(NotRegularFile("x", "符号链接"), QingdanError)
     tree = walk(tmp_path)
     assert tree.files == ["real/a.yml"] and tree.refused == [("linked", "符号链接（指向文件夹）")]
+
+
+def test_walk_with_stats_gives_each_regular_files_size_and_time_and_nothing_for_links(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "a.yml").write_text("a: 1\n", encoding="utf-8")
+    os.utime(tmp_path / "real" / "a.yml", ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    (tmp_path / "b.yml").symlink_to(tmp_path / "real" / "a.yml")
+    (tmp_path / "linked").symlink_to(tmp_path / "real", target_is_directory=True)
+    tree = walk(tmp_path, stats=True)
+    assert tree.stats == {"real/a.yml": (5, 1_700_000_000_000_000_000)}
+    assert walk(tmp_path).stats == {}  # not asked for: no stat call per file

@@ -41,7 +41,6 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from stat import S_ISREG
 from typing import Any
 
 from ..errors import QingdanError
@@ -86,6 +85,7 @@ class Found:
 
     strays: list[str]  # files the previous build did not make (or every file, without one)
     empty: list[str]  # folders holding no file
+    untouched: frozenset[str] = frozenset()  # the previous build's files as it left them (SiteWriter.clear)
 
 
 # What a copy of a SiteWriter did: each path's Built, the paths it wrote, how many it left as they were.
@@ -203,13 +203,17 @@ class SiteWriter:
     def clear(self) -> Found:
         """Remove every link or special file in the folder (never written through); return what else it held
         that the previous build did not make (stray files, folders without files)."""
-        tree = walk(self.out_dir)
+        tree = walk(self.out_dir, stats=True)
         for relpath, _what in tree.refused:
             remove(self.out_dir / relpath)
         before = self.previous.files if self.previous is not None else {}
+        written_ns = self.previous.written_ns if self.previous is not None else 0
         holding = {os.path.dirname(path) for path in tree.files}
+        # As the previous build left them: its size, and not modified since its manifest was written.
+        untouched = frozenset(path for path, (size, mtime_ns) in tree.stats.items()
+                              if (old := before.get(path)) is not None and old.size == size and mtime_ns < written_ns)
         return Found([path for path in tree.files if path not in before and path != MANIFEST],
-                     [folder for folder in tree.folders if folder not in holding])
+                     [folder for folder in tree.folders if folder not in holding], untouched)
 
     def walked(self, found: Found) -> None:
         """What :meth:`clear` found, by whoever ran it (a background child's copy of this writer)."""
@@ -246,7 +250,7 @@ class SiteWriter:
             old = before.get(path)
             if isinstance(content, Keyed):
                 if (old is not None and old.base == content.key and old.key == content.key_for(old.trace)
-                        and self._untouched(target, old)):
+                        and self._untouched(path)):
                     self.digests[path] = old
                     self.reused += 1
                     continue
@@ -258,7 +262,7 @@ class SiteWriter:
             self.digests[path] = built
             # The same bytes as last time, and the file as that build left it (or, if touched since,
             # still holding them): left alone without reading it back.
-            if old is not None and old.sha256 == built.sha256 and (self._untouched(target, old)
+            if old is not None and old.sha256 == built.sha256 and (self._untouched(path)
                                                                    or self._unchanged(target, data)):
                 self.reused += 1
             else:
@@ -266,14 +270,11 @@ class SiteWriter:
                 self.written.append(path)
         return paths
 
-    def _untouched(self, target: str, old: Built) -> bool:
-        """The file is as the previous build left it: a regular file of its size, not modified since."""
-        assert self.previous is not None
-        try:
-            st = os.lstat(target)
-        except OSError:
-            return False
-        return S_ISREG(st.st_mode) and st.st_size == old.size and st.st_mtime_ns < self.previous.written_ns
+    def _untouched(self, path: str) -> bool:
+        """The file is as the previous build left it (a regular file of its size, not modified since),
+        as the walk at the start of this build found it (:meth:`clear`)."""
+        assert self._found is not None
+        return path in self._found.untouched
 
     def _unchanged(self, target: str, data: bytes) -> bool:
         """The file at ``target`` holds ``data``: the manifest says so, the disk decides (it may have been edited)."""
