@@ -202,7 +202,8 @@ class SiteWriter:
 
     def clear(self) -> Found:
         """Remove every link or special file in the folder (never written through); return what else it held
-        that the previous build did not make (stray files, folders without files)."""
+        that the previous build did not make (stray files, folders without files), and which of that build's
+        files are as it left them."""
         tree = walk(self.out_dir, stats=True)
         for relpath, _what in tree.refused:
             remove(self.out_dir / relpath)
