@@ -14,12 +14,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import model
-from .layout import BY_KEY, department_of
+from .layout import department_of
 from .store import Store, digest_of, input_key
 from .validate import Memo, Report, check
-
-
-POWERS_FILE = "/" + BY_KEY["powers"].filename
 
 
 @dataclass
@@ -71,15 +68,14 @@ class Dataset:
         found = self._record_digests.get((store.folder, relpath))
         if found is None:
             file_digest = self.file_digests.get(relpath)
-            codes = self._codes_by_file.get(relpath, ())
-            if file_digest is None or not codes:
+            records = self._records_by_file.get(relpath, [])
+            if file_digest is None or not records:
                 found = {}
             else:
                 key = input_key("item digests", relpath, file_digest)
-                found = _digests(store.get(key), codes)
+                found = _digests(store.get(key), [record.code for record in records])
                 if found is None:  # not kept, or kept damaged: made again, and kept
-                    records = self.powers if relpath.endswith(POWERS_FILE) else self.regulations
-                    found = {code: digest_of(records[code].model_dump_json()) for code in codes}
+                    found = {record.code: digest_of(record.model_dump_json()) for record in records}
                     store.put(key, json.dumps(found, ensure_ascii=False, sort_keys=True).encode("utf-8"))
                     store.made_count += 1
                 else:
@@ -92,11 +88,11 @@ class Dataset:
         return {}
 
     @functools.cached_property
-    def _codes_by_file(self) -> dict[str, list[str]]:
-        grouped: dict[str, list[str]] = {}
+    def _records_by_file(self) -> dict[str, list[model.PowerItem | model.Regulation]]:
+        grouped: dict[str, list[model.PowerItem | model.Regulation]] = {}
         for records in (self.powers, self.regulations):
-            for code in records:
-                grouped.setdefault(self.source_file.get(code, ""), []).append(code)
+            for code, record in records.items():
+                grouped.setdefault(self.source_file.get(code, ""), []).append(record)
         return grouped
 
     @functools.cached_property

@@ -85,7 +85,7 @@ class Found:
 
     strays: list[str]  # files the previous build did not make (or every file, without one)
     empty: list[str]  # folders holding no file
-    untouched: frozenset[str] = frozenset()  # the previous build's files as it left them (SiteWriter.clear)
+    untouched: frozenset[str]  # the previous build's files as it left them (SiteWriter.clear)
 
 
 # What a copy of a SiteWriter did: each path's Built, the paths it wrote, how many it left as they were.
@@ -207,7 +207,7 @@ class SiteWriter:
         tree = walk(self.out_dir, stats=True)
         for relpath, _what in tree.refused:
             remove(self.out_dir / relpath)
-        before = self.previous.files if self.previous is not None else {}
+        before = self._before
         written_ns = self.previous.written_ns if self.previous is not None else 0
         holding = {os.path.dirname(path) for path in tree.files}
         # As the previous build left them: its size, and not modified since its manifest was written.
@@ -229,6 +229,11 @@ class SiteWriter:
         """Nobody has cleared the folder yet, nor is anyone about to."""
         return self._found is None and self._wait is None
 
+    @property
+    def _before(self) -> Mapping[str, Built]:
+        """The previous build's files (none for a clean build)."""
+        return self.previous.files if self.previous is not None else {}
+
     def ready(self) -> Found:
         """What the walk of the folder found: waited for, or walked here if nobody else does."""
         if self._found is None:
@@ -241,7 +246,7 @@ class SiteWriter:
         self.ready()
         paths: list[str] = []
         pairs = items.items() if isinstance(items, Mapping) else items
-        before = self.previous.files if self.previous is not None else {}
+        before = self._before
         root = os.fspath(self.out_dir)
         for path, content in pairs:
             target = _target(root, path)
@@ -306,7 +311,7 @@ class SiteWriter:
 
     def deleted(self) -> list[str]:
         """The previous build's files that this build does not make."""
-        before = self.previous.files if self.previous is not None else {}
+        before = self._before
         return sorted(set(before) - set(self.digests))
 
     def finish(self) -> None:
@@ -314,7 +319,7 @@ class SiteWriter:
         with a manifest holds a whole build."""
         found = self.ready()
         root = os.fspath(self.out_dir)
-        before = self.previous.files if self.previous is not None else {}
+        before = self._before
         # Folders that may be left empty: those of removed files, and those that held no file at the start.
         emptied = set(found.empty)
         for path in itertools.chain(before, found.strays):

@@ -119,7 +119,7 @@ class PageKeys:
         return f"{name}:{resolve(arg)}"
 
     def _item(self, code: str) -> str:
-        return self._item_digests(self.data.source_file.get(code, "")).get(code, "-")
+        return self.data.record_digests(self.data.source_file.get(code, ""), self.store).get(code, "-")
 
     def item_digest(self, item: PowerItem) -> str:
         """The digest of power item ``item``'s record (what a kept part of a page names it by)."""
@@ -202,10 +202,6 @@ class PageKeys:
     @functools.lru_cache(maxsize=None)
     def _named(self, filename: str) -> str:
         return digest_of(_json(sorted((p, d) for p, d in self.files.items() if p.rsplit("/", 1)[-1] == filename)))
-
-    def _item_digests(self, relpath: str) -> dict[str, str]:
-        """code -> digest of the record, for every power item read from ``relpath`` (Dataset.record_digests)."""
-        return self.data.record_digests(relpath, self.store)
 
 
 def _json(value: object) -> str:
