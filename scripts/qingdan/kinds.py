@@ -57,6 +57,7 @@ PAGES: dict[str, str] = {
     "source": "sources/{}/",
     "publication": "publication/",
     "changes": "changes/",
+    "change": "changes/{}/",  # key "<sha>" (one commit's changes) or "<sha>/<department>" (its part)
     "consistency": "consistency/",
     "compare": "consistency/{}/",  # one base code compared across regions
     "problem_codes": "problem-codes/",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import feedparser
@@ -9,7 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from qingdan.cli import main
+from qingdan.render.pages import CHANGES_SHOWN, STEP_ROWS
 from qingdan.samples.demo import build_demo
+from qingdan.samples.synth import write_dataset
+from site_support import commit_all
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,7 +36,7 @@ def test_change_log_lists_changes_newest_first_with_field_changes(rendered: Path
     # The demonstration history renames the provincial food-production licence.
     assert "事项名称: 食品生产许可事项 → 食品生产许可" in page
     assert "所属部门: 示例省发展和改革委员会 → 示例省教育厅" in page  # a transfer, not delete + add
-    log = page.split("<table", 1)[1]
+    log = page.split("<table", 1)[1].split("</table>", 1)[0]
     dates = [line.split('datetime="', 1)[1][:10] for line in log.splitlines() if '<time datetime="' in line]
     assert len(dates) > 10 and dates == sorted(dates, reverse=True)
 
@@ -132,3 +136,68 @@ def test_pages_know_every_linked_file_before_it_is_made(tmp_path: Path) -> None:
     releases = [p for p in linked if p.startswith(RELEASES)]
     assert releases == [f"{RELEASES}{release.file_name}" for release in history.tags()]
     assert len(linked) == len(set(linked))
+
+
+def _links(page: str) -> list[str]:
+    return re.findall(r'href="([^"]+)"', page)
+
+
+def test_every_commit_has_its_page_linked_from_the_log_and_the_feed(rendered: Path) -> None:
+    """A commit's page (changes/<sha>/) lists its changes; the log links each one, the feed entries too."""
+    log = (rendered / "changes" / "index.md").read_text(encoding="utf-8")
+    steps = log.split('id="steps"', 1)[1]
+    linked = sorted(href for href in _links(steps) if href != "#steps")
+    pages = sorted(p.parent.name for p in (rendered / "changes").glob("*/index.md"))
+    assert len(pages) > 10 and linked == [f"../changes/{sha}/" for sha in pages]
+    assert all(re.fullmatch(r"[0-9a-f]{40}", sha) for sha in pages)
+    renamed = next(p for p in (rendered / "changes").glob("*/index.md")
+                   if "事项名称: 食品生产许可事项 → 食品生产许可" in p.read_text(encoding="utf-8"))
+    assert 'href="../../changes/"' in renamed.read_text(encoding="utf-8")  # its crumbs lead back to the log
+    feed = feedparser.parse((rendered / "feeds" / "atom.xml").read_bytes())
+    base = "https://example.github.io/qingdan/changes/"
+    assert {entry.link for entry in feed.entries} <= {f"{base}{sha}/" for sha in pages}
+
+
+@pytest.fixture(scope="module")
+def large_import(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`qingdan render` of a synthetic site whose first commit adds more records than a commit's page
+    lists (pages.STEP_ROWS), followed by one small commit."""
+    work = tmp_path_factory.mktemp("large-import")
+    write_dataset(work, STEP_ROWS + 100, seed=3)
+    commit_all(work, "导入全部清单", "2026-11-02T10:00:00+08:00")
+    powers = sorted((work / "lists").glob("*/powers.yml"))[0]
+    text = powers.read_text(encoding="utf-8")
+    name = re.search(r"^    name: (.*)$", text, re.M)
+    assert name is not None
+    powers.write_text(text[:name.end(1)] + "（改名）" + text[name.end(1):], encoding="utf-8")
+    commit_all(work, "修改一个事项的名称", "2026-11-03T10:00:00+08:00")
+    out = work / "docs"
+    result = CliRunner().invoke(main, ["render", str(work / "lists"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_a_large_commit_is_listed_per_department_and_the_log_stays_short(large_import: Path) -> None:
+    """The first import's thousand rows are not on the log page (it shows the newest rows up to
+    CHANGES_SHOWN) nor on one commit page: its page links one page per department, which together
+    hold every change once."""
+    log = (large_import / "changes" / "index.md").read_text(encoding="utf-8")
+    table = log.split("<table", 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr data-dept=") == 1 and "（改名）" in table  # only the small commit's row
+    assert CHANGES_SHOWN < STEP_ROWS + 100
+    pages = {p.parent.name: p.read_text(encoding="utf-8") for p in (large_import / "changes").glob("*/index.md")}
+    assert len(pages) == 2
+    big = next(text for text in pages.values() if 'id="departments"' in text)
+    # What belongs to no department (sources, regions, the site's settings) stays on the commit's page.
+    assert set(re.findall(r'<tr data-dept="([^"]*)"', big)) == {""}
+    parts = sorted(h for h in _links(big.split('id="departments"', 1)[1]) if "/changes/" in h)
+    departments = sorted(p.relative_to(large_import).parent.as_posix()
+                         for p in (large_import / "changes").glob("*/*/index.md"))
+    assert len(departments) > 1 and parts == [f"../../{d}/" for d in departments]
+    rows = 0
+    for page in (large_import / "changes").glob("*/*/index.md"):
+        text = page.read_text(encoding="utf-8")
+        assert set(re.findall(r'<tr data-dept="([^"]*)"', text)) == {page.parent.name}
+        rows += text.count("<tr data-dept=")
+    rows += big.count("<tr data-dept=")
+    assert rows == int(re.search(r"变更条数</th><td>(\d+)</td>", big).group(1)) > STEP_ROWS

@@ -43,11 +43,11 @@ def feeds(history: History, site_url: str, *, title: str | None = None, limit: i
     """``feeds/atom.xml`` and ``feeds/<dept-id>.xml``, as bytes, by path in the site.
 
     ``change_url(step)`` links an entry to the change log (default
-    ``<site>/changes/#<sha12>``); ``item_url(key)`` links a record to its page
+    ``<site>/changes/<sha>/``, the commit's page); ``item_url(key)`` links a record to its page
     (default: no link).
     """
     base = site_url.rstrip("/") + "/"
-    link = change_url or (lambda step: f"{base}changes/#{step.sha[:12]}")
+    link = change_url or (lambda step: f"{base}changes/{step.sha}/")
     site = title or f"{_latest_name(history, 'site') or '清单'}修订记录"
     names = department_name or (lambda dept: _latest_name(history, f"department:{dept}"))
     logs = _logs(history, limit)

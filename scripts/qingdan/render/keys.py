@@ -92,7 +92,7 @@ class PageKeys:
         self._resolvers: dict[str, Callable[[str], str]] = {
             "item": self._item, "file": self._file, "dept": self._folder, "files": self._named,
             "citations": self._citations, "contributed": self._contributed_under, "type": self._type,
-            "counts": self._counts, "history": self._history, "as_of": self._as_of,
+            "counts": self._counts, "history": self._history, "step": self._step, "as_of": self._as_of,
         }
 
     def of(self, page: PageSpec, *made_with: str) -> str:
@@ -164,6 +164,15 @@ class PageKeys:
             return "no history"
         return digest_of("\n".join([self._step_text(entry.step) + repr(entry.change.to_row())
                                     for entry in self.history.item_changes(key)]))
+
+    @functools.lru_cache(maxsize=None)
+    def _step(self, sha: str) -> str:
+        step = self._steps.get(sha)
+        return digest_of(self._step_text(step) + repr([c.to_row() for c in step.changes])) if step else "-"
+
+    @functools.cached_property
+    def _steps(self) -> dict[str, Any]:
+        return {step.sha: step for step in self.history.steps} if self.history is not None else {}
 
     def _step_text(self, step: Any) -> str:
         """What a timeline shows of a commit, as text: worked out once per commit (the first commit

@@ -510,21 +510,75 @@ def _publication(lookup: Lookup, contributed: Contributed, history: History | No
 
 
 def _changes(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
-    """修订记录: the site-wide change log, newest first (empty when not built from git)."""
+    """修订记录: the newest changes and every commit's page, newest first (empty when not built from git).
+
+    The log grows with every merge and a first import adds every record at once (35 MB of rows at
+    100,000 items, on a phone): the log page shows the rows of its newest commits up to CHANGES_SHOWN
+    and links every commit's own page (:func:`_step_pages`), which never changes after its merge.
+    """
+    steps = history.step_log() if history is not None else []
 
     def context() -> dict[str, Any]:
-        steps = history.step_log() if history is not None else []
-        seen = sorted({c.department for _step, changes in steps for c in changes if c.department})
-        departments = [(d, _dept_name(lookup, d)) for d in seen]
-        labels = {kind.key: kind.label for kind in KINDS}
+        shown, rows = [], 0
+        for step, changes in steps:
+            rows += len(changes)
+            if rows > CHANGES_SHOWN:
+                break
+            shown.append((step, changes))
+        seen = sorted({c.department for _step, changes in shown for c in changes if c.department})
         feed = FEED if FEED in contributed() else None
         releases = [(r, f"{RELEASES}{r.file_name}") for r in history.tags()] if history is not None else []
-        return {"steps": steps, "count": sum(len(changes) for _step, changes in steps), "departments": departments,
-                "list_labels": labels, "feed": feed,
-                "releases": [(r, path) for r, path in reversed(releases) if path in contributed()]}
+        return {"steps": shown, "all_steps": [(step, len(changes)) for step, changes in steps],
+                "count": sum(len(changes) for _step, changes in steps), "shown": sum(len(c) for _s, c in shown),
+                "departments": [(d, _dept_name(lookup, d)) for d in seen], "list_labels": _list_labels(),
+                "feed": feed, "releases": [(r, path) for r, path in reversed(releases) if path in contributed()]}
 
     yield PageSpec(page_path("changes"), "修订记录", "site/changes.html", context,
                    reads=(f"contributed:{FEED}", f"contributed:{RELEASES}", WHOLE_HISTORY))
+    for step, changes in steps:
+        if is_slug(step.sha):  # a commit id, read from git: never a path of its own
+            yield from _step_pages(lookup, step, changes)
+
+
+# The change log shows the rows of its newest commits up to this many (whole commits).
+CHANGES_SHOWN = 500
+# A commit's page lists its changes when it has at most this many; above it, its changes per department
+# are on pages of their own (changes/<sha>/<department>/), each as long as that department's lists.
+STEP_ROWS = 1000
+
+
+def _step_pages(lookup: Lookup, step: Any, changes: list[Any]) -> Planner:
+    """The page of one commit (changes/<sha>/), and for a large one a page per department it changed."""
+    crumbs = (("修订记录", page_path("changes")),)
+    reads = (f"step:{step.sha}",)  # all a commit's pages show is the commit: the same after every later merge
+    by_dept: dict[str, list[Any]] = defaultdict(list)
+    for change in changes:
+        by_dept[change.department or ""].append(change)
+    split = len(changes) > STEP_ROWS
+    parts = [d for d in sorted(by_dept) if d and is_slug(d)] if split else []
+    path = page_path("change", step.sha)
+
+    def context() -> dict[str, Any]:
+        rest = [c for d, group in by_dept.items() if d not in parts for c in group] if split else changes
+        return {"step": step, "changes": rest, "count": len(changes), "list_labels": _list_labels(),
+                "parts": [(d, _dept_name(lookup, d), len(by_dept[d]), page_path("change", f"{step.sha}/{d}"))
+                          for d in parts],
+                "dept": None}
+
+    day = f"{step.day.year}年{step.day.month}月{step.day.day}日"
+    title = f"{step.title}（{day}）" if step.title else f"{day}的变更"
+    yield PageSpec(path, title, "site/change.html", context, crumbs=crumbs, reads=reads)
+    for dept_id in parts:
+        def part(dept_id: str = dept_id) -> dict[str, Any]:
+            return {"step": step, "changes": by_dept[dept_id], "count": len(by_dept[dept_id]),
+                    "list_labels": _list_labels(), "parts": [], "dept": (dept_id, _dept_name(lookup, dept_id))}
+
+        yield PageSpec(page_path("change", f"{step.sha}/{dept_id}"), f"{title}：{_dept_name(lookup, dept_id)}",
+                       "site/change.html", part, crumbs=(*crumbs, (title, path)), reads=reads, department=dept_id)
+
+
+def _list_labels() -> dict[str, str]:
+    return {kind.key: kind.label for kind in KINDS}
 
 
 def _deadline_zh(deadline: str | None) -> str | None:
