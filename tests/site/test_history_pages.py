@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from qingdan.cli import main
-from qingdan.render.pages import CHANGES_SHOWN, STEP_ROWS
+from qingdan.render.pages import CHANGES_SHOWN, SOURCE_ROWS, STEP_ROWS
 from qingdan.samples.demo import build_demo
 from qingdan.samples.synth import write_dataset
 from site_support import commit_all
@@ -201,3 +201,24 @@ def test_a_large_commit_is_listed_per_department_and_the_log_stays_short(large_i
         rows += text.count("<tr data-dept=")
     rows += big.count("<tr data-dept=")
     assert rows == int(re.search(r"变更条数</th><td>(\d+)</td>", big).group(1)) > STEP_ROWS
+
+
+def test_a_source_cited_more_than_a_page_lists_has_a_page_per_department(large_import: Path) -> None:
+    """A law cited more than SOURCE_ROWS times: its page gives counts per article and links a page per
+    department; those pages list every citation once between them (their counts add up)."""
+    sources = large_import / "sources"
+    split = sorted({p.parent.parent.name for p in sources.glob("*/*/index.md")})
+    assert split, "the synthetic data has no source cited that often"
+    for source_id in split:
+        page = (sources / source_id / "index.md").read_text(encoding="utf-8")
+        total = int(re.search(r"共被引用 (\d+) 次", page).group(1))
+        assert total > SOURCE_ROWS and "qd-table--list" not in page  # no rows of citations on it
+        linked = sorted(h for h in _links(page.split('id="cited-departments"', 1)[1]) if h.startswith("../../sources/"))
+        parts = sorted(p.parent for p in (sources / source_id).glob("*/index.md"))
+        assert linked == [f"../../sources/{source_id}/{p.name}/" for p in parts]
+        counts = []
+        for part in parts:
+            text = (part / "index.md").read_text(encoding="utf-8")
+            counts.append(int(re.search(r"共被引用 (\d+) 次", text).group(1)))
+            assert f'href="../../../departments/{part.name}/"' in text  # whose citations they are
+        assert sum(counts) == total

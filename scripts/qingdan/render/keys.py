@@ -13,7 +13,8 @@ which name what else it shows:
 - ``file:<relpath>``: one file under lists/;
 - ``dept:<id>``: every file of one department;
 - ``files:<name>``: every file of that name (``responsibilities.yml`` …);
-- ``citations:<id>``: the places that cite a source or regulation (lookup.py);
+- ``citations:<id>``: the places that cite a source or regulation (lookup.py); ``citations:<id>@<dept>``
+  those of one department;
 - ``type:<code>``: the code, name, status and department of every power item of that type;
 - ``counts``: how many records there are: power items (all and in force) per department and in
   force per type, responsibility lists, negative-list items, regulations (pages of figures only);
@@ -131,7 +132,8 @@ class PageKeys:
         return self.files.get(relpath, "-")
 
     def _citations(self, key: str) -> str:
-        return self.lookup.citations_digest(key)
+        source_id, _, dept = key.partition("@")
+        return self.lookup.citations_digest(source_id, dept or None)
 
     def _type(self, type_code: str) -> str:
         return self._types.get(type_code, "-")

@@ -171,9 +171,25 @@ class Lookup:
         """Source id → every place citing it (items and their sub-items, measures, boundaries, duties)."""
         return self._by_source[0]
 
-    def citations_digest(self, source_id: str) -> str:
-        """A digest of ``citations[source_id]``: every field of every citation, in order."""
+    def citations_digest(self, source_id: str, dept: str | None = None) -> str:
+        """A digest of ``citations[source_id]`` (only those of department ``dept``, if given): every
+        field of every citation, in order."""
+        if dept is not None:
+            return self._digests_by_dept(source_id).get(dept, "-")
         return digest_of("\n".join(self._by_source[1].get(source_id, ())))
+
+    def _digests_by_dept(self, source_id: str) -> dict[str, str]:
+        found = self._dept_digests.get(source_id)
+        if found is None:
+            texts: dict[str, list[str]] = defaultdict(list)
+            for citation, text in zip(self.citations.get(source_id, ()), self._by_source[1].get(source_id, ())):
+                texts[citation.dept].append(text)
+            found = self._dept_digests[source_id] = {dept: digest_of("\n".join(t)) for dept, t in texts.items()}
+        return found
+
+    @cached_property
+    def _dept_digests(self) -> dict[str, dict[str, str]]:
+        return {}
 
     @cached_property
     def _by_source(self) -> tuple[dict[str, list[Citation]], dict[str, list[str]]]:

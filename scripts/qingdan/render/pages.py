@@ -7,6 +7,8 @@ keeps one page body in memory at a time.
 
 from __future__ import annotations
 
+import functools
+
 from pydantic import ValidationError
 
 from collections import Counter, defaultdict
@@ -462,16 +464,56 @@ def _sources(lookup: Lookup, contributed: Contributed, history: History | None) 
     yield PageSpec(page_path("sources"), "法律法规", "site/sources.html", index)
     crumbs = (("法律法规", page_path("sources")),)
     for source_id in lookup.page_keys("source"):
-        src = data.sources[source_id]
+        yield from _source_pages(lookup, history, source_id, crumbs)
 
-        def context(src: model.LegalSource = src) -> dict[str, Any]:
-            return {"src": src, "citations": lookup.citations.get(src.id, []),
-                    "by_article": lookup.citations_by_article(src.id), "law": lookup.catalogued(src.id),
-                    "changes": _record_changes(history, f"source:{src.id}")}
 
-        yield PageSpec(page_path("source", source_id), src.title, "site/source.html", context,
-                       source="sources.yml", crumbs=crumbs,
-                       reads=(f"citations:{source_id}", _history_of(f"source:{source_id}")))
+# A legal source's page lists the places citing it when there are at most this many; above it (a law
+# every licence cites: 30 MB of rows at 100,000 items), counts per article and per department, and a
+# page per department (sources/<id>/<department>/) with that department's citations.
+SOURCE_ROWS = 1000
+
+
+def _source_pages(lookup: Lookup, history: History | None, source_id: str,
+                  crumbs: tuple[tuple[str, str | None], ...]) -> Planner:
+    src = lookup.data.sources[source_id]
+    citations = lookup.citations.get(source_id, [])
+    depts = sorted({c.dept for c in citations if is_slug(c.dept)}) if len(citations) > SOURCE_ROWS else []
+    path = page_path("source", source_id)
+
+    def context() -> dict[str, Any]:
+        by_article = lookup.citations_by_article(source_id)
+        counts = Counter(c.dept for c in citations)
+        return {"src": src, "citations": citations, "by_article": by_article, "law": lookup.catalogued(source_id),
+                "changes": _record_changes(history, f"source:{source_id}"),
+                "parts": [(d, _dept_name(lookup, d), counts[d], page_path("source", f"{source_id}/{d}"))
+                          for d in depts]}
+
+    yield PageSpec(path, src.title, "site/source.html", context, source="sources.yml", crumbs=crumbs,
+                   reads=(f"citations:{source_id}", _history_of(f"source:{source_id}")))
+    @functools.cache
+    def per_dept() -> dict[str, tuple[list[Any], list[tuple[str, list[Any]]]]]:
+        """Department → its citations of the source, and the same by article (worked out once for all parts)."""
+        out: dict[str, tuple[list[Any], list[tuple[str, list[Any]]]]] = {d: ([], []) for d in depts}
+        for c in citations:
+            if c.dept in out:
+                out[c.dept][0].append(c)
+        for label, group in lookup.citations_by_article(source_id):
+            mine: dict[str, list[Any]] = defaultdict(list)
+            for c in group:
+                mine[c.dept].append(c)
+            for d, cited in mine.items():
+                if d in out:
+                    out[d][1].append((label, cited))
+        return out
+
+    for dept_id in depts:
+        def part(dept_id: str = dept_id) -> dict[str, Any]:
+            mine, by_article = per_dept()[dept_id]
+            return {"src": src, "citations": mine, "by_article": by_article, "dept_id": dept_id}
+
+        yield PageSpec(page_path("source", f"{source_id}/{dept_id}"), f"《{src.title}》：{_dept_name(lookup, dept_id)}",
+                       "site/source_part.html", part, crumbs=(*crumbs, (src.title, path)),
+                       reads=(f"citations:{source_id}@{dept_id}",), department=dept_id)
 
 
 # Sources grouped in the order the model lists the levels (立法法 order, registry.SourceLevel).
