@@ -86,6 +86,13 @@ def build(project: Path, site: Path) -> Path:
 FOOD_PRODUCTION = "食品生产许可"
 
 
+def latest_commit_page(site: "Site") -> str:
+    """The page of the newest commit of the site's repository that changed lists/ (changes/<sha>/)."""
+    sha = run(["git", "log", "-1", "--format=%H", "--", "lists"], site.project).stdout.strip()
+    assert len(sha) == 40, sha
+    return f"/changes/{sha}/"
+
+
 def food_production_licence(data: Dataset) -> str:
     """The code of the city's food-production licence (the last of the items so named)."""
     return max(code for code, item in data.powers.items() if item.name == FOOD_PRODUCTION)

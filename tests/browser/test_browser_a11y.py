@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browser_support import AXE, Site, expect_404, food_production_licence
+from browser_support import AXE, Site, expect_404, food_production_licence, latest_commit_page
 from qingdan.dataset import Dataset
 
 pytestmark = pytest.mark.browser
@@ -58,11 +58,11 @@ def describe(violations: list[dict[str, Any]]) -> str:
 
 @pytest.mark.parametrize("width", [1280, 375])
 @pytest.mark.parametrize("kind", ["home", "power list", "item", "missing page", "feedback", "negative list",
-                                  "negative item", "regulation", "changes"])
+                                  "negative item", "regulation", "changes", "commit"])
 def test_no_serious_accessibility_violations(open_page: Any, demo: Site, demo_data: Dataset, kind: str,
                                              width: int) -> None:
     page, watch = open_page(width=width)
-    path = pages(demo_data)[kind]
+    path = latest_commit_page(demo) if kind == "commit" else pages(demo_data)[kind]
     page.goto(demo.url(path))
     violations = axe_violations(page)
     blocking = [v for v in violations if v["impact"] in BLOCKING]

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from browser_support import Site, expect_404, food_production_licence
+from browser_support import Site, expect_404, food_production_licence, latest_commit_page
 from qingdan.dataset import Dataset
 from qingdan.history import load_history
 
@@ -55,11 +55,13 @@ def cn(day: dt.date) -> str:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("path", ["powers", "/regulations/", "/negative-list/", "/changes/"])
+@pytest.mark.parametrize("path", ["powers", "/regulations/", "/negative-list/", "/changes/", "commit"])
 def test_list_tables_fit_the_content_column(open_page: Any, demo: Site, demo_data: Dataset, path: str,
                                             width: int) -> None:
     if path == "powers":
         path = f"/departments/{dept_of(demo_data, food_production_licence(demo_data))}/powers/"
+    elif path == "commit":
+        path = latest_commit_page(demo)
     page, _watch = open_page(width=width)
     page.goto(demo.url(path))
     boxes = page.evaluate(TABLE_BOXES)

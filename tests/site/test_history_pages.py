@@ -13,7 +13,7 @@ from qingdan.cli import main
 from qingdan.render.pages import CHANGES_SHOWN, SOURCE_ROWS, STEP_ROWS
 from qingdan.samples.demo import build_demo
 from qingdan.samples.synth import write_dataset
-from site_support import commit_all
+from site_support import commit_all, copy_sample
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -222,3 +222,18 @@ def test_a_source_cited_more_than_a_page_lists_has_a_page_per_department(large_i
             counts.append(int(re.search(r"共被引用 (\d+) 次", text).group(1)))
             assert f'href="../../../departments/{part.name}/"' in text  # whose citations they are
         assert sum(counts) == total
+
+
+def test_a_commit_message_is_only_ever_text_on_its_page(tmp_path: Path) -> None:
+    """A commit's message is whatever its author typed: on its page and in the log it is escaped text,
+    in the page's title too (the front matter the theme prints unescaped)."""
+    lists = copy_sample(tmp_path / "site")
+    hostile = '<script>alert("变更")</script> & <b>加粗</b>'
+    commit_all(lists.parent, hostile, "2026-11-02T10:00:00+08:00")
+    out = tmp_path / "docs"
+    result = CliRunner().invoke(main, ["render", str(lists), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    (page,) = (out / "changes").glob("*/index.md")
+    for text in (page.read_text(encoding="utf-8"), (out / "changes" / "index.md").read_text(encoding="utf-8")):
+        assert "<script>" not in text and "<b>" not in text
+        assert "&lt;script&gt;alert(&#34;变更&#34;)&lt;/script&gt; &amp; &lt;b&gt;加粗&lt;/b&gt;" in text
