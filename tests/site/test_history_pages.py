@@ -46,6 +46,10 @@ def test_item_page_has_its_timeline(rendered: Path) -> None:
     timeline = page.split('id="changes"', 1)[1]
     assert "修改" in timeline and "新增" in timeline
     assert "实施依据: 增加《食品生产许可管理办法》第二条" in timeline
+    # Each change links the page of the commit that made it, where the rest of that change is.
+    steps = re.findall(r'<a href="../../changes/([0-9a-f]{40})/">本次变更的全部内容</a>', timeline)
+    assert len(steps) == timeline.count("<time ")
+    assert all((rendered / "changes" / sha / "index.md").is_file() for sha in steps)
 
 
 def test_feeds_are_valid_atom_for_the_site_and_each_department(rendered: Path) -> None:

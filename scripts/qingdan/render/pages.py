@@ -511,9 +511,10 @@ def _source_pages(lookup: Lookup, history: History | None, source_id: str,
             mine, by_article = per_dept()[dept_id]
             return {"src": src, "citations": mine, "by_article": by_article, "dept_id": dept_id}
 
-        yield PageSpec(page_path("source", f"{source_id}/{dept_id}"), f"《{src.title}》：{_dept_name(lookup, dept_id)}",
-                       "site/source_part.html", part, crumbs=(*crumbs, (src.title, path)),
-                       reads=(f"citations:{source_id}@{dept_id}",), department=dept_id)
+        yield PageSpec(page_path("source", f"{source_id}/{dept_id}"),
+                       f"《{src.title}》：{_dept_name(lookup, dept_id)}", "site/source_part.html", part,
+                       crumbs=(*crumbs, (src.title, path)), reads=(f"citations:{source_id}@{dept_id}",),
+                       department=dept_id)
 
 
 # Sources grouped in the order the model lists the levels (立法法 order, registry.SourceLevel).
