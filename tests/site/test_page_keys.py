@@ -9,12 +9,14 @@ for byte, with and without a git history.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
 import re
 import subprocess
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,9 @@ import yaml
 from click.testing import CliRunner
 
 from qingdan.cli import main
+from qingdan.dataset import load_dataset
+from qingdan.render.keys import PageKeys
+from qingdan.render.site import plan_site
 from qingdan.store import Store
 from site_support import _NOT_TEXT, GIT_WHO, commit_all, copy_sample, dump
 
@@ -314,3 +319,16 @@ def _manifest_keys(out: Path) -> dict[str, str]:
     """The key of each page of the build in ``out``, as its manifest records it (render/incremental.py)."""
     files = json.loads((out / ".qingdan-manifest.json").read_text(encoding="utf-8"))["files"]
     return {path: entry[2] for path, entry in files.items() if path.endswith(".md")}
+
+
+def test_the_keys_of_a_build_do_not_outlive_it(tmp_path: Path) -> None:
+    """A preview server makes new keys for every build: those of the build before, and the site and
+    lookup they hold, are freed with it (a memo on the class's methods kept every build alive)."""
+    site = plan_site(load_dataset(copy_sample(tmp_path)))
+    keys = PageKeys(site.pages, site.lookup, None, tuple, None, Store(None))
+    made = {keys.of(page) for page in site.pages.values()}
+    assert len(made) == len(site.pages)  # every page asked its inputs, the department folders among them
+    gone = weakref.ref(keys), weakref.ref(site.lookup)
+    del keys, site
+    gc.collect()
+    assert [ref() for ref in gone] == [None, None]

@@ -90,10 +90,13 @@ class PageKeys:
         self.made: dict[tuple[str, ...], str] | None = {} if earlier is not None else None
         self._crumbs: dict[tuple, str] = {}  # the crumbs of a department's pages are one tuple
         self._step_texts: dict[int, str] = {}  # id of a history step -> what a timeline shows of it
+        # Memos per instance (a memo on the method would keep every build's keys, and with them its
+        # dataset, alive for the life of a preview server).
         self._resolvers: dict[str, Callable[[str], str]] = {
-            "item": self._item, "file": self._file, "dept": self._folder, "files": self._named,
-            "citations": self._citations, "contributed": self._contributed_under, "type": self._type,
-            "counts": self._counts, "history": self._history, "step": self._step, "as_of": self._as_of,
+            "item": self._item, "file": self._file, "dept": functools.cache(self._folder),
+            "files": functools.cache(self._named), "citations": self._citations,
+            "contributed": self._contributed_under, "type": self._type, "counts": self._counts,
+            "history": self._history, "step": functools.cache(self._step), "as_of": self._as_of,
         }
 
     def of(self, page: PageSpec, *made_with: str) -> str:
@@ -167,7 +170,6 @@ class PageKeys:
         return digest_of("\n".join([self._step_text(entry.step) + repr(entry.change.to_row())
                                     for entry in self.history.item_changes(key)]))
 
-    @functools.lru_cache(maxsize=None)
     def _step(self, sha: str) -> str:
         step = self._steps.get(sha)
         return digest_of(self._step_text(step) + repr([c.to_row() for c in step.changes])) if step else "-"
@@ -206,11 +208,9 @@ class PageKeys:
         problems = [p.to_dict() for p in self.data.report.problems]
         return digest_of(_json([sorted(self.files.items()), problems, self._history_identity, repr(self.as_of)]))
 
-    @functools.lru_cache(maxsize=None)
     def _folder(self, dept_id: str) -> str:
         return digest_of(_json(sorted((p, d) for p, d in self.files.items() if p.startswith(f"{dept_id}/"))))
 
-    @functools.lru_cache(maxsize=None)
     def _named(self, filename: str) -> str:
         return digest_of(_json(sorted((p, d) for p, d in self.files.items() if p.rsplit("/", 1)[-1] == filename)))
 

@@ -100,6 +100,7 @@ class Lookup:
         # same record (an edit parses only its file again); ``item_citations`` holds this build's.
         self._earlier_items = earlier or {}
         self.item_citations: ItemCitations = {}
+        self._dept_digests: dict[str, dict[str, str]] = {}  # source id -> department -> digest of its citations
         self.site = data.site
         self.powers_by_dept = data.powers_by_department
         self.regulations_by_dept = data.regulations_by_department
@@ -186,10 +187,6 @@ class Lookup:
                 texts[citation.dept].append(text)
             found = self._dept_digests[source_id] = {dept: digest_of("\n".join(t)) for dept, t in texts.items()}
         return found
-
-    @cached_property
-    def _dept_digests(self) -> dict[str, dict[str, str]]:
-        return {}
 
     @cached_property
     def _by_source(self) -> tuple[dict[str, list[Citation]], dict[str, list[str]]]:

@@ -7,10 +7,9 @@ keeps one page body in memory at a time.
 
 from __future__ import annotations
 
-import functools
-
 from pydantic import ValidationError
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
@@ -490,6 +489,7 @@ def _source_pages(lookup: Lookup, history: History | None, source_id: str,
 
     yield PageSpec(path, src.title, "site/source.html", context, source="sources.yml", crumbs=crumbs,
                    reads=(f"citations:{source_id}", _history_of(f"source:{source_id}")))
+
     @functools.cache
     def per_dept() -> dict[str, tuple[list[Any], list[tuple[str, list[Any]]]]]:
         """Department → its citations of the source, and the same by article (worked out once for all parts)."""
@@ -557,7 +557,7 @@ def _changes(lookup: Lookup, contributed: Contributed, history: History | None) 
 
     The log grows with every merge and a first import adds every record at once (35 MB of rows at
     100,000 items, on a phone): the log page shows the rows of its newest commits up to CHANGES_SHOWN
-    and links every commit's own page (:func:`_step_pages`), which never changes after its merge.
+    and links every commit's own page (:func:`_step_pages`), which later merges do not change.
     """
     steps = history.step_log() if history is not None else []
 
@@ -593,7 +593,7 @@ STEP_ROWS = 1000
 def _step_pages(lookup: Lookup, step: Any, changes: list[Any]) -> Planner:
     """The page of one commit (changes/<sha>/), and for a large one a page per department it changed."""
     crumbs = (("修订记录", page_path("changes")),)
-    reads = (f"step:{step.sha}",)  # all a commit's pages show is the commit: the same after every later merge
+    reads = (f"step:{step.sha}",)  # what a commit's pages show is that commit: the same after later merges
     by_dept: dict[str, list[Any]] = defaultdict(list)
     for change in changes:
         by_dept[change.department or ""].append(change)
