@@ -202,6 +202,7 @@ def test_a_large_commit_is_listed_per_department_and_the_log_stays_short(large_i
     for page in (large_import / "changes").glob("*/*/index.md"):
         text = page.read_text(encoding="utf-8")
         assert set(re.findall(r'<tr data-dept="([^"]*)"', text)) == {page.parent.name}
+        assert f'<td><a href="../../../departments/{page.parent.name}/">' in text  # whose changes they are
         rows += text.count("<tr data-dept=")
     rows += big.count("<tr data-dept=")
     assert rows == int(re.search(r"变更条数</th><td>(\d+)</td>", big).group(1)) > STEP_ROWS

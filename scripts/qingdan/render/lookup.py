@@ -101,6 +101,7 @@ class Lookup:
         self._earlier_items = earlier or {}
         self.item_citations: ItemCitations = {}
         self._dept_digests: dict[str, dict[str, str]] = {}  # source id -> department -> digest of its citations
+        self._by_article: dict[str, list[tuple[str, list[Citation]]]] = {}  # citations_by_article's answers
         self.site = data.site
         self.powers_by_dept = data.powers_by_department
         self.regulations_by_dept = data.regulations_by_department
@@ -275,7 +276,15 @@ class Lookup:
         return CitedArticles(law.title, law.version_date, shown, len(found) - len(shown))
 
     def citations_by_article(self, source_id: str) -> list[tuple[str, list[Citation]]]:
-        """The citations of a source grouped by article (第N条, in order), then those naming none."""
+        """The citations of a source grouped by article (第N条, in order), then those naming none.
+
+        Worked out once per source: a much-cited law's page and its departments' pages all read it."""
+        found = self._by_article.get(source_id)
+        if found is None:
+            found = self._by_article[source_id] = self._group_by_article(source_id)
+        return found
+
+    def _group_by_article(self, source_id: str) -> list[tuple[str, list[Citation]]]:
         groups: dict[tuple[int, int], tuple[str, list[Citation]]] = {}
         whole: list[Citation] = []
         articles: dict[str | None, list[ArticleRef]] = {}  # a large list cites the same articles many times

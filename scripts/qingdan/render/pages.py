@@ -614,7 +614,7 @@ def _step_pages(lookup: Lookup, step: Any, changes: list[Any]) -> Planner:
     for dept_id in parts:
         def part(dept_id: str = dept_id) -> dict[str, Any]:
             return {"step": step, "changes": by_dept[dept_id], "count": len(by_dept[dept_id]),
-                    "list_labels": _list_labels(), "parts": [], "dept": (dept_id, _dept_name(lookup, dept_id))}
+                    "list_labels": _list_labels(), "parts": [], "dept": dept_id}
 
         yield PageSpec(page_path("change", f"{step.sha}/{dept_id}"), f"{title}：{_dept_name(lookup, dept_id)}",
                        "site/change.html", part, crumbs=(*crumbs, (title, path)), reads=reads, department=dept_id)
