@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from pydantic import BaseModel
 
 from . import model
+from .model.common import ID_PATTERN
 
 
 @dataclass(frozen=True)
@@ -50,3 +52,15 @@ def department_of(relpath: str) -> str | None:
     """The department folder a file belongs to (its first path part), if any."""
     parts = PurePosixPath(relpath).parts
     return parts[0] if len(parts) == 2 else None
+
+
+_DEPARTMENT_ID = re.compile(ID_PATTERN)
+
+
+def is_department_folder(name: str) -> bool:
+    """True when ``name`` can be a department's folder (its id: model.common.ID_PATTERN).
+
+    The validator refuses any other folder today, but history may hold one from an
+    old commit ("坏 部门", "a<b"): it names no page or file of the site.
+    """
+    return bool(_DEPARTMENT_ID.match(name))

@@ -52,6 +52,26 @@ def test_feed_escapes_text(scenario_copy):
     assert parsed.bozo == 0 and parsed.entries[0].title == "改名 <b>&（#9）"
 
 
+def test_folders_refused_today_name_no_feed(scenario_copy):
+    """A folder an old commit held that the validator refuses now is no department: no file of the
+    site is named after it, and its changes are still in the site's feed."""
+    repo = scenario_copy
+    powers = repo.read(f"{PROVINCE_DEPT}/powers.yml")
+    odd = ("坏 部门", "a<b", "Upper", "-x")
+    # Codes of their own each (a change is keyed by its record's code).
+    repo.write({f"{folder}/powers.yml": powers.replace("520000-", f"53000{n}-") for n, folder in enumerate(odd)})
+    repo.commit("旧目录")
+    repo.write({f"{folder}/powers.yml": None for folder in odd})
+    repo.commit("删除旧目录")
+    history = load_history(repo.path, cache_dir=None)
+    assert {d for step in history.steps for d in step.departments()} >= set(odd)  # history saw them
+    feeds = history.feeds("https://x.example/")
+    assert set(history.departments()) == {PROVINCE_DEPT, "520100-scjgj", CITY_SFT}
+    assert set(feeds) == {"feeds/atom.xml", *(f"feeds/{dept}.xml" for dept in history.departments())}
+    whole = feedparser.parse(feeds["feeds/atom.xml"])
+    assert whole.bozo == 0 and [e.title for e in whole.entries[:2]] == ["删除旧目录", "旧目录"]
+
+
 def test_snapshot_as_of_a_date(history, scenario, tmp_path):
     repo = open_repo(scenario.path)
     day = history.steps[1].day  # the day PR #2 was merged

@@ -16,6 +16,7 @@ from qingdan.samples.synth import write_dataset
 from site_support import commit_all, copy_sample
 
 ROOT = Path(__file__).resolve().parents[2]
+ODD_FOLDER = "坏 部门"  # a department folder name the validator refuses today
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +169,16 @@ def large_import(tmp_path_factory: pytest.TempPathFactory) -> Path:
     lists (pages.STEP_ROWS), followed by one small commit."""
     work = tmp_path_factory.mktemp("large-import")
     write_dataset(work, STEP_ROWS + 100, seed=3)
+    site = work / "lists" / "site.yml"
+    site.write_text(site.read_text(encoding="utf-8") + "site_url: https://x.example/\n", encoding="utf-8")
+    # A folder the validator refuses, in history only: an old commit added it, the next removed it.
+    odd = work / "lists" / ODD_FOLDER
+    odd.mkdir()
+    first = sorted((work / "lists").glob("*/department.yml"))[0]
+    (odd / "department.yml").write_bytes(first.read_bytes())
     commit_all(work, "导入全部清单", "2026-11-02T10:00:00+08:00")
+    (odd / "department.yml").unlink()
+    odd.rmdir()
     powers = sorted((work / "lists").glob("*/powers.yml"))[0]
     text = powers.read_text(encoding="utf-8")
     name = re.search(r"^    name: (.*)$", text, re.M)
@@ -187,13 +197,15 @@ def test_a_large_commit_is_listed_per_department_and_the_log_stays_short(large_i
     hold every change once."""
     log = (large_import / "changes" / "index.md").read_text(encoding="utf-8")
     table = log.split("<table", 1)[1].split("</table>", 1)[0]
-    assert table.count("<tr data-dept=") == 1 and "（改名）" in table  # only the small commit's row
+    # Only the small commit's rows: the renamed item, and the odd folder it removed.
+    assert table.count("<tr data-dept=") == 2 and "（改名）" in table and f'data-dept="{ODD_FOLDER}"' in table
     assert CHANGES_SHOWN < STEP_ROWS + 100
     pages = {p.parent.name: p.read_text(encoding="utf-8") for p in (large_import / "changes").glob("*/index.md")}
     assert len(pages) == 2
     big = next(text for text in pages.values() if 'id="departments"' in text)
-    # What belongs to no department (sources, regions, the site's settings) stays on the commit's page.
-    assert set(re.findall(r'<tr data-dept="([^"]*)"', big)) == {""}
+    # What belongs to no department (sources, regions, the site's settings) stays on the commit's page,
+    # and so does what a folder that cannot be a department holds.
+    assert set(re.findall(r'<tr data-dept="([^"]*)"', big)) == {"", ODD_FOLDER}
     parts = sorted(h for h in _links(big.split('id="departments"', 1)[1]) if "/changes/" in h)
     departments = sorted(p.relative_to(large_import).parent.as_posix()
                          for p in (large_import / "changes").glob("*/*/index.md"))
@@ -206,6 +218,18 @@ def test_a_large_commit_is_listed_per_department_and_the_log_stays_short(large_i
         rows += text.count("<tr data-dept=")
     rows += big.count("<tr data-dept=")
     assert rows == int(re.search(r"变更条数</th><td>(\d+)</td>", big).group(1)) > STEP_ROWS
+
+
+def test_a_folder_refused_today_names_no_page_and_no_feed(large_import: Path) -> None:
+    """History's folder that cannot be a department ("坏 部门"): its changes are on the commits' pages
+    and in the site's feed, but no page or file is named after it."""
+    names = {p.relative_to(large_import).as_posix() for p in large_import.rglob("*")}
+    assert not [n for n in names if ODD_FOLDER in n]
+    departments = {p.name for p in (large_import / "departments").iterdir() if p.is_dir()}
+    feeds = {p.name for p in (large_import / "feeds").iterdir()}
+    assert feeds == {"atom.xml", *(f"{d}.xml" for d in departments)}
+    feed = feedparser.parse((large_import / "feeds" / "atom.xml").read_bytes())
+    assert feed.bozo == 0 and [e.title for e in feed.entries] == ["修改一个事项的名称", "导入全部清单"]
 
 
 def test_a_source_cited_more_than_a_page_lists_has_a_page_per_department(large_import: Path) -> None:

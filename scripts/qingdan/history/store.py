@@ -12,6 +12,7 @@ import git
 
 from ..gitrepo import NULL_SHA, BlobReader, archive, branch_name, open_repo, resolve
 from ..kinds import BY_NAME, ITEM_KINDS
+from ..layout import is_department_folder
 from .cache import HistoryCache, default_dir
 from .changes import Change, Step
 from .chunks import split
@@ -175,8 +176,13 @@ class History:
         return out
 
     def departments(self) -> list[str]:
-        """Every department folder that history has seen, sorted."""
-        return sorted({d for step in self.steps for d in step.departments()})
+        """Every department folder that history has seen, sorted; each has a feed, ``feeds/<folder>.xml``.
+
+        Only folders that can be a department's (``layout.is_department_folder``): one an old commit
+        held that the validator refuses now names no file of the site; its changes stay in the
+        site's own feed and on the commit's page.
+        """
+        return sorted({d for step in self.steps for d in step.departments() if is_department_folder(d)})
 
     def last_change_date(self) -> dt.date | None:
         """The day of the newest change ("数据更新至 <date>"), not the day of the build."""

@@ -18,7 +18,7 @@ from typing import Any, get_args
 
 from .. import model
 from ..kinds import RELEASES
-from ..layout import KINDS
+from ..layout import KINDS, is_department_folder
 from ..model.power import POWER_TYPES
 from ..model.registry import SourceLevel
 from ..problems import CATALOGUE
@@ -476,7 +476,7 @@ def _source_pages(lookup: Lookup, history: History | None, source_id: str,
                   crumbs: tuple[tuple[str, str | None], ...]) -> Planner:
     src = lookup.data.sources[source_id]
     citations = lookup.citations.get(source_id, [])
-    depts = sorted({c.dept for c in citations if is_slug(c.dept)}) if len(citations) > SOURCE_ROWS else []
+    depts = sorted({c.dept for c in citations if is_department_folder(c.dept)}) if len(citations) > SOURCE_ROWS else []
     path = page_path("source", source_id)
 
     def context() -> dict[str, Any]:
@@ -598,7 +598,7 @@ def _step_pages(lookup: Lookup, step: Any, changes: list[Any]) -> Planner:
     for change in changes:
         by_dept[change.department or ""].append(change)
     split = len(changes) > STEP_ROWS
-    parts = [d for d in sorted(by_dept) if d and is_slug(d)] if split else []
+    parts = [d for d in sorted(by_dept) if is_department_folder(d)] if split else []
     path = page_path("change", step.sha)
 
     def context() -> dict[str, Any]:
