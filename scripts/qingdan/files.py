@@ -21,8 +21,8 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -213,6 +213,39 @@ def staged_folder(target: Path) -> Iterator[Path]:
     finally:
         if staging.exists():
             shutil.rmtree(staging)
+
+
+@contextmanager
+def folder_lock(folder: Path, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+    """One writer at a time in ``folder`` (created if missing): an advisory lock on the folder itself.
+
+    A second holder waits for the first, calling ``waiting()`` once before it does.
+    The lock goes with the process, however it ends (a killed build leaves no stale
+    lock file behind), and it puts no file in the folder; a folder made here and
+    still empty at the end (nothing was written: the data had errors) is removed.
+    Where the system has no ``flock`` (Windows) nothing is locked.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    made = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+        if made:
+            with suppress(OSError):
+                folder.rmdir()  # only if empty
 
 
 def sha256_file(path: Path) -> str:

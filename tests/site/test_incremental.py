@@ -7,6 +7,9 @@ import datetime as dt
 import json
 import re
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -229,3 +232,39 @@ def test_a_background_copy_of_the_writer_is_absorbed_and_a_path_both_wrote_is_re
     again.write([("index.md", "# 首页\n")])
     with pytest.raises(QingdanError, match="index.md"):
         again.absorb(other.since(mark, clash))
+
+
+def test_a_build_waits_while_another_writes_its_folder(built: tuple[Path, Path], tmp_path: Path) -> None:
+    """Two builds into one folder take turns: the second says it waits, writes nothing until the first
+    lets go, then makes the folder a clean build's. (The first is a process holding the folder's lock.)"""
+    lists, clean = built
+    out = _copy_build(clean, tmp_path / "site")
+    page = out / "items" / ITEM / "index.md"
+    page.write_text("改坏的页面\n", encoding="utf-8")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); "
+         "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); sys.stdin.read()", str(out)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline() == "held\n"
+    build = subprocess.Popen([sys.executable, "-c", "from qingdan.cli import run; run()", "render", str(lists),
+                              "--out", str(out), "--store", str(tmp_path / "store")],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        waiting = build.stderr.readline()
+        assert "另一个 qingdan render 正在写入" in waiting and str(out) in waiting
+        time.sleep(1.0)  # were it not waiting, it would be writing now
+        assert build.poll() is None and page.read_text(encoding="utf-8") == "改坏的页面\n"
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    output, errors = build.communicate(timeout=600)
+    assert build.returncode == 0, errors
+    assert "已更新" in output and _tree(out) == _tree(clean)
+
+
+def test_a_build_that_stops_on_errors_leaves_no_folder(tmp_path: Path) -> None:
+    lists = copy_sample(tmp_path)
+    (lists / DEPT / "powers.yml").write_text("items:\n  - code: 1\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["render", str(lists), "--out", str(tmp_path / "new" / "site")])
+    assert result.exit_code == 1 and "没有生成页面" in result.output
+    assert not (tmp_path / "new" / "site").exists()

@@ -10,7 +10,7 @@ import click
 from .. import report as reporters
 from ..dataset import Dataset, load_dataset
 from ..errors import QingdanError
-from ..files import staged_folder
+from ..files import folder_lock, staged_folder
 from ..render import write_site
 from ..render.extras import theme_files
 from ..render.history import history_for
@@ -59,7 +59,8 @@ def render_cmd(path: Path, out_dir: Path | None, templates_dir: Path | None, the
     时间不变），不再生成的文件被删除；结果与写入空文件夹逐字节相同。文件夹中的
     .qingdan-manifest.json 记录代码版本和每个文件的摘要；它缺失、损坏或来自另一版本的
     qingdan 时，完整重建。每个文件整体写入（先写临时文件再改名）；数据有错误时不写任何
-    文件；中途中断时文件夹中没有 .qingdan-manifest.json，下次完整重建。
+    文件；中途中断时文件夹中没有 .qingdan-manifest.json，下次完整重建。同一个输出文件夹一次只有一个
+    qingdan render 写入，后来的等前一个完成再开始。
 
     \b
     大网站可以分片构建：每台机器运行 --shard I/N --store 分片缓存，再在一台机器上用
@@ -76,13 +77,16 @@ def render_cmd(path: Path, out_dir: Path | None, templates_dir: Path | None, the
         return
     if out_dir is None:
         raise QingdanError("请用 --out 指定输出文件夹（或用 --shard I/N 只生成一片）")
-    _check_out(out_dir)
     if theme_dir is not None:
         _check_out(theme_dir)
         if theme_dir.resolve() == out_dir.resolve():
             raise QingdanError("--theme-out 不能与 --out 是同一个文件夹：主题文件不是页面")
-    with gc_paused():
-        _render_site(lists_dir, out_dir, templates_dir, store_dir, shard_stores)
+    # Two builds writing one folder would leave it neither's (and its manifest wrong for the next).
+    with folder_lock(out_dir, lambda: click.echo(f"另一个 qingdan render 正在写入 {out_dir}，等它完成后继续……",
+                                                 err=True)):
+        _check_out(out_dir)  # once the folder is this build's: the one before may have changed it
+        with gc_paused():
+            _render_site(lists_dir, out_dir, templates_dir, store_dir, shard_stores)
     if theme_dir is not None:
         _write_folder(theme_dir, lambda staging: len(write_files(theme_files(), staging)))
         click.echo(f"已写出主题覆盖文件：{theme_dir}（在配置中设置 theme.custom_dir: {theme_dir}）")
