@@ -231,8 +231,11 @@ def folder_lock(folder: Path, waiting: Callable[[], None] | None = None) -> Iter
         yield
         return
     made = not folder.exists()
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as exc:
+        raise QingdanError(f"无法创建或打开文件夹 {folder}：{exc.strerror or exc}；请换一个可以写入的文件夹") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

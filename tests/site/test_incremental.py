@@ -268,3 +268,11 @@ def test_a_build_that_stops_on_errors_leaves_no_folder(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["render", str(lists), "--out", str(tmp_path / "new" / "site")])
     assert result.exit_code == 1 and "没有生成页面" in result.output
     assert not (tmp_path / "new" / "site").exists()
+
+
+def test_an_output_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path) -> None:
+    lists = copy_sample(tmp_path)
+    (tmp_path / "a-file").write_text("不是文件夹\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["render", str(lists), "--out", str(tmp_path / "a-file" / "site")])
+    assert result.exit_code == 2  # a user's mistake, said in a line: not a crash
+    assert "无法创建或打开文件夹" in result.output and "Traceback" not in result.output
