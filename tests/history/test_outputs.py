@@ -72,6 +72,38 @@ def test_folders_refused_today_name_no_feed(scenario_copy):
     assert whole.bozo == 0 and [e.title for e in whole.entries[:2]] == ["删除旧目录", "旧目录"]
 
 
+def test_tags_that_read_alike_have_snapshot_files_of_their_own(scenario_copy):
+    """Anyone who may push a tag can push two that make the same file name: each still gets its own,
+    and a tag whose name needs no change keeps it."""
+    repo = scenario_copy
+    tags = ["a<b", "a>b", "a-b", "a!b", "rel/2025", "发布一"]
+    for tag in tags:
+        repo.git("tag", "-a", tag, "-m", f"发布 {tag}")
+    names = {release.name: release.file_name for release in load_history(repo.path, cache_dir=None).tags()}
+    assert {tag: names[tag] for tag in tags} == {
+        "a-b": "lists-a-b.zip", "a!b": "lists-a~21b.zip", "a<b": "lists-a~3cb.zip", "a>b": "lists-a~3eb.zip",
+        "rel/2025": "lists-rel-2025.zip", "发布一": "lists-发布一.zip"}
+    assert len(set(names.values())) == len(names)
+
+
+def test_a_tag_named_like_another_commit_snapshots_its_own(scenario, scenario_copy, tmp_path):
+    """A tag named as another commit's full id: its snapshot is its own commit's lists/, not that commit's."""
+    from qingdan.render.extras import contributions
+    from qingdan.dataset import load_dataset
+
+    repo = scenario_copy
+    other = scenario.shas["pr2"]
+    repo.git("tag", "-a", other, "-m", "名字是另一个提交的标识")
+    history = load_history(repo.path, cache_dir=None)
+    release = next(r for r in history.tags() if r.name == other)
+    assert release.sha != other
+    stages = contributions(load_dataset(repo.path / "lists"), history)
+    next(stages), next(stages)  # the search index and the downloads
+    zips = dict(next(stages))
+    assert zips[f"downloads/releases/{release.file_name}"] == history.snapshot_zip(release.sha)
+    assert zips[f"downloads/releases/{release.file_name}"] != history.snapshot_zip(other)
+
+
 def test_snapshot_as_of_a_date(history, scenario, tmp_path):
     repo = open_repo(scenario.path)
     day = history.steps[1].day  # the day PR #2 was merged

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import feedparser
@@ -75,6 +76,22 @@ def test_each_release_has_a_downloadable_snapshot_linked_from_the_change_log(ren
         assert f'href="../downloads/releases/{path.name}"' in changes
         names = zipfile.ZipFile(io.BytesIO(path.read_bytes())).namelist()
         assert any(name.endswith("powers.yml") for name in names), names
+
+
+def test_tags_that_make_the_same_file_name_each_have_their_snapshot(tmp_path: Path) -> None:
+    """Two tags whose names read alike as a file (a<b, a>b) once made one file twice: the build stopped."""
+    work = tmp_path / "work"
+    copy_sample(work)
+    commit_all(work, "清单", "2026-11-02T10:00:00+08:00")
+    for tag in ("a<b", "a>b", "a-b"):
+        subprocess.run(["git", "-C", str(work), "tag", tag], check=True)
+    out = tmp_path / "docs"
+    result = CliRunner().invoke(main, ["render", str(work / "lists"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    zips = sorted(p.name for p in (out / "downloads" / "releases").iterdir())
+    assert zips == ["lists-a-b.zip", "lists-a~3cb.zip", "lists-a~3eb.zip"]
+    changes = (out / "changes" / "index.md").read_text(encoding="utf-8")
+    assert all(f'href="../downloads/releases/{name}"' in changes for name in zips)
 
 
 def test_an_item_removed_from_the_data_keeps_its_page_marked_historic(tmp_path: Path) -> None:

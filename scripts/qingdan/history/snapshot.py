@@ -23,18 +23,48 @@ class Release:
     sha: str
     date: dt.datetime
     message: str
-
-    @property
-    def file_name(self) -> str:
-        """The name of its downloadable snapshot, e.g. ``lists-v2024.1.zip``."""
-        safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in self.name)
-        return f"lists-{safe}.zip"
+    file_name: str  # of its downloadable snapshot, e.g. ``lists-v2024.1.zip``: no other release's (releases())
 
 
 def releases(repo: git.Repo, head: str) -> list[Release]:
     """Tags reachable from ``head``, newest first."""
-    return [Release(name, sha, dt.datetime.fromisoformat(date), subject)
-            for name, sha, date, subject in merged_tags(repo, head)]
+    tags = merged_tags(repo, head)
+    names = file_names([name for name, _sha, _date, _subject in tags])
+    return [Release(name, sha, dt.datetime.fromisoformat(date), subject, names[name])
+            for name, sha, date, subject in tags]
+
+
+def file_names(tags: list[str]) -> dict[str, str]:
+    """Each tag's snapshot file name, ``lists-<tag>.zip``, no two alike.
+
+    A character a file name should not hold becomes "-" (``release/2025`` →
+    ``lists-release-2025.zip``). Tags that then read the same (``a<b``, ``a>b``: anyone
+    who may push a tag can make them) must still not share a file: a tag
+    that needs no such change keeps its name, the first of the others by name
+    takes the shared one, and the rest spell each such character as ``~`` and its
+    UTF-8 bytes in hex (``lists-a~3eb.zip``) — no git tag name holds a ``~``.
+    """
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for tag in sorted(tags, key=lambda tag: (_plain(tag) != tag, tag)):
+        name = f"lists-{_plain(tag)}.zip"
+        if name in taken:
+            name = f"lists-{_spelled(tag)}.zip"
+        names[tag] = name
+        taken.add(name)
+    return names
+
+
+def _plain(tag: str) -> str:
+    return "".join(c if _kept(c) else "-" for c in tag)
+
+
+def _spelled(tag: str) -> str:
+    return "".join(c if _kept(c) else "".join(f"~{byte:02x}" for byte in c.encode("utf-8")) for c in tag)
+
+
+def _kept(char: str) -> bool:
+    return char.isalnum() or char in "-_."
 
 
 def end_of_day(day: dt.date) -> dt.datetime:

@@ -85,8 +85,9 @@ def contributions(dataset: Dataset, history: History | None = None,
     if not whole:
         return
     if history is not None:
-        # Each published release (a git tag on the main line) as the lists/ it held.
-        yield ((f"{RELEASES}{release.file_name}", history.snapshot_zip(release.name)) for release in history.tags())
+        # Each published release (a git tag on the main line) as the lists/ it held: by its commit, as a
+        # tag's name may read as something else to git (a 40-hex name is another commit's id).
+        yield ((f"{RELEASES}{release.file_name}", history.snapshot_zip(release.sha)) for release in history.tags())
     base = feed_base(dataset, history)
     if history is not None and base:
         yield history.feeds(base, item_url=functools.partial(record_url, base, pages()))
