@@ -235,3 +235,34 @@ def test_a_deleted_item_has_a_removal_record_and_a_located_problem(scenario):
     base = subprocess.run(["git", "show", f"{scenario.shas['pr8']}:lists/{problem['file'][len('lists/'):]}"],
                           cwd=scenario.path, capture_output=True, text=True, check=True).stdout.splitlines()
     assert problem["line"] is not None and "520100-XK00001000" in base[problem["line"] - 1]
+
+
+def test_times_git_keeps_that_python_cannot_hold(scenario_copy):
+    """Whoever commits or tags sets the times, and git keeps the year 3170843 and an offset of +99:59:
+    history, feeds, releases and the audit read them as the nearest time there is, and never stop."""
+    import datetime as dt
+
+    from history_support import git_env
+    from qingdan.history.audit import audit
+
+    repo = scenario_copy
+    repo.write({f"{PROVINCE_DEPT}/powers.yml": repo.read(f"{PROVINCE_DEPT}/powers.yml").replace(
+        "name: 食品经营许可（省级）", "name: 食品经营许可（时间）")})
+    crafted = {"GIT_AUTHOR_NAME": "某人", "GIT_AUTHOR_EMAIL": "x@example.gov.cn", "GIT_COMMITTER_NAME": "某人",
+               "GIT_COMMITTER_EMAIL": "x@example.gov.cn", "GIT_AUTHOR_DATE": "@99999999999999 +0000",
+               "GIT_COMMITTER_DATE": "@1000000000 +9959"}
+    for args in (["add", "-A"], ["commit", "-q", "-m", "时间"], ["tag", "-a", "vfar", "-m", "远"]):
+        env = git_env() | crafted | ({"GIT_COMMITTER_DATE": "@99999999999999 +0000"} if args[0] == "tag" else {})
+        subprocess.run(["git", *args], cwd=repo.path, env=env, check=True)
+    assert "3170843-" in subprocess.run(["git", "log", "-1", "--format=%aI"], cwd=repo.path, text=True,
+                                        capture_output=True, check=True).stdout  # git kept it
+    history = load_history(repo.path, cache_dir=None)
+    utc = dt.timezone.utc
+    step = history.steps[-1]
+    assert step.date == dt.datetime(2001, 9, 9, 1, 46, 40, tzinfo=utc)  # @1000000000, shown 2001-09-13T05:45:40+99:59
+    assert history.last_change_date() == dt.date(2001, 9, 9)
+    assert next(r for r in history.tags() if r.name == "vfar").date == dt.datetime.max.replace(tzinfo=utc)
+    entry = next(e for e in audit(history).entries if e.step.sha == step.sha)
+    assert entry.authored.startswith("3170843-")  # shown as git has it
+    parsed = feedparser.parse(history.feeds("https://x.example/")["feeds/atom.xml"])
+    assert parsed.bozo == 0 and parsed.entries[0].updated == "2001-09-09T01:46:40+00:00"

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import git
 
+from ..dates import git_time
 from ..errors import QingdanError
 from ..gitrepo import NULL_SHA, BlobReader, Commit, author_log, first_parent_line, first_parent_touching, unmerged_tags
 from .changes import Change, Step
@@ -480,7 +481,7 @@ class BranchAuthors:
         """When the change was first written: the earliest author date of its commits."""
         shas = self._branch.get(step.sha) or [step.sha]
         dates = [self.dates[s] for s in shas if s in self.dates]
-        return min(dates, key=dt.datetime.fromisoformat) if dates else step.author_date
+        return min(dates, key=git_time) if dates else step.author_date
 
     def of(self, sha: str) -> list[Person]:
         """The authors of a main-line commit: of the merged commits for a merge, else of the commit itself."""

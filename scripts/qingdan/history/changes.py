@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..dates import git_time
 from .fielddiff import FieldChange
 from .records import department_of, file_kind
 from .trailers import Person, Review, review
@@ -157,7 +158,7 @@ class Step:
     @property
     def date(self) -> dt.datetime:
         """When the change reached the main branch (公布/修改日期 on the site)."""
-        return dt.datetime.fromisoformat(self.commit_date)
+        return git_time(self.commit_date)
 
     @property
     def day(self) -> dt.date:

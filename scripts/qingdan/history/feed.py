@@ -87,7 +87,7 @@ def _feed(log: list[tuple[Step, list[Change]]], self_url: str, title: str, base:
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "zh-CN"})
     _text(feed, "id", self_url)
     _text(feed, "title", title)
-    _text(feed, "updated", log[0][0].commit_date if log else EPOCH)
+    _text(feed, "updated", log[0][0].date.isoformat() if log else EPOCH)
     ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "self", "href": self_url, "type": "application/atom+xml"})
     ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "alternate", "href": base, "type": "text/html"})
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
@@ -103,8 +103,9 @@ def _entry(step: Step, changes: list[Change], link: ChangeUrl, item_url: ItemUrl
     _text(entry, "id", f"urn:qingdan:commit:{step.sha}")
     pr = f"（#{step.pr}）" if step.pr else ""
     _text(entry, "title", f"{step.title}{pr}")
-    _text(entry, "updated", step.commit_date)
-    _text(entry, "published", step.commit_date)
+    # As parsed (dates.git_time): git keeps times no Atom reader takes (the year 3170843, +99:59).
+    _text(entry, "updated", step.date.isoformat())
+    _text(entry, "published", step.date.isoformat())
     ET.SubElement(entry, f"{{{ATOM}}}link", {"rel": "alternate", "href": link(step), "type": "text/html"})
     author = ET.SubElement(entry, f"{{{ATOM}}}author")
     _text(author, "name", step.author.name or "未知")

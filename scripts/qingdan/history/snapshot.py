@@ -8,6 +8,7 @@ from pathlib import Path
 
 import git
 
+from ..dates import git_time
 from ..errors import QingdanError
 from ..gitrepo import commit_before, merged_tags, resolve, tree_files, write_tree
 
@@ -30,7 +31,7 @@ def releases(repo: git.Repo, head: str) -> list[Release]:
     """Tags reachable from ``head``, newest first."""
     tags = merged_tags(repo, head)
     names = file_names([name for name, _sha, _date, _subject in tags])
-    return [Release(name, sha, dt.datetime.fromisoformat(date), subject, names[name])
+    return [Release(name, sha, git_time(date), subject, names[name])
             for name, sha, date, subject in tags]
 
 
