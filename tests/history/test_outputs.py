@@ -266,3 +266,23 @@ def test_times_git_keeps_that_python_cannot_hold(scenario_copy):
     assert entry.authored.startswith("3170843-")  # shown as git has it
     parsed = feedparser.parse(history.feeds("https://x.example/")["feeds/atom.xml"])
     assert parsed.bozo == 0 and parsed.entries[0].updated == "2001-09-09T01:46:40+00:00"
+
+
+def test_a_feed_stays_readable_whatever_a_commit_says(scenario_copy):
+    """Control characters in a commit's message and author (git keeps them; XML cannot hold them even
+    escaped) are left out of the feed, and a commit that changed no record is in no feed, as it is on
+    no page of the change log."""
+    repo = scenario_copy
+    powers = repo.read(f"{PROVINCE_DEPT}/powers.yml")
+    repo.write({f"{PROVINCE_DEPT}/powers.yml": powers.replace("name: 食品经营许可（省级）", "name: 食品经营许可（改）")})
+    repo.commit("改名\x1b[31m红色\x07响铃\x0c", who=("某\x01人", "x@example.gov.cn"))
+    repo.write({f"{PROVINCE_DEPT}/powers.yml": "# 只改注释\n" + repo.read(f"{PROVINCE_DEPT}/powers.yml")})
+    comment_only = repo.commit("只改注释")
+    history = load_history(repo.path, cache_dir=None)
+    assert history.steps[-1].sha == comment_only and not history.steps[-1].changes
+    for path, data in history.feeds("https://x.example/").items():
+        parsed = feedparser.parse(data)
+        assert parsed.bozo == 0, (path, parsed.get("bozo_exception"))
+        assert comment_only not in data.decode("utf-8")
+    site = feedparser.parse(history.feeds("https://x.example/")["feeds/atom.xml"])
+    assert site.entries[0].title == "改名[31m红色响铃" and site.entries[0].author == "某人"

@@ -6,6 +6,7 @@ by feed readers is built the same way and then carried as escaped text.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from typing import Protocol
@@ -16,6 +17,7 @@ from .changes import Change, Step, summary
 ATOM = "http://www.w3.org/2005/Atom"
 EPOCH = "1970-01-01T00:00:00+00:00"
 LIMIT = 50  # entries per feed
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # not in an XML 1.0 document
 SHOWN = 100  # record changes listed in one entry
 
 ChangeUrl = Callable[[Step], str]
@@ -63,7 +65,7 @@ def _logs(history: History, limit: int) -> dict[str, list[tuple[Step, list[Chang
     """The newest ``limit`` steps for the site ("") and for each department, in one pass."""
     logs: dict[str, list[tuple[Step, list[Change]]]] = {"": []}
     for step in reversed(history.steps):
-        if len(logs[""]) < limit:
+        if step.changes and len(logs[""]) < limit:  # as the change log: a step that changed no record has no page
             logs[""].append((step, step.changes))
         by_dept: dict[str, list[Change]] = {}
         for change in step.changes:
@@ -95,7 +97,10 @@ def _feed(log: list[tuple[Step, list[Change]]], self_url: str, title: str, base:
     _text(feed, "generator", "qingdan")
     for step, changes in log:
         feed.append(_entry(step, changes, link, item_url))
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+    # Whoever commits writes the messages and names, and history's records were never validated: a
+    # character XML cannot hold, even escaped (ESC, BEL), would make the whole feed unreadable.
+    text = ET.tostring(feed, encoding="utf-8", xml_declaration=True).decode("utf-8")
+    return _NOT_XML.sub("", text).encode("utf-8") + b"\n"
 
 
 def _entry(step: Step, changes: list[Change], link: ChangeUrl, item_url: ItemUrl | None) -> ET.Element:
