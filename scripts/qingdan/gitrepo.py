@@ -231,6 +231,16 @@ def write_tree(repo: git.Repo, rev: str, folder: str, dest: Path) -> Path:
     return target
 
 
+@dataclass(frozen=True, slots=True)
+class Oversized:
+    """What a BlobReader with a limit answers for a larger blob: its size only."""
+
+    size: int
+
+
+Blob = bytes | Oversized | None  # a blob's content, too large to hold, or not in the repository
+
+
 class BlobReader:
     """File contents by blob sha from one ``git cat-file --batch`` process.
 
@@ -239,9 +249,10 @@ class BlobReader:
     thread so git inflates the next blob while Python works on this one.
     """
 
-    def __init__(self, repo: git.Repo, cache_bytes: int | None = None) -> None:
+    def __init__(self, repo: git.Repo, cache_bytes: int | None = None, limit: int | None = None) -> None:
         self.repo = repo
         self.cache_bytes = cache_bytes
+        self.limit = limit  # a larger blob is read past, never held: it answers Oversized
         self._handle = None  # GitPython's AutoInterrupt: dropping it kills the process
         self._proc: subprocess.Popen | None = None
         self._lock = threading.Lock()
@@ -274,11 +285,11 @@ class BlobReader:
         proc.wait()
         self._handle = None
 
-    def read(self, sha: str) -> bytes | None:
-        """The content of one blob (None if git does not have it)."""
+    def read(self, sha: str) -> Blob:
+        """The content of one blob (None if git does not have it; Oversized above the reader's limit)."""
         return next(self.read_many([sha]))[1]
 
-    def read_many(self, shas: Iterable[str]) -> Iterator[tuple[str, bytes | None]]:
+    def read_many(self, shas: Iterable[str]) -> Iterator[tuple[str, Blob]]:
         """(sha, content) for each sha, in order.
 
         A thread writes the requests and another reads the answers into a
@@ -292,7 +303,7 @@ class BlobReader:
             proc = self._process()
             box: queue.Queue = queue.Queue(maxsize=8)
             writer = threading.Thread(target=_feed, args=(proc.stdin, wanted), daemon=True)
-            reader = threading.Thread(target=_drain, args=(proc.stdout, wanted, box), daemon=True)
+            reader = threading.Thread(target=_drain, args=(proc.stdout, wanted, box, self.limit), daemon=True)
             writer.start()
             reader.start()
             try:
@@ -312,10 +323,10 @@ class BlobReader:
                 writer.join()
 
 
-def _drain(stream, wanted: list[str], box: queue.Queue) -> None:
+def _drain(stream, wanted: list[str], box: queue.Queue, limit: int | None) -> None:
     try:
         for sha in wanted:
-            box.put((sha, _answer(stream)))
+            box.put((sha, _answer(stream, limit)))
     except BaseException as exc:  # handed to the consumer, which raises it
         box.put(exc)
 
@@ -336,7 +347,7 @@ def _feed(stream, shas: list[str]) -> None:
         pass  # the reader stopped early; close() ends the process
 
 
-def _answer(stream) -> bytes | None:
+def _answer(stream, limit: int | None = None) -> Blob:
     header = stream.readline()
     if not header:
         raise QingdanError("git cat-file 意外退出，无法读取文件内容")
@@ -344,6 +355,16 @@ def _answer(stream) -> bytes | None:
     if len(parts) < 3 or parts[1] != b"blob":
         return None  # "<sha> missing", or not a blob
     size = int(parts[2])
+    if limit is not None and size > limit:
+        # A few compressed megabytes in git can stand for gigabytes: read past them a piece at a time.
+        left = size
+        while left:
+            piece = stream.read(min(left, 1 << 20))
+            if not piece:
+                raise QingdanError("git cat-file 意外退出，无法读取文件内容")
+            left -= len(piece)
+        stream.read(1)
+        return Oversized(size)
     data = stream.read(size)
     stream.read(1)  # the newline after the content
     return data

@@ -286,3 +286,21 @@ def test_a_feed_stays_readable_whatever_a_commit_says(scenario_copy):
         assert comment_only not in data.decode("utf-8")
     site = feedparser.parse(history.feeds("https://x.example/")["feeds/atom.xml"])
     assert site.entries[0].title == "改名[31m红色响铃" and site.entries[0].author == "某人"
+
+
+def test_a_version_too_large_to_read_is_read_past(scenario_copy):
+    """A commit on the main line may hold a data file of any size (a few compressed megabytes in git can
+    stand for gigabytes): history reads past a version larger than the loader reads, says so, and
+    compares the next version with the last it could read."""
+    from qingdan.load.text import MAX_FILE_BYTES
+
+    repo = scenario_copy
+    path = f"{PROVINCE_DEPT}/powers.yml"
+    before = repo.read(path)
+    repo.write({path: before + "#" * (MAX_FILE_BYTES + 1) + "\n"})
+    huge = repo.commit("很大的文件")
+    repo.write({path: before.replace("name: 食品经营许可（省级）", "name: 食品经营许可（之后）")})
+    after = repo.commit("改回并改名")
+    steps = {step.sha: step for step in load_history(repo.path, cache_dir=None).steps}
+    assert steps[huge].changes == [] and any("超过数据文件的上限" in note for note in steps[huge].notes)
+    assert [(c.action, c.name) for c in steps[after].changes] == [("modified", "食品经营许可（之后）")]

@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..gitrepo import NULL_SHA, Commit
+from ..gitrepo import NULL_SHA, Blob, Commit, Oversized
 from ..kinds import BY_NAME, ENTRY_KINDS, KINDS, LIST_FIELDS, WHOLE_KINDS, RecordKind
+from ..load.text import MAX_FILE_BYTES
 from .changes import Change, Step
 from .chunks import Split, changed, split
 from .fielddiff import FieldChange, diff_records
@@ -27,7 +28,7 @@ _KIND_ORDER = {kind.key: i for i, kind in enumerate(KINDS)} | {LIST_FIELDS.key: 
 _PARSED_KEEP = 8192  # parsed entries kept for when they change again
 _BULK = 64  # a new file with this many items has them summarised, not parsed
 
-Fetch = Callable[[str], bytes | None]
+Fetch = Callable[[str], Blob]
 
 
 @dataclass
@@ -122,6 +123,9 @@ class Walker:
     def _file(self, path: str, old_blob: str, new_blob: str, notes: list[str]) -> _Delta:
         old = self._view(path, old_blob)
         raw = self.fetch(new_blob) if new_blob != NULL_SHA else None
+        if isinstance(raw, Oversized):  # as a missing version: the next readable one is compared with the last
+            notes.append(f"lists/{path}: 文件有 {raw.size} 字节，超过数据文件的上限 {MAX_FILE_BYTES // 2**20} MB，没有读取")
+            return _Delta()
         if raw is None and new_blob != NULL_SHA:
             notes.append(f"lists/{path}: git 中找不到文件内容 {new_blob[:12]}")
             return _Delta()
@@ -145,7 +149,7 @@ class Walker:
         if view is not None:
             return view  # the same blob, or the last readable one after an unreadable version
         raw = self.fetch(blob)
-        if raw is None:
+        if raw is None or isinstance(raw, Oversized):
             return None
         entry_kind = ENTRY_KINDS.get(file_kind(path).key)
         return FileView(blob, raw, split(raw) if entry_kind else Split(b"", [raw], b"", b""))

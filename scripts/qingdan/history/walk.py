@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterator
 
 import git
 
-from ..gitrepo import NULL_SHA, BlobReader, Commit, contains, first_parent_line, first_parent_log, follows, tree_size
+from ..gitrepo import (NULL_SHA, Blob, BlobReader, Commit, contains, first_parent_line, first_parent_log, follows,
+                       tree_size)
+from ..load.text import MAX_FILE_BYTES
 from .cache import Cached
 from .changes import Step
 from .items import State, Walker
@@ -96,7 +98,8 @@ def walk(repo: git.Repo, commits: list[Commit], state: State | None = None,
     if not commits:
         return steps
     cache = max(DELTA_CACHE_MIN, min(DELTA_CACHE_MAX, 3 * tree_size(repo, commits[-1].sha, subdir)))
-    with BlobReader(repo, cache) as reader, BlobReader(repo) as spare:
+    # No version larger than the loader reads is held in memory (one pushed in an old commit can be gigabytes).
+    with BlobReader(repo, cache, MAX_FILE_BYTES) as reader, BlobReader(repo, limit=MAX_FILE_BYTES) as spare:
         fetch = _Planned(reader.read_many(plan(commits)), spare.read)
         walker = Walker(fetch, state)
         try:
@@ -130,12 +133,12 @@ def plan(commits: list[Commit], known: set[str] | None = None) -> list[str]:
 class _Planned:
     """Blobs from the planned stream; one the plan did not foresee comes from a spare reader."""
 
-    def __init__(self, stream: Iterator[tuple[str, bytes | None]], spare: Callable[[str], bytes | None]) -> None:
+    def __init__(self, stream: Iterator[tuple[str, Blob]], spare: Callable[[str], Blob]) -> None:
         self.stream = stream
         self.spare = spare
-        self.ahead: list[tuple[str, bytes | None]] = []
+        self.ahead: list[tuple[str, Blob]] = []
 
-    def __call__(self, sha: str) -> bytes | None:
+    def __call__(self, sha: str) -> Blob:
         # The walker asks in plan order but may skip a planned blob (after a file
         # it could not read); an unforeseen blob must not drain the stream.
         for i, (got, data) in enumerate(self.ahead):
