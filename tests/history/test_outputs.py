@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 import feedparser
@@ -304,3 +305,27 @@ def test_a_version_too_large_to_read_is_read_past(scenario_copy):
     steps = {step.sha: step for step in load_history(repo.path, cache_dir=None).steps}
     assert steps[huge].changes == [] and any("超过数据文件的上限" in note for note in steps[huge].notes)
     assert [(c.action, c.name) for c in steps[after].changes] == [("modified", "食品经营许可（之后）")]
+
+
+def test_reports_show_no_terminal_controls_from_commits(scenario_copy):
+    """An auditor reads these in a terminal; whoever commits writes the names and messages in them. An
+    escape sequence (cursor up, erase line), a carriage return or a direction override could hide or
+    reorder the lines above — none reaches the output, in any text format."""
+    repo = scenario_copy
+    powers = repo.read(f"{PROVINCE_DEPT}/powers.yml")
+    repo.write({f"{PROVINCE_DEPT}/powers.yml": powers.replace("name: 食品经营许可（省级）", "name: 食品经营许可（改）")})
+    repo.commit("标题\x1b[1A\x1b[2K\x1b]0;窗口\x07\r覆盖\u202e反转", who=("某\x1b[2K人", "x@example.gov.cn"))
+    controls = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+    runner = CliRunner()
+    outputs = {}
+    for args in (["audit"], ["audit", "--format", "csv"], ["history"], ["history", "520000-XK00001000"],
+                 ["diff", "HEAD~1", "HEAD"], ["diff", "HEAD~1", "HEAD", "--format", "md"]):
+        result = runner.invoke(main, [*args, "--repo", str(repo.path)], color=True)  # as on a terminal
+        assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.output)
+        outputs[" ".join(args)] = result.output
+    assert "标题" in outputs["audit"] and "2K人" in outputs["audit"]  # only the controls go
+    csv_text = outputs["audit --format csv"].replace("\r\n", "\n")  # CSV's own line ends
+    assert not controls.search(csv_text)
+    for name, text in outputs.items():
+        if name != "audit --format csv":
+            assert not controls.search(text), (name, [m.group() for m in controls.finditer(text)])

@@ -55,13 +55,15 @@ def history_cmd(code: str | None, repo: Path, lists_subdir: str, rev: str, depar
 
             click.echo(versions_json(history, code), nl=False)
             return
+        from ..history.output import shown
+
         for entry in reversed(history.item_changes(code)):
             pr = f" #{entry.pr}" if entry.pr else ""
             legal = f"，依法生效日期 {entry.effective}" if entry.effective else ""
-            click.echo(f"第 {entry.version} 版 {entry.action_label} {entry.date.date()}{pr} {entry.sha[:12]}"
-                       f"（审核：{'、'.join(entry.approvers) or '无'}{legal}）")
+            click.echo(shown(f"第 {entry.version} 版 {entry.action_label} {entry.date.date()}{pr} {entry.sha[:12]}"
+                             f"（审核：{'、'.join(entry.approvers) or '无'}{legal}）"))
             for f in entry.fields:
-                click.echo(f"    {f.text()}")
+                click.echo(shown(f"    {f.text()}"))
         return
     log = history.step_log(department, list_kind)
     if fmt == "json":

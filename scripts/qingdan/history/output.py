@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
+from collections.abc import Callable
+from typing import Any
 
 from ..excel.formula import guard_formula
 from ..layout import BY_KEY
@@ -15,6 +18,26 @@ from .compare import Comparison
 from .store import History
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+# Whoever commits writes the messages, names and paths these reports show, and auditors read them in a
+# terminal: no control character (an escape sequence can move the cursor and erase the lines above a
+# finding; a carriage return can write over a line) and no direction mark or override (it can reorder
+# what a line shows). The tabs and line ends of the reports' own layout stay.
+_UNSHOWN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text: str) -> str:
+    """``text`` as a report may show it to people (see _UNSHOWN)."""
+    return _UNSHOWN.sub("", text)
+
+
+def _for_people(report: Callable[..., str]) -> Callable[..., str]:
+    """A reporter whose whole text is ``shown``."""
+
+    @functools.wraps(report)
+    def wrapper(*args: Any, **kwargs: Any) -> str:
+        return shown(report(*args, **kwargs))
+
+    return wrapper
 
 
 def md(text: str) -> str:
@@ -40,6 +63,7 @@ def _headline(change: Change) -> str:
 # ------------------------------------------------------------ qingdan diff
 
 
+@_for_people
 def diff_text(result: Comparison) -> str:
     """Changes for people at a terminal."""
     lines = [f"lists/ 从 {result.base[:12]} 到 {result.head[:12]}：{summary(result.changes)}"]
@@ -52,6 +76,7 @@ def diff_text(result: Comparison) -> str:
     return "\n".join(lines) + "\n"
 
 
+@_for_people
 def diff_markdown(result: Comparison) -> str:
     """Changes for a pull-request comment or release notes."""
     lines = [f"### 清单变更：{md(summary(result.changes))}", ""]
@@ -121,6 +146,7 @@ def versions_json(history: History, key: str) -> str:
     return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
 
 
+@_for_people
 def log_text(log: list[tuple[Step, list[Change]]], limit: int) -> str:
     """The change log, newest first."""
     lines = []
@@ -145,6 +171,7 @@ def _people(people) -> str:
     return "；".join(str(p) for p in people)
 
 
+@_for_people
 def audit_markdown(report: AuditReport) -> str:
     """The audit report as Markdown: findings first, then one row per change."""
     period = f"{report.since or '最早'} 至 {report.until or '最新'}"
@@ -224,9 +251,9 @@ def audit_csv(report: AuditReport) -> str:
             cells = [*_entry_cells(e), *(_change_cells(change) if change else [""] * 5),
                      "；".join(f"{f.code}: {f.message}" for f in e.flags)]
             # Names and titles come from commits anyone can write: no cell may run as a formula.
-            writer.writerow([guard_formula(cell) for cell in cells])
+            writer.writerow([shown(guard_formula(cell)) for cell in cells])
     for flag in report.flags:
-        writer.writerow([""] * (len(AUDIT_COLUMNS) - 1) + [guard_formula(f"{flag.code}: {flag.message}")])
+        writer.writerow([""] * (len(AUDIT_COLUMNS) - 1) + [shown(guard_formula(f"{flag.code}: {flag.message}"))])
     return "\ufeff" + out.getvalue()
 
 
