@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import subprocess
@@ -326,6 +328,11 @@ def test_reports_show_no_terminal_controls_from_commits(scenario_copy):
     assert "标题" in outputs["audit"] and "2K人" in outputs["audit"]  # only the controls go
     csv_text = outputs["audit --format csv"].replace("\r\n", "\n")  # CSV's own line ends
     assert not controls.search(csv_text)
+    # A cell that starts with a formula once the controls are gone is still kept from running.
+    repo.write({f"{PROVINCE_DEPT}/powers.yml": powers})
+    repo.commit("改回", who=("\x1b=1+1", "y@example.gov.cn"))
+    rows = list(csv.reader(io.StringIO(runner.invoke(main, ["audit", "--format", "csv", "--repo", str(repo.path)]).output)))
+    assert any(cell == "'=1+1 <y@example.gov.cn>" for row in rows for cell in row)
     for name, text in outputs.items():
         if name != "audit --format csv":
             assert not controls.search(text), (name, [m.group() for m in controls.finditer(text)])

@@ -251,9 +251,10 @@ def audit_csv(report: AuditReport) -> str:
             cells = [*_entry_cells(e), *(_change_cells(change) if change else [""] * 5),
                      "；".join(f"{f.code}: {f.message}" for f in e.flags)]
             # Names and titles come from commits anyone can write: no cell may run as a formula.
-            writer.writerow([shown(guard_formula(cell)) for cell in cells])
+            # Controls go first: "\x1b=1+1" would start with = once they were gone.
+            writer.writerow([guard_formula(shown(cell)) for cell in cells])
     for flag in report.flags:
-        writer.writerow([""] * (len(AUDIT_COLUMNS) - 1) + [shown(guard_formula(f"{flag.code}: {flag.message}"))])
+        writer.writerow([""] * (len(AUDIT_COLUMNS) - 1) + [guard_formula(shown(f"{flag.code}: {flag.message}"))])
     return "\ufeff" + out.getvalue()
 
 
