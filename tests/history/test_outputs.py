@@ -339,3 +339,18 @@ def test_reports_show_no_terminal_controls_from_commits(scenario_copy):
     for name, text in outputs.items():
         if name != "audit --format csv":
             assert not controls.search(text), (name, [m.group() for m in controls.finditer(text)])
+
+
+def test_the_audit_says_what_a_github_signature_does_not_prove():
+    """GitHub signs merges whose messages the author wrote (squash, rebase, web edits) and writes no
+    Reviewed-by itself: the report must not present those lines as the forge's word on who approved."""
+    from qingdan.history.audit import AuditReport, Forge
+    from qingdan.history.output import approval_basis
+    from qingdan.history.trailers import Person
+
+    def basis(platform: str) -> str:
+        forge = Forge(platform, Person.parse("GitHub <noreply@github.com>"), frozenset({"ABCD"}))
+        return approval_basis(AuditReport([], forge=forge))
+
+    assert "请求作者可以填写和改写" in basis("github") and "以 GitHub 上的审查记录为准" in basis("github")
+    assert "请求作者可以填写和改写" not in basis("gitea")

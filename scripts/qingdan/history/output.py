@@ -214,6 +214,10 @@ def approval_basis(report: AuditReport) -> str:
                 "Reviewed-by 只是提交说明中的文字，任何能推送到主分支的人都能写；本报告不能证明审核真实发生。")
     text = (f"只有由 {forge.committer} 写入并用其密钥（{'、'.join(sorted(forge.keys))}）签名的合并提交中的 "
             "Reviewed-by 才算审核证据。")
+    if forge.platform == "github":
+        # GitHub signs squash and rebase merges, and web edits, whose messages the author wrote.
+        text += ("但 GitHub 自己不写 Reviewed-by：这些行来自合并请求的说明或提交说明，请求作者可以填写和改写；"
+                 "GitHub 的签名只证明合并满足了分支保护规则（包括要求的批准），审核人是谁以 GitHub 上的审查记录为准。")
     if report.self_declared:
         text += f"本报告中有 {len(report.self_declared)} 次变更的审核记录不是平台写入的，只是自称。"
     return text
