@@ -202,8 +202,21 @@ def tree_files(repo: git.Repo, rev: str, subdir: str = "lists") -> list[RawChang
         mode, kind, sha = meta.decode("ascii").split()
         name = path.decode("utf-8", errors="surrogateescape")
         if kind == "blob" and name.startswith(prefix):
+            _check_tree_path(name, rev)
             found.append(RawChange("A", NULL_SHA, sha, name[len(prefix):]))
     return found
+
+
+def _check_tree_path(name: str, rev: str) -> None:
+    """Refuse a path no checkout could hold (``lists/../x``, ``lists/.git/x``, an empty part).
+
+    git refuses to check such a tree out, but its low-level commands write one, and a server that
+    does not check what is pushed keeps it: written out as it stands, it would land outside the folder.
+    """
+    parts = name.split("/")
+    if any(part in ("", ".", "..") or part.lower() == ".git" or "\\" in part for part in parts):
+        raise QingdanError(f"版本 {rev[:12]} 中有不安全的路径 {name!r}（含有 ..、.、.git 或空的部分），不会读取或写出："
+                           "git 自己不会检出这样的树，它只能是特意做出来的")
 
 
 def read_tree(repo: git.Repo, rev: str, folder: str) -> dict[str, bytes]:
@@ -224,7 +237,7 @@ def write_tree(repo: git.Repo, rev: str, folder: str, dest: Path) -> Path:
     """Write ``folder`` exactly as committed at ``rev`` to ``dest/folder``, whole or not at all; return that path."""
     target = Path(dest) / folder
     with staged_folder(target) as staging:
-        for path, raw in read_tree(repo, rev, folder).items():
+        for path, raw in read_tree(repo, rev, folder).items():  # each path checked (tree_files)
             out = staging / path[len(lists_prefix(folder)):]
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_bytes(raw)

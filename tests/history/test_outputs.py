@@ -354,3 +354,27 @@ def test_the_audit_says_what_a_github_signature_does_not_prove():
 
     assert "请求作者可以填写和改写" in basis("github") and "以 GitHub 上的审查记录为准" in basis("github")
     assert "请求作者可以填写和改写" not in basis("gitea")
+
+
+@pytest.mark.parametrize("name", ["..", ".git", "."])
+def test_a_tree_git_would_not_check_out_is_never_written(scenario_copy, tmp_path, name):
+    """git's low-level commands make a tree holding lists/../evil.txt (a server that does not check
+    pushes keeps it); written out as it stands, a snapshot would land outside its folder."""
+    repo = scenario_copy
+
+    def git(*args: str, stdin: str | None = None) -> str:
+        return subprocess.run(["git", *args], cwd=repo.path, input=stdin, text=True, capture_output=True,
+                              check=True).stdout.strip()
+
+    blob = git("hash-object", "-w", "--stdin", stdin="写到外面\n")
+    inner = git("mktree", stdin=f"100644 blob {blob}\tevil.txt\n")
+    lists = git("ls-tree", "HEAD", "lists").split()[2]
+    entries = git("ls-tree", lists) + f"\n040000 tree {inner}\t{name}\n"
+    new_lists = git("mktree", stdin=entries)
+    root = "\n".join(line if not line.endswith("\tlists") else f"040000 tree {new_lists}\tlists"
+                     for line in git("ls-tree", "HEAD").splitlines()) + "\n"
+    commit = git("commit-tree", git("mktree", stdin=root), "-p", "HEAD", "-m", "伪造的树")
+    out = tmp_path / "out" / "snap"
+    result = CliRunner().invoke(main, ["snapshot", "--repo", str(repo.path), "--at", commit, "--out", str(out)])
+    assert result.exit_code == 2 and "不安全的路径" in result.output, result.output
+    assert not list(tmp_path.rglob("evil.txt"))  # nothing written, inside the folder or beside it
