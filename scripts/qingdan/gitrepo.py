@@ -449,7 +449,9 @@ def archive(repo: git.Repo, rev: str, subdir: str = "lists", fmt: str = "zip") -
         # sha is a resolved commit id, so it cannot be read as an option (archive rejects --end-of-options)
         return repo.git.archive(f"--format={fmt}", sha, "--", subdir,
                                 stdout_as_string=False, strip_newline_in_stdout=False)
-    except git.GitCommandError:
+    except git.GitCommandError as exc:
+        if "invalid path" in str(exc.stderr):  # a tree git would not check out (_check_tree_path)
+            raise QingdanError(f"版本 {rev} 中有 git 不会检出的不安全路径，无法打包 {subdir}/：{str(exc.stderr).strip()}") from None
         raise QingdanError(f"版本 {rev} 中没有 {subdir}/ 文件夹") from None
 
 
