@@ -203,6 +203,8 @@ def tree_files(repo: git.Repo, rev: str, subdir: str = "lists") -> list[RawChang
         name = path.decode("utf-8", errors="surrogateescape")
         if kind == "blob" and name.startswith(prefix):
             _check_tree_path(name, rev)
+            if mode == "120000":  # as in a checkout (load.not_regular): data is never behind a link
+                raise QingdanError(f"版本 {rev[:12]} 中的 {name} 是符号链接，不是普通文件：不会读取、写出或打包它")
             found.append(RawChange("A", NULL_SHA, sha, name[len(prefix):]))
     return found
 
@@ -445,6 +447,7 @@ def commit_before(repo: git.Repo, head: str, moment: dt.datetime) -> str | None:
 def archive(repo: git.Repo, rev: str, subdir: str = "lists", fmt: str = "zip") -> bytes:
     """The folder ``subdir`` at ``rev`` as a zip (or tar) archive, byte-identical for the same commit."""
     sha = resolve(repo, rev)
+    tree_files(repo, sha, subdir)  # no unsafe path and no link in what is published (a zip keeps links as links)
     try:
         # sha is a resolved commit id, so it cannot be read as an option (archive rejects --end-of-options)
         return repo.git.archive(f"--format={fmt}", sha, "--", subdir,

@@ -381,3 +381,19 @@ def test_a_tree_git_would_not_check_out_is_never_written(scenario_copy, tmp_path
     if name != ".":  # git archive takes lists/./x as lists/x
         with pytest.raises(QingdanError, match="不安全"):  # a release tagged on it: said so, not "no lists/"
             load_history(repo.path, cache_dir=None).snapshot_zip(commit)
+
+
+def test_a_link_in_a_committed_tree_is_not_data(scenario_copy, tmp_path):
+    """A link committed under lists/ (in a commit a release may be tagged on) is neither written out as a
+    file holding its target nor packed into a release's zip, which would hand the public a link."""
+    repo = scenario_copy
+    link = repo.path / "lists" / PROVINCE_DEPT / "regulations.yml"
+    link.unlink()
+    link.symlink_to("/etc/passwd")
+    commit = repo.commit("链接")
+    result = CliRunner().invoke(main, ["snapshot", "--repo", str(repo.path), "--at", commit,
+                                       "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "符号链接" in result.output, result.output
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(QingdanError, match="符号链接"):
+        load_history(repo.path, cache_dir=None).snapshot_zip(commit)
