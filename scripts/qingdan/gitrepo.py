@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import io
 import os
 import queue
 import subprocess
 import threading
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -444,18 +446,40 @@ def commit_before(repo: git.Repo, head: str, moment: dt.datetime) -> str | None:
     return out.strip() or None
 
 
-def archive(repo: git.Repo, rev: str, subdir: str = "lists", fmt: str = "zip") -> bytes:
-    """The folder ``subdir`` at ``rev`` as a zip (or tar) archive, byte-identical for the same commit."""
+def archive(repo: git.Repo, rev: str, subdir: str = "lists") -> bytes:
+    """The folder ``subdir`` at ``rev`` as a zip: every file exactly as committed, byte-identical for the same commit.
+
+    Made here, not by ``git archive``, which follows the tree's own .gitattributes: a
+    ``lists/.gitattributes`` in a data change could leave files out of a release
+    (``export-ignore``) or rewrite them (``export-subst``). Files in path order, each
+    dated by the commit; no links and no unsafe paths (tree_files refuses them).
+    """
     sha = resolve(repo, rev)
-    tree_files(repo, sha, subdir)  # no unsafe path and no link in what is published (a zip keeps links as links)
+    entries = tree_files(repo, sha, subdir)
+    if not entries:
+        raise QingdanError(f"版本 {rev} 中没有 {subdir}/ 文件夹")
+    when = _zip_time(repo.git.log("-1", "--format=%ct", sha))
+    prefix = lists_prefix(subdir)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zipped, BlobReader(repo) as reader:
+        for entry, (_sha, raw) in zip(entries, reader.read_many(e.new_blob for e in entries), strict=True):
+            if not isinstance(raw, bytes):
+                raise QingdanError(f"仓库缺少 {prefix + entry.path} 在 {rev} 的内容；请先 git fetch 完整历史")
+            info = zipfile.ZipInfo(prefix + entry.path, date_time=when)
+            info.create_system, info.external_attr, info.compress_type = 3, 0o100644 << 16, zipfile.ZIP_DEFLATED
+            zipped.writestr(info, raw)
+    return out.getvalue()
+
+
+def _zip_time(seconds: str) -> tuple[int, int, int, int, int, int]:
+    """A commit time (Unix seconds, UTC) as a zip entry's time, within what the format holds (1980–2107)."""
     try:
-        # sha is a resolved commit id, so it cannot be read as an option (archive rejects --end-of-options)
-        return repo.git.archive(f"--format={fmt}", sha, "--", subdir,
-                                stdout_as_string=False, strip_newline_in_stdout=False)
-    except git.GitCommandError as exc:
-        if "invalid path" in str(exc.stderr):  # a tree git would not check out (_check_tree_path)
-            raise QingdanError(f"版本 {rev} 中有 git 不会检出的不安全路径，无法打包 {subdir}/：{str(exc.stderr).strip()}") from None
-        raise QingdanError(f"版本 {rev} 中没有 {subdir}/ 文件夹") from None
+        moment = dt.datetime.fromtimestamp(int(seconds), dt.timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        moment = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)
+    moment = min(max(moment, dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)),
+                 dt.datetime(2107, 12, 31, 23, 59, 58, tzinfo=dt.timezone.utc))
+    return moment.timetuple()[:6]
 
 
 def file_at(repo: git.Repo, rev: str, path: str) -> str | None:

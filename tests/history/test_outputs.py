@@ -397,3 +397,24 @@ def test_a_link_in_a_committed_tree_is_not_data(scenario_copy, tmp_path):
     assert not (tmp_path / "out").exists()
     with pytest.raises(QingdanError, match="符号链接"):
         load_history(repo.path, cache_dir=None).snapshot_zip(commit)
+
+
+def test_a_release_zip_holds_every_file_as_committed(scenario_copy):
+    """git archive follows the tree's own .gitattributes: a lists/.gitattributes in a data change could
+    leave a department out of every later release (export-ignore) or rewrite files (export-subst)."""
+    import io
+    import zipfile
+
+    repo = scenario_copy
+    powers = repo.read(f"{PROVINCE_DEPT}/powers.yml")
+    repo.write({".gitattributes": f"{PROVINCE_DEPT}/** export-ignore\n*.yml export-subst\n",
+                f"{CITY_SFT}/powers.yml": "# $Format:%H$\n" + repo.read(f"{CITY_SFT}/powers.yml")})
+    commit = repo.commit("属性")
+    history = load_history(repo.path, cache_dir=None)
+    zipped = zipfile.ZipFile(io.BytesIO(history.snapshot_zip(commit)))
+    committed = subprocess.run(["git", "ls-tree", "-r", "--name-only", commit, "lists"], cwd=repo.path,
+                               capture_output=True, text=True, check=True).stdout.split()
+    assert sorted(zipped.namelist()) == sorted(committed) and f"lists/{PROVINCE_DEPT}/powers.yml" in committed
+    assert zipped.read(f"lists/{PROVINCE_DEPT}/powers.yml").decode("utf-8") == powers
+    assert zipped.read(f"lists/{CITY_SFT}/powers.yml").startswith(b"# $Format:%H$\n")
+    assert history.snapshot_zip(commit) == history.snapshot_zip(commit)  # the same bytes every time
