@@ -225,16 +225,19 @@ def _check_tree_path(name: str, rev: str) -> None:
 
 def read_tree(repo: git.Repo, rev: str, folder: str) -> dict[str, bytes]:
     """Every file under ``folder`` at ``rev``: path from the repository root -> content (one cat-file process)."""
+    return dict(tree_blobs(repo, rev, folder))
+
+
+def tree_blobs(repo: git.Repo, rev: str, folder: str) -> Iterator[tuple[str, bytes]]:
+    """(path from the repository root, content) of every file under ``folder`` at ``rev``, one at a time."""
     entries = tree_files(repo, rev, folder)
     prefix = lists_prefix(folder)
-    files: dict[str, bytes] = {}
     with BlobReader(repo) as reader:
         blobs = reader.read_many(entry.new_blob for entry in entries)
         for entry, (_sha, raw) in zip(entries, blobs, strict=True):
-            if raw is None:
+            if not isinstance(raw, bytes):
                 raise QingdanError(f"仓库缺少 {prefix + entry.path} 在 {rev[:12]} 的内容；请先 git fetch 完整历史")
-            files[prefix + entry.path] = raw
-    return files
+            yield prefix + entry.path, raw
 
 
 def write_tree(repo: git.Repo, rev: str, folder: str, dest: Path) -> Path:
@@ -455,19 +458,15 @@ def archive(repo: git.Repo, rev: str, subdir: str = "lists") -> bytes:
     dated by the commit; no links and no unsafe paths (tree_files refuses them).
     """
     sha = resolve(repo, rev)
-    entries = tree_files(repo, sha, subdir)
-    if not entries:
-        raise QingdanError(f"版本 {rev} 中没有 {subdir}/ 文件夹")
     when = _zip_time(repo.git.log("-1", "--format=%ct", sha))
-    prefix = lists_prefix(subdir)
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zipped, BlobReader(repo) as reader:
-        for entry, (_sha, raw) in zip(entries, reader.read_many(e.new_blob for e in entries), strict=True):
-            if not isinstance(raw, bytes):
-                raise QingdanError(f"仓库缺少 {prefix + entry.path} 在 {rev} 的内容；请先 git fetch 完整历史")
-            info = zipfile.ZipInfo(prefix + entry.path, date_time=when)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for path, raw in tree_blobs(repo, sha, subdir):
+            info = zipfile.ZipInfo(path, date_time=when)
             info.create_system, info.external_attr, info.compress_type = 3, 0o100644 << 16, zipfile.ZIP_DEFLATED
             zipped.writestr(info, raw)
+    if not zipped.filelist:
+        raise QingdanError(f"版本 {rev} 中没有 {subdir}/ 文件夹")
     return out.getvalue()
 
 
