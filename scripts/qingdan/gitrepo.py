@@ -244,7 +244,7 @@ def write_tree(repo: git.Repo, rev: str, folder: str, dest: Path) -> Path:
     """Write ``folder`` exactly as committed at ``rev`` to ``dest/folder``, whole or not at all; return that path."""
     target = Path(dest) / folder
     with staged_folder(target) as staging:
-        for path, raw in read_tree(repo, rev, folder).items():  # each path checked (tree_files)
+        for path, raw in tree_blobs(repo, rev, folder):  # each path checked (tree_files)
             out = staging / path[len(lists_prefix(folder)):]
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_bytes(raw)
