@@ -226,3 +226,30 @@ def test_codes_lists_every_code_with_severity_and_title() -> None:
     for line, (code, kind) in zip(lines, CATALOGUE.items(), strict=True):
         assert line.split()[0] == code
         assert ("错误" if kind.severity == "error" else "警告") in line and kind.title in line
+
+
+# ---- a cache that came with the checkout ----------------------------------------------------
+
+def test_a_committed_cache_is_never_read(valid_tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """.qingdan-cache/ is only ignored by git: a push can still commit files there, which qingdan would
+    read as this machine's own results (a file's findings, the history and approvals of every commit)."""
+    import subprocess
+
+    root = valid_tree.parent
+    monkeypatch.delenv("QINGDAN_CACHE_DIR", raising=False)
+    monkeypatch.chdir(root)
+    forged = root / ".qingdan-cache" / "history" / "forged.json"
+    forged.parent.mkdir(parents=True)
+    forged.write_text('{"head": "0"}', encoding="utf-8")
+    env = {"GIT_AUTHOR_NAME": "x", "GIT_AUTHOR_EMAIL": "x@x", "GIT_COMMITTER_NAME": "x", "GIT_COMMITTER_EMAIL": "x@x",
+           "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "PATH": __import__("os").environ["PATH"]}
+    for args in (["init", "-q"], ["add", "lists"], ["add", "-f", ".qingdan-cache"], ["commit", "-q", "-m", "带缓存"]):
+        subprocess.run(["git", *args], cwd=root, env=env, check=True)
+    for args in (["validate", "--today", TODAY.isoformat()], ["audit", "--repo", str(root)],
+                 ["history", "--repo", str(root)]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "仓库中提交了 .qingdan-cache/" in result.output and "git rm -r --cached" in result.output
+    # A cache outside the checkout is this machine's own again.
+    monkeypatch.setenv("QINGDAN_CACHE_DIR", str(root.parent / "elsewhere"))
+    assert CliRunner().invoke(main, ["validate", "--today", TODAY.isoformat()]).exit_code == 0

@@ -310,11 +310,12 @@ def test_a_version_too_large_to_read_is_read_past(scenario_copy):
     assert [(c.action, c.name) for c in steps[after].changes] == [("modified", "食品经营许可（之后）")]
 
 
-def test_reports_show_no_terminal_controls_from_commits(scenario_copy):
+def test_reports_show_no_terminal_controls_from_commits(scenario_copy, tmp_path, monkeypatch):
     """An auditor reads these in a terminal; whoever commits writes the names and messages in them. An
     escape sequence (cursor up, erase line), a carriage return or a direction override could hide or
     reorder the lines above — none reaches the output, in any text format."""
     repo = scenario_copy
+    monkeypatch.setenv("QINGDAN_CACHE_DIR", str(tmp_path / "cache"))  # the scenario has no .gitignore
     powers = repo.read(f"{PROVINCE_DEPT}/powers.yml")
     repo.write({f"{PROVINCE_DEPT}/powers.yml": powers.replace("name: 食品经营许可（省级）", "name: 食品经营许可（改）")})
     repo.commit("标题\x1b[1A\x1b[2K\x1b]0;窗口\x07\r覆盖\u202e反转", who=("某\x1b[2K人", "x@example.gov.cn"))
