@@ -7,14 +7,13 @@ keeps one page body in memory at a time.
 
 from __future__ import annotations
 
-from pydantic import ValidationError
-
 import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any, get_args
 
+from pydantic import ValidationError
 
 from .. import model
 from ..kinds import RELEASES
@@ -476,7 +475,8 @@ def _source_pages(lookup: Lookup, history: History | None, source_id: str,
                   crumbs: tuple[tuple[str, str | None], ...]) -> Planner:
     src = lookup.data.sources[source_id]
     citations = lookup.citations.get(source_id, [])
-    depts = sorted({c.dept for c in citations if is_department_folder(c.dept)}) if len(citations) > SOURCE_ROWS else []
+    split = len(citations) > SOURCE_ROWS
+    depts = sorted({c.dept for c in citations if is_department_folder(c.dept)}) if split else []
     path = page_path("source", source_id)
 
     def context() -> dict[str, Any]:
