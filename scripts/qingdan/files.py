@@ -28,6 +28,9 @@ from pathlib import Path
 
 from .errors import QingdanError
 
+# The largest data file qingdan reads, from disk or from git (load/text.py says so to staff).
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -198,10 +201,13 @@ def staged_folder(target: Path) -> Iterator[Path]:
 
     An existing ``target`` is replaced as a whole (renamed aside, then
     removed); on an error ``target`` stays as it was and the staging folder
-    is removed. The caller decides beforehand whether ``target`` may be replaced.
+    is removed, and so are the folders above ``target`` made for it. The caller
+    decides beforehand whether ``target`` may be replaced.
     """
+    made = [parent for parent in (target.parent, *target.parent.parents) if not parent.exists()]
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    done = False
     try:
         yield staging
         if target.exists():
@@ -210,9 +216,13 @@ def staged_folder(target: Path) -> Iterator[Path]:
             shutil.rmtree(old)
         else:
             staging.rename(target)
+        done = True
     finally:
         if staging.exists():
             shutil.rmtree(staging)
+        for parent in made if not done else ():  # innermost first; one someone else filled meanwhile stays
+            with suppress(OSError):
+                parent.rmdir()
 
 
 @contextmanager

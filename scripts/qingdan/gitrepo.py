@@ -25,7 +25,7 @@ from pathlib import Path
 import git
 
 from .errors import QingdanError
-from .files import staged_folder
+from .files import MAX_FILE_BYTES, staged_folder
 
 NULL_SHA = "0" * 40
 
@@ -235,7 +235,11 @@ def tree_blobs(repo: git.Repo, rev: str, folder: str) -> Iterator[tuple[str, byt
     with BlobReader(repo) as reader:
         blobs = reader.read_many(entry.new_blob for entry in entries)
         for entry, (_sha, raw) in zip(entries, blobs, strict=True):
-            if not isinstance(raw, bytes):
+            if isinstance(raw, Oversized):
+                raise QingdanError(f"{prefix + entry.path} 在 {rev[:12]} 中有 {raw.size:,} 字节，超过数据文件的上限 "
+                                   f"{MAX_FILE_BYTES // 2**20} MB，不会读取或写出：校验不会让这样的文件进入清单，"
+                                   "它只能是绕过审查直接推送的")
+            if raw is None:
                 raise QingdanError(f"仓库缺少 {prefix + entry.path} 在 {rev[:12]} 的内容；请先 git fetch 完整历史")
             yield prefix + entry.path, raw
 
@@ -261,15 +265,24 @@ class Oversized:
 Blob = bytes | Oversized | None  # a blob's content, too large to hold, or not in the repository
 
 
+def content(blob: Blob) -> bytes | None:
+    """The bytes of a blob read, or None when git does not have it or it is above the reader's limit."""
+    return blob if isinstance(blob, bytes) else None
+
+
 class BlobReader:
     """File contents by blob sha from one ``git cat-file --batch`` process.
 
     Use as a context manager: the process is closed and waited for on exit,
     never left to the garbage collector. ``read_many`` feeds requests from a
     thread so git inflates the next blob while Python works on this one.
+
+    A blob above ``limit`` (the loader's limit unless another is given) is read
+    past and answers :class:`Oversized`: whoever pushes may commit a file of
+    gigabytes that git keeps in a few compressed megabytes.
     """
 
-    def __init__(self, repo: git.Repo, cache_bytes: int | None = None, limit: int | None = None) -> None:
+    def __init__(self, repo: git.Repo, cache_bytes: int | None = None, limit: int | None = MAX_FILE_BYTES) -> None:
         self.repo = repo
         self.cache_bytes = cache_bytes
         self.limit = limit  # a larger blob is read past, never held: it answers Oversized

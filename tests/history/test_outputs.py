@@ -310,6 +310,30 @@ def test_a_version_too_large_to_read_is_read_past(scenario_copy):
     assert [(c.action, c.name) for c in steps[after].changes] == [("modified", "食品经营许可（之后）")]
 
 
+def test_a_file_too_large_to_read_is_read_by_nothing(scenario_copy, tmp_path):
+    """Nothing that reads git holds a version above the loader's limit: the diff does not take the
+    successors it names (the validator refuses the file, so they would vouch for a vanished item
+    from a file nobody can read), and a snapshot or a release's zip of it is a clear error, not a
+    gigabyte in memory and on disk."""
+    from qingdan.load.text import MAX_FILE_BYTES
+
+    repo = scenario_copy
+    in_force = MERGED.split("    adjustments:")[0].replace("XK00005000", "XK00004000").replace("食品生产经营许可", "食品生产许可")
+    repo.write({f"{PROVINCE_DEPT}/powers.yml": in_force})
+    base = repo.commit("新增食品生产许可")
+    repo.write({f"{PROVINCE_DEPT}/powers.yml": "#" * (MAX_FILE_BYTES + 1) + "\n" + MERGED.format(old="520000-XK00004000")})
+    head = repo.commit("合并，文件很大")
+    result = compare(repo.path, base, head)
+    assert result.successors == {} and result.changes == []
+    assert any("超过数据文件的上限" in note for note in result.notes)
+    out = tmp_path / "snap"
+    snap = CliRunner().invoke(main, ["snapshot", "--repo", str(repo.path), "--at", head, "--out", str(out)])
+    assert snap.exit_code == 2 and "超过数据文件的上限 64 MB" in snap.output and "Traceback" not in snap.output
+    assert not out.exists()
+    with pytest.raises(QingdanError, match="超过数据文件的上限"):
+        load_history(repo.path, cache_dir=None).snapshot_zip(head)
+
+
 def test_reports_show_no_terminal_controls_from_commits(scenario_copy, tmp_path, monkeypatch):
     """An auditor reads these in a terminal; whoever commits writes the names and messages in them. An
     escape sequence (cursor up, erase line), a carriage return or a direction override could hide or

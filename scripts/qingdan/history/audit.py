@@ -26,7 +26,8 @@ import git
 
 from ..dates import git_time
 from ..errors import QingdanError
-from ..gitrepo import NULL_SHA, BlobReader, Commit, author_log, first_parent_line, first_parent_touching, unmerged_tags
+from ..gitrepo import (NULL_SHA, BlobReader, Commit, author_log, content, first_parent_line, first_parent_touching,
+                       unmerged_tags)
 from .changes import Change, Step
 from .records import load
 from .signatures import SIGNING_KEYS, Signature, verify
@@ -320,7 +321,7 @@ def _keys_after(commit: Commit, before: Keys, reader: BlobReader) -> Keys:
     for change in commit.changes:
         name = {TRUST_FILES[0]: "allowed_signers", TRUST_FILES[1]: "signing_keys"}.get(change.path)
         if name:
-            raw = reader.read(change.new_blob) if change.new_blob != NULL_SHA else None
+            raw = content(reader.read(change.new_blob)) if change.new_blob != NULL_SHA else None
             texts[name] = raw.decode("utf-8", errors="replace") if raw is not None else None
     return Keys(**texts)
 
@@ -389,7 +390,7 @@ class Rules:
         if not blob:
             return {}
         if blob not in self._data:
-            data, ok = load(self._reader.read(blob) or b"")
+            data, ok = load(content(self._reader.read(blob)) or b"")
             self._data[blob] = data if ok and isinstance(data, dict) else {}
         return self._data[blob]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import git
 
-from ..gitrepo import BlobReader, Commit, diff_trees, open_repo, resolve, tree_files
+from ..gitrepo import BlobReader, Commit, content, diff_trees, open_repo, resolve, tree_files
 from ..gitrepo import merge_base as branch_point
 from ..kinds import ITEM_KINDS, KINDS
 from ..model.power import SUCCESSION
@@ -49,7 +49,7 @@ class Comparison:
         if self.repo is None or kind is None or kind.id_field is None:
             return []
         with BlobReader(open_repo(self.repo)) as reader:
-            raw = dict(reader.read_many([change.blob])).get(change.blob)
+            raw = content(reader.read(change.blob))
         data, ok = load(raw or b"")
         if not ok or not isinstance(data, dict):
             return []
@@ -103,12 +103,13 @@ def base_lines(repo: git.Repo, changes: list[Change]) -> dict[str, int]:
     removed = [c for c in changes if c.action == "removed" and c.kind in ITEM_KINDS]
     found: dict[str, int] = {}
     with BlobReader(repo) as reader:
-        for change, (_sha, raw) in zip(removed, reader.read_many(c.blob for c in removed)):
+        for change, (_sha, blob) in zip(removed, reader.read_many(c.blob for c in removed)):
+            raw = content(blob) or b""
             pattern = re.compile(rb"^[ \t]*(?:-[ \t]+)?code:[ \t]*[\"']?" + re.escape(change.key.encode())
                                  + rb"[\"']?[ \t]*(?:#.*)?$", re.M)
-            match = pattern.search(raw or b"")
+            match = pattern.search(raw)
             if match:
-                found[change.key] = (raw or b"").count(b"\n", 0, match.start()) + 1
+                found[change.key] = raw.count(b"\n", 0, match.start()) + 1
     return found
 
 
@@ -118,7 +119,7 @@ def successors(repo: git.Repo, rev: str, subdir: str) -> dict[str, list[str]]:
     wanted = [f for f in tree_files(repo, rev, subdir) if f.path.endswith("/powers.yml")]
     with BlobReader(repo) as reader:
         for _sha, raw in reader.read_many(f.new_blob for f in wanted):
-            data, ok = load(raw or b"")
+            data, ok = load(content(raw) or b"")
             if not ok or not isinstance(data, dict):
                 continue
             for item in data.get("items") or ():
@@ -135,7 +136,7 @@ def learn_names(repo: git.Repo, rev: str, subdir: str, state: State) -> None:
               if f.path in ("sources.yml",) or f.path.endswith(("/department.yml", "/regulations.yml"))]
     with BlobReader(repo) as reader:
         for entry, (_sha, raw) in zip(wanted, reader.read_many(f.new_blob for f in wanted)):
-            data, ok = load(raw or b"")
+            data, ok = load(content(raw) or b"")
             if not ok or not isinstance(data, dict):
                 continue
             if entry.path.endswith("department.yml") and data.get("name"):

@@ -10,7 +10,7 @@ from typing import Any
 
 import git
 
-from ..gitrepo import NULL_SHA, BlobReader, archive, branch_name, open_repo, resolve
+from ..gitrepo import NULL_SHA, BlobReader, archive, branch_name, content, open_repo, resolve
 from ..kinds import BY_NAME, ITEM_KINDS
 from ..layout import is_department_folder
 from .cache import HistoryCache, default_dir
@@ -239,7 +239,7 @@ def read_record(repo: git.Repo, blob: str, path: str, key: str, kind: str) -> di
     if blob == NULL_SHA:
         return None
     with BlobReader(repo) as reader:
-        raw = reader.read(blob)
+        raw = content(reader.read(blob))
     if raw is None:
         return None
     record_kind = BY_NAME[kind]

@@ -6,12 +6,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..files import MAX_FILE_BYTES
 from ..problems import Loc, Problem
 
 # Said in the hint of every mistake `qingdan fmt --fix` corrects (load/fixes.py, fmt/fix.py).
 FIXABLE = "；qingdan fmt --fix 可自动改正"
-
-MAX_FILE_BYTES = 64 * 1024 * 1024
 
 BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
