@@ -36,23 +36,28 @@ def releases(repo: git.Repo, head: str) -> list[Release]:
 
 
 def file_names(tags: list[str]) -> dict[str, str]:
-    """Each tag's snapshot file name, ``lists-<tag>.zip``, no two alike.
+    """Each tag's snapshot file name, ``lists-<tag>.zip``, no two alike, nor alike but for case.
 
     A character a file name should not hold becomes "-" (``release/2025`` →
     ``lists-release-2025.zip``). Tags that then read the same (``a<b``, ``a>b``: anyone
     who may push a tag can make them) must still not share a file: a tag
     that needs no such change keeps its name, the first of the others by name
     takes the shared one, and the rest spell each such character as ``~`` and its
-    UTF-8 bytes in hex (``lists-a~3eb.zip``) — no git tag name holds a ``~``.
+    UTF-8 bytes in hex (``lists-a~3eb.zip``) — no git tag name holds a ``~``. Names
+    that differ only in case (tags ``V1`` and ``v1``) are one file on a disk that
+    ignores case (a Windows server, a preview on a Mac), where one release's zip would
+    stand in for the other's: the later spells its cased letters too (``lists-~761.zip``).
     """
     names: dict[str, str] = {}
-    taken: set[str] = set()
+    taken: set[str] = set()  # casefolded
     for tag in sorted(tags, key=lambda tag: (_plain(tag) != tag, tag)):
         name = f"lists-{_plain(tag)}.zip"
-        if name in taken:
+        if name.casefold() in taken:
             name = f"lists-{_spelled(tag)}.zip"
+        if name.casefold() in taken:
+            name = f"lists-{_spelled(tag, cased=True)}.zip"  # no cased letter left: unique whatever the case
         names[tag] = name
-        taken.add(name)
+        taken.add(name.casefold())
     return names
 
 
@@ -60,8 +65,9 @@ def _plain(tag: str) -> str:
     return "".join(c if _kept(c) else "-" for c in tag)
 
 
-def _spelled(tag: str) -> str:
-    return "".join(c if _kept(c) else "".join(f"~{byte:02x}" for byte in c.encode("utf-8")) for c in tag)
+def _spelled(tag: str, cased: bool = False) -> str:
+    return "".join(c if _kept(c) and not (cased and c.lower() != c.upper())
+                   else "".join(f"~{byte:02x}" for byte in c.encode("utf-8")) for c in tag)
 
 
 def _kept(char: str) -> bool:
