@@ -69,6 +69,7 @@ from .render.templates import COMPILED
 from .search.index import ROOT as SEARCH_ROOT
 from .store import Store, digest_of, folder_digest, input_key, store_for
 from .validate import Memo, default_cache_dir
+from .workspace import recheck
 
 log = logging.getLogger("mkdocs.plugins.qingdan")
 # The folders only the background stages write (search index, downloads, feeds).
@@ -242,7 +243,9 @@ class QingdanPlugin(BasePlugin[QingdanConfig]):
             # and again while the pages are planned (a third of an edit's wait); it runs after.
             gc.disable()
             self._collect_after = True
-        # `mkdocs serve` keeps the plugin from one build to the next.
+        # `mkdocs serve` keeps the plugin from one build to the next; a pull between two builds may
+        # have brought a committed cache, which workspace.cache_dir then refuses.
+        recheck()
         self.dataset, self.live_panel, self.contributions = None, None, None
         self._earlier_site, self.site = (self.site if self._serving else None), None
         refused = walk(Path(config.docs_dir)).refused

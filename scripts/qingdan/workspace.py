@@ -37,6 +37,12 @@ def cache_dir(root: Path, stage: str) -> Path:
     return root / CACHE_FOLDER / stage
 
 
+def recheck() -> None:
+    """Ask git again at the next use: a process that builds again and again (``render --watch``, a
+    preview server) calls this before each build, as a pull may have brought a committed cache."""
+    _committed.cache_clear()
+
+
 @functools.lru_cache(maxsize=16)
 def _committed(root: Path) -> bool:
     """True when git tracks a file under ``root/.qingdan-cache`` (anyone who can push could have put it there)."""

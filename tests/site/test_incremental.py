@@ -3,13 +3,16 @@ folder is byte for byte what a clean build into an empty folder gives, after eve
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -276,3 +279,159 @@ def test_an_output_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path) -
     result = CliRunner().invoke(main, ["render", str(lists), "--out", str(tmp_path / "a-file" / "site")])
     assert result.exit_code == 2  # a user's mistake, said in a line: not a crash
     assert "无法创建或打开文件夹" in result.output and "Traceback" not in result.output
+
+
+class Watching:
+    """``qingdan render --out --watch`` as a real process, its output read line by line as it comes."""
+
+    INTERVAL = 0.2
+
+    def __init__(self, lists: Path, out: Path, store: Path) -> None:
+        import queue
+        import threading
+
+        self.lines: queue.Queue[tuple[str, str]] = queue.Queue()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from qingdan.cli import run; run()", "render", str(lists), "--out", str(out),
+             "--store", str(store), "--watch", "--interval", str(self.INTERVAL)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            # The checkout's own cache folder, as on a machine that publishes from it.
+            env={name: value for name, value in os.environ.items() if name != "QINGDAN_CACHE_DIR"})
+        for name, stream in (("out", self.proc.stdout), ("err", self.proc.stderr)):
+            threading.Thread(target=self._read, args=(name, stream), daemon=True).start()
+
+    def _read(self, name: str, stream) -> None:
+        for line in stream:
+            self.lines.put((name, line))
+        self.lines.put((name, ""))  # the end of the stream
+
+    def settled(self, timeout: float = 300) -> str:
+        """Everything said until the process waits for a change and has said nothing more for a while
+        (a build's lines on stdout may come after its last on stderr)."""
+        import queue
+
+        said, waiting, deadline = [], False, time.monotonic() + timeout  # a build's stdout may come after
+        while True:
+            try:
+                name, line = self.lines.get(timeout=10 * self.INTERVAL if waiting else deadline - time.monotonic())
+            except queue.Empty:
+                if waiting:
+                    return "".join(said)
+                raise AssertionError(f"no answer from qingdan render --watch: {''.join(said)}") from None
+            assert line, f"qingdan render --watch ended: {''.join(said)}"
+            said.append(line)
+            waiting = waiting or "正在等待" in line  # what follows it within the quiet spell is said too
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """The process stopped while the block changes the checkout: it sees the change whole, as one
+        merge (an edit and its commit are otherwise two changes a moment apart, and may be two builds)."""
+        import signal
+
+        self.proc.send_signal(signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            self.proc.send_signal(signal.SIGCONT)
+
+    def stop(self) -> tuple[int, str]:
+        """Ctrl+C; its exit code and last words."""
+        import signal
+
+        self.proc.send_signal(signal.SIGINT)
+        code = self.proc.wait(timeout=60)
+        said = []
+        while not self.lines.empty():
+            said.append(self.lines.get()[1])
+        return code, "".join(said)
+
+
+def test_watch_rebuilds_after_each_merge_as_a_clean_build(tmp_path: Path) -> None:
+    """A process that stays up (render --watch) builds again after every merge, keeping what it loaded;
+    after each kind of edit its folder is byte for byte a clean build of the same commit."""
+    lists = copy_sample(tmp_path)
+    out = tmp_path / "site"
+    (tmp_path / ".gitignore").write_text(".qingdan-cache/\n", encoding="utf-8")  # as in a real checkout
+    commit_all(tmp_path, "初始数据", "2025-09-20T10:00:00+08:00")
+    watching = Watching(lists, out, tmp_path / "store")
+    try:
+        assert "已生成" in watching.settled()
+        for n, (what, edit) in enumerate(kinds_of_edit(lists)):
+            with watching.paused():
+                edit()
+                commit_all(tmp_path, what,
+                           (dt.datetime(2025, 9, 23, 10) + dt.timedelta(days=3 * n)).isoformat() + "+08:00")
+            said = watching.settled()
+            assert "已更新" in said and "Traceback" not in said, (what, said)
+            _assert_same_as_clean(lists, out, tmp_path / f"clean{n}")
+        # A release is a tag: no file changes, and the site gains its zip.
+        with watching.paused():
+            subprocess.run(["git", "-C", str(tmp_path), "tag", "v2025.9"], check=True)
+        assert "已更新" in watching.settled()
+        assert (out / "downloads" / "releases" / "lists-v2025.9.zip").is_file()
+        _assert_same_as_clean(lists, out, tmp_path / "clean-tag")
+    finally:
+        code, said = watching.stop()
+    assert code == 0 and "已停止" in said
+
+
+def test_watch_leaves_the_site_alone_while_the_data_has_errors(tmp_path: Path) -> None:
+    """An error saved into the data is reported with its file and line, and the folder stays the last
+    good build's (not a file touched); once it is mended the site follows."""
+    lists = copy_sample(tmp_path)
+    out = tmp_path / "site"
+    powers = lists / DEPT / "powers.yml"
+    good = powers.read_text(encoding="utf-8")
+    watching = Watching(lists, out, tmp_path / "store")
+    try:
+        watching.settled()
+        before, inodes = _tree(out), _inodes(out)
+        broken = good.replace('    power_type: "01"', '    power_type: "99"', 1)
+        assert broken != good
+        with watching.paused():
+            powers.write_text(broken, encoding="utf-8")
+        said = watching.settled()
+        assert "清单数据有错误，没有生成页面" in said and f"lists/{DEPT}/powers.yml" in said, said
+        assert re.search(rf"lists/{DEPT}/powers\.yml:\d+:\d+", said), said
+        assert _tree(out) == before and _inodes(out) == inodes
+        with watching.paused():
+            powers.write_text(good.replace("    name: 食品生产许可\n", "    name: 食品生产许可（改正后）\n", 1),
+                              encoding="utf-8")
+        assert "已更新" in watching.settled()
+        assert "食品生产许可（改正后）" in (out / "items" / ITEM / "index.md").read_text(encoding="utf-8")
+        _assert_same_as_clean(lists, out, tmp_path / "clean")
+    finally:
+        code, said = watching.stop()
+    assert code == 0 and "已停止" in said and "Traceback" not in said
+
+
+def test_watch_refuses_a_cache_a_pull_brings(tmp_path: Path) -> None:
+    """A process that stays up asks git again before each build: a merge that commits files under
+    .qingdan-cache/ (read as this machine's own findings, history and pages) stops the build, and the
+    site stays the last good build's."""
+    lists = copy_sample(tmp_path)
+    out = tmp_path / "site"
+    (tmp_path / ".gitignore").write_text(".qingdan-cache/\n", encoding="utf-8")
+    commit_all(tmp_path, "初始数据", "2025-09-20T10:00:00+08:00")
+    watching = Watching(lists, out, tmp_path / "store")
+    try:
+        watching.settled()
+        before, inodes = _tree(out), _inodes(out)
+        forged = tmp_path / ".qingdan-cache" / "validate" / "forged"
+        with watching.paused():
+            forged.write_text("伪造的缓存\n", encoding="utf-8")
+            subprocess.run(["git", "-C", str(tmp_path), "add", "-f", str(forged)], check=True)
+            commit_all(tmp_path, "带缓存", "2025-09-21T10:00:00+08:00")
+        said = watching.settled()
+        assert "仓库中提交了 .qingdan-cache/" in said and "Traceback" not in said, said
+        assert _tree(out) == before and _inodes(out) == inodes
+    finally:
+        code, said = watching.stop()
+    assert code == 0
+
+
+def test_watch_is_refused_with_a_sharded_build(tmp_path: Path) -> None:
+    lists = copy_sample(tmp_path)
+    result = CliRunner().invoke(main, ["render", str(lists), "--shard", "0/2", "--store", str(tmp_path / "s"),
+                                       "--watch"])
+    assert result.exit_code == 2 and "--watch 不能与 --shard" in result.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,9 +18,11 @@ from ..render.extras import theme_files
 from ..render.history import history_for
 from ..render.incremental import SiteWriter, read_manifest, write_files
 from ..render.shards import Shard
-from ..render.site import fill_store
+from ..render.site import Kept, fill_store
+from ..render.watch import fingerprint, wait_for_change
 from ..store import store_for
-from ..validate import default_cache_dir, gc_paused
+from ..validate import Memo, default_cache_dir, gc_paused
+from ..workspace import recheck
 from . import friendly, main, progress_printer
 from .validate import _lists_dir
 
@@ -44,9 +48,15 @@ MARKER_TEXT = "由 qingdan render 生成；再次运行时文件夹会被新的�
 @click.option("--shard-store", "shard_stores", multiple=True,
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="合并分片：先并入这个分片的构建缓存（可多次指定），再生成完整网站，与单机构建逐字节相同")
+@click.option("--watch", is_flag=True,
+              help="生成后不退出：lists/ 中的文件或 git 的提交、标签有变化时（合并、git pull、保存）再次生成到 --out，"
+                   "保留上次读入的数据，只改写有变化的文件；按 Ctrl+C 停止")
+@click.option("--interval", type=click.FloatRange(0.1, 3600), default=1.0, show_default=True, metavar="秒",
+              help="--watch 检查变化的间隔")
 @friendly
 def render_cmd(path: Path, out_dir: Path | None, templates_dir: Path | None, theme_dir: Path | None,
-               store_dir: Path | None, shard_text: str | None, shard_stores: tuple[Path, ...]) -> None:
+               store_dir: Path | None, shard_text: str | None, shard_stores: tuple[Path, ...], watch: bool,
+               interval: float) -> None:
     """把 PATH（默认 lists/）的清单数据生成网站页面（Markdown）和文件，写入 --out。
 
     输出可以直接作为 MkDocs 或 Zensical 的 docs 文件夹（再放入 content/ 中手写的页面）；
@@ -65,8 +75,15 @@ def render_cmd(path: Path, out_dir: Path | None, templates_dir: Path | None, the
     \b
     大网站可以分片构建：每台机器运行 --shard I/N --store 分片缓存，再在一台机器上用
     --shard-store 并入全部分片缓存并 --out 生成网站（见 .github/workflows/publish-sharded.yml）。
+
+    \b
+    --watch 让生成一直运行：每次合并或保存后只重新读入改动的文件、只改写有变化的页面，
+    比每次启动新的 qingdan render 快（数字见 BENCHMARKS.md）。数据有错误时显示错误、
+    不改动输出文件夹，改正后自动再次生成。
     """
     lists_dir, _ = _lists_dir(path)
+    if watch and (shard_text is not None or shard_stores):
+        raise QingdanError("--watch 不能与 --shard 或 --shard-store 同时使用：分片构建和合并只运行一次")
     # A build makes millions of objects and next to no cycles: collecting would walk them again
     # and again (a sixth of a rebuild at 10,000 items). What is left is collected at the end.
     if shard_text is not None:
@@ -85,16 +102,60 @@ def render_cmd(path: Path, out_dir: Path | None, templates_dir: Path | None, the
     with folder_lock(out_dir, lambda: click.echo(f"另一个 qingdan render 正在写入 {out_dir}，等它完成后继续……",
                                                  err=True)):
         _check_out(out_dir)  # once the folder is this build's: the one before may have changed it
+        if watch:
+            _watch(lists_dir, out_dir, templates_dir, store_dir, theme_dir, interval)
+            return
         with gc_paused():
-            _render_site(lists_dir, out_dir, templates_dir, store_dir, shard_stores)
+            if _render_site(lists_dir, out_dir, templates_dir, store_dir, shard_stores) is None:
+                raise SystemExit(1)
     if theme_dir is not None:
-        _write_folder(theme_dir, lambda staging: len(write_files(theme_files(), staging)))
-        click.echo(f"已写出主题覆盖文件：{theme_dir}（在配置中设置 theme.custom_dir: {theme_dir}）")
+        _write_theme(theme_dir)
+
+
+def _write_theme(theme_dir: Path) -> None:
+    _write_folder(theme_dir, lambda staging: len(write_files(theme_files(), staging)))
+    click.echo(f"已写出主题覆盖文件：{theme_dir}（在配置中设置 theme.custom_dir: {theme_dir}）")
+
+
+def _watch(lists_dir: Path, out_dir: Path, templates_dir: Path | None, store_dir: Path | None,
+           theme_dir: Path | None, interval: float) -> None:
+    """Build, then build again after every change of the checkout, keeping what the builds before loaded.
+
+    A build that stops (errors in the data, a folder it cannot write) is reported and leaves the
+    folder as the last build wrote it; the next change builds again.
+    """
+    memo, kept = Memo(), Kept()
+    try:
+        while True:
+            seen = fingerprint(lists_dir)  # before the build: what changes while it runs is not missed
+            recheck()  # a pull may have brought a committed cache (workspace.cache_dir refuses it)
+            started = time.perf_counter()
+            try:
+                with gc_paused():  # collected after each build, not during it
+                    built = _render_site(lists_dir, out_dir, templates_dir, store_dir, (), memo, kept)
+            except QingdanError as exc:
+                built = None
+                click.echo(f"错误：{exc}", err=True)
+            if built is not None:
+                click.echo(f"（用时 {time.perf_counter() - started:.1f} 秒）", err=True)
+                if theme_dir is not None:
+                    _write_theme(theme_dir)
+                    theme_dir = None  # the theme does not change with the data
+            click.echo(f"正在等待 {lists_dir} 中的文件或 git 提交、标签的变化，有变化时再次生成（按 Ctrl+C 停止）……",
+                       err=True)
+            gc.collect()  # the build before's data, while nothing waits for this process
+            wait_for_change(lists_dir, seen, interval)
+    except KeyboardInterrupt:
+        click.echo("已停止。", err=True)
 
 
 def _render_site(lists_dir: Path, out_dir: Path, templates_dir: Path | None, store_dir: Path | None,
-                 shard_stores: tuple[Path, ...]) -> None:
-    dataset = _checked(lists_dir)
+                 shard_stores: tuple[Path, ...], memo: Memo | None = None, kept: Kept | None = None) -> int | None:
+    """One build of ``out_dir`` in place; how many files it holds, or None when the data has errors
+    (reported, nothing written)."""
+    dataset = _checked(lists_dir, memo)
+    if dataset is None:
+        return None
     history = history_for(lists_dir)
     store = store_for(lists_dir, store_dir)
     for shard_store in shard_stores:
@@ -106,7 +167,7 @@ def _render_site(lists_dir: Path, out_dir: Path, templates_dir: Path | None, sto
     writer = SiteWriter(out_dir, before)
     writer.start()
     count = write_site(dataset, out_dir, history, templates_dir=templates_dir, progress=shown, writer=writer,
-                       store=store)
+                       store=store, kept=kept)
     writer.write([(MARKER, MARKER_TEXT)])
     writer.finish()
     store.prune()
@@ -116,10 +177,13 @@ def _render_site(lists_dir: Path, out_dir: Path, templates_dir: Path | None, sto
         # Counted over every file the writer saw (the marker too), so the parts add up to the whole.
         click.echo(f"已更新 {out_dir}：共 {len(writer.digests)} 个文件，改写 {len(writer.written)} 个，"
                    f"删除 {len(writer.deleted())} 个，其余 {writer.reused} 个未变")
+    return count
 
 
 def _render_shard(lists_dir: Path, shard: Shard, store_dir: Path | None, templates_dir: Path | None) -> None:
     dataset = _checked(lists_dir)
+    if dataset is None:
+        raise SystemExit(1)
     store = store_for(lists_dir, store_dir)
     pages = fill_store(dataset, store, shard, history_for(lists_dir), templates_dir,
                        progress=progress_printer(f"生成分片 {shard}", True))
@@ -127,14 +191,15 @@ def _render_shard(lists_dir: Path, shard: Shard, store_dir: Path | None, templat
                f"保存在 {store.folder}")
 
 
-def _checked(lists_dir: Path) -> Dataset:
-    """The dataset of ``lists_dir``; exit 1 (nothing written) when it has errors."""
-    # The validator's cache (shared with qingdan validate): unchanged files' records come from it.
-    dataset = load_dataset(lists_dir, cache_dir=default_cache_dir(lists_dir))
+def _checked(lists_dir: Path, memo: Memo | None = None) -> Dataset | None:
+    """The dataset of ``lists_dir``; None (reported) when it has errors."""
+    # The validator's cache (shared with qingdan validate): unchanged files' records come from it;
+    # a process that builds again (--watch) keeps them in memory (memo).
+    dataset = load_dataset(lists_dir, cache_dir=default_cache_dir(lists_dir), memo=memo)
     if not dataset.ok:
         click.echo(reporters.text(dataset.report, for_log=True), err=True, nl=False)
         click.echo("清单数据有错误，没有生成页面。请先改正错误（qingdan validate 可查看全部问题）。", err=True)
-        raise SystemExit(1)
+        return None
     return dataset
 
 

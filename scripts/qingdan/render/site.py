@@ -52,6 +52,16 @@ class Site:
     history: History | None = None
 
 
+@dataclass
+class Kept:
+    """What a process that builds again and again (``qingdan render --watch``) keeps from one build for the
+    next, as the preview server does: the site it planned (what it worked out per record is kept for
+    the records that are the same) and its page keys by their inputs."""
+
+    site: Site | None = None
+    keys: dict[tuple[str, ...], str] = field(default_factory=dict)
+
+
 def plan_site(dataset: Dataset, history: History | None = None, *,
               contributed: Callable[[], Collection[str]] = tuple, earlier: Site | None = None) -> Site:
     """Plan every page of ``dataset``; nothing is rendered yet.
@@ -160,31 +170,35 @@ def page_title(title: str) -> str:
 
 
 def iter_files(site: Site, templates_dir: Path | None = None, *, store: Store | None = None,
-               contributed: Collection[str] = ()) -> Iterator[tuple[str, str | bytes | Keyed]]:
+               contributed: Collection[str] = (), kept: Kept | None = None) -> Iterator[tuple[str, str | bytes | Keyed]]:
     """(path, content) of every page and asset, pages rendered one at a time.
 
     With a ``store``, pages come as :class:`incremental.Keyed` (their input key,
     render/keys.py, and how to make them): a page the store keeps under its
     key is not rendered again, and a writer that still has the page from the
     build before does not even read it. ``contributed`` are the paths the other
-    stages added (part of some pages' inputs).
+    stages added (part of some pages' inputs). ``kept`` (with a store) gives the
+    keys of the build before and takes this build's.
     """
     renderer = Renderer(site, templates_dir)
     if store is None:
         for path, page in site.pages.items():
             yield path, renderer.markdown(page)
     else:
-        keys = PageKeys(site.pages, site.lookup, site.history, lambda: contributed, templates_dir, store)
+        keys = PageKeys(site.pages, site.lookup, site.history, lambda: contributed, templates_dir, store,
+                        kept.keys if kept is not None else None)
         renderer.keep_fragments(store, keys)
         for path, page in site.pages.items():
             yield path, renderer.keyed(store, keys.of(page), page)
+        if kept is not None:
+            kept.site, kept.keys = site, keys.made or {}
     yield from site.assets.items()
 
 
 def write_site(dataset: Dataset, out_dir: Path, history: History | None = None,
                templates_dir: Path | None = None,
                progress: Callable[[int, int, str], None] | None = None,
-               writer: SiteWriter | None = None, store: Store | None = None) -> int:
+               writer: SiteWriter | None = None, store: Store | None = None, kept: Kept | None = None) -> int:
     """Write every page, asset and contributed file under ``out_dir``; return how many.
 
     With a ``writer`` (``incremental.SiteWriter``) files are written in place and
@@ -195,16 +209,19 @@ def write_site(dataset: Dataset, out_dir: Path, history: History | None = None,
     The search index, downloads and feeds are made in a background child
     (render/background.py) while the pages are written here, one stage and one
     page at a time in memory. ``progress(done, total, path)`` hears about every
-    PROGRESS_EVERY-th page and the last.
+    PROGRESS_EVERY-th page and the last. ``kept`` is what a process that builds
+    again and again keeps between builds (:class:`Kept`).
     """
     write = writing(out_dir, writer)
     linked = linked_paths(dataset, history)
     # Started before the pages are planned; the feeds, made last, link only pages that exist.
     background = Contributions(dataset, out_dir, history, None, store, writer)
     try:
-        site = plan_site(dataset, history, contributed=lambda: linked)
+        site = plan_site(dataset, history, contributed=lambda: linked, earlier=kept.site if kept is not None else None)
+        if kept is not None:
+            kept.site = None  # the build before's site goes once this one is planned; a failed build keeps none
         background.planned(site.pages)
-        files = iter_files(site, templates_dir, store=store, contributed=linked)
+        files = iter_files(site, templates_dir, store=store, contributed=linked, kept=kept)
         if progress is not None:
             files = _reporting(files, len(site.pages) + len(site.assets), progress)
         written = len(write(files))
