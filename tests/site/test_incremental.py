@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -291,12 +292,14 @@ class Watching:
         import threading
 
         self.lines: queue.Queue[tuple[str, str]] = queue.Queue()
+        # Started as from a shell's background job, SIGINT ignored: Ctrl+C and SIGTERM still stop it.
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from qingdan.cli import run; run()", "render", str(lists), "--out", str(out),
              "--store", str(store), "--watch", "--interval", str(self.INTERVAL)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             # The checkout's own cache folder, as on a machine that publishes from it.
-            env={name: value for name, value in os.environ.items() if name != "QINGDAN_CACHE_DIR"})
+            env={name: value for name, value in os.environ.items() if name != "QINGDAN_CACHE_DIR"},
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
         for name, stream in (("out", self.proc.stdout), ("err", self.proc.stderr)):
             threading.Thread(target=self._read, args=(name, stream), daemon=True).start()
 
@@ -326,19 +329,15 @@ class Watching:
     def paused(self) -> Iterator[None]:
         """The process stopped while the block changes the checkout: it sees the change whole, as one
         merge (an edit and its commit are otherwise two changes a moment apart, and may be two builds)."""
-        import signal
-
         self.proc.send_signal(signal.SIGSTOP)
         try:
             yield
         finally:
             self.proc.send_signal(signal.SIGCONT)
 
-    def stop(self) -> tuple[int, str]:
-        """Ctrl+C; its exit code and last words."""
-        import signal
-
-        self.proc.send_signal(signal.SIGINT)
+    def stop(self, signum: int = 2) -> tuple[int, str]:
+        """Ctrl+C (SIGINT, 2), or a service manager's stop (SIGTERM, 15); its exit code and last words."""
+        self.proc.send_signal(signum)
         code = self.proc.wait(timeout=60)
         said = []
         while not self.lines.empty():
@@ -401,7 +400,7 @@ def test_watch_leaves_the_site_alone_while_the_data_has_errors(tmp_path: Path) -
         assert "食品生产许可（改正后）" in (out / "items" / ITEM / "index.md").read_text(encoding="utf-8")
         _assert_same_as_clean(lists, out, tmp_path / "clean")
     finally:
-        code, said = watching.stop()
+        code, said = watching.stop(signal.SIGTERM)
     assert code == 0 and "已停止" in said and "Traceback" not in said
 
 

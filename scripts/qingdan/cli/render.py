@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import gc
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -125,6 +127,7 @@ def _watch(lists_dir: Path, out_dir: Path, templates_dir: Path | None, store_dir
     folder as the last build wrote it; the next change builds again.
     """
     memo, kept = Memo(), Kept()
+    stopping = _stop_on_signals()
     try:
         while True:
             seen = fingerprint(lists_dir)  # before the build: what changes while it runs is not missed
@@ -147,6 +150,21 @@ def _watch(lists_dir: Path, out_dir: Path, templates_dir: Path | None, store_dir
             wait_for_change(lists_dir, seen, interval)
     except KeyboardInterrupt:
         click.echo("已停止。", err=True)
+    finally:
+        for signum, handler in stopping.items():
+            signal.signal(signum, handler)
+
+
+def _stop_on_signals() -> dict[int, Any]:
+    """Ctrl+C (SIGINT) and a service manager's stop (SIGTERM) end the watch between or during builds.
+
+    Set here whatever the process was given: a command started in the background by a shell has
+    SIGINT ignored, and Python then never makes it a KeyboardInterrupt. Returns the handlers before.
+    """
+    def stop(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    return {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
 
 
 def _render_site(lists_dir: Path, out_dir: Path, templates_dir: Path | None, store_dir: Path | None,

@@ -144,7 +144,8 @@ def _check(table: TableData) -> None:
 @functools.cache
 def _openpyxl() -> SimpleNamespace:
     """What workbooks take from openpyxl, imported with the first one: the site builder imports this
-    module but makes its workbooks in a child process, and importing openpyxl is a tenth of a second."""
+    module but makes its workbooks in a child process, and importing openpyxl is a tenth of a second
+    (a process that builds again and again imports it once, before its first child: preload)."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.compat import safe_string
     from openpyxl.utils import get_column_letter
@@ -153,6 +154,11 @@ def _openpyxl() -> SimpleNamespace:
 
     return SimpleNamespace(ILLEGAL_CHARACTERS_RE=ILLEGAL_CHARACTERS_RE, safe_string=safe_string,
                            get_column_letter=get_column_letter, to_excel=to_excel, theme_xml=theme_xml)
+
+
+def preload() -> None:
+    """Import what workbooks take from openpyxl now, so that every child forked later has it."""
+    _openpyxl()
 
 
 def _cell(value: Any) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from ..dataset import Dataset
+from ..export.xlsx import preload
 from ..store import Store, input_key
 from ..model.negative import CATEGORIES
 from ..model.power import POWER_TYPES, PowerItem
@@ -213,6 +214,8 @@ def write_site(dataset: Dataset, out_dir: Path, history: History | None = None,
     again and again keeps between builds (:class:`Kept`).
     """
     write = writing(out_dir, writer)
+    if kept is not None:
+        preload()  # once per process: each build's background child would import it again
     linked = linked_paths(dataset, history)
     # Started before the pages are planned; the feeds, made last, link only pages that exist.
     background = Contributions(dataset, out_dir, history, None, store, writer)
