@@ -434,3 +434,30 @@ def test_watch_is_refused_with_a_sharded_build(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["render", str(lists), "--shard", "0/2", "--store", str(tmp_path / "s"),
                                        "--watch"])
     assert result.exit_code == 2 and "--watch 不能与 --shard" in result.output
+
+
+def test_a_stop_during_a_collection_is_not_lost() -> None:
+    """Python drops an exception raised in a finalizer (the watcher's Ctrl+C landed in GitPython's
+    Repo.__del__ while a build's garbage was collected, and the process went on watching)."""
+    from qingdan.cli.render import _Stop
+
+    class Cycle:
+        def __init__(self) -> None:
+            self.me = self  # only the collector frees it
+
+        def __del__(self) -> None:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C while the collector runs the finalizers
+
+    before = signal.getsignal(signal.SIGINT)
+    dropped: list[object] = []  # what Python would print as "Exception ignored in …"
+    hook, sys.unraisablehook = sys.unraisablehook, dropped.append
+    try:
+        with _Stop() as stop:
+            Cycle()
+            with pytest.raises(KeyboardInterrupt):
+                stop.collect()
+            assert stop.requested
+    finally:
+        sys.unraisablehook = hook
+    assert dropped == []  # held back during the collection, then raised where it can be
+    assert signal.getsignal(signal.SIGINT) is before

@@ -127,44 +127,73 @@ def _watch(lists_dir: Path, out_dir: Path, templates_dir: Path | None, store_dir
     folder as the last build wrote it; the next change builds again.
     """
     memo, kept = Memo(), Kept()
-    stopping = _stop_on_signals()
-    try:
-        while True:
-            seen = fingerprint(lists_dir)  # before the build: what changes while it runs is not missed
-            recheck()  # a pull may have brought a committed cache (workspace.cache_dir refuses it)
-            started = time.perf_counter()
-            try:
-                with gc_paused():  # collected after each build, not during it
-                    built = _render_site(lists_dir, out_dir, templates_dir, store_dir, (), memo, kept)
-            except QingdanError as exc:
-                built = None
-                click.echo(f"错误：{exc}", err=True)
-            if built is not None:
-                click.echo(f"（用时 {time.perf_counter() - started:.1f} 秒）", err=True)
-                if theme_dir is not None:
-                    _write_theme(theme_dir)
-                    theme_dir = None  # the theme does not change with the data
-            click.echo(f"正在等待 {lists_dir} 中的文件或 git 提交、标签的变化，有变化时再次生成（按 Ctrl+C 停止）……",
-                       err=True)
-            gc.collect()  # the build before's data, while nothing waits for this process
-            wait_for_change(lists_dir, seen, interval)
-    except KeyboardInterrupt:
-        click.echo("已停止。", err=True)
-    finally:
-        for signum, handler in stopping.items():
+    with _Stop() as stop:
+        try:
+            while True:
+                seen = fingerprint(lists_dir)  # before the build: what changes while it runs is not missed
+                recheck()  # a pull may have brought a committed cache (workspace.cache_dir refuses it)
+                started = time.perf_counter()
+                try:
+                    with gc_paused():  # collected after each build, not during it
+                        built = _render_site(lists_dir, out_dir, templates_dir, store_dir, (), memo, kept)
+                except QingdanError as exc:
+                    built = None
+                    click.echo(f"错误：{exc}", err=True)
+                stop.check()
+                if built is not None:
+                    click.echo(f"（用时 {time.perf_counter() - started:.1f} 秒）", err=True)
+                    if theme_dir is not None:
+                        _write_theme(theme_dir)
+                        theme_dir = None  # the theme does not change with the data
+                click.echo(f"正在等待 {lists_dir} 中的文件或 git 提交、标签的变化，有变化时再次生成（按 Ctrl+C 停止）……",
+                           err=True)
+                stop.collect()  # the build before's data, while nothing waits for this process
+                wait_for_change(lists_dir, seen, interval)
+        except KeyboardInterrupt:
+            click.echo("已停止。", err=True)
+
+
+class _Stop:
+    """Ctrl+C (SIGINT) and a service manager's stop (SIGTERM) end the watch, between or during builds.
+
+    The handlers are set whatever the process was given: a command started in the background by a
+    shell has SIGINT ignored, and Python then never makes it a KeyboardInterrupt. Python drops an
+    exception raised while a finalizer runs (printing "Exception ignored"), so a stop is also kept
+    as ``requested`` and looked at between steps (:meth:`check`), and the garbage collector, which
+    runs the finalizers of a whole build, runs with the two signals held back (:meth:`collect`).
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._before: dict[int, Any] = {}
+
+    def __enter__(self) -> _Stop:
+        self._before = {signum: signal.signal(signum, self._handle) for signum in self.SIGNALS}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self._before.items():
             signal.signal(signum, handler)
 
-
-def _stop_on_signals() -> dict[int, Any]:
-    """Ctrl+C (SIGINT) and a service manager's stop (SIGTERM) end the watch between or during builds.
-
-    Set here whatever the process was given: a command started in the background by a shell has
-    SIGINT ignored, and Python then never makes it a KeyboardInterrupt. Returns the handlers before.
-    """
-    def stop(_signum: int, _frame: Any) -> None:
+    def _handle(self, _signum: int, _frame: Any) -> None:
+        self.requested = True
         raise KeyboardInterrupt
 
-    return {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    def check(self) -> None:
+        """Stop now if asked to while an exception could not be raised."""
+        if self.requested:
+            raise KeyboardInterrupt
+
+    def collect(self) -> None:
+        """A full collection, the stop signals held until it is over (then handled here)."""
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, self.SIGNALS)
+        try:
+            gc.collect()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        self.check()
 
 
 def _render_site(lists_dir: Path, out_dir: Path, templates_dir: Path | None, store_dir: Path | None,
