@@ -145,9 +145,9 @@ def _watch(lists_dir: Path, out_dir: Path, templates_dir: Path | None, store_dir
                     if theme_dir is not None:
                         _write_theme(theme_dir)
                         theme_dir = None  # the theme does not change with the data
+                stop.collect()  # the build before's data, before waiting
                 click.echo(f"正在等待 {lists_dir} 中的文件或 git 提交、标签的变化，有变化时再次生成（按 Ctrl+C 停止）……",
                            err=True)
-                stop.collect()  # the build before's data, while nothing waits for this process
                 wait_for_change(lists_dir, seen, interval)
         except KeyboardInterrupt:
             click.echo("已停止。", err=True)
