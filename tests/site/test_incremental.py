@@ -439,7 +439,7 @@ def test_watch_is_refused_with_a_sharded_build(tmp_path: Path) -> None:
 def test_a_stop_during_a_collection_is_not_lost() -> None:
     """Python drops an exception raised in a finalizer (the watcher's Ctrl+C landed in GitPython's
     Repo.__del__ while a build's garbage was collected, and the process went on watching)."""
-    from qingdan.cli.render import _Stop
+    from qingdan.render.watch import Stop
 
     class Cycle:
         def __init__(self) -> None:
@@ -452,7 +452,7 @@ def test_a_stop_during_a_collection_is_not_lost() -> None:
     dropped: list[object] = []  # what Python would print as "Exception ignored in …"
     hook, sys.unraisablehook = sys.unraisablehook, dropped.append
     try:
-        with _Stop() as stop:
+        with Stop() as stop:
             Cycle()
             with pytest.raises(KeyboardInterrupt):
                 stop.collect()

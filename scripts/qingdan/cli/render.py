@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import gc
-import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -21,7 +18,7 @@ from ..render.history import history_for
 from ..render.incremental import SiteWriter, read_manifest, write_files
 from ..render.shards import Shard
 from ..render.site import Kept, fill_store
-from ..render.watch import fingerprint, wait_for_change
+from ..render.watch import Stop, fingerprint, wait_for_change
 from ..store import store_for
 from ..validate import Memo, default_cache_dir, gc_paused
 from ..workspace import recheck
@@ -127,7 +124,7 @@ def _watch(lists_dir: Path, out_dir: Path, templates_dir: Path | None, store_dir
     folder as the last build wrote it; the next change builds again.
     """
     memo, kept = Memo(), Kept()
-    with _Stop() as stop:
+    with Stop() as stop:
         try:
             while True:
                 seen = fingerprint(lists_dir)  # before the build: what changes while it runs is not missed
@@ -151,49 +148,6 @@ def _watch(lists_dir: Path, out_dir: Path, templates_dir: Path | None, store_dir
                 wait_for_change(lists_dir, seen, interval)
         except KeyboardInterrupt:
             click.echo("已停止。", err=True)
-
-
-class _Stop:
-    """Ctrl+C (SIGINT) and a service manager's stop (SIGTERM) end the watch, between or during builds.
-
-    The handlers are set whatever the process was given: a command started in the background by a
-    shell has SIGINT ignored, and Python then never makes it a KeyboardInterrupt. Python drops an
-    exception raised while a finalizer runs (printing "Exception ignored"), so a stop is also kept
-    as ``requested`` and looked at between steps (:meth:`check`), and the garbage collector, which
-    runs the finalizers of a whole build, runs with the two signals held back (:meth:`collect`).
-    """
-
-    SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-    def __init__(self) -> None:
-        self.requested = False
-        self._before: dict[int, Any] = {}
-
-    def __enter__(self) -> _Stop:
-        self._before = {signum: signal.signal(signum, self._handle) for signum in self.SIGNALS}
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for signum, handler in self._before.items():
-            signal.signal(signum, handler)
-
-    def _handle(self, _signum: int, _frame: Any) -> None:
-        self.requested = True
-        raise KeyboardInterrupt
-
-    def check(self) -> None:
-        """Stop now if asked to while an exception could not be raised."""
-        if self.requested:
-            raise KeyboardInterrupt
-
-    def collect(self) -> None:
-        """A full collection, the stop signals held until it is over (then handled here)."""
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, self.SIGNALS)
-        try:
-            gc.collect()
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        self.check()
 
 
 def _render_site(lists_dir: Path, out_dir: Path, templates_dir: Path | None, store_dir: Path | None,

@@ -3,18 +3,23 @@
 What a build reads from the checkout is the files under lists/ and, through
 the history, git's refs (a merge moves HEAD, a release is a tag). Both are
 looked at every ``interval`` seconds: each file's size and modification time
-(a walk of a few hundred files, a millisecond or two) and ``git show-ref
---head``. Polling, not file-system events: it works the same on a network
+(a walk of a few hundred files, under a millisecond) and ``git show-ref
+--head`` (a few milliseconds). Polling, not file-system events: it works the same on a network
 share, in a container and after ``git checkout`` replaced hundreds of files at
 once. A change is reported once the checkout has held still for one interval,
 so a save in several writes, or a checkout under way, gives one build.
+:class:`Stop` is how the watching process ends: Ctrl+C or a service manager's
+SIGTERM, never lost.
 """
 
 from __future__ import annotations
 
+import gc
+import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 from ..files import walk
 
@@ -53,3 +58,46 @@ def wait_for_change(lists_dir: Path, seen: Fingerprint, interval: float = 1.0) -
         if settled == now:
             return now
         now = settled
+
+
+class Stop:
+    """Ctrl+C (SIGINT) and a service manager's stop (SIGTERM) end the watch, between or during builds.
+
+    The handlers are set whatever the process was given: a command started in the background by a
+    shell has SIGINT ignored, and Python then never makes it a KeyboardInterrupt. Python drops an
+    exception raised while a finalizer runs (printing "Exception ignored"), so a stop is also kept
+    as ``requested`` and looked at between steps (:meth:`check`), and the garbage collector, which
+    runs the finalizers of a whole build, runs with the two signals held back (:meth:`collect`).
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._before: dict[int, Any] = {}
+
+    def __enter__(self) -> Stop:
+        self._before = {signum: signal.signal(signum, self._handle) for signum in self.SIGNALS}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self._before.items():
+            signal.signal(signum, handler)
+
+    def _handle(self, _signum: int, _frame: Any) -> None:
+        self.requested = True
+        raise KeyboardInterrupt
+
+    def check(self) -> None:
+        """Stop now if asked to while an exception could not be raised."""
+        if self.requested:
+            raise KeyboardInterrupt
+
+    def collect(self) -> None:
+        """A full collection, the stop signals held until it is over (then handled here)."""
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, self.SIGNALS)
+        try:
+            gc.collect()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        self.check()
