@@ -66,8 +66,10 @@ class Stop:
     The handlers are set whatever the process was given: a command started in the background by a
     shell has SIGINT ignored, and Python then never makes it a KeyboardInterrupt. Python drops an
     exception raised while a finalizer runs (printing "Exception ignored"), so a stop is also kept
-    as ``requested`` and looked at between steps (:meth:`check`), and the garbage collector, which
-    runs the finalizers of a whole build, runs with the two signals held back (:meth:`collect`).
+    as ``requested`` and looked at between steps (:meth:`check`), and while the garbage collector
+    runs the finalizers of a whole build a stop is only noted (:meth:`collect`): a signal is handled
+    in the main thread whenever it arrives, whichever thread received it, so holding it back there
+    would not do.
     """
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -94,10 +96,15 @@ class Stop:
             raise KeyboardInterrupt
 
     def collect(self) -> None:
-        """A full collection, the stop signals held until it is over (then handled here)."""
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, self.SIGNALS)
+        """A full collection, a stop during it only noted (then raised here)."""
+        for signum in self.SIGNALS:
+            signal.signal(signum, self._note)
         try:
             gc.collect()
         finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+            for signum in self.SIGNALS:
+                signal.signal(signum, self._handle)
         self.check()
+
+    def _note(self, _signum: int, _frame: Any) -> None:
+        self.requested = True
