@@ -171,7 +171,8 @@ def page_title(title: str) -> str:
 
 
 def iter_files(site: Site, templates_dir: Path | None = None, *, store: Store | None = None,
-               contributed: Collection[str] = (), kept: Kept | None = None) -> Iterator[tuple[str, str | bytes | Keyed]]:
+               contributed: Collection[str] = (),
+               kept: Kept | None = None) -> Iterator[tuple[str, str | bytes | Keyed]]:
     """(path, content) of every page and asset, pages rendered one at a time.
 
     With a ``store``, pages come as :class:`incremental.Keyed` (their input key,
@@ -220,7 +221,8 @@ def write_site(dataset: Dataset, out_dir: Path, history: History | None = None,
     # Started before the pages are planned; the feeds, made last, link only pages that exist.
     background = Contributions(dataset, out_dir, history, None, store, writer)
     try:
-        site = plan_site(dataset, history, contributed=lambda: linked, earlier=kept.site if kept is not None else None)
+        site = plan_site(dataset, history, contributed=lambda: linked,
+                         earlier=kept.site if kept is not None else None)
         if kept is not None:
             kept.site = None  # the build before's site goes once this one is planned; a failed build keeps none
         background.planned(site.pages)
