@@ -369,6 +369,15 @@ def test_watch_rebuilds_after_each_merge_as_a_clean_build(tmp_path: Path) -> Non
         assert "已更新" in watching.settled()
         assert (out / "downloads" / "releases" / "lists-v2025.9.zip").is_file()
         _assert_same_as_clean(lists, out, tmp_path / "clean-tag")
+        # The process keeps the manifest it wrote, but only while the file is that one: gone, the next
+        # build reuses nothing (a full build), as a new process would.
+        with watching.paused():
+            (out / MANIFEST).unlink()
+            sources = lists / "sources.yml"
+            sources.write_text(sources.read_text(encoding="utf-8") + "# 注释\n", encoding="utf-8")
+        said = watching.settled()
+        assert "已生成" in said and "已更新" not in said, said
+        _assert_same_as_clean(lists, out, tmp_path / "clean-manifest")
     finally:
         code, said = watching.stop()
     assert code == 0 and "已停止" in said
