@@ -482,3 +482,16 @@ def test_a_stop_during_a_collection_is_not_lost() -> None:
         other.join()
     assert dropped == []  # noted during the collection, then raised where it can be
     assert signal.getsignal(signal.SIGINT) is before
+
+
+@pytest.mark.parametrize("where", ["lists/site", "lists/520100-scjgj/site", ".", "lists"])
+def test_the_site_is_never_written_among_the_data(tmp_path: Path, where: str) -> None:
+    """Pages written into lists/ would be committed with the data (the validator reads only .yml there),
+    and a watching build would take its own output for a change and build again without end."""
+    lists = copy_sample(tmp_path)
+    before = _tree(lists)
+    for watch in ([], ["--watch"]):
+        result = CliRunner().invoke(main, ["render", str(lists), "--out", str(tmp_path / where), *watch])
+        assert result.exit_code == 2 and "与清单数据文件夹" in result.output and "重叠" in result.output, result.output
+    assert _tree(lists) == before
+

@@ -93,6 +93,7 @@ def render_cmd(path: Path, out_dir: Path | None, templates_dir: Path | None, the
         return
     if out_dir is None:
         raise QingdanError("请用 --out 指定输出文件夹（或用 --shard I/N 只生成一片）")
+    _apart(out_dir, lists_dir)
     if theme_dir is not None:
         _check_out(theme_dir)
         if theme_dir.resolve() == out_dir.resolve():
@@ -211,6 +212,15 @@ def _write_folder(folder: Path, fill: Callable[[Path], int]) -> int:
         if not (staging / MARKER).is_file():
             (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     return count
+
+
+def _apart(out_dir: Path, lists_dir: Path) -> None:
+    """The site and the data in separate folders: pages written among the data would be committed with it
+    (and a watching build would see its own output as a change, and build again without end)."""
+    out, lists = out_dir.resolve(), lists_dir.resolve()
+    if out == lists or lists in out.parents or out in lists.parents:
+        raise QingdanError(f"输出文件夹 {out_dir} 与清单数据文件夹 {lists_dir} 重叠：网站页面不能写进数据文件夹，"
+                           "数据文件夹也不能在输出文件夹之内；请换一个输出文件夹，例如仓库根目录下的 site/")
 
 
 def _check_out(out_dir: Path) -> None:
