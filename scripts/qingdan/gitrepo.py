@@ -237,8 +237,8 @@ def tree_blobs(repo: git.Repo, rev: str, folder: str) -> Iterator[tuple[str, byt
         for entry, (_sha, raw) in zip(entries, blobs, strict=True):
             if isinstance(raw, Oversized):
                 raise QingdanError(f"{prefix + entry.path} 在 {rev[:12]} 中有 {raw.size:,} 字节，超过数据文件的上限 "
-                                   f"{MAX_FILE_BYTES // 2**20} MB，不会读取或写出：校验不会让这样的文件进入清单，"
-                                   "它只能是绕过审查直接推送的")
+                                   f"{MAX_FILE_BYTES // 2**20} MB，不会读取或写出：校验不会放过这样的文件，"
+                                   "它只能是未经检查就推送或合并的")
             if raw is None:
                 raise QingdanError(f"仓库缺少 {prefix + entry.path} 在 {rev[:12]} 的内容；请先 git fetch 完整历史")
             yield prefix + entry.path, raw
