@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import json
 import os
+import queue
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -288,9 +291,6 @@ class Watching:
     INTERVAL = 0.2
 
     def __init__(self, lists: Path, out: Path, store: Path) -> None:
-        import queue
-        import threading
-
         self.lines: queue.Queue[tuple[str, str]] = queue.Queue()
         # Started as from a shell's background job, SIGINT ignored: Ctrl+C and SIGTERM still stop it.
         self.proc = subprocess.Popen(
@@ -311,12 +311,11 @@ class Watching:
     def settled(self, timeout: float = 300) -> str:
         """Everything said until the process waits for a change and has said nothing more for a while
         (a build's lines on stdout may come after its last on stderr)."""
-        import queue
-
-        said, waiting, deadline = [], False, time.monotonic() + timeout  # a build's stdout may come after
+        said, waiting, deadline = [], False, time.monotonic() + timeout
         while True:
             try:
-                name, line = self.lines.get(timeout=10 * self.INTERVAL if waiting else deadline - time.monotonic())
+                _name, line = self.lines.get(
+                    timeout=10 * self.INTERVAL if waiting else max(deadline - time.monotonic(), 0.01))
             except queue.Empty:
                 if waiting:
                     return "".join(said)
@@ -456,9 +455,6 @@ def test_a_stop_during_a_collection_is_not_lost() -> None:
 
         def __del__(self) -> None:
             os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C while the collector runs the finalizers
-
-    import gc
-    import threading
 
     before = signal.getsignal(signal.SIGINT)
     dropped: list[object] = []  # what Python would print as "Exception ignored in …"
