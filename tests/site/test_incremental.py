@@ -437,6 +437,16 @@ def test_watch_refuses_a_cache_a_pull_brings(tmp_path: Path) -> None:
     assert code == 0
 
 
+@pytest.mark.parametrize(("interval", "said"), [("0", "0 秒不在允许的范围内"), ("nan", "nan 秒不在允许的范围内"),
+                                              ("一秒", "一秒 不是秒数")])
+def test_a_watch_interval_that_is_no_number_of_seconds_is_refused(tmp_path: Path, interval: str, said: str) -> None:
+    lists = copy_sample(tmp_path)
+    result = CliRunner().invoke(main, ["render", str(lists), "--out", str(tmp_path / "site"), "--watch",
+                                       "--interval", interval])
+    assert result.exit_code == 2 and "--interval" in result.output and said in result.output, result.output
+    assert not (tmp_path / "site").exists()  # refused before anything is written
+
+
 def test_watch_is_refused_with_a_sharded_build(tmp_path: Path) -> None:
     lists = copy_sample(tmp_path)
     result = CliRunner().invoke(main, ["render", str(lists), "--shard", "0/2", "--store", str(tmp_path / "s"),

@@ -50,8 +50,8 @@ MARKER_TEXT = "由 qingdan render 生成；再次运行时文件夹会被新的�
 @click.option("--watch", is_flag=True,
               help="生成后不退出：lists/ 中的文件或 git 的提交、标签有变化时（合并、git pull、保存）再次生成到 --out，"
                    "保留上次读入的数据，只改写有变化的文件；按 Ctrl+C 停止")
-@click.option("--interval", type=click.FloatRange(0.1, 3600), default=1.0, show_default=True, metavar="秒",
-              help="--watch 检查变化的间隔")
+@click.option("--interval", default="1", show_default=True, metavar="秒", callback=lambda _c, _p, v: _seconds(v),
+              help="--watch 检查变化的间隔（0.1 到 3600 秒）")
 @friendly
 def render_cmd(path: Path, out_dir: Path | None, templates_dir: Path | None, theme_dir: Path | None,
                store_dir: Path | None, shard_text: str | None, shard_stores: tuple[Path, ...], watch: bool,
@@ -110,6 +110,17 @@ def render_cmd(path: Path, out_dir: Path | None, templates_dir: Path | None, the
                 raise SystemExit(1)
     if theme_dir is not None:
         _write_theme(theme_dir)
+
+
+def _seconds(value: str) -> float:
+    """--interval as seconds, said in Chinese when it is none (click's own words are English)."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise click.BadParameter(f"{value} 不是秒数，应写成数字，例如 1 或 0.5") from None
+    if not 0.1 <= seconds <= 3600:  # NaN too
+        raise click.BadParameter(f"{value} 秒不在允许的范围内：检查间隔应在 0.1 到 3600 秒之间")
+    return seconds
 
 
 def _write_theme(theme_dir: Path) -> None:
