@@ -105,6 +105,29 @@ def test_the_child_clears_the_output_folder_and_the_first_page_write_waits_for_i
     assert (out / "pages" / "index.md").read_text(encoding="utf-8") == "# 首页\n"
 
 
+def test_walking_here_the_child_writes_only_after_the_walk_and_gets_what_it_found(sample: Dataset,
+                                                                                 tmp_path: Path) -> None:
+    """render --watch keeps its records, so the parent has the lighter share and walks the folder itself;
+    the child's files still never go through a link the walk removes, and strays go at the end."""
+    out = tmp_path / "site"
+    (out / "old").mkdir(parents=True)
+    (out / "old" / "stray.md").write_text("不是构建生成的", encoding="utf-8")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (out / "downloads").symlink_to(outside, target_is_directory=True)
+    writer = _NotingWriter(out)
+    writer.start()
+    work = Contributions(sample, out, pages={"index.md"}, writer=writer, walk_here=True)
+    assert int((tmp_path / "cleared-by").read_text(encoding="utf-8")) == os.getpid()
+    writer.write([("index.md", "# 首页\n")])
+    paths = work.paths()
+    writer.finish()
+    assert not any(outside.iterdir())  # the child's downloads went into a real folder
+    assert "downloads/datapackage.json" in paths and (out / "downloads" / "datapackage.json").is_file()
+    assert not (out / "downloads").is_symlink() and not (out / "old").exists()
+    assert set(writer.digests) >= {"index.md", "downloads/datapackage.json"}
+
+
 class _FailingWriter(SiteWriter):
     def clear(self) -> Found:
         raise QingdanError("输出文件夹无法读取")
@@ -122,6 +145,17 @@ def test_a_child_failing_to_clear_the_folder_stops_the_first_write_with_its_erro
     with pytest.raises(QingdanError, match="输出文件夹无法读取"):
         work.paths()  # the same error again, not a hang waiting for a message that never comes
     assert gc.get_freeze_count() == before
+
+
+def test_failing_to_walk_here_stops_the_child_and_raises(sample: Dataset, tmp_path: Path) -> None:
+    writer = _FailingWriter(tmp_path / "site")
+    writer.start()
+    before = gc.get_freeze_count()
+    with pytest.raises(QingdanError, match="输出文件夹无法读取"):
+        Contributions(sample, tmp_path / "site", pages=set(), writer=writer, walk_here=True)
+    assert gc.get_freeze_count() == before
+    assert not multiprocessing.active_children()
+    assert not (tmp_path / "site" / "downloads").exists()  # the child wrote nothing without the walk
 
 
 class _HeldWriter(SiteWriter):

@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from qingdan.cli import main
-from qingdan.render.incremental import MANIFEST
+from qingdan.render.incremental import MANIFEST, SiteWriter, read_manifest
 from edit_support import ADDED, DEPT, ITEM, edit as _edit, kinds_of_edit
 from site_support import commit_all, copy_sample
 
@@ -199,6 +199,30 @@ def test_an_edited_or_linked_output_file_is_never_reused(built: tuple[Path, Path
     assert _tree(out) == _tree(clean)
     folders = sorted(d.relative_to(out).as_posix() for d in out.rglob("*") if d.is_dir())
     assert folders == sorted(d.relative_to(clean).as_posix() for d in clean.rglob("*") if d.is_dir())
+
+
+def test_the_manifest_a_process_wrote_stands_for_itself_only_while_the_file_is_unchanged(
+        built: tuple[Path, Path], tmp_path: Path) -> None:
+    """render --watch keeps the manifest it wrote instead of reading 80 MB back; a manifest someone
+    else changed, even to one of the same size, is read from the disk."""
+    _lists, clean = built
+    out = _copy_build(clean, tmp_path / "site")
+    writer = SiteWriter(out, read_manifest(out))
+    writer.start()
+    writer.write(_tree(out))  # the same files: the manifest is written again
+    writer.finish()
+    kept = writer.built()
+    assert kept is not None and kept.files == read_manifest(out).files
+    assert read_manifest(out, kept) is kept
+    data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    page = f"items/{ITEM}/index.md"
+    data["files"][page][0] = "f" * 64  # the page's digest, same length: the same size of file
+    (out / MANIFEST).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    assert (out / MANIFEST).stat().st_size == kept.stamp[1]
+    read = read_manifest(out, kept)
+    assert read is not kept and read.files[page].sha256 == "f" * 64
+    (out / MANIFEST).unlink()
+    assert read_manifest(out, kept) is None
 
 
 def test_a_failed_rebuild_leaves_the_previous_site_untouched(built: tuple[Path, Path], tmp_path: Path) -> None:

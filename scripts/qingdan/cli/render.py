@@ -20,7 +20,8 @@ from ..render.shards import Shard
 from ..render.site import Kept, fill_store
 from ..render.watch import Stop, fingerprint, wait_for_change
 from ..store import store_for
-from ..validate import Memo, default_cache_dir, gc_paused
+from ..memory import gc_paused
+from ..validate import Memo, default_cache_dir
 from ..workspace import recheck
 from . import friendly, main, progress_printer
 from .validate import _lists_dir
@@ -175,7 +176,7 @@ def _render_site(lists_dir: Path, out_dir: Path, templates_dir: Path | None, sto
         taken = store.absorb(shard_store)
         click.echo(f"已并入分片构建缓存 {shard_store}：{taken} 项", err=True)
     shown = progress_printer("生成页面", True)
-    before = read_manifest(out_dir) if (out_dir / MARKER).is_file() else None
+    before = read_manifest(out_dir, kept.previous if kept is not None else None) if (out_dir / MARKER).is_file() else None
     # In place: unchanged files are left alone (render/incremental.py).
     writer = SiteWriter(out_dir, before)
     writer.start()
@@ -183,6 +184,8 @@ def _render_site(lists_dir: Path, out_dir: Path, templates_dir: Path | None, sto
                        store=store, kept=kept)
     writer.write([(MARKER, MARKER_TEXT)])
     writer.finish()
+    if kept is not None:
+        kept.previous = writer.built()
     store.prune()
     if before is None:
         click.echo(f"已生成 {count} 个页面和文件：{out_dir}")

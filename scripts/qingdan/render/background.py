@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import multiprocessing
 import threading
 import traceback
@@ -29,6 +28,7 @@ from typing import Any
 
 from ..dataset import Dataset
 from ..errors import QingdanError
+from ..memory import freeze_shared, thaw_shared
 from ..store import Store
 from .extras import contributions
 from .history import History
@@ -47,16 +47,20 @@ def _write_all(dataset: Dataset, history: History | None, out_dir: Path, pages: 
 
 def _produce(dataset: Dataset, history: History | None, out_dir: Path, conn: Connection,
              pages: Collection[str] | Connection = (), store: Store | None = None,
-             writer: SiteWriter | None = None, walk: bool = False) -> None:
+             writer: SiteWriter | None = None, walk: bool | Connection = False) -> None:
     """The child's work; ``pages`` are the site's pages, or the end of a pipe they will come through.
 
     With ``walk``, the child first clears the output folder for ``writer`` (SiteWriter.clear) and
-    sends what it found to the parent, whose first write waits for it.
+    sends what it found to the parent, whose first write waits for it; given a pipe instead, the
+    parent clears it and sends what it found through the pipe, and the child's first write waits.
     """
     try:
         # Read first: the parent's send of the pages (megabytes at 100,000 items) waits for a reader.
-        given = _receiving(pages) if isinstance(pages, Connection) else lambda: pages
-        if walk and writer is not None:
+        given = _receiving(pages, "页面列表") if isinstance(pages, Connection) else lambda: pages
+        if isinstance(walk, Connection):
+            if writer is not None:
+                writer.walked_elsewhere(_receiving(walk, "输出文件夹的清点结果"))
+        elif walk and writer is not None:
             found = writer.clear()
             writer.walked(found)
             conn.send(("walked", found))
@@ -70,10 +74,11 @@ def _produce(dataset: Dataset, history: History | None, out_dir: Path, conn: Con
         conn.close()
 
 
-def _receiving(conn: Connection) -> Callable[[], Collection[str]]:
-    """The pages the parent sends through ``conn`` once it has planned them, read as they come
-    (a thread, so that the parent's send never waits for this child to be free)."""
-    got: list[Collection[str]] = []
+def _receiving(conn: Connection, what: str) -> Callable[[], Any]:
+    """What the parent sends through ``conn`` (the pages once it has planned them, what it found in
+    the output folder), read as it comes (a thread, so that the parent's send never waits for this
+    child to be free); ``what`` names it in the error when the parent stopped first."""
+    got: list[Any] = []
 
     def read() -> None:
         with contextlib.suppress(EOFError):  # the parent stopped first: pages() says so
@@ -82,13 +87,13 @@ def _receiving(conn: Connection) -> Callable[[], Collection[str]]:
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
 
-    def pages() -> Collection[str]:
+    def received() -> Any:
         reader.join()
         if not got:
-            raise QingdanError("没有收到页面列表（生成页面的进程已停止）")
+            raise QingdanError(f"没有收到{what}（生成页面的进程已停止）")
         return got[0]
 
-    return pages
+    return received
 
 
 class Contributions:
@@ -97,11 +102,17 @@ class Contributions:
     ``pages`` are the site's pages (feeds link only those). None starts the child
     before the pages are planned: search index, downloads and releases need no
     pages, and the feeds, made last, wait for :meth:`planned`.
+
+    The output folder is walked (SiteWriter.clear) by the child while this
+    process plans, or, with ``walk_here``, by this process once the child has
+    started (the child writes nothing before it has what the walk found): for
+    whichever side has less to do. A process that keeps its records between
+    builds (render --watch) has less to do than the child.
     """
 
     def __init__(self, dataset: Dataset, out_dir: Path, history: History | None = None,
                  pages: Collection[str] | None = (), store: Store | None = None,
-                 writer: SiteWriter | None = None) -> None:
+                 writer: SiteWriter | None = None, walk_here: bool = False) -> None:
         self._paths: list[str] | None = None
         self._process: Any = None
         self._frozen = False
@@ -119,17 +130,29 @@ class Contributions:
         pages_in = None
         if pages is None:
             pages_in, self._pages_out = ctx.Pipe(duplex=False)
-        # The child walks the output folder (a second or more at 100,000 files) while this process plans.
-        walk = writer is not None and writer.unwalked
+        # One side walks the output folder (two seconds at 100,000 files) while the other works.
+        walk: bool | Connection = writer is not None and writer.unwalked
+        found_out = None
+        if walk and walk_here:
+            walk, found_out = ctx.Pipe(duplex=False)
         self._process = ctx.Process(target=_produce, daemon=True, args=(
             dataset, history, out_dir, child, pages if pages_in is None else pages_in, store, writer, walk))
-        gc.freeze()
+        freeze_shared()
         self._frozen = True
         self._process.start()
         child.close()
-        if pages_in is not None:
-            pages_in.close()
-        if walk:
+        for end in (pages_in, walk):
+            if isinstance(end, Connection):
+                end.close()
+        if found_out is not None:
+            try:
+                found_out.send(writer.ready())  # type: ignore[union-attr]
+            except BaseException:
+                self.cancel()
+                raise
+            finally:
+                found_out.close()
+        elif walk:
             writer.walked_elsewhere(self._walked)  # type: ignore[union-attr]
 
     def _walked(self) -> Found:
@@ -190,5 +213,5 @@ class Contributions:
     def _thaw(self) -> None:
         """Give the objects frozen at the fork back to the garbage collector, once."""
         if self._frozen:
-            gc.unfreeze()
+            thaw_shared()
             self._frozen = False

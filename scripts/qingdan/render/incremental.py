@@ -98,15 +98,21 @@ class Previous:
 
     files: Mapping[str, Built]
     written_ns: int  # a file modified after this was changed by someone else
+    stamp: tuple[int, int, int] = (0, 0, 0)  # the manifest file's inode, size and mtime, as written
 
 
-def read_manifest(out_dir: Path) -> Previous | None:
+def read_manifest(out_dir: Path, kept: Previous | None = None) -> Previous | None:
     """The build in ``out_dir``, or None when a rebuild in place cannot reuse anything.
 
     None for: no manifest, one that is not valid JSON or not of this format,
-    or one written by another code version.
+    or one written by another code version. ``kept`` is the build this process
+    made there last (:meth:`SiteWriter.built`, by ``render --watch``): while the
+    manifest file is the one that build wrote (same inode, size and time), it
+    stands for it, and the manifest (80 MB at 100,000 items) is not read back.
     """
     path = out_dir / MANIFEST
+    if kept is not None and _stamp(path) == kept.stamp:
+        return kept
     try:
         data: Any = json.loads(read_regular(path, root=out_dir, limit=256 * 1024 * 1024))
         written_ns = path.lstat().st_mtime_ns
@@ -128,6 +134,14 @@ def read_manifest(out_dir: Path) -> Previous | None:
             return None
         built[name] = Built(*entry[:4], tuple([questions[n] for n in entry[4]]))
     return Previous(built, written_ns)
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.lstat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def target_of(out_dir: Path, path: str) -> Path:
@@ -189,6 +203,7 @@ class SiteWriter:
     reused: int = 0
     _found: Found | None = None  # what the folder held when the build started, once walked
     _wait: Callable[[], Found] | None = None
+    _built: Previous | None = None
 
     def start(self) -> None:
         """Take the manifest away: an interrupted build then leaves none, and the next is a full one.
@@ -334,6 +349,14 @@ class SiteWriter:
                  for path, b in sorted(self.digests.items())}
         manifest = {"format": FORMAT, "code": code_version(), "questions": list(numbers), "files": files}
         write_atomic(self.out_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, separators=(",", ":")) + "\n")
+        stamp = _stamp(self.out_dir / MANIFEST)
+        if stamp is not None:
+            self._built = Previous(self.digests, stamp[2], stamp)
+
+    def built(self) -> Previous | None:
+        """This build as the manifest :meth:`finish` wrote records it, for the next build's
+        :func:`read_manifest` in the same process."""
+        return self._built
 
 
 def _remove_empty(root: str, folders: set[str]) -> None:

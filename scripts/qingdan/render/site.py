@@ -25,7 +25,7 @@ from ..model.power import POWER_TYPES, PowerItem
 from .background import Contributions
 from .extras import contributions, linked_paths, site_assets
 from .history import History, as_of
-from .incremental import Keyed, SiteWriter, writing
+from .incremental import Keyed, Previous, SiteWriter, writing
 from .keys import PageKeys
 from .labels import LABELS, LIST_LABELS
 from .links import Linker, commit_url, edit_url
@@ -57,10 +57,11 @@ class Site:
 class Kept:
     """What a process that builds again and again (``qingdan render --watch``) keeps from one build for the
     next, as the preview server does: the site it planned (what it worked out per record is kept for
-    the records that are the same) and its page keys by their inputs."""
+    the records that are the same), its page keys by their inputs and the manifest of the build it wrote."""
 
     site: Site | None = None
     keys: dict[tuple[str, ...], str] = field(default_factory=dict)
+    previous: Previous | None = None  # the build it wrote last (incremental.read_manifest)
 
 
 def plan_site(dataset: Dataset, history: History | None = None, *,
@@ -219,7 +220,8 @@ def write_site(dataset: Dataset, out_dir: Path, history: History | None = None,
         preload()  # once per process: each build's background child would import it again
     linked = linked_paths(dataset, history)
     # Started before the pages are planned; the feeds, made last, link only pages that exist.
-    background = Contributions(dataset, out_dir, history, None, store, writer)
+    # A process that keeps its records has the lighter share of the work: it walks the output folder.
+    background = Contributions(dataset, out_dir, history, None, store, writer, walk_here=kept is not None)
     try:
         site = plan_site(dataset, history, contributed=lambda: linked,
                          earlier=kept.site if kept is not None else None)

@@ -29,7 +29,7 @@ from collections.abc import Collection, Sequence
 
 from ..dataset import Dataset
 from ..store import Store, code_version, input_key
-from ..validate import gc_paused
+from ..memory import gc_paused
 from .index import FORMAT, Part, assemble, build_index, encode_parts, ordered_parts, part_from_bytes, part_to_bytes
 from .page import asset_files
 from .records import SITE, SearchDoc, docs, parts
