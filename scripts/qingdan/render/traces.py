@@ -48,8 +48,7 @@ class Tracer:
 
     def answers(self, trace: Iterable[Question]) -> str:
         """The answers to ``trace``'s questions now, as one string for a key."""
-        answers = self._answers
-        return "\n".join([answers[q] for q in trace])
+        return "\n".join(map(self._answers.__getitem__, trace))  # 1.9 million questions at 100,000 items
 
     def _answer(self, question: Question) -> str:
         as_of = self.as_of
