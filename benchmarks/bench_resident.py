@@ -17,7 +17,8 @@ compares the last folder with a clean build of the commit it was built from,
 byte for byte.
 
 What the process keeps from one build to the next: each file's record
-(``validate.Memo``), the site it planned and its page keys (``render.site.Kept``).
+(``validate.Memo``), the site it planned, its page keys and the manifest it
+wrote (``render.site.Kept``).
 """
 
 from __future__ import annotations

@@ -225,6 +225,28 @@ def test_the_manifest_a_process_wrote_stands_for_itself_only_while_the_file_is_u
     assert read_manifest(out, kept) is None
 
 
+def _blobs(store: Path) -> set[str]:
+    return {p.name for p in store.rglob("*") if p.is_file() and p.name != ".pruned"}
+
+
+def test_the_weekly_prune_keeps_what_the_background_child_used(built: tuple[Path, Path], tmp_path: Path) -> None:
+    """The search parts and download slices are read from the store by the background child at every build;
+    the prune after a build (once a day, of blobs a week old) must count them as used, or every week the
+    next build makes them all again (minutes at 100,000 items)."""
+    lists, clean = built
+    out, store = _copy_build(clean, tmp_path / "site"), tmp_path / "store"
+    _render(lists, out, "--store", str(store))
+    eight_days_ago = time.time() - 8 * 86400
+    for blob in store.rglob("*"):
+        if blob.is_file():
+            os.utime(blob, (eight_days_ago, eight_days_ago))  # the .pruned stamp too: the prune is due
+    _render(lists, out, "--store", str(store))  # nothing changed; then the prune
+    kept = _blobs(store)
+    assert kept, "the prune removed every blob"
+    _render(lists, out, "--store", str(store))
+    assert _blobs(store) == kept  # nothing had to be made again
+
+
 def test_a_failed_rebuild_leaves_the_previous_site_untouched(built: tuple[Path, Path], tmp_path: Path) -> None:
     lists, clean = built
     lists = shutil.copytree(lists, tmp_path / "lists")

@@ -66,8 +66,10 @@ def _produce(dataset: Dataset, history: History | None, out_dir: Path, conn: Con
             conn.send(("walked", found))
         mark = writer.mark() if writer is not None else None
         paths = _write_all(dataset, history, out_dir, given, store, writer)
-        # The parent's writer learns what this copy of it wrote (SiteWriter.absorb).
-        conn.send(("ok", (paths, writer.since(mark, paths) if writer is not None else None)))
+        # The parent's writer learns what this copy of it wrote (SiteWriter.absorb), and its store
+        # what this copy of it used (Store.prune keeps it).
+        conn.send(("ok", (paths, writer.since(mark, paths) if writer is not None else None,
+                          store.used if store is not None else set())))
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises
         conn.send(("error", traceback.format_exc()))
     finally:
@@ -117,6 +119,7 @@ class Contributions:
         self._process: Any = None
         self._frozen = False
         self._writer = writer  # writes in place, leaving unchanged files alone (render --out)
+        self._store = store
         self._pages_out: Any = None
         self._inline: Callable[[Callable[[], Collection[str]]], list[str]] | None = None
         self._failed: tuple[str, Any] | None = None  # the child's error, received while waiting for its walk
@@ -188,9 +191,11 @@ class Contributions:
             self._thaw()
             if status != "ok":
                 raise QingdanError(f"生成搜索索引和下载文件时出错：\n{value}")
-            paths, written = value
+            paths, written, used = value
             if self._writer is not None:
                 self._writer.absorb(written)
+            if self._store is not None:
+                self._store.used |= used
             self._paths = paths
         return self._paths
 
