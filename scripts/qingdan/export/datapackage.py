@@ -31,6 +31,7 @@ class Resource:
     raw: bytes
     title: str
     tables: list[TableData] = field(default_factory=list)  # CSV: one table; XLSX: one per sheet
+    sha256: str | None = None  # of ``raw``, if worked out already
 
     def descriptors(self) -> list[dict]:
         """The resource entries: one per sheet for a workbook, one otherwise."""
@@ -41,7 +42,7 @@ class Resource:
             "format": self.format,
             "mediatype": MEDIA_TYPES[self.format],
             "bytes": len(self.raw),
-            "hash": "sha256:" + hashlib.sha256(self.raw).hexdigest(),
+            "hash": "sha256:" + (self.sha256 or hashlib.sha256(self.raw).hexdigest()),
         }
         if self.format == "json":
             return [base | {"encoding": "utf-8", "type": "json"}]

@@ -22,6 +22,7 @@ from ..excel.cells import Context
 from ..excel.context import context_for
 from ..excel.rows import Part, TableData
 from ..excel.stamp import stamp
+from ..files import Digested
 from ..kinds import DEPARTMENT_LISTS
 from ..layout import BY_KEY
 from ..laws.catalogue import installed_catalogue
@@ -62,14 +63,16 @@ def downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departments: I
 
     The options narrow it down for ``qingdan export``; the site calls it with none.
     """
-    return dict(iter_downloads(data, formats=formats, departments=departments, kinds=kinds,
-                               site_wide=site_wide, package=package, store=store))
+    return {path: content.data if isinstance(content, Digested) else content
+            for path, content in iter_downloads(data, formats=formats, departments=departments, kinds=kinds,
+                                                site_wide=site_wide, package=package, store=store)}
 
 
 def iter_downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departments: Iterable[str] | None = None,
                    kinds: Iterable[str] = (*LISTS, SOURCES), site_wide: bool = True,
-                   package: bool = True, store: Store | None = None) -> Iterator[tuple[str, bytes]]:
-    """The same files as :func:`downloads`, one at a time, so a site build never holds them all.
+                   package: bool = True, store: Store | None = None) -> Iterator[tuple[str, bytes | Digested]]:
+    """The same files as :func:`downloads`, one at a time, so a site build never holds them all
+    (the site-wide ones with their SHA-256, which the package needed: files.Digested).
 
     Every file is joined from the departments' slices (slices.py). With a
     ``store``, slices, department files and their package entries are kept
@@ -110,10 +113,11 @@ def iter_downloads(data: Dataset, *, formats: Iterable[str] = FORMATS, departmen
             label = _title(data, ALL, kind, ctx)
             for fmt in formats:
                 kept_all = [piece for found in made for piece in found[JSON if fmt == "json" else ROWS]]
-                raw = _join(kind, fmt, layout, kept_all, label, "")
+                joined = Digested.of(_join(kind, fmt, layout, kept_all, label, ""))  # hashed once, for both
                 path = f"{PREFIX}{ALL}/{kind}.{fmt}"
-                entries += Resource(path[len(PREFIX):], fmt, raw, label, _file_tables(fmt, layout, kept_all)).descriptors()
-                yield path, raw
+                entries += Resource(path[len(PREFIX):], fmt, joined.data, label, _file_tables(fmt, layout, kept_all),
+                                    joined.sha256).descriptors()
+                yield path, joined
     if site_wide and data.sources and SOURCES in set(kinds):
         yield from _sources(data, formats, store, entries)
     if package:

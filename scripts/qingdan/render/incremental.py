@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import QingdanError
-from ..files import read_regular, remove, walk, write_atomic
+from ..files import Digested, read_regular, remove, walk, write_atomic
 from ..store import code_version
 from .traces import Trace
 
@@ -157,7 +157,8 @@ def _target(out_dir: str, path: str) -> str:
     return f"{out_dir}/{'/'.join(parts)}"
 
 
-def write_files(items: Iterable[tuple[str, str | bytes | Keyed]] | Mapping[str, bytes], out_dir: Path) -> list[str]:
+def write_files(items: Iterable[tuple[str, str | bytes | Keyed | Digested]] | Mapping[str, bytes],
+                out_dir: Path) -> list[str]:
     """Write (path, content) pairs, or a dict of them, under ``out_dir``; return the paths written.
 
     A stage may give a generator of pairs instead of a dict, so that only one
@@ -173,6 +174,8 @@ def write_files(items: Iterable[tuple[str, str | bytes | Keyed]] | Mapping[str, 
             made.add(target.parent)
         if isinstance(content, Keyed):
             content = content.make()[0]
+        elif isinstance(content, Digested):
+            content = content.data
         target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
         written.append(path)
     return written
@@ -256,7 +259,7 @@ class SiteWriter:
             self._found = wait() if wait is not None else self.clear()
         return self._found
 
-    def write(self, items: Iterable[tuple[str, str | bytes]] | Mapping[str, bytes]) -> list[str]:
+    def write(self, items: Iterable[tuple[str, str | bytes | Keyed | Digested]] | Mapping[str, bytes]) -> list[str]:
         """Write (path, content) pairs, leaving identical files as they are; return every path given."""
         self.ready()
         paths: list[str] = []
@@ -277,6 +280,9 @@ class SiteWriter:
                     continue
                 data, key, trace = content.make()
                 built = Built(hashlib.sha256(data).hexdigest(), len(data), key, content.key, trace)
+            elif isinstance(content, Digested):
+                data = content.data
+                built = Built(content.sha256, len(data))
             else:
                 data = content.encode("utf-8") if isinstance(content, str) else content
                 built = Built(hashlib.sha256(data).hexdigest(), len(data))
