@@ -59,6 +59,20 @@ class Dataset:
         """Department id -> its power items in file order (one pass, not one per department)."""
         return _by_owner(self.powers, self.owner)
 
+    def department_digest(self, dept_id: str) -> str:
+        """A digest of every file of department ``dept_id`` (its paths and their digests): what all of its
+        records follow from."""
+        return self._department_digests.get(dept_id, "-")
+
+    @functools.cached_property
+    def _department_digests(self) -> dict[str, str]:
+        files: dict[str, list[tuple[str, str]]] = {}
+        for relpath, digest in sorted(self.file_digests.items()):
+            dept_id = department_of(relpath)
+            if dept_id is not None:
+                files.setdefault(dept_id, []).append((relpath, digest))
+        return {dept_id: digest_of(json.dumps(pairs, ensure_ascii=False)) for dept_id, pairs in files.items()}
+
     def record_digests(self, relpath: str, store: Store) -> dict[str, str]:
         """Code -> digest of the record's JSON, for each power item or regulation read from ``relpath`` (what
         stands for a record in keys: its page, a kept part of a page, a download's rows).

@@ -222,3 +222,44 @@ def test_a_large_department_is_cut_into_parts_and_a_rename_encodes_one(tmp_path:
     # The browser's engine finds it by its new name, in its department's last part.
     (found,) = node.query(node.write_site(search.build(data), tmp_path / "site"), [f"{name}（已改名）"])
     assert found["results"][0]["name"] == f"{name}（已改名）", found
+
+
+def test_a_rebuild_reads_only_the_changed_departments_records(lists: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store lists each department's part keys by its files and what its records show from elsewhere:
+    after one item's name changes, only that department's records (and the site part, which reads every
+    department's file) are read as search sees them; after a department is renamed (its name is shown by
+    the items other departments implement with it), all of them."""
+    folder = tmp_path / "store"
+    search.build(_load(lists), store=Store(folder))
+    asked: list[list[str]] = []
+    real = search.parts
+    monkeypatch.setattr(search, "parts", lambda data, departments=None: asked.append(sorted(departments or [])) or
+                        real(data, departments))
+    edits = dict(kinds_of_edit(lists))
+    edits["an item field"]()
+    data = _load(lists)
+    assert search.build(data, store=Store(folder)) == search.build(data)
+    assert asked[0] == [SITE, DEPT]
+    asked.clear()
+    edits["a department renamed"]()
+    data = _load(lists)
+    assert search.build(data, store=Store(folder)) == search.build(data)
+    assert asked[0] == sorted(search.records.part_names(data))
+
+
+def test_a_listed_part_gone_from_the_store_has_its_department_read_again(lists: Path, tmp_path: Path) -> None:
+    data = _load(lists)
+    folder = tmp_path / "store"
+    want = search.build(data, store=Store(folder))
+    before = {blob.name for blob in folder.rglob("*") if blob.is_file()}
+    dict(kinds_of_edit(lists))["an item field"]()  # a department's part made again: the new blobs are its
+    data = _load(lists)
+    changed = Store(folder)
+    want = search.build(data, store=changed)
+    made = sorted(blob for blob in folder.rglob("*") if blob.is_file() and blob.name not in before)
+    for blob in made:
+        blob.unlink()  # its listing and its part, its shards: pruned, as by a store's prune
+    again = Store(folder)
+    assert search.build(data, store=again) == want == search.build(data)
+    assert again.made_count >= 1

@@ -93,7 +93,7 @@ class PageKeys:
         # Memos per instance (a memo on the method would keep every build's keys, and with them its
         # dataset, alive for the life of a preview server).
         self._resolvers: dict[str, Callable[[str], str]] = {
-            "item": self._item, "file": self._file, "dept": functools.cache(self._folder),
+            "item": self._item, "file": self._file, "dept": self._folder,
             "files": functools.cache(self._named), "citations": self._citations,
             "contributed": self._contributed_under, "type": self._type, "counts": self._counts,
             "history": self._history, "step": functools.cache(self._step), "as_of": self._as_of,
@@ -218,7 +218,7 @@ class PageKeys:
         return digest_of(_json([sorted(self.files.items()), problems, self._history_identity, repr(self.as_of)]))
 
     def _folder(self, dept_id: str) -> str:
-        return digest_of(_json(sorted((p, d) for p, d in self.files.items() if p.startswith(f"{dept_id}/"))))
+        return self.data.department_digest(dept_id)
 
     def _named(self, filename: str) -> str:
         return digest_of(_json(sorted((p, d) for p, d in self.files.items() if p.rsplit("/", 1)[-1] == filename)))

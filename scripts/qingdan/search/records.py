@@ -14,6 +14,7 @@ from urllib.parse import quote
 from .. import model
 from ..dataset import Dataset
 from ..kinds import BY_NAME, PAGES, in_force
+from ..store import digest_of
 
 # Kinds in the order they win ties (after name length): a department or a law
 # named like the query is more likely what was meant than an item citing it.
@@ -63,6 +64,12 @@ def docs(dataset: Dataset) -> list[SearchDoc]:
     return [doc for part in parts(dataset).values() for doc in part]
 
 
+def part_names(dataset: Dataset) -> list[str]:
+    """Every part's name: SITE, then the department ids."""
+    return list(dict.fromkeys([SITE, *dataset.departments, *dataset.negative_lists,
+                               *dataset.powers_by_department, *dataset.regulations_by_department]))
+
+
 def parts(dataset: Dataset, departments: Collection[str] | None = None) -> dict[str, list[SearchDoc]]:
     """The records by part: SITE (departments, sources) and each department id (its items and regulations).
 
@@ -73,8 +80,7 @@ def parts(dataset: Dataset, departments: Collection[str] | None = None) -> dict[
     names = _Names(dataset)
     negative = _negative_owners(dataset)
     out: dict[str, list[SearchDoc]] = {}
-    for part in dict.fromkeys([SITE, *dataset.departments, *dataset.negative_lists,
-                               *dataset.powers_by_department, *dataset.regulations_by_department]):
+    for part in part_names(dataset):
         if wanted is not None and part not in wanted:
             continue
         # SITE also holds the items whose owner is unknown (there are none in a valid dataset).
@@ -161,6 +167,18 @@ def _powers(data: Dataset, names: _Names, items: Iterable[model.PowerItem]) -> I
             codes=[sub.code for sub in item.sub_items], basis=cited, basis_text=quoted,
             other=other, status=_status(item.status),
         )
+
+
+def read_elsewhere(dataset: Dataset) -> str:
+    """A digest of all that a department's records show from outside its own files: the names of
+    departments, sources and regulations, the site's industries, which department a negative-list item
+    shared by several belongs to. A department's part follows from its files and this."""
+    data = dataset
+    shown = (sorted((dept_id, dept.name) for dept_id, dept in data.departments.items()),
+             sorted((source_id, source.title) for source_id, source in data.sources.items()),
+             sorted((code, reg.title) for code, reg in data.regulations.items()),
+             sorted(data.site.industries.items()), sorted(_negative_owners(data).items()))
+    return digest_of(repr(shown))
 
 
 def _negative_owners(data: Dataset) -> dict[str, str]:
