@@ -164,8 +164,8 @@ def _join(kind: str, fmt: str, layout: Layout, kept: list[Slice], label: str, ke
         return json_join(kind, [s.json for s in kept])
     if fmt == "csv":
         # Table by table, each department's lines in turn: as as_one_table orders the rows.
-        return csv_head(layout.csv.headers) + b"".join(
-            t.csv for table in layout.tables for s in kept for t in s.tables if t.title == table.title)
+        return b"".join([csv_head(layout.csv.headers),  # one join: no copy of the whole file (+ would make one)
+                         *(t.csv for table in layout.tables for s in kept for t in s.tables if t.title == table.title)])
     if fmt == "xlsx":
         sheets = [Sheet(table.title, table.headers, runs) for table in layout.tables
                   if (runs := [t.xlsx for s in kept for t in s.tables if t.title == table.title]) or layout.one_sheet]

@@ -34,7 +34,12 @@ def json_join(kind: str, pieces: list[bytes]) -> bytes:
     ``sources`` gives the title, level and document number of every source ``data`` cites, by id.
     """
     head = {"list": kind, "title": BY_KEY[kind].label}
-    return _open(head) + b',"departments":[\n' + b",\n".join(pieces) + b"\n]}\n"
+    # Joined once: the site's file is a quarter of a gigabyte at 100,000 items, and each + would copy it.
+    joined = [_open(head) + b',"departments":[\n']
+    for n, piece in enumerate(pieces):
+        joined += (b",\n", piece) if n else (piece,)
+    joined.append(b"\n]}\n")
+    return b"".join(joined)
 
 
 def _open(value: dict[str, str]) -> bytes:
