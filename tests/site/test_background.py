@@ -105,10 +105,9 @@ def test_the_child_clears_the_output_folder_and_the_first_page_write_waits_for_i
     assert (out / "pages" / "index.md").read_text(encoding="utf-8") == "# 首页\n"
 
 
-def test_walking_here_the_child_writes_only_after_the_walk_and_gets_what_it_found(sample: Dataset,
-                                                                                 tmp_path: Path) -> None:
-    """render --watch keeps its records, so the parent has the lighter share and walks the folder itself;
-    the child's files still never go through a link the walk removes, and strays go at the end."""
+def _stray_and_linked_downloads(tmp_path: Path) -> tuple[Path, Path, _NotingWriter]:
+    """An output folder holding a stray file and, where the downloads go, a link to a folder outside;
+    and a started writer for it."""
     out = tmp_path / "site"
     (out / "old").mkdir(parents=True)
     (out / "old" / "stray.md").write_text("不是构建生成的", encoding="utf-8")
@@ -117,6 +116,14 @@ def test_walking_here_the_child_writes_only_after_the_walk_and_gets_what_it_foun
     (out / "downloads").symlink_to(outside, target_is_directory=True)
     writer = _NotingWriter(out)
     writer.start()
+    return out, outside, writer
+
+
+def test_walking_here_the_child_writes_only_after_the_walk_and_gets_what_it_found(sample: Dataset,
+                                                                                 tmp_path: Path) -> None:
+    """render --watch keeps its records, so the parent has the lighter share and walks the folder itself;
+    the child's files still never go through a link the walk removes, and strays go at the end."""
+    out, outside, writer = _stray_and_linked_downloads(tmp_path)
     work = Contributions(sample, out, pages={"index.md"}, writer=writer, walk_here=True)
     assert int((tmp_path / "cleared-by").read_text(encoding="utf-8")) == os.getpid()
     writer.write([("index.md", "# 首页\n")])
@@ -187,14 +194,7 @@ def test_without_fork_the_work_runs_here_and_the_folder_is_cleared_before_the_fi
     """Where fork is not available (Windows, macOS' default), the contributed files are made in this process:
     the writer clears the folder itself before its first write."""
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
-    out = tmp_path / "site"
-    (out / "old").mkdir(parents=True)
-    (out / "old" / "stray.md").write_text("不是构建生成的", encoding="utf-8")
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    (out / "downloads").symlink_to(outside, target_is_directory=True)
-    writer = _NotingWriter(out)
-    writer.start()
+    out, outside, writer = _stray_and_linked_downloads(tmp_path)
     work = Contributions(sample, out, pages={"index.md"}, writer=writer)  # made here, at once
     assert int((tmp_path / "cleared-by").read_text(encoding="utf-8")) == os.getpid()
     assert not any(outside.iterdir())  # the downloads went into a real folder, not through the link
