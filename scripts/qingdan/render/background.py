@@ -83,7 +83,7 @@ def _receiving(conn: Connection, what: str) -> Callable[[], Any]:
     got: list[Any] = []
 
     def read() -> None:
-        with contextlib.suppress(EOFError):  # the parent stopped first: pages() says so
+        with contextlib.suppress(EOFError):  # the parent stopped first: received() says so
             got.append(conn.recv())
 
     reader = threading.Thread(target=read, daemon=True)
