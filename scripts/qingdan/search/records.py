@@ -173,11 +173,10 @@ def read_elsewhere(dataset: Dataset) -> str:
     """A digest of all that a department's records show from outside its own files: the names of
     departments, sources and regulations, the site's industries, which department a negative-list item
     shared by several belongs to. A department's part follows from its files and this."""
-    data = dataset
-    shown = (sorted((dept_id, dept.name) for dept_id, dept in data.departments.items()),
-             sorted((source_id, source.title) for source_id, source in data.sources.items()),
-             sorted((code, reg.title) for code, reg in data.regulations.items()),
-             sorted(data.site.industries.items()), sorted(_negative_owners(data).items()))
+    shown = (sorted((dept_id, dept.name) for dept_id, dept in dataset.departments.items()),
+             sorted((source_id, source.title) for source_id, source in dataset.sources.items()),
+             sorted((code, reg.title) for code, reg in dataset.regulations.items()),
+             sorted(dataset.site.industries.items()), sorted(_negative_owners(dataset).items()))
     return digest_of(repr(shown))
 
 
