@@ -23,7 +23,8 @@ import pytest
 from click.testing import CliRunner
 
 from qingdan.cli import main
-from qingdan.render.incremental import MANIFEST, SiteWriter, read_manifest
+from qingdan.render.incremental import FORMAT, MANIFEST, Keyed, SiteWriter, read_manifest
+from qingdan.store import code_version
 from edit_support import ADDED, DEPT, ITEM, edit as _edit, kinds_of_edit
 from site_support import commit_all, copy_sample
 
@@ -300,6 +301,38 @@ def test_a_background_copy_of_the_writer_is_absorbed_and_a_path_both_wrote_is_re
     again.write([("index.md", "# 首页\n")])
     with pytest.raises(QingdanError, match="index.md"):
         again.absorb(other.since(mark, clash))
+
+
+def _page(key: str, trace: tuple[str, ...]) -> Keyed:
+    return Keyed(key, lambda: (f"# {key}\n".encode(), f"{key}+answers", trace), lambda _trace: f"{key}+answers")
+
+
+@pytest.mark.parametrize(("late", "questions"), [
+    (("downloads/x.csv", b"x\n"), ["page:a", "day", "later:2026-01-01"]),
+    (("a/index.md", _page("first", ("day", "page:z"))), ["day", "page:z", "page:a", "later:2026-01-01"]),
+], ids=["a file asking nothing", "a page asking questions"])
+def test_the_manifest_drafted_while_the_child_works_is_the_one_json_dumps_writes(
+        tmp_path: Path, late: tuple[str, object], questions: list[str]) -> None:
+    """write_site drafts the pages' entries while it waits for the background child; files come after
+    the draft, sorting before drafted ones. A late page asking questions numbers them again from the
+    start. Either way the manifest is what one json.dumps of every entry writes, and reads back whole."""
+    out = tmp_path / "site"
+    writer = SiteWriter(out)
+    writer.start()
+    writer.write([("b/index.md", _page("b", ("page:a", "day"))), ("c/index.md", _page("c", ("later:2026-01-01", "day"))),
+                  ('附件/"说明".txt', b"x")])  # a name JSON must escape
+    writer.draft()
+    writer.write([late, ("search/meta.json", b"{}")])
+    writer.finish()
+    numbers: dict[str, int] = {}
+    files = {path: [b.sha256, b.size, b.key, b.base, [numbers.setdefault(q, len(numbers)) for q in b.trace]]
+             for path, b in sorted(writer.digests.items())}
+    expected = {"format": FORMAT, "code": code_version(), "questions": list(numbers), "files": files}
+    written = (out / MANIFEST).read_text(encoding="utf-8")
+    assert written == json.dumps(expected, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert list(numbers) == questions
+    again = read_manifest(out)
+    assert again is not None and dict(again.files) == writer.digests
 
 
 def test_a_build_waits_while_another_writes_its_folder(built: tuple[Path, Path], tmp_path: Path) -> None:

@@ -4,8 +4,11 @@ give the single build; the joined site-wide workbook reads back as its departmen
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import hashlib
 import io
+import json
 import re
 import shutil
 import zipfile
@@ -15,9 +18,10 @@ import pytest
 from openpyxl import load_workbook
 
 from qingdan.dataset import Dataset, load_dataset
-from qingdan.export import FORMATS, downloads
+from qingdan.export import FORMATS, downloads, iter_downloads
 from qingdan.excel.context import context_for
 from qingdan.excel.rows import Part
+from qingdan.files import Digested
 from qingdan.export.slices import ROWS, ROWS_PER_SLICE, Slices
 from qingdan.model import PowerList
 from qingdan.samples.synth import write_dataset
@@ -180,6 +184,41 @@ def test_a_damaged_store_is_made_again(lists: Path, tmp_path: Path) -> None:
     last = Store(tmp_path / "store")
     # A new build loads the data again (a loaded dataset remembers its records' digests per store folder).
     assert downloads(_load(lists), store=last) == plain and last.made_count == first.made_count
+
+
+def _digests_hold(data: Dataset, store: Store) -> int:
+    """Every download comes with the SHA-256 of its bytes (the site's writer takes it and hashes nothing);
+    how many files there were."""
+    files = list(iter_downloads(data, store=store))
+    for path, content in files:
+        if path.endswith("datapackage.json"):
+            continue
+        assert isinstance(content, Digested), path
+        assert content.sha256 == hashlib.sha256(content.data).hexdigest(), path
+    return len(files)
+
+
+def test_every_file_comes_with_its_own_digest_and_damaged_entries_are_made_again(lists: Path, tmp_path: Path) -> None:
+    data = _load(lists)
+    plain = downloads(data)
+    first = Store(tmp_path / "store")
+    assert _digests_hold(data, first) == len(plain)
+    kept = Store(tmp_path / "store")
+    _digests_hold(data, kept)
+    assert kept.made_count == 0
+    damaged = 0
+    for blob in (p for p in (tmp_path / "store").rglob("*") if p.is_file()):
+        with contextlib.suppress(ValueError):
+            entries = json.loads(blob.read_bytes())
+            if isinstance(entries, list) and entries and isinstance(entries[0], dict) and "hash" in entries[0]:
+                entries[0]["hash"] = "sha256:" + "0" * 63 + "g"  # not a digest
+                blob.write_text(json.dumps(entries), encoding="utf-8")
+                damaged += 1
+    assert damaged > 0
+    again = Store(tmp_path / "store")
+    _digests_hold(data, again)
+    assert again.made_count == 2 * damaged  # each damaged file and its entries made again
+    assert downloads(data, store=Store(tmp_path / "store")) == plain
 
 
 def test_a_large_department_gives_its_rows_in_runs_and_a_rename_makes_one_again(tmp_path: Path) -> None:

@@ -183,7 +183,8 @@ def _file_tables(fmt: str, layout: Layout, kept: list[Slice]) -> list[TableData]
     return []
 
 
-def _sources(data: Dataset, formats: tuple[str, ...], store: Store, entries: list[dict]) -> Iterator[tuple[str, bytes]]:
+def _sources(data: Dataset, formats: tuple[str, ...], store: Store,
+             entries: list[dict]) -> Iterator[tuple[str, Digested]]:
     """The registry of laws and regulations the lists cite, with the national catalogue's view."""
     catalogue = installed_catalogue()
     inputs = digest_of(_json([[s.model_dump_json() for s in data.sources.values()],
@@ -201,20 +202,23 @@ def _sources(data: Dataset, formats: tuple[str, ...], store: Store, entries: lis
 
 
 def _kept(store: Store, key: str, make: Callable[[], bytes], resource: Resource,
-          tables: Callable[[], list[TableData]] | None = None) -> tuple[bytes, list[dict]]:
-    """A department's (or the sources') file kept by ``key``, and its package entries (kept beside it).
+          tables: Callable[[], list[TableData]] | None = None) -> tuple[Digested, list[dict]]:
+    """A department's (or the sources') file kept by ``key``, with its SHA-256, and its package entries
+    (kept beside it, with that digest: the writer of the site takes it rather than hashing the file again).
 
     Both are made again (and kept) when either is not kept, or they do not agree: a damaged blob
-    is not the size its entries record. ``resource`` describes the file (its bytes are set here);
-    ``tables`` gives its tables when only making them costs.
+    is not the size its entries record, damaged entries do not name one SHA-256. ``resource``
+    describes the file (its bytes are set here); ``tables`` gives its tables when only making them costs.
     """
     entries_key = input_key("downloads/resource", key)
     raw, kept = store.get(key), store.get(entries_key)
     try:
         entries = json.loads(kept) if kept is not None else None
         if raw is not None and entries and all(entry["bytes"] == len(raw) for entry in entries):
-            store.reused += 2
-            return raw, entries
+            sha256 = _sha256_of(entries)
+            if sha256 is not None:
+                store.reused += 2
+                return Digested(raw, sha256), entries
     except (ValueError, TypeError, KeyError):
         pass
     raw = make()
@@ -225,7 +229,17 @@ def _kept(store: Store, key: str, make: Callable[[], bytes], resource: Resource,
     store.put(key, raw)
     store.put(entries_key, _json(entries))
     store.made_count += 2
-    return raw, entries
+    return Digested(raw, str(_sha256_of(entries))), entries
+
+
+def _sha256_of(entries: list[dict]) -> str | None:
+    """The SHA-256 (hex) a file's package entries all give it; None if they do not (damaged entries)."""
+    hashes = {entry["hash"] for entry in entries}
+    if len(hashes) != 1:
+        return None
+    value = hashes.pop()
+    digest = value[len("sha256:"):] if isinstance(value, str) and value.startswith("sha256:") else ""
+    return digest if len(digest) == 64 and all(c in "0123456789abcdef" for c in digest) else None
 
 
 def _json(value: object) -> bytes:

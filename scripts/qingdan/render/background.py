@@ -47,39 +47,43 @@ def _write_all(dataset: Dataset, history: History | None, out_dir: Path, pages: 
 
 def _produce(dataset: Dataset, history: History | None, out_dir: Path, conn: Connection,
              pages: Collection[str] | Connection = (), store: Store | None = None,
-             writer: SiteWriter | None = None, walk: bool | Connection = False) -> None:
+             writer: SiteWriter | None = None, walk: bool = False) -> None:
     """The child's work; ``pages`` are the site's pages, or the end of a pipe they will come through.
 
     With ``walk``, the child first clears the output folder for ``writer`` (SiteWriter.clear) and
-    sends what it found to the parent, whose first write waits for it; given a pipe instead, the
-    parent clears it and sends what it found through the pipe, and the child's first write waits.
+    sends what it found to the parent, whose first write waits for it.
     """
+    sending: threading.Thread | None = None
     try:
         # Read first: the parent's send of the pages (megabytes at 100,000 items) waits for a reader.
         given = _receiving(pages, "页面列表") if isinstance(pages, Connection) else lambda: pages
-        if isinstance(walk, Connection):
-            if writer is not None:
-                writer.walked_elsewhere(_receiving(walk, "输出文件夹的清点结果"))
-        elif walk and writer is not None:
+        if walk and writer is not None:
             found = writer.clear()
             writer.walked(found)
-            conn.send(("walked", found))
+            # Sent from a thread: what was found (megabytes at 100,000 files) fills the pipe, and the
+            # parent reads it only at its first write, once it has planned the pages.
+            sending = threading.Thread(target=conn.send, args=(("walked", found),), daemon=True)
+            sending.start()
         mark = writer.mark() if writer is not None else None
         paths = _write_all(dataset, history, out_dir, given, store, writer)
         # The parent's writer learns what this copy of it wrote (SiteWriter.absorb), and its store
         # what this copy of it used (Store.prune keeps it).
-        conn.send(("ok", (paths, writer.since(mark, paths) if writer is not None else None,
-                          store.used if store is not None else set())))
+        result: tuple[str, Any] = ("ok", (paths, writer.since(mark, paths) if writer is not None else None,
+                                          store.used if store is not None else set()))
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises
-        conn.send(("error", traceback.format_exc()))
+        result = ("error", traceback.format_exc())
+    try:
+        if sending is not None:
+            sending.join()  # one message after the other
+        conn.send(result)
     finally:
         conn.close()
 
 
 def _receiving(conn: Connection, what: str) -> Callable[[], Any]:
-    """What the parent sends through ``conn`` (the pages once it has planned them, what it found in
-    the output folder), read as it comes (a thread, so that the parent's send never waits for this
-    child to be free); ``what`` names it in the error when the parent stopped first."""
+    """What the parent sends through ``conn`` (the pages once it has planned them), read as it comes
+    (a thread, so that the parent's send never waits for this child to be free); ``what`` names it
+    in the error when the parent stopped first."""
     got: list[Any] = []
 
     def read() -> None:
@@ -106,15 +110,13 @@ class Contributions:
     pages, and the feeds, made last, wait for :meth:`planned`.
 
     The output folder is walked (SiteWriter.clear) by the child while this
-    process plans, or, with ``walk_here``, by this process once the child has
-    started (the child writes nothing before it has what the walk found): for
-    whichever side has less to do. A process that keeps its records between
-    builds (render --watch) has less to do than the child.
+    process plans: the child's share is the lighter one, even in a process that
+    keeps its records between builds (render --watch).
     """
 
     def __init__(self, dataset: Dataset, out_dir: Path, history: History | None = None,
                  pages: Collection[str] | None = (), store: Store | None = None,
-                 writer: SiteWriter | None = None, walk_here: bool = False) -> None:
+                 writer: SiteWriter | None = None) -> None:
         self._paths: list[str] | None = None
         self._process: Any = None
         self._frozen = False
@@ -133,29 +135,17 @@ class Contributions:
         pages_in = None
         if pages is None:
             pages_in, self._pages_out = ctx.Pipe(duplex=False)
-        # One side walks the output folder (two seconds at 100,000 files) while the other works.
-        walk: bool | Connection = writer is not None and writer.unwalked
-        found_out = None
-        if walk and walk_here:
-            walk, found_out = ctx.Pipe(duplex=False)
+        # The child walks the output folder (two seconds at 100,000 files) while this process plans.
+        walk = writer is not None and writer.unwalked
         self._process = ctx.Process(target=_produce, daemon=True, args=(
             dataset, history, out_dir, child, pages if pages_in is None else pages_in, store, writer, walk))
         freeze_shared()
         self._frozen = True
         self._process.start()
         child.close()
-        for end in (pages_in, walk):
-            if isinstance(end, Connection):
-                end.close()
-        if found_out is not None:
-            try:
-                found_out.send(writer.ready())  # type: ignore[union-attr]
-            except BaseException:
-                self.cancel()
-                raise
-            finally:
-                found_out.close()
-        elif walk:
+        if pages_in is not None:
+            pages_in.close()
+        if walk:
             writer.walked_elsewhere(self._walked)  # type: ignore[union-attr]
 
     def _walked(self) -> Found:

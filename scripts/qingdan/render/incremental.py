@@ -41,6 +41,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from ..errors import QingdanError
@@ -207,6 +208,7 @@ class SiteWriter:
     _found: Found | None = None  # what the folder held when the build started, once walked
     _wait: Callable[[], Found] | None = None
     _built: Previous | None = None
+    _entries: _Entries | None = None  # the manifest's entries drafted so far (draft)
 
     def start(self) -> None:
         """Take the manifest away: an interrupted build then leaves none, and the next is a full one.
@@ -350,19 +352,60 @@ class SiteWriter:
                     os.unlink(f"{root}/{path}")
                 emptied.add(os.path.dirname(path))
         _remove_empty(root, emptied)
-        numbers: dict[str, int] = {}  # each question once, numbered in the order the files first ask it
-        files = {path: [b.sha256, b.size, b.key, b.base, [numbers.setdefault(q, len(numbers)) for q in b.trace]]
-                 for path, b in sorted(self.digests.items())}
-        manifest = {"format": FORMAT, "code": code_version(), "questions": list(numbers), "files": files}
-        write_atomic(self.out_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self.draft()
+        entries = self._entries
+        assert entries is not None
+        # As json.dumps would write {"format", "code", "questions", "files"}, with the entries drafted.
+        files = ",".join(fragment for _path, fragment in sorted(entries.fragments.items()))
+        head = f'"format":{FORMAT},"code":{_compact(code_version())},"questions":{_compact(list(entries.numbers))}'
+        write_atomic(self.out_dir / MANIFEST, f'{{{head},"files":{{{files}}}}}\n')
         stamp = _stamp(self.out_dir / MANIFEST)
         if stamp is not None:
             self._built = Previous(self.digests, stamp[2], stamp)
+
+    def draft(self) -> None:
+        """Put the files written so far into the manifest's entries: a build waiting for its background
+        child does it meanwhile (serializing 100,000 entries takes a second), :meth:`finish` for the rest.
+
+        Questions are numbered in the order of the paths that first ask them. The files drafted later
+        (the child's, the marker) ask none, and so leave the numbers as they are; should one ask any,
+        every entry is drafted again.
+        """
+        entries = self._entries
+        if entries is None:
+            entries = self._entries = _Entries()
+        added = sorted(path for path in self.digests if path not in entries.fragments)
+        if entries.fragments and any(self.digests[path].trace for path in added):
+            entries = self._entries = _Entries()
+            added = sorted(self.digests)
+        numbers, fragments = entries.numbers, entries.fragments
+        text = encode_basestring  # a JSON string as json.dumps(ensure_ascii=False) writes it
+        for path in added:
+            b = self.digests[path]
+            asked = ",".join([str(numbers.setdefault(q, len(numbers))) for q in b.trace])
+            fragments[path] = (f"{text(path)}:[{text(b.sha256)},{b.size},{_nullable(b.key)},{_nullable(b.base)},"
+                               f"[{asked}]]")
 
     def built(self) -> Previous | None:
         """This build as the manifest :meth:`finish` wrote records it, for the next build's
         :func:`read_manifest` in the same process."""
         return self._built
+
+
+@dataclass
+class _Entries:
+    """The manifest's entries as drafted (SiteWriter.draft): its questions numbered, each file's JSON."""
+
+    numbers: dict[str, int] = field(default_factory=dict)
+    fragments: dict[str, str] = field(default_factory=dict)  # path -> '"path":[sha256,size,key,base,[questions]]'
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _nullable(value: str | None) -> str:
+    return "null" if value is None else encode_basestring(value)
 
 
 def _remove_empty(root: str, folders: set[str]) -> None:

@@ -220,8 +220,7 @@ def write_site(dataset: Dataset, out_dir: Path, history: History | None = None,
         preload()  # once per process: each build's background child would import it again
     linked = linked_paths(dataset, history)
     # Started before the pages are planned; the feeds, made last, link only pages that exist.
-    # A process that keeps its records has the lighter share of the work: it walks the output folder.
-    background = Contributions(dataset, out_dir, history, None, store, writer, walk_here=kept is not None)
+    background = Contributions(dataset, out_dir, history, None, store, writer)
     try:
         site = plan_site(dataset, history, contributed=lambda: linked,
                          earlier=kept.site if kept is not None else None)
@@ -232,6 +231,8 @@ def write_site(dataset: Dataset, out_dir: Path, history: History | None = None,
         if progress is not None:
             files = _reporting(files, len(site.pages) + len(site.assets), progress)
         written = len(write(files))
+        if writer is not None:
+            writer.draft()  # the manifest's entries of the pages, while the child may still be at work
         return written + len(background.paths())  # waits for the child; a path both wrote is refused
     finally:
         background.cancel()  # stops the child if the pages failed; nothing once it is done
