@@ -40,8 +40,8 @@ import json
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from pathlib import Path
 from typing import Any
 
 from ..errors import QingdanError
@@ -365,7 +365,7 @@ class SiteWriter:
 
     def draft(self) -> None:
         """Put the files written so far into the manifest's entries: a build waiting for its background
-        child does it meanwhile (serializing 100,000 entries takes a second), :meth:`finish` for the rest.
+        child does it meanwhile (half a second at 100,000 entries), :meth:`finish` for the rest.
 
         Questions are numbered in the order of the paths that first ask them. The files drafted later
         (the child's, the marker) ask none, and so leave the numbers as they are; should one ask any,
