@@ -64,9 +64,12 @@ def timed_render(lists: Path, *args: str | Path) -> dict:
             "peak_rss_mb": memory.peak_rss // 1024, "report": output.strip().splitlines()[-1]}
 
 
-def rename_one_item(lists: Path) -> str:
-    """Change the name of the first item of the first department with items; return its file."""
-    for powers in sorted(lists.glob("*/powers.yml")):
+def rename_one_item(lists: Path, nth: int = 0) -> str:
+    """Change the name of the first item of the first department with items (or of the ``nth`` one after
+    it, counting round); return its file."""
+    files = sorted(lists.glob("*/powers.yml"))
+    start = nth % len(files) if files else 0
+    for powers in files[start:] + files[:start]:
         text = powers.read_text(encoding="utf-8")
         match = re.search(r"^  - code: .*\n    name: (.*)$", text, re.M)
         if match:
