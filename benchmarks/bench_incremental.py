@@ -37,6 +37,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -64,17 +65,27 @@ def timed_render(lists: Path, *args: str | Path) -> dict:
             "peak_rss_mb": memory.peak_rss // 1024, "report": output.strip().splitlines()[-1]}
 
 
-def rename_one_item(lists: Path, nth: int = 0) -> str:
+# A power item and its name in a file of qingdan synth: the base code is the code's middle (GG00064 in
+# 990000-GG00064000), shared by the same item in every region ("the same item, the same standard").
+_ITEM = re.compile(r'^  - code: "?\d{6}-([A-Z]{2}\d{5})\d{3}"?\n    name: (?P<name>.*)$', re.M)
+
+
+def rename_one_item(lists: Path, nth: int = 0, alone: bool = False) -> str:
     """Change the name of the first item of the first department with items (or of the ``nth`` one after
-    it, counting round); return its file."""
+    it, counting round); return its file. ``alone``: the first item whose base code no other item has
+    (renaming one of a group the validator holds to one name would be an error, and build nothing)."""
     files = sorted(lists.glob("*/powers.yml"))
+    shared = Counter(m.group(1) for f in files for m in _ITEM.finditer(f.read_text(encoding="utf-8"))) if alone else None
     start = nth % len(files) if files else 0
     for powers in files[start:] + files[:start]:
         text = powers.read_text(encoding="utf-8")
-        match = re.search(r"^  - code: .*\n    name: (.*)$", text, re.M)
+        if shared is None:
+            match = re.search(r"^  - code: .*\n    name: (?P<name>.*)$", text, re.M)
+        else:
+            match = next((m for m in _ITEM.finditer(text) if shared[m.group(1)] == 1), None)
         if match:
-            start, end = match.span(1)
-            powers.write_text(text[:start] + match.group(1) + "（改名）" + text[end:], encoding="utf-8")
+            start_at, end = match.span("name")
+            powers.write_text(text[:start_at] + match.group("name") + "（改名）" + text[end:], encoding="utf-8")
             return powers.relative_to(lists).as_posix()
     raise SystemExit("no item to rename")
 

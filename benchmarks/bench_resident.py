@@ -6,9 +6,10 @@
 The work folder is made as ``bench_incremental.py --git`` makes it (synthetic
 data in git, a full build by a real ``qingdan render`` process). Then one
 commit per rebuild is made ahead, each renaming one item of the next
-department (as a merge would, on the next day), the checkout goes back to the
-first commit and ``qingdan render --out --watch`` starts over the full build's
-folder (nothing to change). The checkout is then moved one commit forward
+department (one whose base code no other department's item has: the
+validator holds such a group to one name), as a merge would, on the next
+day. The checkout goes back to the first commit and ``qingdan render --out
+--watch`` starts over the full build's folder (nothing to change). The checkout is then moved one commit forward
 (``git checkout``, as a merge moves a publishing checkout) ``--builds`` times,
 each once the process waits again. Every rebuild meets data no build has seen,
 so the build store holds none of its changed pages: going back and forth
@@ -101,7 +102,7 @@ def main() -> None:
     full = timed_render(lists, "--out", site, "--store", store)
     print(f"{args.items} items, full build (a new process): {full}", flush=True)
     for n in range(args.builds):  # one merge per rebuild, each on its own day
-        edited = rename_one_item(lists, nth=n)
+        edited = rename_one_item(lists, nth=n, alone=True)
         commit(work, f"修改 {edited} 中一个事项的名称", f"2026-11-{n + 3:02d}T10:00:00+08:00")
     subprocess.run(["git", "-C", str(work), "checkout", "-q", f"main~{args.builds}"], check=True)
     # As installed software runs (see bench_incremental.timed_render): modules keep their bytecode.
@@ -132,6 +133,9 @@ def main() -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=60)
+    failed = [n + 1 for n, r in enumerate(runs) if r["build_s"] is None]
+    if failed:
+        raise SystemExit(f"rebuilds {failed} built nothing (their reports above say why)")
     builds = sorted(r["build_s"] for r in runs)
     median = builds[(len(builds) - 1) // 2]
     seen = sorted(r["checkout_to_site_s"] for r in runs)[(len(runs) - 1) // 2]
