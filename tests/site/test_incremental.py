@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import json
 import os
@@ -23,8 +24,10 @@ import pytest
 from click.testing import CliRunner
 
 from qingdan.cli import main
-from qingdan.render.incremental import FORMAT, MANIFEST, Keyed, SiteWriter, read_manifest
-from qingdan.store import code_version
+from qingdan.render.history import AsOf
+from qingdan.render.incremental import FORMAT, MANIFEST, Keyed, Previous, SiteWriter, read_manifest
+from qingdan.render.traces import Tracer
+from qingdan.store import Store, code_version
 from edit_support import ADDED, DEPT, ITEM, edit as _edit, kinds_of_edit
 from site_support import commit_all, copy_sample
 
@@ -333,6 +336,58 @@ def test_the_manifest_drafted_while_the_child_works_is_the_one_json_dumps_writes
     assert list(numbers) == questions
     again = read_manifest(out)
     assert again is not None and dict(again.files) == writer.digests
+
+
+def _traced_pages(tracer: Tracer, store: Store, keyed: list[str]) -> list[tuple[str, Keyed]]:
+    """Two pages: a.md links to x.md if it exists, b.md marks a date later than the data's day;
+    ``keyed`` notes each page whose key is worked out from its questions' answers."""
+
+    def key_for(path: str, key: str, trace: tuple[str, ...]) -> str:
+        keyed.append(path)
+        return tracer.key(key, trace)
+
+    def a() -> str:
+        return "有链接" if "x.md" in tracer.pages else "无链接"
+
+    def b() -> str:
+        return "预先登记" if tracer.in_advance(dt.date(2027, 2, 1)) else "—"
+
+    return [(path, Keyed(key, functools.partial(tracer.made, store, key, make),
+                         functools.partial(key_for, path, key), tracer.unchanged))
+            for path, key, make in (("a.md", "a" * 64, a), ("b.md", "b" * 64, b))]
+
+
+def test_a_process_building_again_keys_again_only_pages_whose_questions_changed(tmp_path: Path) -> None:
+    """The writer of a process that builds again hands on the answers its pages were keyed with: the next
+    build works out again only the keys of pages whose questions have other answers now; a build
+    from a manifest read from disk works them all out. Each comes out as a clean build."""
+    out, store, keyed = tmp_path / "site", Store(tmp_path / "store"), []
+
+    def build(day: dt.date, pages: set[str], previous: Previous | None, folder: Path = out) -> SiteWriter:
+        tracer = Tracer(AsOf(day, True), pages, previous.answers if previous is not None else None)
+        writer = SiteWriter(folder, previous)
+        writer.start()
+        writer.write(_traced_pages(tracer, store, keyed))
+        writer.answers = tracer.answered
+        writer.finish()
+        return writer
+
+    first = build(dt.date(2027, 1, 10), {"x.md"}, None)
+    assert first.built() is not None and first.built().answers is not None
+    keyed.clear()
+    second = build(dt.date(2027, 1, 20), set(), first.built())  # x.md gone; the day still before the date
+    assert keyed == ["a.md"] and second.written == ["a.md"] and second.reused == 1
+    assert (out / "a.md").read_text(encoding="utf-8") == "无链接"
+    keyed.clear()
+    third = build(dt.date(2027, 3, 1), set(), second.built())  # the day past the date
+    assert keyed == ["b.md"] and third.written == ["b.md"] and (out / "b.md").read_text(encoding="utf-8") == "—"
+    keyed.clear()
+    from_disk = read_manifest(out)
+    assert from_disk is not None and from_disk.answers is None
+    build(dt.date(2027, 3, 2), set(), from_disk)
+    assert keyed == ["a.md", "b.md"]
+    clean = build(dt.date(2027, 3, 2), set(), None, tmp_path / "clean")
+    assert clean.written == ["a.md", "b.md"] and _tree(tmp_path / "clean") == _tree(out)
 
 
 def test_a_build_waits_while_another_writes_its_folder(built: tuple[Path, Path], tmp_path: Path) -> None:

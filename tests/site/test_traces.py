@@ -82,3 +82,26 @@ def test_a_damaged_trace_or_an_unknown_question_makes_the_page_again(tmp_path: P
     # An unknown question (a damaged manifest) never gives a key anything was made under in another build.
     again = Tracer(AsOf(dt.date(2027, 1, 10), True), set())
     assert tracer.key(PAGE, ("no such question",)) != again.key(PAGE, ("no such question",))
+
+
+def test_a_key_stands_while_its_questions_keep_the_answers_the_build_before_gave() -> None:
+    """A process that builds again (render --watch) hands each build the answers the one before keyed its
+    pages with: a page whose questions all have the same answers keeps its key without working it out."""
+    linked, marked = ("day?", "page:items/x/index.md"), ("day?", f"later:{LATER.isoformat()}")
+    first = Tracer(AsOf(dt.date(2027, 1, 10), True), {"items/x/index.md"})
+    keys = {trace: first.key(PAGE, trace) for trace in (linked, marked)}
+    assert not first.unchanged(linked)  # no build before: every key is worked out
+    # Another day before the date, another page: the same answers, so the same keys.
+    same = Tracer(AsOf(dt.date(2027, 1, 20), True), {"items/x/index.md", "items/y/index.md"}, first.answered)
+    assert same.unchanged(linked) and same.unchanged(marked)
+    assert all(same.key(PAGE, trace) == key for trace, key in keys.items())
+    # The linked page gone: that key changes, and the tracer says so; the other stands.
+    gone = Tracer(AsOf(dt.date(2027, 1, 20), True), set(), same.answered)
+    assert not gone.unchanged(linked) and gone.key(PAGE, linked) != keys[linked]
+    assert gone.unchanged(marked) and gone.key(PAGE, marked) == keys[marked]
+    # The day moved past the date, two builds on: answered by the one just before, not the first.
+    moved = Tracer(AsOf(dt.date(2027, 3, 1), True), set(), gone.answered)
+    assert moved.unchanged(linked) and not moved.unchanged(marked)
+    assert moved.key(PAGE, linked) == gone.key(PAGE, linked) and moved.key(PAGE, marked) != keys[marked]
+    # What a build answered holds every question the build before answered, asked again or not.
+    assert set(moved.answered) >= set(first.answered)

@@ -67,6 +67,9 @@ class Keyed:
     key: str
     make: Callable[[], tuple[bytes, str, Trace]]
     key_for: Callable[[Trace], str]
+    # Whether a trace's questions have the answers they had in the build before (traces.Tracer.unchanged):
+    # then the key the build before recorded for the same input key and trace is the key now.
+    unchanged: Callable[[Trace], bool] = lambda _trace: False
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,9 @@ class Previous:
     files: Mapping[str, Built]
     written_ns: int  # a file modified after this was changed by someone else
     stamp: tuple[int, int, int] = (0, 0, 0)  # the manifest file's inode, size and mtime, as written
+    # The answers the pages' keys were worked out with (traces.Tracer.answered), known only to the
+    # process that made the build (SiteWriter.built); None for a build read from its manifest.
+    answers: Mapping[str, str] | None = None
 
 
 def read_manifest(out_dir: Path, kept: Previous | None = None) -> Previous | None:
@@ -209,6 +215,7 @@ class SiteWriter:
     _wait: Callable[[], Found] | None = None
     _built: Previous | None = None
     _entries: _Entries | None = None  # the manifest's entries drafted so far (draft)
+    answers: Mapping[str, str] | None = None  # those the pages written were keyed with (for built())
 
     def start(self) -> None:
         """Take the manifest away: an interrupted build then leaves none, and the next is a full one.
@@ -275,8 +282,8 @@ class SiteWriter:
             paths.append(path)
             old = before.get(path)
             if isinstance(content, Keyed):
-                if (old is not None and old.base == content.key and old.key == content.key_for(old.trace)
-                        and self._untouched(path)):
+                if (old is not None and old.base == content.key and self._untouched(path)
+                        and (content.unchanged(old.trace) or old.key == content.key_for(old.trace))):
                     self.digests[path] = old
                     self.reused += 1
                     continue
@@ -361,7 +368,7 @@ class SiteWriter:
         write_atomic(self.out_dir / MANIFEST, f'{{{head},"files":{{{files}}}}}\n')
         stamp = _stamp(self.out_dir / MANIFEST)
         if stamp is not None:
-            self._built = Previous(self.digests, stamp[2], stamp)
+            self._built = Previous(self.digests, stamp[2], stamp, self.answers)
 
     def draft(self) -> None:
         """Put the files written so far into the manifest's entries: a build waiting for its background

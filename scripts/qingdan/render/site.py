@@ -84,7 +84,8 @@ class Renderer:
     ``templates_dir`` is the site's folder of template overrides (``site/<name>.html``).
     """
 
-    def __init__(self, site: Site, templates_dir: Path | None = None) -> None:
+    def __init__(self, site: Site, templates_dir: Path | None = None,
+                 before: Mapping[str, str] | None = None) -> None:
         self.site = site
         self.env = environment(templates_dir)
         data = site.dataset
@@ -95,7 +96,8 @@ class Renderer:
         # Pages see the history only through their context (and say so in their reads, render/keys.py),
         # how current the data is and which pages exist through a tracer that notes what each page
         # asks (render/traces.py).
-        self.tracer = Tracer(self.as_of, site.pages)
+        # ``before``: the answers the build before keyed its pages with (incremental.Previous.answers).
+        self.tracer = Tracer(self.as_of, site.pages, before)
         self.env.globals.update(
             L=LABELS, LIST_LABELS=LIST_LABELS, POWER_TYPES=POWER_TYPES, NEGATIVE_CATEGORIES=CATEGORIES,
             site=data.site,
@@ -137,7 +139,7 @@ class Renderer:
     def keyed(self, store: Store, key: str, page: PageSpec) -> Keyed:
         """The Markdown file of ``page``, whose input key is ``key``, as the writer takes it."""
         return Keyed(key, functools.partial(self.tracer.made, store, key, functools.partial(self.markdown, page)),
-                     functools.partial(self.tracer.key, key))
+                     functools.partial(self.tracer.key, key), self.tracer.unchanged)
 
     def html(self, page: PageSpec) -> str:
         """The body of ``page``: one HTML block with its single h1."""
@@ -172,8 +174,8 @@ def page_title(title: str) -> str:
 
 
 def iter_files(site: Site, templates_dir: Path | None = None, *, store: Store | None = None,
-               contributed: Collection[str] = (),
-               kept: Kept | None = None) -> Iterator[tuple[str, str | bytes | Keyed]]:
+               contributed: Collection[str] = (), kept: Kept | None = None,
+               writer: SiteWriter | None = None) -> Iterator[tuple[str, str | bytes | Keyed]]:
     """(path, content) of every page and asset, pages rendered one at a time.
 
     With a ``store``, pages come as :class:`incremental.Keyed` (their input key,
@@ -181,9 +183,13 @@ def iter_files(site: Site, templates_dir: Path | None = None, *, store: Store | 
     key is not rendered again, and a writer that still has the page from the
     build before does not even read it. ``contributed`` are the paths the other
     stages added (part of some pages' inputs). ``kept`` (with a store) gives the
-    keys of the build before and takes this build's.
+    keys of the build before and takes this build's. ``writer`` (with a store) is
+    the one the pages go to: the answers its build before keyed its pages with
+    spare working out again the keys of pages whose questions have the same
+    answers, and it takes this build's for the next.
     """
-    renderer = Renderer(site, templates_dir)
+    previous = writer.previous if writer is not None and store is not None else None
+    renderer = Renderer(site, templates_dir, previous.answers if previous is not None else None)
     if store is None:
         for path, page in site.pages.items():
             yield path, renderer.markdown(page)
@@ -193,6 +199,8 @@ def iter_files(site: Site, templates_dir: Path | None = None, *, store: Store | 
         renderer.keep_fragments(store, keys)
         for path, page in site.pages.items():
             yield path, renderer.keyed(store, keys.of(page), page)
+        if writer is not None:
+            writer.answers = renderer.tracer.answered
         if kept is not None:
             kept.site, kept.keys = site, keys.made or {}
     yield from site.assets.items()
@@ -227,7 +235,7 @@ def write_site(dataset: Dataset, out_dir: Path, history: History | None = None,
         if kept is not None:
             kept.site = None  # the build before's site goes once this one is planned; a failed build keeps none
         background.planned(site.pages)
-        files = iter_files(site, templates_dir, store=store, contributed=linked, kept=kept)
+        files = iter_files(site, templates_dir, store=store, contributed=linked, kept=kept, writer=writer)
         if progress is not None:
             files = _reporting(files, len(site.pages) + len(site.assets), progress)
         written = len(write(files))
