@@ -133,6 +133,10 @@ class History:
         """Every change of one record, newest first (empty if history never saw it)."""
         return list(reversed(self._by_key.get(key, [])))
 
+    def change_count(self, key: str) -> int:
+        """How many changes history saw of one record (a record changed once has no past version)."""
+        return len(self._by_key.get(key, ()))
+
     def item_versions(self, key: str) -> list[Version]:
         """Every version of one record with its validity interval, oldest first."""
         entries = self._by_key.get(key, [])

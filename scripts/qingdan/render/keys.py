@@ -147,10 +147,19 @@ class PageKeys:
 
     @functools.cached_property
     def _types(self) -> dict[str, str]:
-        shown: dict[str, list[tuple[str, str, str, str]]] = {}
-        for code, item in self.data.powers.items():
-            shown.setdefault(item.power_type, []).append((code, item.name, item.status, self.data.owner.get(code, "")))
-        return {type_code: digest_of(repr(items)) for type_code, items in shown.items()}
+        """Per power type, a digest of what its page shows of each item of the type (code, name, status,
+        department), made of the departments' shares: a process that builds again keeps a department's
+        while its files are the same (100,000 items took 0.3 s a build)."""
+        shares: dict[str, list[str]] = {}
+        for dept, items in sorted(self.data.powers_by_department.items()):
+            if dept:
+                share = self._remembered(("power types", dept, self.data.department_digest(dept)),
+                                         lambda *_inputs: _type_share(items))
+            else:  # items of no department (none in a valid dataset): nothing to keep them by
+                share = _type_share(items)
+            for type_code, digest in json.loads(share).items():
+                shares.setdefault(type_code, []).append(f"{dept}:{digest}")
+        return {type_code: digest_of("\n".join(parts)) for type_code, parts in shares.items()}
 
     def _counts(self, _arg: str) -> str:
         return self._all_counts
@@ -226,6 +235,14 @@ class PageKeys:
 
 def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _type_share(items: list[PowerItem]) -> str:
+    """One department's share of the power types' pages: per type, a digest of its items' codes, names and statuses."""
+    shown: dict[str, list[tuple[str, str, str]]] = {}
+    for item in items:
+        shown.setdefault(item.power_type, []).append((item.code, item.name, item.status))
+    return _json({type_code: digest_of(repr(rows)) for type_code, rows in shown.items()})
 
 
 def _templates_digest(templates_dir: Path | None) -> str:

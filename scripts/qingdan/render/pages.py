@@ -291,7 +291,8 @@ def _item_versions(lookup: Lookup, history: History | None) -> Planner:
     if history is None:
         return
     for code in history.keys(("power",)):
-        if not lookup.may_have_page(code, "power"):
+        # Most records were changed once (added): no past version, and no need to list their versions.
+        if history.change_count(code) < 2 or not lookup.may_have_page(code, "power"):
             continue
         for version in history.item_versions(code)[:-1]:
             yield _item_version(lookup, history, code, version)
