@@ -31,6 +31,7 @@ from .links import external, is_slug, page_path, root_of
 from .lookup import Lookup
 
 Context = Callable[[], dict[str, Any]]
+Crumbs = tuple[tuple[str, str | None], ...]  # (title, page path) from the home page
 
 # A power-type page lists every item of the type when there are at most this
 # many; above it, counts per department that link to the filtered lists.
@@ -89,7 +90,7 @@ def _dept_name(lookup: Lookup, dept_id: str) -> str:
     return dept.name if dept else dept_id
 
 
-def _dept_crumbs(lookup: Lookup, dept_id: str) -> tuple[tuple[str, str | None], ...]:
+def _dept_crumbs(lookup: Lookup, dept_id: str) -> Crumbs:
     dept_path = page_path("department", dept_id) if lookup.has_page("department", dept_id) else None
     return (("部门", page_path("departments")), (_dept_name(lookup, dept_id), dept_path))
 
@@ -271,10 +272,16 @@ def _regions(lookup: Lookup, contributed: Contributed, history: History | None) 
 def _items(lookup: Lookup, contributed: Contributed, history: History | None) -> Planner:
     yield PageSpec(page_path("items"), "权力事项", "site/items.html",
                    lambda: {"regions": _region_rows(lookup)}, reads=(COUNTS,))
+    crumbs = functools.cache(functools.partial(_item_crumbs, lookup))  # one tuple per department, not per item
     for code in lookup.page_keys("item"):
-        yield _item(lookup, history, code)
-    yield from _removed_items(lookup, history)
-    yield from _item_versions(lookup, history)
+        yield _item(lookup, history, code, crumbs)
+    yield from _removed_items(lookup, history, crumbs)
+    yield from _item_versions(lookup, history, crumbs)
+
+
+def _item_crumbs(lookup: Lookup, dept_id: str) -> Crumbs:
+    """The crumbs of a department's item pages: the department, then its power list."""
+    return (*_dept_crumbs(lookup, dept_id), ("权力清单", page_path("powers", dept_id)))
 
 
 def version_key(code: str, version: int) -> str:
@@ -282,7 +289,7 @@ def version_key(code: str, version: int) -> str:
     return f"{code}/v{version}"
 
 
-def _item_versions(lookup: Lookup, history: History | None) -> Planner:
+def _item_versions(lookup: Lookup, history: History | None, crumbs: Callable[[str], Crumbs]) -> Planner:
     """Every past version of every item with a page: the point-in-time view, linked from the item's history.
 
     The last version is the item page itself (or the removed item's page). A
@@ -295,10 +302,11 @@ def _item_versions(lookup: Lookup, history: History | None) -> Planner:
         if history.change_count(code) < 2 or not lookup.may_have_page(code, "power"):
             continue
         for version in history.item_versions(code)[:-1]:
-            yield _item_version(lookup, history, code, version)
+            yield _item_version(lookup, history, code, version, crumbs)
 
 
-def _item_version(lookup: Lookup, history: History, code: str, version: Any) -> PageSpec:
+def _item_version(lookup: Lookup, history: History, code: str, version: Any,
+                  crumbs: Callable[[str], Crumbs]) -> PageSpec:
     def context() -> dict[str, Any]:
         try:
             item = model.PowerItem.model_validate(history.record(code, version.version))
@@ -308,15 +316,14 @@ def _item_version(lookup: Lookup, history: History, code: str, version: Any) -> 
                 "base": None, "changes": _record_changes(history, code), "removed": None}
 
     dept_id = version.department or ""
-    crumbs = (*_dept_crumbs(lookup, dept_id), ("权力清单", page_path("powers", dept_id)),
-              (version.name, page_path("item", code)))
     # Read from git: the blob of the version, which its timeline names.
     return PageSpec(page_path("item_version", version_key(code, version.version)),
-                    f"{version.name}（第 {version.version} 版）", "site/item_version.html", context, crumbs=crumbs,
+                    f"{version.name}（第 {version.version} 版）", "site/item_version.html", context,
+                    crumbs=(*crumbs(dept_id), (version.name, page_path("item", code))),
                     reads=(_history_of(code),), department=dept_id or None)
 
 
-def _removed_items(lookup: Lookup, history: History | None) -> Planner:
+def _removed_items(lookup: Lookup, history: History | None, crumbs: Callable[[str], Crumbs]) -> Planner:
     """Items taken out of lists/ keep their page, marked historic: a published URL never becomes a 404."""
     if history is None:
         return
@@ -327,11 +334,11 @@ def _removed_items(lookup: Lookup, history: History | None) -> Planner:
             item = model.PowerItem.model_validate(history.record(code))
         except ValidationError:
             continue  # a last version that no longer reads has nothing trustworthy to show
-        yield _item(lookup, history, code, item, removed)
+        yield _item(lookup, history, code, crumbs, item, removed)
 
 
-def _item(lookup: Lookup, history: History | None, code: str, item: model.PowerItem | None = None,
-          removed: Any = None) -> PageSpec:
+def _item(lookup: Lookup, history: History | None, code: str, crumbs: Callable[[str], Crumbs],
+          item: model.PowerItem | None = None, removed: Any = None) -> PageSpec:
     data = lookup.data
     item = item if item is not None else data.powers[code]
     dept_id = (removed.department if removed is not None else data.owner.get(code)) or ""
@@ -348,9 +355,8 @@ def _item(lookup: Lookup, history: History | None, code: str, item: model.PowerI
             "version": None,
         }
 
-    crumbs = (*_dept_crumbs(lookup, dept_id), ("权力清单", page_path("powers", dept_id)))
     return PageSpec(page_path("item", code), item.name, "site/item.html", context,
-                    source=data.source_file.get(code) if removed is None else None, crumbs=crumbs,
+                    source=data.source_file.get(code) if removed is None else None, crumbs=crumbs(dept_id),
                     reads=(*_item_reads(lookup, item), _history_of(code)) if removed is None else ("*",),
                     department=dept_id or None)
 
