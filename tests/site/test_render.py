@@ -521,10 +521,11 @@ def _keys(site: Site, store: Store) -> PageKeys:
 
 
 def test_power_list_rows_kept_by_record_render_as_the_whole(tmp_path: Path) -> None:
-    """A department's power list keeps its rows a hundred at a time by the records' digests
-    (record_key): with a store it equals the page rendered without one; rendered again nothing is
-    made; after one item's name changes, only the block holding it is made, and the page shows the
-    new name."""
+    """A department's power list keeps its whole table by the file it shows, and within it its rows a
+    hundred at a time by the records' digests (record_key): with a store it equals the page rendered
+    without one; rendered again the table is taken whole, without a block or a record's digest looked
+    at; after one item's name changes, only the table and the block holding it are made, and the page
+    shows the new name."""
     lists = copy_sample(tmp_path)
     data = load_dataset(lists)
     dept, items = max(data.powers_by_department.items(), key=lambda pair: len(pair[1]))
@@ -540,17 +541,18 @@ def test_power_list_rows_kept_by_record_render_as_the_whole(tmp_path: Path) -> N
         assert html == Renderer(site).html(site.pages[path])
         return html, store.made_count - made, store.reused - reused
 
-    # Besides the blocks, the store holds the department file's record digests (Dataset.record_digests,
-    # by the file's digest): made with the first block, then remembered by the dataset (a new one reads them).
+    # Besides the blocks and the table, the store holds the department file's record digests
+    # (Dataset.record_digests, by the file's digest): made with the first block.
     blocks = -(-len(items) // 100)
     first, made, _ = render(data)
-    assert made == blocks + 1
-    assert render(data)[1:] == (0, blocks)
-    assert render(load_dataset(lists))[1:] == (0, blocks + 1)
+    assert made == blocks + 2
+    assert render(data)[1:] == (0, 1)
+    assert render(load_dataset(lists))[1:] == (0, 1)
     powers = lists / dept / "powers.yml"
     text = powers.read_text(encoding="utf-8")
     name = items[-1].name
     powers.write_text(text.replace(f"name: {name}\n", f"name: {name}（改名）\n", 1), encoding="utf-8")
     html, made, reused = render(load_dataset(lists))
     assert f"{name}（改名）" in html and f"{name}（改名）" not in first
-    assert (made, reused) == (1 + 1, blocks - 1)  # the changed file's digests, and the block of the renamed item
+    # The table, the changed file's digests, and the block of the renamed item.
+    assert (made, reused) == (1 + 1 + 1, blocks - 1)

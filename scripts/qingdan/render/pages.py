@@ -230,7 +230,9 @@ def _department(lookup: Lookup, contributed: Contributed, history: History | Non
             items = lookup.powers_by_dept.get(dept_id, [])
             return {"dept": dept, "dept_id": dept_id, "items": items,
                     "types": sorted({i.power_type for i in items}),
-                    "downloads": downloads("powers")}
+                    "downloads": downloads("powers"),
+                    # What the table follows from besides what every page reads (the page's reads).
+                    "table_key": data.file_digests.get(lists["powers"], "")}
 
         yield PageSpec(page_path("powers", dept_id), f"{dept.name}权力清单", "site/powers.html", powers,
                        source=lists["powers"], crumbs=dept_crumbs, department=dept_id,
