@@ -275,6 +275,11 @@ def folder_lock(folder: Path, waiting: Callable[[], None] | None = None) -> Iter
                 folder.rmdir()  # only if empty
 
 
+def is_sha256(value: object) -> bool:
+    """``value`` is a SHA-256 as hexdigest() writes it (64 lowercase hex digits)."""
+    return isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
 def sha256_file(path: Path) -> str:
     """Hex SHA-256 of a file, read in chunks so large downloads do not fill memory."""
     digest = hashlib.sha256()

@@ -22,7 +22,7 @@ from ..excel.cells import Context
 from ..excel.context import context_for
 from ..excel.rows import Part, TableData
 from ..excel.stamp import stamp
-from ..files import Digested
+from ..files import Digested, is_sha256
 from ..kinds import DEPARTMENT_LISTS
 from ..layout import BY_KEY
 from ..laws.catalogue import installed_catalogue
@@ -238,8 +238,8 @@ def _sha256_of(entries: list[dict]) -> str | None:
     if len(hashes) != 1:
         return None
     value = hashes.pop()
-    digest = value[len("sha256:"):] if isinstance(value, str) and value.startswith("sha256:") else ""
-    return digest if len(digest) == 64 and all(c in "0123456789abcdef" for c in digest) else None
+    digest = value[len("sha256:"):] if isinstance(value, str) and value.startswith("sha256:") else None
+    return digest if is_sha256(digest) else None
 
 
 def _json(value: object) -> bytes:

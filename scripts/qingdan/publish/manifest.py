@@ -26,7 +26,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import QingdanError
-from ..files import sha256_file
+from ..files import is_sha256, sha256_file
 from ..workspace import LISTS_FOLDER
 from . import git
 from .source import FolderSite, Site, open_site, safe_relpath
@@ -76,15 +76,11 @@ def parse(raw: bytes, label: str) -> dict[str, Any]:
     if not isinstance(source, dict) or not isinstance(source.get("commit"), str):
         raise QingdanError(f"{label} 缺少 source.commit（源提交）")
     previous = data.get("previous")
-    if previous is not None and not (isinstance(previous, dict) and _is_digest(previous.get("sha256"))):
+    if previous is not None and not (isinstance(previous, dict) and is_sha256(previous.get("sha256"))):
         raise QingdanError(f"{label} 的 previous 应为 null 或带有 sha256 的对象")
     if not isinstance(data.get("sequence"), int) or data["sequence"] < 1:
         raise QingdanError(f"{label} 的 sequence（发布序号）应为正整数")
     return data
-
-
-def _is_digest(value: object) -> bool:
-    return isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
 
 
 @dataclass
